@@ -1,0 +1,7 @@
+"""Pure data types: resource ids, resources and the ordered resource map. No I/O."""
+
+from lamina.model.resid import Gvk, ResId
+from lamina.model.resource import Resource
+from lamina.model.resmap import ResMap
+
+__all__ = ["Gvk", "ResId", "Resource", "ResMap"]
