@@ -8,15 +8,43 @@ from __future__ import annotations
 import importlib
 from typing import Mapping
 
-from lamina.transformers.base import TransformerFactory
+from lamina.transformers.base import GeneratorFactory, TransformerFactory
 
 # kind -> "module:factory". Imported lazily so `lamina build` only loads what it uses.
 _TRANSFORMERS: Mapping[str, str] = {
+    "PatchTransformer": "lamina.transformers.patches:make_patch_transformer",
+    "PatchStrategicMergeTransformer": "lamina.transformers.patches:make_psm_transformer",
+    "PatchJson6902Transformer": "lamina.transformers.patches:make_json6902_transformer",
+    "NamespaceTransformer": "lamina.transformers.namespace:make",
+    "PrefixSuffixTransformer": "lamina.transformers.prefix_suffix:make_prefix_suffix",
+    "PrefixTransformer": "lamina.transformers.prefix_suffix:make_prefix",
+    "SuffixTransformer": "lamina.transformers.prefix_suffix:make_suffix",
+    "LabelTransformer": "lamina.transformers.labels:make",
+    "AnnotationsTransformer": "lamina.transformers.annotations:make",
+    "ImageTagTransformer": "lamina.transformers.images:make",
+    "ReplicaCountTransformer": "lamina.transformers.replicas:make",
+    "ReplacementTransformer": "lamina.transformers.replacements:make",
+    "HashTransformer": "lamina.generators.hash_suffix:make_hash_transformer",
+    "SortOrderTransformer": "lamina.transformers.sort:make",
+}
+
+# kind -> "module:factory" for builtin generators.
+_GENERATORS: Mapping[str, str] = {
+    "ConfigMapGenerator": "lamina.generators.configmap:make_configmap_generator",
+    "SecretGenerator": "lamina.generators.configmap:make_secret_generator",
 }
 
 
 def transformer_factory(kind: str) -> TransformerFactory | None:
     target = _TRANSFORMERS.get(kind)
+    if target is None:
+        return None
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def generator_factory(kind: str) -> GeneratorFactory | None:
+    target = _GENERATORS.get(kind)
     if target is None:
         return None
     module, _, attr = target.partition(":")
