@@ -1,0 +1,386 @@
+"""Field specs: where in an object a transformer acts, and the walker that finds those places.
+
+A field spec pairs a group/version/kind selector with a slash-separated path such as
+`spec/template/spec/containers[]/image`. Kustomize keeps one list of them per transformer
+family (namePrefix, commonLabels, nameReference, ...) in a "transformer config"; the
+defaults live in `fieldspecs_defaults.yaml` and a kustomization may add more through
+`configurations:` files or `crds:`.
+
+Path rules, as Kustomize's fieldspec filter applies them:
+- segments are separated by `/`; a backslash before a slash keeps it inside the segment
+  (`metadata/annotations/example.com\\/key`); one leading `/` is ignored;
+- a segment may end in `[]` to say the field holds a list; whether or not it is written,
+  a list met on the way is entered element by element with the rest of the path;
+- missing fields are created (as maps on the way, and as the leaf) only when asked;
+  a `null` met on the way ends the walk, unless creation turns it into a map;
+- meeting a scalar where the path needs a map or list is an error.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources as _resources
+from typing import Any, Callable, Iterable, Mapping
+
+import yaml as _pyyaml
+
+from lamina.errors import KustomizationError, ResourceError
+from lamina.model.resid import Gvk, ORDER_FIRST, ORDER_LAST
+
+_FS_KEYS = frozenset(("group", "version", "kind", "path", "create"))
+_NBR_KEYS = frozenset(("group", "version", "kind", "fieldSpecs"))
+
+# Kustomize orders field specs by the kind rank it also uses for output, then by a
+# "group_version_kind" string with placeholders for empty parts.
+_KIND_RANK: dict[str, int] = {k: i - len(ORDER_FIRST) for i, k in enumerate(ORDER_FIRST)}
+_KIND_RANK.update({k: 1 + i for i, k in enumerate(ORDER_LAST)})
+
+
+def _gvk_sort_key(group: str, version: str, kind: str) -> tuple[int, str]:
+    return (_KIND_RANK.get(kind, 0),
+            "_".join((group or "~G", version or "~V", kind or "~K")))
+
+
+def _selected(group: str, version: str, kind: str, sel_group: str, sel_version: str,
+              sel_kind: str) -> bool:
+    return ((not sel_group or group == sel_group)
+            and (not sel_version or version == sel_version)
+            and (not sel_kind or kind == sel_kind))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    path: str = ""
+    create: bool = False
+
+    @classmethod
+    def from_dict(cls, d: Any, source: str = "") -> "FieldSpec":
+        """Read one field spec in Kustomize's spelling; reject unknown keys as Kustomize's
+        strict decoding does."""
+        if not isinstance(d, Mapping):
+            raise KustomizationError(_where(source) + f"a field spec must be a map, got {d!r}")
+        unknown = sorted(str(k) for k in d if k not in _FS_KEYS)
+        if unknown:
+            raise KustomizationError(_where(source) + f"unknown field {unknown[0]!r} in field spec {dict(d)!r}")
+        vals: dict[str, Any] = {}
+        for key in ("group", "version", "kind", "path"):
+            v = d.get(key)
+            if v is None:
+                v = ""
+            if not isinstance(v, str):
+                raise KustomizationError(_where(source) + f"field spec {key!r} must be a string, got {v!r}")
+            vals[key] = v
+        create = d.get("create")
+        if create is None:
+            create = False
+        if not isinstance(create, bool):
+            raise KustomizationError(_where(source) + f"field spec 'create' must be true or false, got {create!r}")
+        return cls(create=create, **vals)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("group", "version", "kind", "path"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.create:
+            out["create"] = True
+        return out
+
+    def matches(self, gvk: Gvk) -> bool:
+        """Empty selector parts match anything."""
+        return _selected(gvk.group, gvk.version, gvk.kind, self.group, self.version, self.kind)
+
+    def matches_obj(self, obj: Mapping[str, Any]) -> bool:
+        """Same test on a raw object, reading kind and apiVersion the way Kustomize does."""
+        kind = obj.get("kind")
+        api = obj.get("apiVersion")
+        kind = kind if isinstance(kind, str) else ""
+        api = api if isinstance(api, str) else ""
+        g, sep, v = api.partition("/")
+        if not sep:
+            g, v = "", api
+        return _selected(g, v, kind, self.group, self.version, self.kind)
+
+    def sort_key(self) -> tuple[int, str]:
+        return _gvk_sort_key(self.group, self.version, self.kind)
+
+    def __str__(self) -> str:
+        gvk = Gvk(self.group, self.version, self.kind)
+        return f"{gvk}:{str(self.create).lower()}:{self.path}"
+
+
+def _where(source: str) -> str:
+    return f"{source}: " if source else ""
+
+
+def merge_fs(base: tuple[FieldSpec, ...], incoming: Iterable[FieldSpec]) -> tuple[FieldSpec, ...]:
+    """Add incoming specs not already present. A present spec is one with the same path whose
+    gvk the incoming selector covers; if the two disagree on `create`, that is a conflict."""
+    out = list(base)
+    for fs in incoming:
+        for have in out:
+            if have.path == fs.path and _selected(have.group, have.version, have.kind,
+                                                  fs.group, fs.version, fs.kind):
+                if have.create != fs.create:
+                    raise KustomizationError("conflicting fieldspecs")
+                break
+        else:
+            out.append(fs)
+    return tuple(out)
+
+
+def _sorted(specs: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(sorted(specs, key=lambda s: s.sort_key()))
+
+
+@dataclass(frozen=True, slots=True)
+class NameBackReference:
+    """The places (field_specs) where objects of one kind (the referral) are named."""
+
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    field_specs: tuple[FieldSpec, ...] = ()
+
+    @property
+    def gvk(self) -> Gvk:
+        return Gvk(self.group, self.version, self.kind)
+
+    def sort_key(self) -> tuple[int, str]:
+        return _gvk_sort_key(self.group, self.version, self.kind)
+
+    @classmethod
+    def from_dict(cls, d: Any, source: str = "") -> "NameBackReference":
+        if not isinstance(d, Mapping):
+            raise KustomizationError(_where(source) + f"a nameReference entry must be a map, got {d!r}")
+        unknown = sorted(str(k) for k in d if k not in _NBR_KEYS)
+        if unknown:
+            raise KustomizationError(_where(source) + f"unknown field {unknown[0]!r} in nameReference entry")
+        vals = {}
+        for key in ("group", "version", "kind"):
+            v = d.get(key) or ""
+            if not isinstance(v, str):
+                raise KustomizationError(_where(source) + f"nameReference {key!r} must be a string, got {v!r}")
+            vals[key] = v
+        specs = d.get("fieldSpecs") or []
+        if not isinstance(specs, list):
+            raise KustomizationError(_where(source) + "nameReference fieldSpecs must be a list")
+        return cls(field_specs=tuple(FieldSpec.from_dict(s, source) for s in specs), **vals)
+
+
+def merge_nbr(base: tuple[NameBackReference, ...],
+              incoming: Iterable[NameBackReference]) -> tuple[NameBackReference, ...]:
+    """Merge per referral gvk (exact match); new referral kinds are appended."""
+    out = list(base)
+    for nbr in incoming:
+        found = False
+        for i, have in enumerate(out):
+            if (have.group, have.version, have.kind) == (nbr.group, nbr.version, nbr.kind):
+                out[i] = replace(have, field_specs=merge_fs(have.field_specs, nbr.field_specs))
+                found = True
+        if not found:
+            out.append(nbr)
+    return tuple(out)
+
+
+# Kustomize's spelling of each family -> our attribute name.
+FAMILIES: Mapping[str, str] = {
+    "namePrefix": "name_prefix",
+    "nameSuffix": "name_suffix",
+    "namespace": "namespace",
+    "commonLabels": "common_labels",
+    "labels": "labels",
+    "templateLabels": "template_labels",
+    "commonAnnotations": "common_annotations",
+    "nameReference": "name_reference",
+    "varReference": "var_reference",
+    "images": "images",
+    "replicas": "replicas",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TransformerConfig:
+    """The field-spec lists of every transformer family, as Kustomize's builtinconfig has them."""
+
+    name_prefix: tuple[FieldSpec, ...] = ()
+    name_suffix: tuple[FieldSpec, ...] = ()
+    namespace: tuple[FieldSpec, ...] = ()
+    common_labels: tuple[FieldSpec, ...] = ()
+    labels: tuple[FieldSpec, ...] = ()
+    template_labels: tuple[FieldSpec, ...] = ()
+    common_annotations: tuple[FieldSpec, ...] = ()
+    name_reference: tuple[NameBackReference, ...] = ()
+    var_reference: tuple[FieldSpec, ...] = ()
+    images: tuple[FieldSpec, ...] = ()
+    replicas: tuple[FieldSpec, ...] = ()
+
+    def family(self, name: str) -> tuple[Any, ...]:
+        """Look a family up by Kustomize's spelling (`commonLabels`) or ours (`common_labels`)."""
+        return getattr(self, FAMILIES.get(name, name))
+
+    def merge(self, other: "TransformerConfig | None") -> "TransformerConfig":
+        """Kustomize's TransformerConfig.Merge: union per family (duplicates collapse,
+        conflicting `create` is an error), then each family sorted by gvk."""
+        if other is None:
+            return self
+        vals: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            try:
+                if f.name == "name_reference":
+                    merged = merge_nbr(mine, theirs)
+                else:
+                    merged = merge_fs(mine, theirs)
+            except KustomizationError as e:
+                label = next(k for k, v in FAMILIES.items() if v == f.name)
+                label = label[0].upper() + label[1:]
+                if label == "Namespace":
+                    label = "NameSpace"
+                raise KustomizationError(f"failed to merge {label} fieldSpec: {e.message}") from None
+            vals[f.name] = _sorted(merged)
+        return TransformerConfig(**vals)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, attr in FAMILIES.items():
+            specs = getattr(self, attr)
+            if not specs:
+                continue
+            if attr == "name_reference":
+                out[key] = [{**{k: getattr(n, k) for k in ("group", "version", "kind") if getattr(n, k)},
+                             "fieldSpecs": [fs.to_dict() for fs in n.field_specs]} for n in specs]
+            else:
+                out[key] = [fs.to_dict() for fs in specs]
+        return out
+
+
+def load_config(doc: Any, source: str) -> TransformerConfig:
+    """Read one `configurations:` file (already parsed). Unknown families or malformed specs
+    are errors naming `source`, as Kustomize decodes these files strictly."""
+    if doc is None:
+        return TransformerConfig()
+    if not isinstance(doc, Mapping):
+        raise KustomizationError(f"{source}: a transformer configuration must be a map, got {type(doc).__name__}")
+    vals: dict[str, Any] = {}
+    for key, value in doc.items():
+        attr = FAMILIES.get(key) if isinstance(key, str) else None
+        if attr is None:
+            raise KustomizationError(f"{source}: unknown field {key!r} in transformer configuration")
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise KustomizationError(f"{source}: {key} must be a list, got {type(value).__name__}")
+        if attr == "name_reference":
+            vals[attr] = _sorted(NameBackReference.from_dict(v, source) for v in value)
+        else:
+            vals[attr] = _sorted(FieldSpec.from_dict(v, source) for v in value)
+    return TransformerConfig(**vals)
+
+
+@functools.lru_cache(maxsize=1)
+def default_config() -> TransformerConfig:
+    """Kustomize's built-in field specs (api/konfig/builtinpluginconsts), read once."""
+    text = _resources.files(__package__).joinpath("fieldspecs_defaults.yaml").read_text("utf-8")
+    return load_config(_pyyaml.load(text, Loader=_pyyaml.CSafeLoader), "fieldspecs_defaults.yaml")
+
+
+# ---------------------------------------------------------------------------------------
+# The walker
+# ---------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=4096)
+def split_path(path: str) -> tuple[tuple[str, bool], ...]:
+    """Split a field-spec path into (field name, marked-as-list) segments, honouring `\\/`."""
+    parts = path.split("/")
+    if len(parts) > 1 and parts[0] == "":
+        parts = parts[1:]
+    segs = [parts[0]]
+    for p in parts[1:]:
+        if segs[-1].endswith("\\"):
+            segs[-1] = segs[-1][:-1] + "/" + p
+        else:
+            segs.append(p)
+    out = []
+    for s in segs:
+        is_list = s.endswith("[]")
+        out.append((s[:-2] if is_list else s, is_list))
+    return tuple(out)
+
+
+class PathError(ResourceError):
+    """The object's shape does not allow walking the path (a scalar where a map is needed)."""
+
+
+SetFn = Callable[[Any], Any]
+
+
+def apply_at(obj: Any, path: str, fn: SetFn, create: bool = False) -> None:
+    """Call `fn` on every value `path` reaches in `obj` and store what it returns there.
+
+    `fn` receives the current value, or None when the value is null or was just created
+    (only with `create`). Lists met on the way are entered element by element. Raises
+    PathError (without resource context; callers add it) when the shape does not fit.
+    """
+    _walk(obj, split_path(path), 0, fn, create)
+
+
+def _walk(node: Any, segs: tuple[tuple[str, bool], ...], i: int, fn: SetFn, create: bool) -> None:
+    if node is None:
+        return
+    if isinstance(node, list):
+        for elem in node:
+            _walk(elem, segs, i, fn, create)
+        return
+    if not isinstance(node, dict):
+        raise PathError("expected sequence or mapping node")
+    name, is_list = segs[i]
+    if name == "":
+        raise PathError("cannot set or create an empty field name")
+    last = i == len(segs) - 1
+    if name not in node:
+        if not create or is_list:
+            return
+        if last:
+            node[name] = fn(None)
+            return
+        node[name] = {}
+    elif node[name] is None:
+        # An explicit null becomes the kind of node the path expects when Kustomize would
+        # create it (a list for `[]` segments), so later transformers see the same shape.
+        if is_list:
+            node[name] = []
+        elif create and not last:
+            node[name] = {}
+    if last:
+        node[name] = fn(node[name])
+        return
+    _walk(node[name], segs, i + 1, fn, create)
+
+
+def apply_fieldspecs(obj: dict[str, Any], specs: Iterable[FieldSpec], fn: SetFn,
+                     create_ok: bool = True, describe: Callable[[], str] | None = None) -> None:
+    """Apply `fn` at every spec that selects `obj`. `create_ok=False` ignores the specs'
+    `create` (Kustomize does so when a filter has no node kind to create).
+    Shape errors are re-raised with the spec path and, via `describe`, the object."""
+    for fs in specs:
+        if not fs.matches_obj(obj):
+            continue
+        try:
+            apply_at(obj, fs.path, fn, fs.create and create_ok)
+        except PathError as e:
+            who = describe() if describe else _describe(obj)
+            raise ResourceError(f"considering field '{fs.path}' of object {who}: {e.message}") from None
+
+
+def _describe(obj: Mapping[str, Any]) -> str:
+    from lamina.model.resid import ResId
+    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    gvk = Gvk.from_api_version(obj.get("apiVersion") or "", obj.get("kind") or "")
+    name = md.get("name") if isinstance(md.get("name"), str) else ""
+    ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
+    return str(ResId(gvk, name, ns))
