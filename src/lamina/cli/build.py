@@ -1,0 +1,22 @@
+"""`lamina build DIR`: print or write what Kustomize would print."""
+
+from __future__ import annotations
+
+import click
+
+from lamina.cli.output import write_output
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Write to FILE, or one file per resource into an existing DIR.")
+@click.option("--load-restrictor", "load_restrictor", default="LoadRestrictionsRootOnly",
+              type=click.Choice(["LoadRestrictionsRootOnly", "LoadRestrictionsNone"]),
+              show_default=True,
+              help="Whether files outside a kustomization's directory may be read.")
+def build(directory: str, output: str | None, load_restrictor: str) -> None:
+    """Build the kustomization in DIRECTORY."""
+    from lamina.kustomize.build import BuildOptions, build as run_build
+    resmap = run_build(directory, BuildOptions(load_restrictor=load_restrictor))
+    write_output(resmap, output)

@@ -1,0 +1,197 @@
+"""The kustomization file: reading, field checking and Kustomize's legacy-field fix-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamina.errors import KustomizationError, NotSupportedError, SourceRef
+from lamina.kustomize.loader import KUSTOMIZATION_FILE_NAMES, FileLoader
+
+KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
+COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"
+LAMINA_VERSION = "lamina.dev/v1alpha1"
+KIND_KUSTOMIZATION = "Kustomization"
+KIND_COMPONENT = "Component"
+
+# Field name -> the JSON shape Kustomize's Go struct expects. Go's JSON decoder matches
+# field names case-insensitively and refuses unknown ones; lamina does the same.
+_STR, _LIST, _MAP, _STRMAP, _STRLIST, _OBJ = "string", "list", "map", "strmap", "strlist", "object"
+FIELDS: dict[str, str] = {
+    "apiVersion": _STR, "kind": _STR, "metadata": _MAP, "openapi": _STRMAP,
+    "namePrefix": _STR, "nameSuffix": _STR, "namespace": _STR,
+    "commonLabels": _STRMAP, "labels": _LIST, "commonAnnotations": _STRMAP,
+    "patchesStrategicMerge": _STRLIST, "patchesJson6902": _LIST, "patches": _LIST,
+    "images": _LIST, "imageTags": _LIST, "replacements": _LIST, "replicas": _LIST,
+    "vars": _LIST, "sortOptions": _MAP, "resources": _STRLIST, "components": _STRLIST,
+    "crds": _STRLIST, "bases": _STRLIST, "configMapGenerator": _LIST,
+    "secretGenerator": _LIST, "helmGlobals": _MAP, "helmCharts": _LIST,
+    "helmChartInflationGenerator": _LIST, "generatorOptions": _MAP,
+    "configurations": _STRLIST, "generators": _STRLIST, "transformers": _STRLIST,
+    "validators": _STRLIST, "buildMetadata": _STRLIST,
+}
+# lamina's own fields, accepted only under apiVersion lamina.dev/v1alpha1.
+LAMINA_FIELDS: dict[str, str] = {"values": _STRLIST, "valuesSchema": _STR}
+
+_GO_TYPES = {_STR: "string", _LIST: "[]", _MAP: "map", _STRMAP: "map[string]string",
+             _STRLIST: "[]string", _OBJ: "object"}
+
+
+@dataclass
+class Kustomization:
+    """A checked kustomization: `data` holds canonical field names only."""
+
+    data: dict[str, Any]
+    path: str              # absolute path of the kustomization file
+    file_name: str         # kustomization.yaml / kustomization.yml / Kustomization
+    dialect: str = "kustomize"   # or "lamina"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind") or KIND_KUSTOMIZATION
+
+    @property
+    def is_component(self) -> bool:
+        return self.kind == KIND_COMPONENT
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.data.get(name)
+        return default if value is None else value
+
+    def list(self, name: str) -> list[Any]:
+        value = self.data.get(name)
+        return list(value) if isinstance(value, list) else []
+
+
+def find_kustomization_file(loader: FileLoader) -> tuple[str, str]:
+    import os
+    found = [n for n in KUSTOMIZATION_FILE_NAMES if os.path.isfile(os.path.join(loader.root, n))]
+    if not found:
+        names = [f"'{n}'" for n in KUSTOMIZATION_FILE_NAMES]
+        raise KustomizationError(
+            f"unable to find one of {', '.join(names[:-1])} or {names[-1]} in directory "
+            f"'{loader.root}'")
+    if len(found) > 1:
+        raise KustomizationError(f"Found multiple kustomization files under: {loader.root}")
+    return os.path.join(loader.root, found[0]), found[0]
+
+
+def load_kustomization(loader: FileLoader) -> Kustomization:
+    from lamina.yaml import load_all_with_lines
+    path, file_name = find_kustomization_file(loader)
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    display = loader.display(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise KustomizationError("kustomization file is not valid UTF-8", SourceRef(display)) from None
+    docs = load_all_with_lines(text, display)
+    if not docs:
+        raise KustomizationError("kustomization.yaml is empty", SourceRef(display))
+    doc, line = docs[0]
+    if len(docs) > 1:
+        # Kustomize converts the whole file with YAMLToJSON, which keeps the first document.
+        pass
+    if not isinstance(doc, dict):
+        raise KustomizationError(
+            "invalid Kustomization: the file must hold a mapping of kustomization fields",
+            SourceRef(display, line))
+    dialect = "lamina" if doc.get("apiVersion") == LAMINA_VERSION else "kustomize"
+    data = _canonical_fields(doc, display, dialect)
+    k = Kustomization(data=data, path=path, file_name=file_name, dialect=dialect)
+    _fix_legacy_fields(k)
+    _check_empty(k, display)
+    _enforce_kind_and_version(k, loader, display)
+    _refuse_unsupported(k, display)
+    return k
+
+
+def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[str, Any]:
+    known = dict(FIELDS)
+    if dialect == "lamina":
+        known.update(LAMINA_FIELDS)
+    by_lower = {name.lower(): name for name in known}
+    data: dict[str, Any] = {}
+    for key, value in doc.items():
+        name = key if key in known else by_lower.get(str(key).lower())
+        if name is None:
+            hint = ""
+            if str(key) in LAMINA_FIELDS:
+                hint = f" ('{key}' is a lamina field: set apiVersion: {LAMINA_VERSION})"
+            raise KustomizationError(
+                f"invalid Kustomization: json: unknown field \"{key}\"{hint}", SourceRef(display))
+        if value is None:
+            continue
+        _check_type(name, known[name], value, display)
+        data[name] = value
+    return data
+
+
+def _check_type(name: str, shape: str, value: Any, display: str) -> None:
+    ok = {
+        _STR: lambda v: isinstance(v, str),
+        _LIST: lambda v: isinstance(v, list),
+        _MAP: lambda v: isinstance(v, dict),
+        _STRMAP: lambda v: isinstance(v, dict) and all(
+            isinstance(x, str) or x is None for x in v.values()),
+        _STRLIST: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        _OBJ: lambda v: True,
+    }[shape](value)
+    if not ok:
+        raise KustomizationError(
+            f"invalid Kustomization: json: cannot unmarshal {_json_kind(value)} into Go struct "
+            f"field Kustomization.{name} of type {_GO_TYPES[shape]}", SourceRef(display))
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _fix_legacy_fields(k: Kustomization) -> None:
+    """Kustomize's FixKustomization: bases join resources, imageTags join images, env -> envs."""
+    d = k.data
+    if "bases" in d:
+        d["resources"] = d.get("resources", []) + d.pop("bases")
+    if "imageTags" in d:
+        d["images"] = d.get("images", []) + d.pop("imageTags")
+    for gen in ("configMapGenerator", "secretGenerator"):
+        for entry in d.get(gen, []):
+            if isinstance(entry, dict) and entry.get("env"):
+                entry["envs"] = list(entry.get("envs") or []) + [entry.pop("env")]
+
+
+def _check_empty(k: Kustomization, display: str) -> None:
+    if not any(name not in ("apiVersion", "kind") for name in k.data):
+        raise KustomizationError("kustomization.yaml is empty", SourceRef(display))
+
+
+def _enforce_kind_and_version(k: Kustomization, loader: FileLoader, display: str) -> None:
+    kind = k.data.get("kind", "")
+    api = k.data.get("apiVersion", "")
+    errs = []
+    if kind and kind not in (KIND_KUSTOMIZATION, KIND_COMPONENT):
+        errs.append(f"kind should be {KIND_KUSTOMIZATION} or {KIND_COMPONENT}")
+    required = COMPONENT_VERSION if kind == KIND_COMPONENT else KUSTOMIZATION_VERSION
+    if api and api != required and api != LAMINA_VERSION:
+        errs.append(f"apiVersion for {kind or KIND_KUSTOMIZATION} should be {required}")
+    if errs:
+        raise KustomizationError(
+            f"Failed to read kustomization file under {loader.root}:\n" + "\n".join(errs),
+            SourceRef(display))
+
+
+def _refuse_unsupported(k: Kustomization, display: str) -> None:
+    if k.data.get("helmCharts") or k.data.get("helmChartInflationGenerator"):
+        raise NotSupportedError(
+            "helmCharts is not supported yet: render the chart to plain YAML and list it "
+            "under resources", SourceRef(display))

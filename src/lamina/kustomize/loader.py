@@ -1,0 +1,133 @@
+"""Root-restricted file access for one kustomization directory, with Kustomize's rules.
+
+Kustomize's default restrictor (LoadRestrictionsRootOnly) lets a kustomization read files
+only in or below its own directory; other kustomizations (bases, components) may live
+anywhere but must not contain a directory already being built (that is a cycle).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from lamina.errors import KustomizationError, NotSupportedError
+
+ROOT_ONLY = "LoadRestrictionsRootOnly"
+NO_RESTRICTION = "LoadRestrictionsNone"
+
+KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def is_remote(path: str) -> bool:
+    """URLs and git specs: Kustomize fetches these; lamina never touches the network."""
+    lowered = path.lower()
+    return (lowered.startswith(("http://", "https://", "git@", "ssh://", "git::", "file://"))
+            or lowered.startswith(("github.com/", "gitlab.com/", "bitbucket.org/"))
+            or "?ref=" in lowered or ".git//" in lowered)
+
+
+@dataclass(frozen=True)
+class FileLoader:
+    """Reads files for one kustomization directory (`root`, absolute and symlink-free)."""
+
+    root: str
+    restrictor: str = ROOT_ONLY
+    referrer: "FileLoader | None" = None
+    # The directory the user asked to build; paths in messages are shown relative to it.
+    build_root: str = ""
+
+    @classmethod
+    def at(cls, directory: str, restrictor: str = ROOT_ONLY) -> "FileLoader":
+        root = os.path.realpath(directory)
+        return cls(root=root, restrictor=restrictor, referrer=None, build_root=root)
+
+    # ---- files -------------------------------------------------------------
+    def resolve(self, path: str) -> str:
+        """Absolute, cleaned path of a file this loader may read; raises otherwise."""
+        if is_remote(path):
+            raise NotSupportedError(
+                f"remote file '{path}' is not supported yet: lamina builds without network "
+                "access; vendor the file into the repository and refer to it by path")
+        full = path if os.path.isabs(path) else os.path.join(self.root, path)
+        if self.restrictor == NO_RESTRICTION:
+            return full
+        real = os.path.realpath(full)
+        if os.path.isdir(real):
+            raise KustomizationError(f"'{full}' must resolve to a file")
+        parent = os.path.dirname(real)
+        if not _has_prefix(parent, self.root):
+            raise KustomizationError(
+                f"security; file '{full}' is not in or below '{self.root}'")
+        return real
+
+    def read_bytes(self, path: str) -> bytes:
+        full = self.resolve(path)
+        try:
+            with open(full, "rb") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            raise KustomizationError(f"open {full}: no such file or directory") from None
+        except IsADirectoryError:
+            raise KustomizationError(f"read {full}: is a directory") from None
+        except OSError as exc:
+            raise KustomizationError(f"cannot read {full}: {exc.strerror}") from None
+
+    def read_text(self, path: str) -> str:
+        data = self.read_bytes(path)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise KustomizationError(
+                f"{self.display(path)}: file is not valid UTF-8 text") from None
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.resolve(path)
+        except (KustomizationError, NotSupportedError):
+            return False
+        full = path if os.path.isabs(path) else os.path.join(self.root, path)
+        return os.path.isfile(full)
+
+    def display(self, path: str) -> str:
+        full = path if os.path.isabs(path) else os.path.join(self.root, path)
+        base = self.build_root or self.root
+        rel = os.path.relpath(os.path.normpath(full), base)
+        return rel
+
+    # ---- sub-kustomizations ------------------------------------------------
+    def new(self, path: str) -> "FileLoader":
+        """A loader for a base or component directory, refusing cycles."""
+        if not path:
+            raise KustomizationError("new root cannot be empty")
+        if is_remote(path):
+            raise NotSupportedError(
+                f"remote resource '{path}' is not supported yet: lamina builds without "
+                "network access; vendor the base into the repository and refer to it by path")
+        if os.path.isabs(path):
+            raise KustomizationError(f"new root '{path}' cannot be absolute")
+        joined = os.path.join(self.root, path)
+        if not os.path.exists(joined):
+            raise KustomizationError(
+                f"must build at directory: not a valid directory: evalsymlink failure on "
+                f"'{joined}' : lstat {joined}: no such file or directory")
+        real = os.path.realpath(joined)
+        if not os.path.isdir(real):
+            raise KustomizationError(
+                f"must build at directory: '{joined}': file is not directory")
+        loader: FileLoader | None = self
+        while loader is not None:
+            if _has_prefix(loader.root, real):
+                raise KustomizationError(
+                    f"cycle detected: candidate root '{real}' contains visited root "
+                    f"'{loader.root}'")
+            loader = loader.referrer
+        return FileLoader(root=real, restrictor=self.restrictor, referrer=self,
+                          build_root=self.build_root)
+
+
+def _has_prefix(path: str, prefix: str) -> bool:
+    """Directory containment on path components ('/a/bc' is not under '/a/b')."""
+    if path == prefix:
+        return True
+    prefix = prefix.rstrip(os.sep) + os.sep
+    return path.startswith(prefix)

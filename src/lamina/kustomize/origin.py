@@ -1,0 +1,116 @@
+"""buildMetadata bookkeeping: where each resource came from, and which transformers touched it.
+
+Kustomize writes these as the annotations `config.kubernetes.io/origin` and
+`alpha.config.kubernetes.io/transformations`; they appear in the output only when the
+top-level kustomization lists `originAnnotations` / `transformerAnnotations`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.model.resource import Resource
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
+
+
+def _join(base: str, path: str) -> str:
+    joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
+    return "" if joined == "." else joined
+
+
+@dataclass(frozen=True)
+class OriginRecord:
+    path: str = ""
+    configured_in: str = ""
+    configured_by: tuple[tuple[str, str], ...] = ()   # (key, value) pairs, in output order
+
+    def to_yaml(self) -> str:
+        """Same field order as Kustomize's Origin struct: path, repo, ref, configuredIn, configuredBy."""
+        lines = []
+        if self.path:
+            lines.append(f"path: {self.path}")
+        if self.configured_in:
+            lines.append(f"configuredIn: {self.configured_in}")
+        if self.configured_by:
+            lines.append("configuredBy:")
+            lines.extend(f"  {k}: {v}" for k, v in self.configured_by)
+        return "\n".join(lines) + "\n"
+
+    def as_list_item(self) -> str:
+        body = self.to_yaml().rstrip("\n").split("\n")
+        return "\n".join(["- " + body[0]] + ["  " + line for line in body[1:]]) + "\n"
+
+
+@dataclass(frozen=True)
+class OriginTracker:
+    """The path from the top-level kustomization to the one being built."""
+
+    base: str = ""
+
+    @classmethod
+    def root(cls) -> "OriginTracker":
+        return cls("")
+
+    def enter(self, path: str) -> "OriginTracker":
+        return OriginTracker(_join(self.base, path))
+
+    def file_origin(self, path: str) -> OriginRecord:
+        return OriginRecord(path=_join(self.base, path))
+
+    def plugin_origin(self, kust_file: str, kind: str, api_version: str = "builtin",
+                      name: str = "", namespace: str = "") -> OriginRecord:
+        by = [("apiVersion", api_version), ("kind", kind)]
+        if name:
+            by.append(("name", name))
+        if namespace:
+            by.append(("namespace", namespace))
+        return OriginRecord(configured_in=_join(self.base, kust_file), configured_by=tuple(by))
+
+    @staticmethod
+    def annotate(res: Resource, record: OriginRecord) -> None:
+        md = res.metadata
+        ann = md.get("annotations")
+        if not isinstance(ann, dict):
+            ann = {}
+            md["annotations"] = ann
+        ann[ORIGIN_ANNOTATION] = record.to_yaml()
+
+    @staticmethod
+    def add_transformation(res: Resource, record: OriginRecord) -> None:
+        """A resource without an origin gets this one as origin; otherwise it is appended
+        to its list of transformations (Kustomize's AddTransformerAnnotation)."""
+        md = res.metadata
+        ann = md.get("annotations")
+        if not isinstance(ann, dict):
+            ann = {}
+            md["annotations"] = ann
+        if ORIGIN_ANNOTATION not in ann:
+            ann[ORIGIN_ANNOTATION] = record.to_yaml()
+            return
+        ann[TRANSFORMATIONS_ANNOTATION] = ann.get(TRANSFORMATIONS_ANNOTATION, "") + record.as_list_item()
+
+
+def strip_annotations(res: Resource, keep_origin: bool, keep_transformations: bool) -> None:
+    md = res.obj.get("metadata")
+    if not isinstance(md, dict):
+        return
+    ann = md.get("annotations")
+    if not isinstance(ann, dict):
+        return
+    if not keep_origin:
+        ann.pop(ORIGIN_ANNOTATION, None)
+    if not keep_transformations:
+        ann.pop(TRANSFORMATIONS_ANNOTATION, None)
+    if not ann:
+        del md["annotations"]
+
+
+def annotation_value(obj: dict[str, Any], key: str) -> Any:
+    md = obj.get("metadata")
+    if isinstance(md, dict) and isinstance(md.get("annotations"), dict):
+        return md["annotations"].get(key)
+    return None

@@ -1,0 +1,241 @@
+"""Turning a kustomization's fields into builtin plugin configs, and running them.
+
+Mirrors Kustomize's kusttarget_configplugin.go: each field becomes one or more
+(kind, config) pairs in Kustomize's builtin-plugin schema, run in a fixed order. Entries
+under `generators:` and `transformers:` that name a builtin kind run through the same
+registry, so `namePrefix: p-` and a PrefixTransformer config behave the same.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Iterator
+
+from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
+from lamina.model.resmap import ResMap
+from lamina.transformers.base import PluginContext
+from lamina.transformers.registry import generator_factory, transformer_factory
+
+if TYPE_CHECKING:
+    from lamina.kustomize.target import Accumulator, Target
+
+BUILTIN_API_VERSION = "builtin"
+
+
+def _specs(family: tuple) -> list[dict[str, Any]]:
+    return [fs.to_dict() for fs in family]
+
+
+def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> PluginContext:
+    if origin is None and target.origin is not None:
+        origin = target.origin.plugin_origin(target.kustomization.file_name, kind)
+    return PluginContext(loader=target.loader, config=config, schema=target_schema(target),
+                         origin=origin, tracer=target.context.get("tracer"),
+                         extras={"target": target})
+
+
+def target_schema(target: "Target") -> Any:
+    """The OpenAPI index for strategic merges: the builtin one, or the kustomization's own."""
+    cache = target.context.setdefault("schemas", {})
+    field = target.kustomization.get("openapi")
+    key = repr(sorted(field.items())) if isinstance(field, dict) else ""
+    root = target.context.get("top_openapi")
+    if not field and root is not None:
+        return root
+    if key not in cache:
+        from lamina.patch.openapi import schema_for
+        cache[key] = schema_for(field or None, target.loader)
+    return cache[key]
+
+
+# ---- configurations and crds ----------------------------------------------------------
+
+def load_configurations(target: "Target") -> Any:
+    from lamina.transformers.fieldspecs import TransformerConfig, load_config
+    from lamina.yaml import load_all
+    cfg = TransformerConfig()
+    for path in target.kustomization.list("configurations"):
+        display = target.loader.display(path)
+        docs = load_all(target.loader.read_text(path), display)
+        for doc in docs:
+            cfg = cfg.merge(load_config(doc, display))
+    return cfg
+
+
+def load_crd_config(target: "Target") -> Any:
+    from lamina.transformers.fieldspecs import TransformerConfig, config_from_crds
+    from lamina.yaml import load_all
+    cfg = TransformerConfig()
+    for path in target.kustomization.list("crds"):
+        display = target.loader.display(path)
+        docs = load_all(target.loader.read_text(path), display)
+        cfg = cfg.merge(config_from_crds(docs))
+    return cfg
+
+
+# ---- generators -----------------------------------------------------------------------
+
+def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str, Any]]]:
+    from lamina.generators.configmap import merge_generator_options
+    k = target.kustomization
+    global_opts = k.get("generatorOptions")
+    for field, kind in (("configMapGenerator", "ConfigMapGenerator"),
+                        ("secretGenerator", "SecretGenerator")):
+        for entry in k.list(field):
+            if not isinstance(entry, dict):
+                raise KustomizationError(f"invalid {field} entry {entry!r}",
+                                         SourceRef(target.display))
+            cfg = dict(entry)
+            cfg["options"] = merge_generator_options(entry.get("options"), global_opts)
+            yield kind, cfg
+
+
+def run_generators(target: "Target", ra: "Accumulator") -> None:
+    from lamina.generators.absorb import absorb
+    # Builtin generators first, then the `generators:` entries (Kustomize's order).
+    for kind, cfg in builtin_generator_configs(target):
+        factory = generator_factory(kind)
+        ctx = _context(target, ra.config, kind)
+        generated = factory(cfg, ctx).generate()
+        _absorb(target, ra, generated, kind, absorb)
+    for kind, cfg, origin in external_plugin_configs(target, "generators"):
+        factory = generator_factory(kind)
+        if factory is None:
+            raise KustomizationError(
+                f"unable to load builtin generator {kind}: lamina knows the generators "
+                f"ConfigMapGenerator and SecretGenerator", SourceRef(target.display))
+        ctx = _context(target, ra.config, kind, origin)
+        generated = factory(cfg, ctx).generate()
+        _absorb(target, ra, generated, kind, absorb)
+
+
+def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str, absorb) -> None:
+    try:
+        absorb(ra.resmap, generated)
+    except LaminaError as exc:
+        raise type(exc)(f"merging from generator {kind}: {exc.message}",
+                        exc.source or SourceRef(target.display)) from None
+
+
+# ---- transformers ---------------------------------------------------------------------
+
+def builtin_transformer_configs(target: "Target", tc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Kustomize's configureBuiltinTransformers, field by field, in its order."""
+    k = target.kustomization
+    if k.list("patchesStrategicMerge"):
+        yield "PatchStrategicMergeTransformer", {"paths": k.list("patchesStrategicMerge")}
+    for patch in k.list("patches"):
+        yield "PatchTransformer", _patch_config(patch, target)
+    if k.get("namespace"):
+        yield "NamespaceTransformer", {"metadata": {"namespace": k.get("namespace")},
+                                       "fieldSpecs": _specs(tc.namespace)}
+    if k.get("namePrefix"):
+        yield "PrefixTransformer", {"prefix": k.get("namePrefix"), "fieldSpecs": _specs(tc.name_prefix)}
+    if k.get("nameSuffix"):
+        yield "SuffixTransformer", {"suffix": k.get("nameSuffix"), "fieldSpecs": _specs(tc.name_suffix)}
+    if k.list("labels") or k.get("commonLabels"):
+        from lamina.transformers.labels import label_field_specs
+        for entry in k.list("labels"):
+            if not isinstance(entry, dict):
+                raise KustomizationError(f"invalid labels entry {entry!r}", SourceRef(target.display))
+            specs = label_field_specs(entry, tc)
+            yield "LabelTransformer", {"labels": entry.get("pairs") or {},
+                                       "fieldSpecs": [fs.to_dict() for fs in specs]}
+        yield "LabelTransformer", {"labels": k.get("commonLabels") or {},
+                                   "fieldSpecs": _specs(tc.common_labels)}
+    if k.get("commonAnnotations"):
+        yield "AnnotationsTransformer", {"annotations": k.get("commonAnnotations"),
+                                         "fieldSpecs": _specs(tc.common_annotations)}
+    for patch in k.list("patchesJson6902"):
+        if not isinstance(patch, dict):
+            raise KustomizationError(f"invalid patchesJson6902 entry {patch!r}", SourceRef(target.display))
+        cfg = {"target": patch.get("target"), "path": patch.get("path"), "jsonOp": patch.get("patch")}
+        yield "PatchJson6902Transformer", {k2: v for k2, v in cfg.items() if v is not None}
+    for replica in k.list("replicas"):
+        yield "ReplicaCountTransformer", {"replica": replica, "fieldSpecs": _specs(tc.replicas)}
+    for image in k.list("images"):
+        yield "ImageTagTransformer", {"imageTag": image, "fieldSpecs": _specs(tc.images)}
+    if k.list("replacements"):
+        yield "ReplacementTransformer", {"replacements": k.list("replacements")}
+
+
+def _patch_config(patch: Any, target: "Target") -> dict[str, Any]:
+    if not isinstance(patch, dict):
+        raise KustomizationError(f"invalid patches entry {patch!r}", SourceRef(target.display))
+    unknown = set(patch) - {"path", "patch", "target", "options"}
+    if unknown:
+        raise KustomizationError(
+            f"invalid Kustomization: json: unknown field \"{sorted(unknown)[0]}\"",
+            SourceRef(target.display))
+    return {k: v for k, v in patch.items() if v is not None}
+
+
+def run_transformers(target: "Target", ra: "Accumulator") -> None:
+    steps = [(kind, cfg, None) for kind, cfg in builtin_transformer_configs(target, ra.config)]
+    steps += list(external_plugin_configs(target, "transformers"))
+    for kind, cfg, origin in steps:
+        factory = transformer_factory(kind)
+        if factory is None:
+            if generator_factory(kind) is not None:
+                raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
+            raise KustomizationError(
+                f"unable to load builtin transformer {kind}", SourceRef(target.display))
+        ctx = _context(target, ra.config, kind, origin)
+        factory(cfg, ctx).transform(ra.resmap)
+        if target.origin is not None:
+            for res in ra.resmap:
+                target.origin.add_transformation(res, ctx.origin)
+        ra.resmap.set_items([r for r in ra.resmap if r.obj])
+
+
+# ---- entries under generators: / transformers: ---------------------------------------
+
+def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """Each entry is inline YAML, a file of plugin configs, or a kustomization directory
+    whose output is plugin configs. Only builtin kinds (apiVersion: builtin) can run:
+    kubectl kustomize forbids exec and Go plugins, and so does lamina."""
+    from lamina.kustomize.target import Accumulator
+    from lamina.yaml import load_all_with_lines
+    from lamina.kustomize.resources import resources_from_documents
+    configs: list[tuple[Any, Any]] = []
+    for entry in target.kustomization.list(field):
+        inline = None
+        if "\n" in entry or ":" in entry and not os.path.exists(os.path.join(target.loader.root, entry)):
+            try:
+                docs = load_all_with_lines(entry, target.display)
+                if docs and all(isinstance(d, dict) for d, _ in docs):
+                    inline = resources_from_documents(docs, target.display, None)
+            except LaminaError:
+                inline = None
+        if inline is not None:
+            for res in inline:
+                origin = (target.origin.plugin_origin(target.kustomization.file_name, res.kind,
+                          res.api_version, res.name, res.namespace) if target.origin else None)
+                configs.append((res, origin))
+            continue
+        ra = Accumulator.empty()
+        saved_origin = target.origin
+        target._accumulate_resources(ra, [entry])
+        target.origin = saved_origin
+        for res in ra.resmap:
+            origin = None
+            if target.origin is not None:
+                from lamina.kustomize.origin import ORIGIN_ANNOTATION, annotation_value
+                path = annotation_value(res.obj, ORIGIN_ANNOTATION) or ""
+                configured_in = path.partition("path: ")[2].strip() if "path: " in path else ""
+                by = [("apiVersion", res.api_version), ("kind", res.kind)]
+                if res.name:
+                    by.append(("name", res.name))
+                if res.namespace:
+                    by.append(("namespace", res.namespace))
+                from lamina.kustomize.origin import OriginRecord
+                origin = OriginRecord(configured_in=configured_in, configured_by=tuple(by))
+            configs.append((res, origin))
+    for res, origin in configs:
+        if res.gvk.group != "" or res.gvk.version != BUILTIN_API_VERSION:
+            raise NotSupportedError(
+                f"external plugins disabled; unable to load external plugin '{res.kind}'. "
+                "lamina runs only builtin plugins (apiVersion: builtin); exec, Go and "
+                "container KRM functions are not supported yet", SourceRef(target.display))
+        cfg = {k: v for k, v in res.obj.items() if k not in ("apiVersion", "kind")}
+        yield res.kind, cfg, origin

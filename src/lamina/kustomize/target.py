@@ -1,0 +1,162 @@
+"""The build recipe for one kustomization directory, in Kustomize's order.
+
+resources -> configurations/crds -> generators -> components -> transformers -> vars.
+A base is built completely (its own transformers applied) before the overlay sees it; a
+component instead works on the accumulation of the kustomization that includes it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef, YamlError
+from lamina.kustomize.kustomization import Kustomization, load_kustomization
+from lamina.kustomize.loader import FileLoader, is_remote
+from lamina.kustomize.origin import OriginTracker
+from lamina.kustomize import plugins
+from lamina.kustomize.resources import resources_from_documents
+from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
+
+
+@dataclass
+class Accumulator:
+    """What a kustomization hands to the one that includes it."""
+
+    resmap: ResMap
+    config: Any          # transformers.fieldspecs.TransformerConfig
+    vars: Any            # transformers.vars.VarSet
+
+    @classmethod
+    def empty(cls) -> "Accumulator":
+        from lamina.transformers.fieldspecs import default_config
+        from lamina.transformers.vars import VarSet
+        return cls(ResMap(), default_config(), VarSet())
+
+    def merge(self, other: "Accumulator") -> None:
+        self.resmap.append_all(other.resmap)
+        self.config = self.config.merge(other.config)
+        self.vars.merge(other.vars)
+
+
+@dataclass
+class Target:
+    loader: FileLoader
+    kustomization: Kustomization
+    build_metadata: list[str]
+    origin: OriginTracker | None   # None unless buildMetadata asks for annotations
+    context: dict[str, Any] = field(default_factory=dict)   # build-wide services (schema, tracer)
+
+    @classmethod
+    def load(cls, loader: FileLoader, parent: "Target | None" = None) -> "Target":
+        k = load_kustomization(loader)
+        if parent is None:
+            meta = list(k.list("buildMetadata"))
+            origin = OriginTracker.root() if meta else None
+            return cls(loader, k, meta, origin, {})
+        return cls(loader, k, parent.build_metadata, parent.origin, parent.context)
+
+    @property
+    def display(self) -> str:
+        return self.loader.display(self.kustomization.path)
+
+    # ---- the recipe --------------------------------------------------------
+    def accumulate(self, ra: Accumulator | None = None) -> Accumulator:
+        ra = ra if ra is not None else Accumulator.empty()
+        k = self.kustomization
+        self._accumulate_resources(ra, k.list("resources"))
+        ra.config = ra.config.merge(plugins.load_configurations(self))
+        ra.config = ra.config.merge(plugins.load_crd_config(self))
+        plugins.run_generators(self, ra)
+        ra = self._accumulate_components(ra, k.list("components"))
+        plugins.run_transformers(self, ra)
+        if k.list("validators"):
+            raise NotSupportedError("validators are not supported yet", SourceRef(self.display))
+        ra.vars.add(k.list("vars"), self.display)
+        return ra
+
+    def _accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+        for path in paths:
+            if is_remote(path):
+                raise NotSupportedError(
+                    f"remote resource '{path}' is not supported yet: lamina builds without "
+                    "network access; vendor it into the repository and refer to it by path",
+                    SourceRef(self.display))
+            full = os.path.join(self.loader.root, path)
+            if os.path.isdir(full):
+                sub = self.loader.new(path)
+                self._accumulate_directory(ra, sub, path, is_component=False)
+                continue
+            try:
+                resources = self._load_file(path)
+            except YamlError:
+                raise
+            except LaminaError as file_err:
+                # Kustomize tries the path as a file, then as a directory, and reports both.
+                if not os.path.exists(full):
+                    raise KustomizationError(
+                        f"accumulating resources: accumulation err='accumulating resources "
+                        f"from '{path}': open {full}: no such file or directory': must build "
+                        f"at directory: not a valid directory: evalsymlink failure on '{full}' "
+                        f": lstat {full}: no such file or directory",
+                        SourceRef(self.display)) from None
+                raise file_err
+            try:
+                ra.resmap.append_all(resources)
+            except LaminaError as exc:
+                raise type(exc)(
+                    f"accumulating resources: merging resources from '{path}': {exc.message}",
+                    exc.source or SourceRef(self.display)) from None
+
+    def _load_file(self, path: str) -> list[Resource]:
+        from lamina.yaml import load_all_with_lines
+        text = self.loader.read_text(path)
+        display = self.loader.display(path)
+        docs = load_all_with_lines(text, display)
+        origin = self.origin.file_origin(path) if self.origin else None
+        resources = resources_from_documents(docs, display, None)
+        if origin is not None:
+            for r in resources:
+                self.origin.annotate(r, origin)
+        return resources
+
+    def _accumulate_components(self, ra: Accumulator, paths: list[str]) -> Accumulator:
+        for path in paths:
+            if is_remote(path):
+                raise NotSupportedError(
+                    f"remote component '{path}' is not supported yet", SourceRef(self.display))
+            sub = self.loader.new(path)
+            ra = self._accumulate_directory(ra, sub, path, is_component=True)
+        return ra
+
+    def _accumulate_directory(self, ra: Accumulator, loader: FileLoader, path: str,
+                              is_component: bool) -> Accumulator:
+        saved = self.origin
+        child_origin = self.origin.enter(path) if self.origin else None
+        sub = Target.load(loader, parent=self)
+        sub.origin = child_origin
+        sub.context = self.context
+        if is_component and not sub.kustomization.is_component:
+            raise KustomizationError(
+                f"accumulating components: accumulateDirectory: \"expected kind 'Component' for "
+                f"path '{loader.root}' but got '{sub.kustomization.kind}'\"",
+                SourceRef(self.display))
+        if not is_component and sub.kustomization.is_component:
+            raise KustomizationError(
+                f"accumulating resources: expected kind != 'Component' for path "
+                f"'{loader.root}'", SourceRef(self.display))
+        if is_component:
+            result = sub.accumulate(ra)
+            self.origin = saved
+            return result
+        sub_ra = sub.accumulate()
+        self.origin = saved
+        try:
+            ra.merge(sub_ra)
+        except LaminaError as exc:
+            raise type(exc)(
+                f"accumulating resources: recursed merging from path '{loader.root}': "
+                f"{exc.message}", exc.source or SourceRef(self.display)) from None
+        return ra
