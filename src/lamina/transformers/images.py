@@ -1,0 +1,185 @@
+"""ImageTagTransformer: rewrite container image references (`images:` in a kustomization).
+
+Kustomize runs two passes per `images:` entry, and lamina keeps both because their sum is
+observable:
+1. a legacy pass that looks at the `image` of every element of any `containers` or
+   `initContainers` list, wherever it sits in the object;
+2. a field-spec pass over the configured image paths (pod specs, pod templates, image
+   volumes).
+A reference both passes reach is rewritten twice. That is harmless for a new name, tag or
+digest (the second pass no longer matches, or writes the same value) but a `tagSuffix`
+is appended twice, exactly as Kustomize does. CustomResourceDefinitions are never touched.
+
+The entry's `name` is a regular expression (Kustomize pastes it into one unescaped), so
+`name: "["` is an error and `name: ngin.` matches `nginx`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from lamina.errors import KustomizationError, ResourceError
+from lamina.model.resmap import ResMap
+from lamina.transformers.base import PluginContext
+from lamina.transformers.fieldspecs import FieldSpec, apply_fieldspecs
+from lamina.transformers.labels import field_specs
+
+# Tags may hold {} for tools (Bazel rules_k8s) that template them.
+_TAG_CHARS = r"[a-zA-Z0-9_.{}-]*"
+_LEGACY_FIELDS = ("containers", "initContainers")
+_SKIPPED_KIND = "CustomResourceDefinition"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTag:
+    """One `images:` entry."""
+
+    name: str
+    new_name: str = ""
+    new_tag: str = ""
+    digest: str = ""
+    tag_suffix: str = ""
+
+    @classmethod
+    def from_dict(cls, d: Any) -> "ImageTag":
+        if d is None:
+            d = {}
+        if not isinstance(d, Mapping):
+            raise KustomizationError(f"an images entry must be a map, got {d!r}")
+        vals: dict[str, str] = {}
+        for key, attr in (("name", "name"), ("newName", "new_name"), ("newTag", "new_tag"),
+                          ("digest", "digest"), ("tagSuffix", "tag_suffix")):
+            v = d.get(key)
+            if v is None:
+                v = ""
+            if not isinstance(v, str):
+                # Kustomize decodes these into Go strings, so `newTag: 1.0` is refused
+                # rather than guessed at; the user must quote it.
+                raise KustomizationError(
+                    f"images entry {key!r} must be a string, got {type(v).__name__} {v!r} "
+                    f"(quote it) in {dict(d)!r}")
+            vals[attr] = v
+        return cls(**vals)
+
+
+def compile_name(name: str) -> re.Pattern[str]:
+    """The matcher Kustomize builds from an image name: the name as a regex, then an
+    optional tag and an optional sha256 digest, anchored at both ends."""
+    try:
+        return re.compile("^" + name + "(:" + _TAG_CHARS + ")?(@sha256:" + _TAG_CHARS + r")?\Z")
+    except re.error as e:
+        raise KustomizationError(
+            f"images: name {name!r} is not a valid regular expression: {e}") from None
+
+
+def split_image(ref: str) -> tuple[str, str, str]:
+    """Split `[host[:port]/]path[:tag][@digest]` into (name, tag, digest).
+
+    Only text after the first `/` is searched for `:` and `@`, so a registry port is kept
+    in the name. A digest that comes before any tag colon takes the rest of the string.
+    """
+    slash = ref.find("/")
+    offset = slash if slash > 0 else 0
+    search = ref[offset:]
+    at = search.find("@")
+    colon = search.find(":")
+    if colon < 0 and at < 0:
+        return ref, "", ""
+    if at >= 0 and (colon < 0 or at < colon):
+        return ref[:offset + at], "", ref[offset + at + 1:]
+    if at >= 0:
+        return ref[:offset + colon], ref[offset + colon + 1:offset + at], ref[offset + at + 1:]
+    return ref[:offset + colon], ref[offset + colon + 1:], ""
+
+
+def rewrite(ref: str, tag: ImageTag, matcher: re.Pattern[str]) -> str | None:
+    """The new reference for `ref`, or None when the entry does not apply to it."""
+    if matcher.search(ref) is None:
+        return None
+    name, old_tag, digest = split_image(ref)
+    if tag.new_name:
+        name = tag.new_name
+    # Any new tag or digest replaces both old parts; only tagSuffix builds on the old tag.
+    if tag.new_tag and tag.digest:
+        old_tag, digest = tag.new_tag, tag.digest
+    elif tag.new_tag:
+        old_tag, digest = tag.new_tag, ""
+    elif tag.digest:
+        old_tag, digest = "", tag.digest
+    elif tag.tag_suffix:
+        old_tag, digest = old_tag + tag.tag_suffix, ""
+    if old_tag:
+        name += ":" + old_tag
+    if digest:
+        name += "@" + digest
+    return name
+
+
+def _kind_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "MappingNode"
+    if isinstance(value, list):
+        return "SequenceNode"
+    return "ScalarNode"
+
+
+@dataclass(frozen=True)
+class ImageTagTransformer:
+    tag: ImageTag
+    field_specs: tuple[FieldSpec, ...]
+    matcher: re.Pattern[str]
+
+    def _update(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            raise ResourceError(
+                f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
+        if not isinstance(value, str):
+            # A number or boolean is no image reference a registry would accept, and its
+            # original spelling is gone after parsing; leave it as it is.
+            return value
+        new = rewrite(value, self.tag, self.matcher)
+        return value if new is None else new
+
+    def _legacy_walk(self, node: Any) -> None:
+        """Visit every map in document order; after a field's value has been walked, a
+        `containers`/`initContainers` list gets its elements' `image` rewritten."""
+        if isinstance(node, list):
+            for elem in node:
+                self._legacy_walk(elem)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in list(node.items()):
+            self._legacy_walk(value)
+            if key in _LEGACY_FIELDS and isinstance(value, list):
+                for elem in value:
+                    if elem is None:
+                        continue
+                    if not isinstance(elem, dict):
+                        raise ResourceError(
+                            f"wrong node kind: expected MappingNode but got {_kind_name(elem)}")
+                    if "image" in elem:
+                        elem["image"] = self._update(elem["image"])
+
+    def transform(self, resmap: ResMap) -> None:
+        targets = [r for r in resmap if r.kind != _SKIPPED_KIND]
+        for res in targets:
+            try:
+                self._legacy_walk(res.obj)
+            except ResourceError as e:
+                raise ResourceError(f"{e.message} (image {self.tag.name!r} in {res.cur_id})",
+                                    e.source) from None
+        for res in targets:
+            apply_fieldspecs(res.obj, self.field_specs, self._update, create_ok=False,
+                             describe=lambda r=res: str(r.cur_id))
+
+
+def make(config: dict[str, Any], ctx: PluginContext) -> ImageTagTransformer:
+    """Factory for `ImageTagTransformer` configs: {imageTag: {...}, fieldSpecs: [...]}."""
+    tag = ImageTag.from_dict(config.get("imageTag"))
+    specs = field_specs(config.get("fieldSpecs"), "ImageTagTransformer fieldSpecs")
+    return ImageTagTransformer(tag, specs, compile_name(tag.name))

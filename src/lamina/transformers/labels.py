@@ -1,0 +1,158 @@
+"""LabelTransformer: add labels at field-spec locations (`commonLabels:` and `labels:`).
+
+Kustomize configures one LabelTransformer per `labels:` entry (field specs computed by
+`label_field_specs`) and one for `commonLabels` (the commonLabels field-spec family, which
+reaches selectors and pod templates too). Values are written as strings; an existing
+entry with the same key is overwritten.
+
+The map-entry setter here is shared with AnnotationsTransformer, which differs only in
+its config key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from lamina.errors import KustomizationError, ResourceError
+from lamina.model.resmap import ResMap
+from lamina.transformers.base import PluginContext, Tracer
+from lamina.transformers.fieldspecs import (FieldSpec, TransformerConfig, apply_fieldspecs,
+                                           default_config, merge_fs)
+
+_METADATA_LABELS = FieldSpec(path="metadata/labels", create=True)
+
+
+def string_map(raw: Any, what: str) -> tuple[tuple[str, str], ...]:
+    """Read a map of string values the way Kustomize decodes `map[string]string`: a null
+    value becomes "", while numbers and booleans are refused (they must be quoted)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise KustomizationError(f"{what} must be a map of strings, got {type(raw).__name__}")
+    out = []
+    for key, value in raw.items():
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise KustomizationError(
+                f"{what}: the value of {key!r} must be a string, got {type(value).__name__} "
+                f"{value!r} (quote it)")
+        out.append((str(key), value))
+    return tuple(sorted(out))
+
+
+def field_specs(raw: Any, what: str) -> tuple[FieldSpec, ...]:
+    """Plugin configs carry field specs as dicts; the build core may pass FieldSpec objects."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise KustomizationError(f"{what} must be a list of field specs")
+    return tuple(fs if isinstance(fs, FieldSpec) else FieldSpec.from_dict(fs, what) for fs in raw)
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "MappingNode"
+    if isinstance(value, list):
+        return "SequenceNode"
+    return "ScalarNode"
+
+
+@dataclass(frozen=True)
+class MapEntryTransformer:
+    """Sets fixed key/value pairs in the map found at each field spec."""
+
+    entries: tuple[tuple[str, str], ...]
+    field_specs: tuple[FieldSpec, ...]
+    tracer: Tracer | None = None
+    origin: Any = None
+
+    def _setter(self, res: Any, fs: FieldSpec):
+        def put(value: Any) -> Any:
+            if value is None:
+                # A missing or null field is turned into a map only where the spec may
+                # create; elsewhere Kustomize leaves the null alone.
+                if not fs.create:
+                    return None
+                value = {}
+            if not isinstance(value, dict):
+                raise ResourceError(
+                    f"wrong node kind: expected MappingNode but got {_node_kind(value)}")
+            for key, val in self.entries:
+                value[key] = val
+                if self.tracer is not None:
+                    self.tracer(res, (fs.path, key), val, self.origin)
+            return value
+        return put
+
+    def transform(self, resmap: ResMap) -> None:
+        if not self.entries:
+            return
+        for res in resmap:
+            for fs in self.field_specs:
+                apply_fieldspecs(res.obj, (fs,), self._setter(res, fs),
+                                 describe=lambda r=res: str(r.cur_id))
+
+
+def make(config: dict[str, Any], ctx: PluginContext) -> MapEntryTransformer:
+    """Factory for `LabelTransformer` configs: {labels: {k: v}, fieldSpecs: [...]}."""
+    return MapEntryTransformer(
+        string_map(config.get("labels"), "labels"),
+        field_specs(config.get("fieldSpecs"), "LabelTransformer fieldSpecs"),
+        ctx.tracer, ctx.origin)
+
+
+def label_field_specs(entry: Mapping[str, Any],
+                      config: TransformerConfig | None = None) -> list[FieldSpec]:
+    """Field specs for one `labels:` entry, merged as Kustomize's configurator does.
+
+    Start from the entry's own `fields`, add the config's `labels` family, then either
+    every commonLabels spec (includeSelectors) or, optionally the pod-template specs
+    (includeTemplates) plus `metadata/labels`. Merging a spec that is already there with a
+    different `create` is an error.
+    """
+    if config is None:
+        config = default_config()
+    include_selectors = _flag(entry, "includeSelectors")
+    include_templates = _flag(entry, "includeTemplates")
+    specs = field_specs(entry.get("fields"), "labels fields")
+    try:
+        specs = merge_fs(specs, config.labels)
+        if include_selectors:
+            specs = merge_fs(specs, config.common_labels)
+    except KustomizationError as e:
+        raise KustomizationError(f"failed to merge labels: {e.message}") from None
+    if include_selectors:
+        return list(specs)
+    if include_templates:
+        try:
+            specs = merge_fs(specs, config.template_labels)
+        except KustomizationError as e:
+            raise KustomizationError(f"failed to merge template fieldSpec: {e.message}") from None
+    try:
+        specs = merge_fs(specs, (_METADATA_LABELS,))
+    except KustomizationError as e:
+        raise KustomizationError(f"failed to merge labels: {e.message}") from None
+    return list(specs)
+
+
+def _flag(entry: Mapping[str, Any], key: str) -> bool:
+    value = entry.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise KustomizationError(f"labels: {key} must be true or false, got {value!r}")
+    return value
+
+
+def label_transformer_configs(labels: Iterable[Mapping[str, Any]],
+                              config: TransformerConfig | None = None) -> list[dict[str, Any]]:
+    """The LabelTransformer configs for a kustomization's `labels:` list, in order."""
+    out = []
+    for entry in labels:
+        if not isinstance(entry, Mapping):
+            raise KustomizationError(f"each labels entry must be a map, got {entry!r}")
+        out.append({"labels": entry.get("pairs"),
+                    "fieldSpecs": label_field_specs(entry, config)})
+    return out
