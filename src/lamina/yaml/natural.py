@@ -1,0 +1,100 @@
+"""go-yaml v2's "natural" ordering of mapping keys.
+
+Kustomize prints every mapping with its keys sorted by go-yaml v2's `keyList.Less`
+(sigs.k8s.io/yaml hands JSON data to go-yaml v2). The order is neither byte order nor
+"apiVersion/kind first": letters sort after everything else, and runs of digits compare
+by numeric value (`k9 < k09 < k10`). Any code that must reproduce Kustomize's key order
+(the writer, sorting helpers) uses `natural_key` so there is one definition of it.
+"""
+
+from __future__ import annotations
+
+from functools import cmp_to_key, lru_cache
+
+_MASK64 = (1 << 64) - 1
+
+
+def _is_letter(ch: str) -> bool:
+    # Go's unicode.IsLetter is general category L*; so is str.isalpha().
+    return ch.isalpha()
+
+
+def _is_digit(ch: str) -> bool:
+    # Go's unicode.IsDigit is category Nd, which str.isdecimal() tests.
+    return ch.isdecimal()
+
+
+def _int64(n: int) -> int:
+    """Wrap like Go's int64 arithmetic, so huge digit runs compare as Go compares them."""
+    n &= _MASK64
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def natural_less(a: str, b: str) -> bool:
+    """True when go-yaml v2 would put key `a` before key `b`."""
+    if a == b:
+        return False
+    n = min(len(a), len(b))
+    for i in range(n):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        la, lb = _is_letter(ca), _is_letter(cb)
+        if la and lb:
+            return ca < cb
+        if la or lb:
+            return lb
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            # A zero that continues a number already under way (the "0" in "10")
+            # counts as part of that number, not as a leading zero.
+            j = i - 1
+            while j >= 0 and _is_digit(a[j]):
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and _is_digit(a[ai]):
+            an = an * 10 + (ord(a[ai]) - 48)
+            ai += 1
+        bi = i
+        while bi < len(b) and _is_digit(b[bi]):
+            bn = bn * 10 + (ord(b[bi]) - 48)
+            bi += 1
+        an, bn = _int64(an), _int64(bn)
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ca < cb
+    return len(a) < len(b)
+
+
+def _compare(a: str, b: str) -> int:
+    if natural_less(a, b):
+        return -1
+    if natural_less(b, a):
+        return 1
+    return 0
+
+
+# Sort key giving go-yaml v2's key order: sorted(keys, key=natural_key).
+natural_key = cmp_to_key(_compare)
+
+
+def natural_sorted(keys) -> tuple[str, ...]:
+    """The keys in go-yaml v2's order.
+
+    Manifests repeat the same key sets thousands of times (`name`/`value`, `metadata`),
+    so whole key tuples are memoised; the comparator runs once per distinct set.
+    """
+    return _sorted_tuple(tuple(keys))
+
+
+@lru_cache(maxsize=8192)
+def _sorted_tuple(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(keys, key=natural_key))
+
+
+__all__ = ["natural_key", "natural_less", "natural_sorted"]

@@ -1,0 +1,250 @@
+"""Reading manifests the way Kustomize (kyaml, go-yaml v3) reads them.
+
+PyYAML's own resolver follows YAML 1.1 (`on:` becomes True, `1:20` becomes 80) and keeps
+the last of two duplicate keys. Kustomize differs in every one of those, and what a
+document means must not depend on which tool reads it, so this module parses with
+libyaml (yaml.CSafeLoader, for speed) but gives every scalar go-yaml v3's meaning and
+refuses what Kustomize refuses. The result is plain JSON-like data: dict (str keys),
+list, str, int, float, bool, None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from lamina.errors import SourceRef, YamlError
+from lamina.yaml.scalars import resolve_v3
+
+_PLAIN_TAG = "tag:lamina,2024:plain"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_STD = "tag:yaml.org,2002:"
+
+# kyaml splits a stream itself, before any YAML parsing: every line that starts with
+# `---` ends a document, even inside a block scalar (byteio_reader.go splitDocuments).
+_SEPARATOR = re.compile(r"\n---.*\n")
+
+# Alias expansion guard: a document may expand to at most this many nodes beyond ten
+# times its distinct node count (a few KB of "billion laughs" would otherwise need GBs).
+MAX_EXPANDED_NODES = 100_000
+
+
+class _KyamlLoader(yaml.CSafeLoader):
+    """libyaml parser whose resolver only marks plain scalars; values are built below."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return _PLAIN_TAG if implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+
+def load_all(text: str, path: str) -> list[Any]:
+    """Parse every document of a manifest stream with Kustomize's rules.
+
+    Empty documents, documents holding only comments and documents that are `null` are
+    skipped, as kyaml's ByteReader skips them; every other document (mapping, list or
+    scalar) is returned for the caller to judge.
+    Raises YamlError (with file:line) for syntax errors, duplicate keys, `.inf`/`.nan`
+    values, recursive aliases and documents that alias-expand beyond reason.
+    """
+    return [doc for doc, _line in load_all_with_lines(text, path)]
+
+
+def load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
+    """Like `load_all`, with the 1-based line where each document's content starts."""
+    text = text.replace("\r\n", "\n")
+    out: list[tuple[Any, int]] = []
+    for chunk, first_line in _split_documents(text, path):
+        node = _parse_first_node(chunk, path, first_line)
+        if node is None:
+            continue
+        builder = _Builder(path, first_line)
+        if "*" in chunk:
+            builder.check_aliases(node)
+        doc = builder.build(node)
+        if doc is None:
+            continue
+        out.append((doc, first_line + node.start_mark.line + 1))
+    return out
+
+
+def load(text: str, path: str) -> Any:
+    """The single document in `text` (None when there is none); more than one is an error."""
+    docs = load_all(text, path)
+    if len(docs) > 1:
+        raise YamlError("expected one YAML document, found several", SourceRef(path))
+    return docs[0] if docs else None
+
+
+def _split_documents(text: str, path: str) -> list[tuple[str, int]]:
+    """Split as kyaml does; returns (chunk, number of lines before the chunk)."""
+    chunks: list[tuple[str, int]] = []
+    if not text:
+        return chunks
+    prev = 0
+    line = 0
+    for m in _SEPARATOR.finditer(text):
+        rest = m.group()[4:].strip()
+        sep_line = line + text.count("\n", prev, m.start()) + 2
+        if rest and not rest.startswith("#"):
+            raise YamlError(
+                f"invalid document separator: {m.group().strip()} "
+                "(only a comment may follow `---` on its line)",
+                SourceRef(path, sep_line),
+            )
+        # kyaml appends the newline its split consumed to every chunk but the last.
+        chunks.append((text[prev:m.start()] + "\n", line))
+        line = sep_line
+        prev = m.end()
+    chunks.append((text[prev:], line))
+    return chunks
+
+
+def _parse_first_node(chunk: str, path: str, first_line: int):
+    """The first YAML document of a chunk as a node graph (kyaml decodes only the first)."""
+    loader = _KyamlLoader(chunk)
+    try:
+        if not loader.check_node():
+            return None
+        return loader.get_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = SourceRef(path, first_line + mark.line + 1, mark.column + 1) if mark else SourceRef(path)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise YamlError(f"invalid YAML: {problem}{context}", where) from None
+    except yaml.YAMLError as exc:  # reader errors: bad characters
+        raise YamlError(f"invalid YAML: {exc}", SourceRef(path)) from None
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns a node graph into data with go-yaml v3's meanings."""
+
+    def __init__(self, path: str, first_line: int):
+        self.path = path
+        self.first_line = first_line
+
+    def where(self, node) -> SourceRef:
+        mark = node.start_mark
+        return SourceRef(self.path, self.first_line + mark.line + 1, mark.column + 1)
+
+    def check_aliases(self, root) -> None:
+        """Refuse recursive aliases and alias bombs before anything is expanded."""
+        sizes: dict[int, int] = {}
+        open_nodes: set[int] = set()
+
+        def size(node) -> int:
+            key = id(node)
+            known = sizes.get(key)
+            if known is not None:
+                return known
+            if isinstance(node, yaml.ScalarNode):
+                sizes[key] = 1
+                return 1
+            if key in open_nodes:
+                raise YamlError("an alias refers to a node that contains it (recursive alias)",
+                                self.where(node))
+            open_nodes.add(key)
+            if isinstance(node, yaml.MappingNode):
+                total = 1 + sum(size(k) + size(v) for k, v in node.value)
+            else:
+                total = 1 + sum(size(item) for item in node.value)
+            open_nodes.discard(key)
+            sizes[key] = total
+            return total
+
+        try:
+            expanded = size(root)
+        except RecursionError:
+            raise YamlError("document is nested too deeply", self.where(root)) from None
+        if expanded > MAX_EXPANDED_NODES + 10 * len(sizes):
+            raise YamlError(
+                f"aliases expand this document to {expanded} nodes from {len(sizes)} "
+                "written ones; refusing it (an alias bomb?)",
+                self.where(root),
+            )
+
+    def build(self, node) -> Any:
+        try:
+            return self.value(node)
+        except RecursionError:
+            raise YamlError("document is nested too deeply", self.where(node)) from None
+
+    def value(self, node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item) for item in node.value]
+        return self.mapping(node)
+
+    def scalar(self, node) -> Any:
+        tag = node.tag
+        if tag == _PLAIN_TAG:
+            value = resolve_v3(node.value)
+        elif tag == _STR_TAG or not tag.startswith(_STD):
+            # Quoted scalars and local tags (`!foo`) keep their text, as kyaml does.
+            return node.value
+        else:
+            value = self.tagged(node, tag[len(_STD):])
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            raise YamlError(
+                f"{node.value} is not a number Kustomize can write (json: unsupported value); "
+                "quote it to keep it as a string",
+                self.where(node),
+            )
+        return value
+
+    def tagged(self, node, short: str) -> Any:
+        """A scalar with an explicit standard tag such as `!!int "3"` or `!!str 3`."""
+        text = node.value
+        if short in ("str", "binary", "timestamp"):
+            resolved = resolve_v3(text) if short == "timestamp" else text
+            return resolved
+        resolved = resolve_v3(text)
+        kinds = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+        expected = kinds.get(short)
+        if expected is None:
+            return text
+        if isinstance(resolved, expected) and not (short != "bool" and isinstance(resolved, bool)):
+            return float(resolved) if short == "float" else resolved
+        raise YamlError(f"cannot decode `{text}` as a !!{short}", self.where(node))
+
+    def mapping(self, node) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        merges = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError("a mapping key must be a scalar, not a list or mapping",
+                                self.where(key_node))
+            key = key_node.value
+            if key in lines:
+                raise YamlError(
+                    f'mapping key "{key}" already defined at line {lines[key]}',
+                    self.where(key_node),
+                )
+            lines[key] = self.first_line + key_node.start_mark.line + 1
+            if key == "<<" and key_node.tag == _PLAIN_TAG:
+                merges.append(value_node)
+                continue
+            result[key] = self.value(value_node)
+        for merge_node in merges:
+            self.merge_into(result, merge_node)
+        return result
+
+    def merge_into(self, result: dict[str, Any], node) -> None:
+        """`<<: *base` or `<<: [*a, *b]`: keys written here win, then earlier sources."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise YamlError("map merge requires a map or a sequence of maps as the value",
+                                self.where(source))
+            for key, value in self.mapping(source).items():
+                result.setdefault(key, value)
