@@ -63,9 +63,12 @@ def load_configurations(target: "Target") -> Any:
 
 
 def load_crd_config(target: "Target") -> Any:
-    from lamina.transformers.fieldspecs import TransformerConfig, config_from_crds
-    from lamina.yaml import load_all
+    from lamina.transformers.fieldspecs import TransformerConfig
     cfg = TransformerConfig()
+    if not target.kustomization.list("crds"):
+        return cfg
+    from lamina.transformers.fieldspecs import config_from_crds
+    from lamina.yaml import load_all
     for path in target.kustomization.list("crds"):
         display = target.loader.display(path)
         docs = load_all(target.loader.read_text(path), display)
