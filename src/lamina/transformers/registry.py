@@ -11,6 +11,8 @@ from typing import Mapping
 from lamina.transformers.base import GeneratorFactory, TransformerFactory
 
 # kind -> "module:factory". Imported lazily so `lamina build` only loads what it uses.
+# SortOrderTransformer is deliberately absent: Kustomize refuses it under `transformers:`
+# and applies it only from the top-level `sortOptions`.
 _TRANSFORMERS: Mapping[str, str] = {
     "PatchTransformer": "lamina.transformers.patches:make_patch_transformer",
     "PatchStrategicMergeTransformer": "lamina.transformers.patches:make_psm_transformer",
@@ -25,7 +27,6 @@ _TRANSFORMERS: Mapping[str, str] = {
     "ReplicaCountTransformer": "lamina.transformers.replicas:make",
     "ReplacementTransformer": "lamina.transformers.replacements:make",
     "HashTransformer": "lamina.generators.hash_suffix:make_hash_transformer",
-    "SortOrderTransformer": "lamina.transformers.sort:make",
 }
 
 # kind -> "module:factory" for builtin generators.
