@@ -1,0 +1,256 @@
+"""Name-reference repair: after renames, make every referring field name the renamed object.
+
+Kustomize runs this once per build, at the top kustomization, after the hash suffixes are
+added and before vars are resolved (KustTarget.makeCustomizedResMap ->
+ResAccumulator.FixBackReferences). It follows api/internal/accumulator/
+namereferencetransformer.go and api/filters/nameref:
+
+- a *referrer* is any resource whose original gvk a nameReference field spec selects; the
+  value found at that path (a name string, a list of names, or a map with `name` and maybe
+  `namespace`) is an old name of a *referral* of the entry's kind;
+- the referral is chosen among the resources the referrer could see (same namespace,
+  cluster-scoped ones, and for a RoleBinding the namespaces of its ServiceAccount
+  subjects), narrowed by: a previous name equal to the value, a previous id of the right
+  kind (for `roleRef/name`, the kind and apiGroup in roleRef), and the referrer's current
+  namespace; then, if still ambiguous, by having the same trailing prefixes/suffixes as
+  the referrer;
+- several candidates that all carry the same name are fine; otherwise the build fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from lamina.errors import ResourceError
+from lamina.model.resid import Gvk, ResId
+from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
+from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference, PathError,
+                                            TransformerConfig, apply_at)
+from lamina.transformers.prefix_suffix import scalar_text
+
+_NOT_A_NAMESPACE = "_non_namespaceable_"
+
+
+def fix_name_references(resmap: ResMap, config: TransformerConfig) -> None:
+    """Rewrite, in place, every name reference in `resmap` described by
+    `config.name_reference`, so it names the referral's current name (and namespace)."""
+    backrefs = config.name_reference
+    if not backrefs:
+        return
+    resources = resmap.resources()
+    plan = _plan(resources, backrefs)
+    for res, jobs in plan:
+        candidates = _visible_to(resources, res)
+        for fs, target in jobs:
+            _NameRefFix(res, fs, target, candidates).run()
+
+
+def _plan(resources: list[Resource], backrefs: Iterable[NameBackReference]
+          ) -> list[tuple[Resource, list[tuple[FieldSpec, Gvk]]]]:
+    """Which (field spec, referral gvk) pairs apply to which referrer, selected by the
+    referrer's original gvk. Kustomize keeps these in a map (random order); we keep the
+    resource order so errors are reproducible."""
+    org_gvks = [r.org_id.gvk for r in resources]
+    jobs: dict[int, list[tuple[FieldSpec, Gvk]]] = {}
+    for br in backrefs:
+        target = br.gvk
+        for fs in br.field_specs:
+            sel = Gvk(fs.group, fs.version, fs.kind)
+            for i, gvk in enumerate(org_gvks):
+                if gvk.is_selected_by(sel):
+                    jobs.setdefault(i, []).append((fs, target))
+    return [(resources[i], jobs[i]) for i in sorted(jobs)]
+
+
+def _visible_to(resources: list[Resource], referrer: Resource) -> list[Resource]:
+    """Kustomize's SubsetThatCouldBeReferencedByResource."""
+    rid = referrer.cur_id
+    if rid.gvk.is_cluster_scoped:
+        return resources
+    rb_namespaces = _role_binding_namespaces(referrer)
+    out = []
+    for r in resources:
+        cid = r.cur_id
+        if cid.gvk.is_cluster_scoped or cid.effective_namespace == rid.effective_namespace:
+            out.append(r)
+        elif r.namespace in rb_namespaces:
+            out.append(r)
+    return out
+
+
+def _role_binding_namespaces(res: Resource) -> set[str]:
+    """Namespaces of a RoleBinding's ServiceAccount subjects: it may name objects there."""
+    if res.kind != "RoleBinding":
+        return set()
+    subjects = res.obj.get("subjects")
+    if not isinstance(subjects, list):
+        return set()
+    out = set()
+    for s in subjects:
+        if not isinstance(s, dict) or "namespace" not in s or s.get("kind") != "ServiceAccount":
+            continue
+        ns = s["namespace"]
+        if not isinstance(ns, str):
+            raise ResourceError(f'Invalid Input: namespace is blank for resource "{res.cur_id}"')
+        out.add(ns)
+    return out
+
+
+class _NameRefFix:
+    """One field spec of one referrer: find the value(s) and rewrite them."""
+
+    def __init__(self, referrer: Resource, fs: FieldSpec, target: Gvk,
+                 candidates: list[Resource]):
+        self.referrer = referrer
+        self.fs = fs
+        self.target = target
+        self.candidates = candidates
+
+    def run(self) -> None:
+        try:
+            apply_at(self.referrer.obj, self.fs.path, self._set, False)
+        except PathError as e:
+            raise ResourceError(
+                f"updating name reference in '{self.fs.path}' field of '{self.referrer.cur_id}': "
+                f"considering field '{self.fs.path}' of object {self.referrer.cur_id}: "
+                f"{e.message}") from None
+
+    # ---- values ----------------------------------------------------------------------
+    def _set(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            self._set_mapping(value)
+            return value
+        if isinstance(value, list):
+            for i, elem in enumerate(value):
+                if elem is None:
+                    continue
+                if isinstance(elem, dict):
+                    self._set_mapping(elem)
+                elif isinstance(elem, list):
+                    raise self._error(f"{elem!r} is expected to be either a string or a map of string")
+                else:
+                    value[i] = self._set_scalar(elem)
+            return value
+        return self._set_scalar(value)
+
+    def _set_scalar(self, value: Any) -> Any:
+        old = scalar_text(value)
+        referral = self._select(old, self.candidates, _same_names)
+        if referral is None:
+            return value
+        referral.ref_by.append(self.referrer.cur_id)
+        if referral.name == old:
+            return value
+        return referral.name
+
+    def _set_mapping(self, node: dict[str, Any]) -> None:
+        if "name" not in node:
+            raise self._error("path config error; no 'name' field in node")
+        candidates = self._by_namespace(node)
+        old = scalar_text(node["name"])
+        referral = self._select(old, candidates, _same_names_and_namespaces)
+        if referral is None:
+            return
+        referral.ref_by.append(self.referrer.cur_id)
+        if referral.name == old and not referral.namespace:
+            return
+        node["name"] = referral.name
+        if referral.namespace:
+            node["namespace"] = referral.namespace
+
+    def _by_namespace(self, node: dict[str, Any]) -> list[Resource]:
+        """A map reference with a `namespace` looks among resources declared in that
+        namespace, else among those now in it."""
+        if "namespace" not in node:
+            return self.candidates
+        ns = scalar_text(node["namespace"])
+        by_org = [r for r in self.candidates
+                  if r.org_id.effective_namespace == ns != _NOT_A_NAMESPACE]
+        if by_org:
+            return by_org
+        return [r for r in self.candidates
+                if r.cur_id.effective_namespace == ns != _NOT_A_NAMESPACE]
+
+    # ---- choosing the referral -------------------------------------------------------
+    def _select(self, old: str, candidates: list[Resource],
+                identical: Callable[[list[Resource]], bool]) -> Resource | None:
+        c = [r for r in candidates if any(i.name == old for i in r.previous_ids)]
+        c = [r for r in c if any(i.gvk.is_selected_by(self.target) for i in r.previous_ids)]
+        role_gvk = self._role_ref_gvk()
+        if role_gvk is not None:
+            c = [r for r in c if any(i.gvk.is_selected_by(role_gvk) for i in r.previous_ids)]
+        c = [r for r in c if self._same_namespace(r)]
+        if len(c) == 1:
+            return c[0]
+        c = [r for r in c if _affixes_match(r, self.referrer, allow_empty=True)]
+        if len(c) > 1:
+            c = [r for r in c if _affixes_match(r, self.referrer, allow_empty=False)]
+        if len(c) == 1:
+            return c[0]
+        if not c:
+            return None
+        if identical(c):
+            return c[0]
+        raise self._error(self._ambiguity(c))
+
+    def _role_ref_gvk(self) -> Gvk | None:
+        if not self.fs.path.endswith("roleRef/name"):
+            return None
+        ref = self.referrer.obj.get("roleRef")
+        if not isinstance(ref, dict) or ref.get("apiGroup") is None or ref.get("kind") is None:
+            return None
+        return Gvk(group=scalar_text(ref.get("apiGroup")), kind=scalar_text(ref.get("kind")))
+
+    def _same_namespace(self, r: Resource) -> bool:
+        rid = self.referrer.cur_id
+        if rid.gvk.is_cluster_scoped:
+            return True
+        cid = r.cur_id
+        if cid.gvk.is_cluster_scoped or r.kind == "ServiceAccount":
+            return True
+        return cid.effective_namespace == rid.effective_namespace
+
+    def _ambiguity(self, candidates: list[Resource]) -> str:
+        from lamina.yaml import dump
+        ids = ", ".join(str(r.cur_id) for r in candidates)
+        parts = [f"found multiple possible referrals: {ids}\n",
+                 f"\n**** Too many possible referral targets to referrer:\n{dump(self.referrer.obj)}\n"]
+        for i, r in enumerate(candidates):
+            parts.append(f"--- possible referral {i}:\n{dump(r.obj)}\n")
+        return "".join(parts)
+
+    def _error(self, msg: str) -> ResourceError:
+        return ResourceError(f"updating name reference in '{self.fs.path}' field of "
+                             f"'{self.referrer.cur_id}': {msg}")
+
+
+def _same_names(rs: list[Resource]) -> bool:
+    return all(r.name == rs[0].name for r in rs)
+
+
+def _same_names_and_namespaces(rs: list[Resource]) -> bool:
+    return all(r.name == rs[0].name and r.namespace == rs[0].namespace for r in rs)
+
+
+def same_ending(a: list[str], b: list[str]) -> bool:
+    """True when the shorter list is the tail of the longer; an empty list matches only
+    another empty one."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return not long_
+    return long_[len(long_) - len(short):] == short
+
+
+def _affixes_match(r: Resource, referrer: Resource, allow_empty: bool) -> bool:
+    if allow_empty:
+        return ((not r.prefixes or not referrer.prefixes or same_ending(r.prefixes, referrer.prefixes))
+                and (not r.suffixes or not referrer.suffixes or same_ending(r.suffixes, referrer.suffixes)))
+    return same_ending(r.prefixes, referrer.prefixes) and same_ending(r.suffixes, referrer.suffixes)
+
+
+def referrers_of(res: Resource) -> list[ResId]:
+    """Ids of the resources whose fields were found to name `res` (for vars and explain)."""
+    return list(res.ref_by)
