@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from lamina.cli.output import write_output
+from lamina.cli.values_options import values_options, values_from_flags
 
 
 @click.command()
@@ -15,8 +16,13 @@ from lamina.cli.output import write_output
               type=click.Choice(["LoadRestrictionsRootOnly", "LoadRestrictionsNone"]),
               show_default=True,
               help="Whether files outside a kustomization's directory may be read.")
-def build(directory: str, output: str | None, load_restrictor: str) -> None:
+@values_options
+def build(directory: str, output: str | None, load_restrictor: str,
+          values_files: tuple[str, ...], sets: tuple[str, ...],
+          set_strings: tuple[str, ...]) -> None:
     """Build the kustomization in DIRECTORY."""
     from lamina.kustomize.build import BuildOptions, build as run_build
-    resmap = run_build(directory, BuildOptions(load_restrictor=load_restrictor))
+    options = BuildOptions(load_restrictor=load_restrictor,
+                           values=values_from_flags(values_files, sets, set_strings))
+    resmap = run_build(directory, options)
     write_output(resmap, output)

@@ -48,7 +48,9 @@ def cli() -> None:
 
 def _register() -> None:
     from lamina.cli import build as build_cmd
+    from lamina.cli import values as values_cmd
     cli.add_command(build_cmd.build)
+    cli.add_command(values_cmd.values)
 
 
 _register()

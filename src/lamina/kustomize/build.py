@@ -7,6 +7,7 @@ from typing import Any
 
 from lamina import KUSTOMIZE_COMPAT_VERSION
 from lamina.errors import LaminaError
+from lamina.kustomize.dialect import ValuesOptions, make_renderer, merged_values
 from lamina.kustomize.loader import ROOT_ONLY, FileLoader
 from lamina.kustomize.origin import strip_annotations
 from lamina.kustomize.target import Target
@@ -21,13 +22,17 @@ class BuildOptions:
     load_restrictor: str = ROOT_ONLY
     # Receives every field a transformer sets; None keeps the build free of tracing cost.
     tracer: Any = None
+    values: ValuesOptions = ValuesOptions()
 
 
 def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     """Build the kustomization in `directory` exactly as `kubectl kustomize` would."""
     loader = FileLoader.at(directory, options.load_restrictor)
-    target = Target.load(loader)
-    target.context["tracer"] = options.tracer
+    context: dict[str, Any] = {"tracer": options.tracer}
+    values = merged_values(loader, options.values)
+    if values is not None:
+        context["renderer"] = make_renderer(values)
+    target = Target.load(loader, context=context)
     from lamina.kustomize.plugins import target_schema
     target.context["top_openapi"] = target_schema(target)
     ra = target.accumulate()

@@ -8,7 +8,8 @@ anywhere but must not contain a directory already being built (that is a cycle).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from lamina.errors import KustomizationError, NotSupportedError
 
@@ -35,6 +36,8 @@ class FileLoader:
     referrer: "FileLoader | None" = None
     # The directory the user asked to build; paths in messages are shown relative to it.
     build_root: str = ""
+    # Renders `.j2` files before they are parsed; set only for lamina-dialect kustomizations.
+    renderer: Callable[[str, str], str] | None = field(default=None, compare=False)
 
     @classmethod
     def at(cls, directory: str, restrictor: str = ROOT_ONLY) -> "FileLoader":
@@ -75,10 +78,16 @@ class FileLoader:
     def read_text(self, path: str) -> str:
         data = self.read_bytes(path)
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise KustomizationError(
                 f"{self.display(path)}: file is not valid UTF-8 text") from None
+        if self.renderer is not None and path.endswith(".j2"):
+            text = self.renderer(text, self.display(path))
+        return text
+
+    def with_renderer(self, renderer: Callable[[str, str], str] | None) -> "FileLoader":
+        return replace(self, renderer=renderer)
 
     def exists(self, path: str) -> bool:
         try:

@@ -50,12 +50,18 @@ class Target:
     context: dict[str, Any] = field(default_factory=dict)   # build-wide services (schema, tracer)
 
     @classmethod
-    def load(cls, loader: FileLoader, parent: "Target | None" = None) -> "Target":
+    def load(cls, loader: FileLoader, parent: "Target | None" = None,
+             context: dict[str, Any] | None = None) -> "Target":
         k = load_kustomization(loader)
+        context = parent.context if parent is not None else (context or {})
+        # Only lamina-dialect kustomizations render `.j2` files; in Kustomize's dialect a
+        # `.j2` file is read as it is, exactly as Kustomize reads it.
+        renderer = context.get("renderer") if k.dialect == "lamina" else None
+        loader = loader.with_renderer(renderer)
         if parent is None:
             meta = list(k.list("buildMetadata"))
             origin = OriginTracker.root() if meta else None
-            return cls(loader, k, meta, origin, {})
+            return cls(loader, k, meta, origin, context)
         return cls(loader, k, parent.build_metadata, parent.origin, parent.context)
 
     @property

@@ -1,0 +1,30 @@
+"""`lamina values DIR`: the merged values a build of DIR would use, optionally with origins."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from lamina.cli.values_options import values_options, values_from_flags
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--show-origin", is_flag=True, help="Say, for each value, the file:line that set it.")
+@click.option("--load-restrictor", "load_restrictor", default="LoadRestrictionsRootOnly",
+              type=click.Choice(["LoadRestrictionsRootOnly", "LoadRestrictionsNone"]))
+@values_options
+def values(directory: str, show_origin: bool, load_restrictor: str,
+           values_files: tuple[str, ...], sets: tuple[str, ...],
+           set_strings: tuple[str, ...]) -> None:
+    """Print the merged values for the overlay in DIRECTORY."""
+    from lamina.kustomize.dialect import merged_values
+    from lamina.kustomize.loader import FileLoader
+    from lamina.templates.provenance import format_values
+    loader = FileLoader.at(directory, load_restrictor)
+    merged = merged_values(loader, values_from_flags(values_files, sets, set_strings))
+    if merged is None:
+        from lamina.templates.values import merge_layers
+        merged = merge_layers([])
+    sys.stdout.write(format_values(merged, show_origin))

@@ -1,0 +1,29 @@
+"""The --values / --set / --set-string flags shared by build, values and render."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import click
+
+from lamina.kustomize.dialect import ValuesOptions
+
+
+def values_options(func: Callable) -> Callable:
+    func = click.option("--set-string", "set_strings", multiple=True, metavar="KEY=VALUE",
+                        help="Set a value, always as a string.")(func)
+    func = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                        help="Set a value, typed as YAML would type it (a.b=1 is a number).")(func)
+    func = click.option("--values", "values_files", multiple=True,
+                        type=click.Path(dir_okay=False),
+                        help="A values file applied above every layer in the tree.")(func)
+    return func
+
+
+def values_from_flags(files: tuple[str, ...], sets: tuple[str, ...],
+                      set_strings: tuple[str, ...]) -> ValuesOptions:
+    for expr in sets + set_strings:
+        if "=" not in expr:
+            raise click.BadParameter(f"'{expr}' must look like key.path=value",
+                                     param_hint="--set")
+    return ValuesOptions(files=files, sets=sets, set_strings=set_strings)

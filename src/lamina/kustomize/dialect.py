@@ -1,0 +1,105 @@
+"""lamina's own kustomization fields: layered `values:` and `.j2` templates.
+
+Values are gathered before the build starts, because a base's templates must see the
+merged values of the overlay being built: the deepest base's values come first, then each
+layer above it up to the overlay, then `--values` files, then `--set` flags. Only
+kustomizations with `apiVersion: lamina.dev/v1alpha1` may declare values or render `.j2`
+files; a Kustomize-dialect tree builds exactly as Kustomize builds it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from lamina.errors import KustomizationError, SourceRef
+from lamina.kustomize.kustomization import load_kustomization
+from lamina.kustomize.loader import FileLoader, is_remote
+
+TEMPLATE_SUFFIX = ".j2"
+
+
+@dataclass(frozen=True)
+class ValuesOptions:
+    """Values given on the command line, above every layer in the tree."""
+
+    files: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()
+    set_strings: tuple[str, ...] = ()
+
+
+@dataclass
+class _Walk:
+    layers: list[Any] = field(default_factory=list)
+    schemas: list[tuple[dict, str]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    uses_dialect: bool = False
+
+
+def _walk(loader: FileLoader, walk: _Walk) -> None:
+    """Post-order over bases and components, each kustomization once."""
+    if loader.root in walk.seen:
+        return
+    walk.seen.add(loader.root)
+    k = load_kustomization(loader)
+    for entry in k.list("resources") + k.list("components"):
+        if is_remote(entry):
+            continue
+        if os.path.isdir(os.path.join(loader.root, entry)):
+            _walk(loader.new(entry), walk)
+    if k.dialect != "lamina":
+        return
+    walk.uses_dialect = True
+    from lamina.templates.values import load_values_file
+    from lamina.yaml import load_all
+    for path in k.list("values"):
+        display = loader.display(path)
+        walk.layers.append(load_values_file(display, loader.read_text(path)))
+    schema_path = k.get("valuesSchema")
+    if schema_path:
+        display = loader.display(schema_path)
+        docs = load_all(loader.read_text(schema_path), display)
+        if len(docs) != 1 or not isinstance(docs[0], dict):
+            raise KustomizationError("valuesSchema must be one JSON Schema document (a map)",
+                                     SourceRef(display))
+        walk.schemas.append((docs[0], display))
+
+
+def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
+    """The values every template of this build sees, or None when nothing uses them."""
+    walk = _Walk()
+    _walk(loader, walk)
+    if not walk.uses_dialect and not (options.files or options.sets or options.set_strings):
+        return None
+    from lamina.templates.schema import validate_values
+    from lamina.templates.values import layer_from_sets, load_values_file, merge_layers
+    layers = list(walk.layers)
+    for path in options.files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise KustomizationError(f"cannot read values file: {exc.strerror}",
+                                     SourceRef(path)) from None
+        layers.append(load_values_file(path, text))
+    if options.sets or options.set_strings:
+        layers.append(layer_from_sets(list(options.sets), list(options.set_strings)))
+    merged_schema = _combine_schemas(walk.schemas)
+    merged = merge_layers(layers, merged_schema)
+    for schema, path in walk.schemas:
+        merged = validate_values(merged, schema, path)
+    return merged
+
+
+def _combine_schemas(schemas: list[tuple[dict, str]]) -> dict | None:
+    """The schema whose merge keys decide how lists merge: the overlay's wins."""
+    return schemas[-1][0] if schemas else None
+
+
+def make_renderer(values: Any) -> Callable[[str, str], str]:
+    from lamina.templates.render import render_template
+
+    def render(text: str, display: str) -> str:
+        return render_template(text, display, values)
+    return render
