@@ -1,0 +1,15 @@
+"""The `ctx` fixture: a PluginContext reading from the test's own tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gen_helpers import DirLoader
+
+from lamina.transformers.base import PluginContext
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> PluginContext:
+    return PluginContext(loader=DirLoader(str(tmp_path)), config=None)
