@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, apply_fieldspecs
+from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
 from lamina.transformers.labels import field_specs
 
 # Tags may hold {} for tools (Bazel rules_k8s) that template them.
@@ -135,7 +135,7 @@ class ImageTagTransformer:
         if value is None:
             return None
         if isinstance(value, (dict, list)):
-            raise ResourceError(
+            raise PathError(
                 f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
         if not isinstance(value, str):
             # A number or boolean is no image reference a registry would accept, and its
@@ -160,7 +160,7 @@ class ImageTagTransformer:
                     if elem is None:
                         continue
                     if not isinstance(elem, dict):
-                        raise ResourceError(
+                        raise PathError(
                             f"wrong node kind: expected MappingNode but got {_kind_name(elem)}")
                     if "image" in elem:
                         elem["image"] = self._update(elem["image"])
@@ -170,9 +170,8 @@ class ImageTagTransformer:
         for res in targets:
             try:
                 self._legacy_walk(res.obj)
-            except ResourceError as e:
-                raise ResourceError(f"{e.message} (image {self.tag.name!r} in {res.cur_id})",
-                                    e.source) from None
+            except PathError as e:
+                raise ResourceError(f"updating images of {res.cur_id}: {e.message}") from None
         for res in targets:
             apply_fieldspecs(res.obj, self.field_specs, self._update, create_ok=False,
                              describe=lambda r=res: str(r.cur_id))

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from lamina.errors import KustomizationError, ResourceError
+from lamina.errors import KustomizationError
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext, Tracer
-from lamina.transformers.fieldspecs import (FieldSpec, TransformerConfig, apply_fieldspecs,
-                                           default_config, merge_fs)
+from lamina.transformers.fieldspecs import (FieldSpec, PathError, TransformerConfig,
+                                           apply_fieldspecs, default_config, merge_fs)
 
 _METADATA_LABELS = FieldSpec(path="metadata/labels", create=True)
 
@@ -77,7 +77,7 @@ class MapEntryTransformer:
                     return None
                 value = {}
             if not isinstance(value, dict):
-                raise ResourceError(
+                raise PathError(
                     f"wrong node kind: expected MappingNode but got {_node_kind(value)}")
             for key, val in self.entries:
                 value[key] = val

@@ -16,7 +16,7 @@ from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, apply_fieldspecs
+from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
 from lamina.transformers.labels import field_specs
 
 
@@ -70,7 +70,7 @@ class ReplicaCountTransformer:
     def _set(self, value: Any) -> Any:
         if isinstance(value, (dict, list)):
             kind = "MappingNode" if isinstance(value, dict) else "SequenceNode"
-            raise ResourceError(f"wrong node kind: expected ScalarNode but got {kind}")
+            raise PathError(f"wrong node kind: expected ScalarNode but got {kind}")
         return self.replica.count
 
     def transform(self, resmap: ResMap) -> None:
