@@ -1,0 +1,184 @@
+"""Merging values layers, lowest precedence first, remembering which layer set each leaf.
+
+Rules: maps merge deeply; a null removes the key (in any layer, so no null reaches a
+template as a map value); lists are replaced whole, unless the schema gives the list an
+``x-lamina-merge-key: <key>``, in which case items are matched on that key, matching items
+merge deeply and new items are appended in order. --set layers are applied as assignments
+onto the values merged below them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from lamina.errors import SourceRef
+from lamina.templates.errors import ValuesError
+from lamina.templates.paths import ValuePath, format_path, parse_path
+from lamina.templates.schema_nav import MERGE_KEY, subschema
+from lamina.templates.values import Assignment, ValuesLayer
+
+
+@dataclass(frozen=True)
+class MergedValues:
+    """The values a template sees, with the file:line that set every node and the files read."""
+
+    data: dict[str, Any]
+    origins: Mapping[ValuePath, SourceRef] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+    def origin(self, path: ValuePath | str) -> SourceRef:
+        """Where the value at ``path`` (a tuple or ``a.b[0]``) was set; KeyError if unset."""
+        key = parse_path(path) if isinstance(path, str) else tuple(path)
+        return self.origins[key]
+
+
+@dataclass
+class _Tracked:
+    """A value during merging, paired with the place that set it (mutable, never escapes)."""
+
+    value: Any  # dict[str, _Tracked] | list[_Tracked] | a scalar
+    ref: SourceRef
+
+
+def merge_layers(layers: list[ValuesLayer], schema: dict[str, Any] | None = None) -> MergedValues:
+    """Merge ``layers`` (lowest precedence first); ``schema`` only supplies list merge keys."""
+    root = _Tracked({}, SourceRef(layers[0].path if layers else "<no values>"))
+    for layer in layers:
+        if layer.assignments:
+            for item in layer.assignments:
+                root = _apply(root, item, schema)
+        else:
+            upper = track(layer.data, layer.positions, (), SourceRef(layer.path))
+            root = _merge(root, upper, schema, ())
+    origins: dict[ValuePath, SourceRef] = {}
+    data = untrack(root, (), origins)
+    sources = tuple(dict.fromkeys(layer.path for layer in layers))
+    return MergedValues(data=data, origins=MappingProxyType(origins), sources=sources)
+
+
+def deep_merge(lower: Any, upper: Any, schema: dict[str, Any] | None = None) -> Any:
+    """The merge rule on plain data, without origins (for callers and property tests)."""
+    here = SourceRef("<data>")
+    merged = _merge(track(lower, {}, (), here), track(upper, {}, (), here), schema, ())
+    return untrack(merged, (), {})
+
+
+def track(data: Any, positions: Mapping[ValuePath, SourceRef], at: ValuePath, fallback: SourceRef) -> _Tracked:
+    ref = positions.get(at, fallback)
+    if isinstance(data, dict):
+        return _Tracked({k: track(v, positions, at + (k,), ref) for k, v in data.items()}, ref)
+    if isinstance(data, list):
+        return _Tracked([track(v, positions, at + (i,), ref) for i, v in enumerate(data)], ref)
+    return _Tracked(data, ref)
+
+
+def untrack(node: _Tracked, at: ValuePath, origins: dict[ValuePath, SourceRef]) -> Any:
+    origins[at] = node.ref
+    if isinstance(node.value, dict):
+        return {k: untrack(v, at + (k,), origins) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [untrack(v, at + (i,), origins) for i, v in enumerate(node.value)]
+    return node.value
+
+
+def _merge(lower: _Tracked, upper: _Tracked, schema: dict[str, Any] | None, at: ValuePath) -> _Tracked:
+    if isinstance(lower.value, dict) and isinstance(upper.value, dict):
+        result = dict(lower.value)
+        for key, item in upper.value.items():
+            if item.value is None:
+                result.pop(key, None)
+            elif key in result:
+                result[key] = _merge(result[key], item, schema, at + (key,))
+            else:
+                result[key] = _without_nulls(item)
+        return _Tracked(result, lower.ref)
+    if isinstance(lower.value, list) and isinstance(upper.value, list):
+        merge_key = (subschema(schema, at) or {}).get(MERGE_KEY)
+        if isinstance(merge_key, str):
+            return _merge_keyed(lower, upper, merge_key, schema, at)
+    return _without_nulls(upper)
+
+
+def _merge_keyed(lower: _Tracked, upper: _Tracked, key: str, schema: dict[str, Any] | None, at: ValuePath) -> _Tracked:
+    items = list(lower.value)
+    index = {_item_key(item, key): i for i, item in enumerate(items) if _item_key(item, key) is not None}
+    for item in upper.value:
+        name = _item_key(item, key)
+        if name is not None and name in index:
+            i = index[name]
+            items[i] = _merge(items[i], item, schema, at + (i,))
+        else:
+            if name is not None:
+                index[name] = len(items)
+            items.append(_without_nulls(item))
+    return _Tracked(items, upper.ref)
+
+
+def _item_key(item: _Tracked, key: str) -> Any:
+    if isinstance(item.value, dict) and key in item.value:
+        name = item.value[key].value
+        return name if isinstance(name, (str, int, float, bool)) else None
+    return None
+
+
+def _without_nulls(node: _Tracked) -> _Tracked:
+    if isinstance(node.value, dict):
+        kept = {k: _without_nulls(v) for k, v in node.value.items() if v.value is not None}
+        return _Tracked(kept, node.ref)
+    if isinstance(node.value, list):
+        return _Tracked([_without_nulls(v) for v in node.value], node.ref)
+    return node
+
+
+def _apply(root: _Tracked, item: Assignment, schema: dict[str, Any] | None) -> _Tracked:
+    """One --set assignment onto the merged tree: creates maps and lists on the way."""
+    node = root
+    for depth, part in enumerate(item.path[:-1]):
+        want_list = isinstance(item.path[depth + 1], int)
+        node = _step(node, part, want_list, item)
+    last = item.path[-1]
+    value = track(item.value, {}, (), item.source)
+    container = node.value
+    if isinstance(last, int):
+        _check_index(container, last, item)
+        if last == len(container):
+            container.append(_without_nulls(value))
+        else:
+            container[last] = _merge(container[last], value, schema, item.path)
+    elif item.value is None:
+        container.pop(last, None)
+    elif last in container:
+        container[last] = _merge(container[last], value, schema, item.path)
+    else:
+        container[last] = _without_nulls(value)
+    return root
+
+
+def _step(node: _Tracked, part: str | int, want_list: bool, item: Assignment) -> _Tracked:
+    container = node.value
+    if isinstance(part, int):
+        _check_index(container, part, item)
+        if part == len(container):
+            container.append(_Tracked(None, item.source))
+        child = container[part]
+    else:
+        child = container.setdefault(part, _Tracked(None, item.source))
+    wanted = list if want_list else dict
+    if not isinstance(child.value, wanted):
+        child.value, child.ref = wanted(), item.source
+    elif isinstance(child.value, dict):
+        child.value = dict(child.value)  # copy on write: tracked nodes may be shared by layers
+    else:
+        child.value = list(child.value)
+    return child
+
+
+def _check_index(container: list, index: int, item: Assignment) -> None:
+    if index > len(container):
+        raise ValuesError(
+            f"cannot set {format_path(item.path)}: index {index} is past the end of a list "
+            f"of {len(container)} item(s)",
+            item.source,
+        )
