@@ -29,6 +29,8 @@ _STD = "tag:yaml.org,2002:"
 # `---` ends a document, even inside a block scalar (byteio_reader.go splitDocuments).
 _SEPARATOR = re.compile(r"\n---.*\n")
 
+_NULL_KEYS = frozenset(("~", "null", "Null", "NULL"))
+
 # Alias expansion guard: a document may expand to at most this many nodes beyond ten
 # times its distinct node count (a few KB of "billion laughs" would otherwise need GBs).
 MAX_EXPANDED_NODES = 100_000
@@ -173,6 +175,10 @@ class _Builder:
 
     def build(self, node) -> Any:
         try:
+            if isinstance(node, yaml.MappingNode):
+                # The top mapping is decoded into Go's map[string]interface{}, which
+                # takes any key's text; nested mappings are stricter (see `mapping`).
+                return self.mapping(node, nested=False)
             return self.value(node)
         except RecursionError:
             raise YamlError("document is nested too deeply", self.where(node)) from None
@@ -182,7 +188,7 @@ class _Builder:
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item) for item in node.value]
-        return self.mapping(node)
+        return self.mapping(node, nested=True)
 
     def scalar(self, node) -> Any:
         tag = node.tag
@@ -216,10 +222,10 @@ class _Builder:
             return float(resolved) if short == "float" else resolved
         raise YamlError(f"cannot decode `{text}` as a !!{short}", self.where(node))
 
-    def mapping(self, node) -> dict[str, Any]:
+    def mapping(self, node, nested: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
         lines: dict[str, int] = {}
-        merges = []
+        merge_node = None
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("a mapping key must be a scalar, not a list or mapping",
@@ -231,20 +237,48 @@ class _Builder:
                     self.where(key_node),
                 )
             lines[key] = self.first_line + key_node.start_mark.line + 1
-            if key == "<<" and key_node.tag == _PLAIN_TAG:
-                merges.append(value_node)
+            plain = key_node.tag == _PLAIN_TAG
+            if key == "<<":
+                # kyaml merges the plain `<<` and then deletes every field named `<<`,
+                # so a quoted "<<" key silently disappears as well.
+                if plain:
+                    merge_node = value_node
                 continue
+            if plain and (not self.is_string_key(key) if nested else key in _NULL_KEYS):
+                # Measured: a nested non-string key fails Go's JSON encoding, and a
+                # top-level null key trips Kustomize's duplicate-key check.
+                raise YamlError(
+                    f"mapping key {key} is not a string, which Kustomize cannot handle; "
+                    "quote it",
+                    self.where(key_node),
+                )
             result[key] = self.value(value_node)
-        for merge_node in merges:
+        if merge_node is not None:
             self.merge_into(result, merge_node)
         return result
 
+    @staticmethod
+    def is_string_key(key: str) -> bool:
+        # go-yaml v3 decodes a nested mapping into map[string]interface{} only when every
+        # plain key resolves to a string; otherwise the map has non-string keys that Go's
+        # JSON encoder refuses. Timestamps count as non-strings (their text changes).
+        resolved = resolve_v3(key)
+        return isinstance(resolved, str) and resolved == key
+
     def merge_into(self, result: dict[str, Any], node) -> None:
         """`<<: *base` or `<<: [*a, *b]`: keys written here win, then earlier sources."""
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        if isinstance(node, yaml.SequenceNode):
+            sources = node.value
+            for source in sources:
+                if isinstance(source, yaml.SequenceNode):
+                    raise YamlError("invalid map merge: received a nested sequence",
+                                    self.where(source))
+        else:
+            sources = [node]
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
-                raise YamlError("map merge requires a map or a sequence of maps as the value",
+                raise YamlError("map merge requires map or sequence of maps as the value",
                                 self.where(source))
-            for key, value in self.mapping(source).items():
+        for source in sources:
+            for key, value in self.mapping(source, nested=True).items():
                 result.setdefault(key, value)

@@ -221,34 +221,21 @@ def needs_double_quotes(s: str) -> bool:
 
 
 def go_float_text(f: float) -> str:
-    """How Kustomize prints a float: Go's JSON encoding read back by go-yaml v2.
+    """How Kustomize prints a float: Go's JSON encoding, read back by go-yaml v2.
 
-    An integral value below 1e21 is printed by Go's JSON encoder without a fraction,
-    and go-yaml v2 then reads it as an integer when it fits int64/uint64 (so `3.0` is
-    `3` and `-0.0` is `0`). Everything else is strconv.FormatFloat(f, 'g', -1, 64).
+    Go's JSON encoder writes an integral value below 1e21 as its shortest digits padded
+    with zeros (`3.0` -> `3`, `-2**63` -> `-9223372036854776000`), and go-yaml v2 reads
+    that back as an integer when it fits int64/uint64. Everything else ends up as
+    strconv.FormatFloat(f, 'g', -1, 64): `1.5e-07`, `1.2345675e+06`, `1e+21`.
     """
     if f != f or f in (math.inf, -math.inf):
         raise ValueError("NaN and infinity cannot be written (Kustomize: json: unsupported value)")
+    digits, point = _shortest_digits(f)
     if f == int(f) and abs(f) < 1e21:
-        n = int(f)
+        n = 0 if digits == "0" else int(digits + "0" * (point - len(digits)))
+        n = -n if f < 0 else n
         if INT64_MIN <= n <= UINT64_MAX:
             return str(n)
-    return _format_g(f)
-
-
-def _format_g(f: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent form if exp<-4 or >=6."""
-    r = repr(abs(f))
-    mantissa, _, exp_text = r.partition("e")
-    exp = int(exp_text) if exp_text else 0
-    whole, _, frac = mantissa.partition(".")
-    if frac == "0":
-        frac = ""
-    digits = whole + frac
-    point = len(whole) + exp  # the decimal point sits after this many digits
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0") or "0"
     sign = "-" if f < 0 else ""
     if digits == "0":
         return sign + "0"
@@ -261,3 +248,20 @@ def _format_g(f: float) -> str:
     if point >= len(digits):
         return sign + digits + "0" * (point - len(digits))
     return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def _shortest_digits(f: float) -> tuple[str, int]:
+    """Shortest round-trip decimal digits of |f| and where the decimal point goes.
+
+    Python's repr and Go's strconv both print the shortest digit string that reads back
+    as the same float, so the digits agree; only the layout differs.
+    """
+    mantissa, _, exp_text = repr(abs(f)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    if frac == "0":
+        frac = ""
+    digits = whole + frac
+    point = len(whole) + (int(exp_text) if exp_text else 0)
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    return (stripped.rstrip("0") or "0"), point

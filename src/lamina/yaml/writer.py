@@ -46,6 +46,8 @@ class _Emitter(yaml.CSafeDumper):
 
 def dump(doc: Any) -> str:
     """One document as Kustomize prints it (no `---`, ends with a newline)."""
+    bom_strings: list[str] = []
+    root = _node(doc, bom_strings)
     stream = io.StringIO()
     emitter = _Emitter(
         stream,
@@ -57,11 +59,14 @@ def dump(doc: Any) -> str:
     )
     try:
         emitter.open()
-        emitter.serialize(_node(doc))
+        emitter.serialize(root)
         emitter.close()
     finally:
         emitter.dispose()
-    return stream.getvalue()
+    text = stream.getvalue()
+    for index, value in enumerate(bom_strings):
+        text = text.replace(f'"{_bom_placeholder(index, escaped=True)}"', _escape_all(value), 1)
+    return text
 
 
 def dump_all(docs: list[Any]) -> str:
@@ -69,23 +74,23 @@ def dump_all(docs: list[Any]) -> str:
     return "---\n".join(dump(doc) for doc in docs)
 
 
-def _node(data: Any):
+def _node(data: Any, bom_strings: list[str]):
     """A fresh node tree for `data` (fresh, so the emitter never invents anchors)."""
     if isinstance(data, str):
-        return _string_node(data)
+        return _string_node(data, bom_strings)
     if isinstance(data, dict):
         items = data.items() if len(data) < 2 else ((k, data[k]) for k in natural_sorted(data))
         return MappingNode(
             _MAP_TAG,
-            [(_string_node(_key_text(k)), _node(v)) for k, v in items],
+            [(_string_node(_key_text(k), bom_strings), _node(v, bom_strings)) for k, v in items],
             flow_style=False,
         )
     if isinstance(data, (list, tuple)):
-        return SequenceNode(_SEQ_TAG, [_node(item) for item in data], flow_style=False)
+        return SequenceNode(_SEQ_TAG, [_node(item, bom_strings) for item in data], flow_style=False)
     return ScalarNode(_STR_TAG, _scalar_text(data), style=None)
 
 
-def _string_node(s: str):
+def _string_node(s: str, bom_strings: list[str]):
     if _UNWRITABLE.search(s):
         raise ValueError(
             f"string {s!r} holds a character Kustomize cannot write (DEL, a C1 control, "
@@ -93,6 +98,12 @@ def _string_node(s: str):
         )
     if "\x85" in s:
         s = _NEL_RUN.sub(_fold_nel, s)
+    if s.startswith("\ufeff"):
+        # go-yaml v2 tests for a byte order mark at the start of the whole value rather
+        # than at each character, so such a string has every character escaped. libyaml
+        # cannot be told to do that: emit a placeholder and substitute the text after.
+        bom_strings.append(s)
+        return ScalarNode(_STR_TAG, _bom_placeholder(len(bom_strings) - 1), style='"')
     if "\n" in s:
         style = "|"  # libyaml falls back to "..." when a block cannot hold the text
     elif needs_double_quotes(s):
@@ -125,3 +136,36 @@ def _key_text(key: Any) -> str:
     # Keys are strings after Kustomize's JSON step; other key types only come from
     # code, and JSON would have spelled them as text.
     return key if isinstance(key, str) else _scalar_text(key)
+
+
+_SHORT_ESCAPES = {
+    0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f",
+    0x0D: "r", 0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_",
+    0x2028: "L", 0x2029: "P",
+}
+
+
+def _escape_all(s: str) -> str:
+    """`s` as a double-quoted scalar with every character escaped, as go-yaml v2 does."""
+    parts = ['"']
+    for ch in s:
+        code = ord(ch)
+        short = _SHORT_ESCAPES.get(code)
+        if short is not None:
+            parts.append("\\" + short)
+        elif code <= 0xFF:
+            parts.append(f"\\x{code:02X}")
+        elif code <= 0xFFFF:
+            parts.append(f"\\u{code:04X}")
+        else:
+            parts.append(f"\\U{code:08X}")
+    parts.append('"')
+    return "".join(parts)
+
+
+def _bom_placeholder(index: int, escaped: bool = False) -> str:
+    # A private-use plane character makes a clash with real text practically impossible;
+    # `escaped` gives the form in which libyaml writes it.
+    if escaped:
+        return f"\\uFEFF\\U0010FFFD{index}\\uFEFF"
+    return f"\ufeff\U0010fffd{index}\ufeff"
