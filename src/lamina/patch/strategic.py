@@ -1,0 +1,414 @@
+"""Strategic merge patches, merged the way Kustomize's kyaml merge2 walker merges them.
+
+kyaml does not implement the Kubernetes API server's strategic merge: it walks the
+resource and the patch together, field by field, and decides per list whether to merge
+element by element (the schema gives a 'merge' strategy) or replace it. It honours
+`$patch: delete|replace|merge` but not `$setElementOrder`, `$retainKeys` or
+`$deleteFromPrimitiveList`, which it copies into the output like any other field.
+Its list handling has quirks that change the bytes Kustomize prints (patch elements come
+first; an element-level `$patch: replace` has no effect; elements without a merge key
+reshape the list). This module reproduces them on plain dicts and lists, because
+lamina's output must match Kustomize's.
+
+Values: a missing field is MISSING; YAML null is None.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from lamina.errors import ResourceError
+from lamina.patch.openapi import Schema, SchemaIndex
+
+_DIRECTIVE = "$patch"
+_DIRECTIVES = ("delete", "replace", "merge")
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+MISSING: Any = _Marker("MISSING")     # the field is absent
+_CLEAR: Any = _Marker("CLEAR")        # the walk removed the node
+_KEEP_NULL: Any = _Marker("KEEP_NULL")  # a null the resource had and the patch did not touch
+
+
+def _absent(v: Any) -> bool:
+    """kyaml's IsMissingOrNull."""
+    return v is MISSING or v is None or v is _CLEAR or v is _KEEP_NULL
+
+
+def _empty_map(v: Any) -> bool:
+    return isinstance(v, dict) and not v
+
+
+def _text(v: Any) -> str:
+    """The scalar text kyaml compares merge keys by."""
+    if v is None or isinstance(v, (dict, list)) or v is MISSING:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        from lamina.yaml.scalars import go_float_text
+        return go_float_text(v)
+    return str(v)
+
+
+def _kind_name(v: Any) -> str:
+    if isinstance(v, dict):
+        return "MappingNode"
+    if isinstance(v, list):
+        return "SequenceNode"
+    return "ScalarNode"
+
+
+def _wrong_kind(expected: str, node: Any) -> ResourceError:
+    from lamina.yaml import dump
+    return ResourceError(f"wrong node kind: expected {expected} but got {_kind_name(node)}: "
+                         f"node contents:\n{dump(node)}")
+
+
+def _from_text(text: str) -> Any:
+    from lamina.yaml.scalars import resolve_v3
+    v = resolve_v3(text)
+    if isinstance(v, float) and not math.isfinite(v):
+        return text
+    return v
+
+
+# ---------------------------------------------------------------------------
+# List element plumbing: kyaml's FieldMatcher, ElementMatcher and ElementSetter.
+# ---------------------------------------------------------------------------
+
+
+def _field_found(elem: Any, name: str, value: str) -> bool:
+    """FieldMatcher: an empty value means 'the field exists'."""
+    if _absent(elem):
+        return False
+    if name == "":
+        if isinstance(elem, (dict, list)):
+            raise _wrong_kind("ScalarNode", elem)
+        return _text(elem) == value
+    if not isinstance(elem, dict):
+        raise _wrong_kind("MappingNode", elem)
+    if name not in elem:
+        return False
+    return value == "" or _text(elem[name]) == value
+
+
+def _set_element(lst: list, element: Any, keys: list[str], values: list[str]) -> None:
+    """ElementSetter: replace (or, with no element, remove) the elements matching the
+    keys, append the element when none matched. Null and empty-map elements are dropped
+    on the way, as kyaml does."""
+    keys = keys or [""]
+    mapping_setter = keys[0] != "" and bool(values) and values[0] != ""
+    kept: list = []
+    matched = False
+    for elem in lst:
+        if _absent(elem) or _empty_map(elem):
+            continue
+        if not isinstance(elem, dict) and mapping_setter:
+            kept.append(elem)
+            continue
+        found = False
+        for j, key in enumerate(keys):
+            if j < len(values):
+                found = _field_found(elem, key, values[j])
+            if not found:
+                break
+        if not found:
+            if values:
+                kept.append(elem)
+            continue
+        matched = True
+        if element is None:
+            continue
+        kept.append(element)
+    lst[:] = kept
+    if element is None or _absent(element):
+        return
+    if not matched:
+        lst.append(element)
+
+
+def _find_element(lst: Any, keys: list[str], values: list[str]) -> Any:
+    """ElementMatcher: the first element whose keys have exactly these values."""
+    if not isinstance(lst, list):
+        return MISSING
+    keys = keys or [""]
+    values = values or [""]
+    if keys[0] == "":
+        for elem in lst:
+            if _text(elem) == values[0]:
+                return elem
+        return MISSING
+    if len(keys) != len(values):
+        raise ResourceError("length of keys must equal length of values when MatchAnyValue is false")
+    for elem in lst:
+        if not isinstance(elem, dict):
+            continue
+        if all(k in elem and _text(elem[k]) == v for k, v in zip(keys, values)):
+            return elem
+    return MISSING
+
+
+def _valid_keys(values_list: list[list[str]], values: list[str],
+                keys: list[str]) -> tuple[list[str], list[str]]:
+    present = {keys[i] for vals in values_list for i, v in enumerate(vals) if v != ""}
+    if not present:
+        return keys, values
+    return ([k for k in keys if k in present],
+            [v for i, v in enumerate(values) if v != "" or keys[i] in present])
+
+
+def _match(a: list[str], b: list[str]) -> tuple[bool, list[str]]:
+    if len(a) != len(b):
+        return False, []
+    common = False
+    out: list[str] = []
+    for x, y in zip(a, b):
+        if x == y:
+            common = True
+            out.append(x)
+            continue
+        if x and y:
+            return False, []
+        out.append(x or y)
+    return common, out
+
+
+def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
+    """Unify partial multi-key identities (a port without a protocol matches one with)."""
+    for i in range(len(values_list)):
+        first = values_list[i]
+        for j in range(len(values_list)):
+            ok, merged = _match(first, values_list[j])
+            if ok:
+                values_list[i] = merged
+                values_list[j] = merged
+    return values_list
+
+
+# ---------------------------------------------------------------------------
+# Directives.
+# ---------------------------------------------------------------------------
+
+
+def _directive(patch: Any) -> str:
+    """Read and strip `$patch` from a patch node; 'merge' when there is none."""
+    if patch is MISSING:
+        return "merge"
+    if isinstance(patch, list):
+        for elem in patch:
+            if isinstance(elem, dict) and _DIRECTIVE in elem:
+                if len(elem) > 1:
+                    return "merge"
+                value = _text(elem[_DIRECTIVE])
+                if value not in _DIRECTIVES:
+                    raise ResourceError(f"unknown patch strategy '{value}'")
+                _set_element(patch, None, [_DIRECTIVE], [value])
+                return value
+        return "merge"
+    if isinstance(patch, dict):
+        if _DIRECTIVE not in patch:
+            return "merge"
+        value = _text(patch[_DIRECTIVE])
+        if value not in _DIRECTIVES:
+            raise ResourceError(f"unknown patch strategy '{value}'")
+        del patch[_DIRECTIVE]
+        return value
+    raise ResourceError(f"no implemented strategic merge patch strategy for {patch!r}")
+
+
+# ---------------------------------------------------------------------------
+# The walker.
+# ---------------------------------------------------------------------------
+
+
+class _Walker:
+    def __init__(self, schema: SchemaIndex):
+        self.index = schema
+
+    def _schema(self, sources: list[Any], schema: Schema | None) -> Schema | None:
+        if schema is not None:
+            return schema
+        for s in sources:
+            if isinstance(s, dict):
+                av, kind = s.get("apiVersion"), s.get("kind")
+                if isinstance(av, str) and isinstance(kind, str) and av and kind:
+                    found = self.index.root(av, kind)
+                    if found is not None:
+                        return found
+        return None
+
+    def walk(self, dest: Any, origin: Any, schema: Schema | None) -> Any:
+        sources = [dest, origin]
+        schema = self._schema(sources, schema)
+        first = next((s for s in sources if not _absent(s)), MISSING)
+        if isinstance(first, dict) or first is MISSING:
+            self._check(dict, "MappingNode", sources)
+            return self._walk_map(dest, origin, schema)
+        if isinstance(first, list):
+            self._check(list, "SequenceNode", sources)
+            if SchemaIndex.merges_list(schema):
+                return self._walk_associative(dest, origin, schema)
+            return origin if origin is not MISSING else dest
+        for s in sources:
+            if not _absent(s) and isinstance(s, (dict, list)):
+                raise _wrong_kind("ScalarNode", s)
+        return origin if origin is not MISSING else dest
+
+    @staticmethod
+    def _check(kind: type, name: str, sources: list[Any]) -> None:
+        for s in sources:
+            if not _absent(s) and not isinstance(s, kind):
+                raise _wrong_kind(name, s)
+
+    # ---- maps -------------------------------------------------------------------
+    def _visit_map(self, dest: Any, origin: Any) -> Any:
+        if _absent(dest):
+            try:
+                if _directive(origin) == "delete":
+                    return _CLEAR
+            except ResourceError:
+                pass   # kyaml ignores a bad directive on a new subtree
+            if origin is MISSING and dest is None:
+                return _KEEP_NULL
+            return origin
+        if origin is None:
+            return _CLEAR
+        directive = _directive(origin)
+        if directive == "delete":
+            return _CLEAR
+        if directive == "replace":
+            return origin
+        return dest
+
+    def _walk_map(self, dest: Any, origin: Any, schema: Schema | None) -> Any:
+        dest = self._visit_map(dest, origin)
+        if not isinstance(dest, dict):
+            return dest
+        names = set(dest)
+        if isinstance(origin, dict):
+            names.update(origin)
+        for name in sorted(names):
+            field_schema = self.index.field(schema, name) if schema is not None else None
+            val = self.walk(dest.get(name, MISSING),
+                            origin.get(name, MISSING) if isinstance(origin, dict) else MISSING,
+                            field_schema)
+            if val is _CLEAR or val is None or val is MISSING:
+                dest.pop(name, None)
+            elif val is _KEEP_NULL:
+                dest[name] = None
+            else:
+                dest[name] = val
+        return dest
+
+    # ---- associative lists ------------------------------------------------------
+    def _visit_list(self, dest: Any, origin: Any) -> Any:
+        if _absent(dest):
+            return origin
+        if origin is None:
+            return _CLEAR
+        directive = _directive(origin)
+        if directive == "delete":
+            return _CLEAR
+        if directive == "replace":
+            return origin
+        return dest
+
+    def _walk_associative(self, dest: Any, origin: Any, schema: Schema) -> Any:
+        dest = self._visit_list(dest, origin)
+        if not isinstance(dest, list):
+            return dest
+        _, keys = SchemaIndex.strategy_and_keys(schema)
+        # The patch's elements first: Kustomize merges with "prepend" list direction.
+        ordered = [s for s in (origin, dest) if isinstance(s, list)]
+        values_list: list[list[str]] = []
+        if keys:
+            for src in ordered:
+                for elem in src:
+                    vals = [_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
+                    if vals not in values_list:
+                        values_list.append(vals)
+            return self._set_elements(values_list, keys, dest, origin, schema)
+        for src in ordered:
+            for elem in src:
+                vals = [_text(elem)]
+                if vals not in values_list:
+                    values_list.append(vals)
+        return self._set_elements(values_list, [""], dest, origin, schema)
+
+    def _set_elements(self, values_list: list[list[str]], keys: list[str], dest: list,
+                      origin: Any, schema: Schema) -> Any:
+        items: list = []
+        elem_schema = self.index.elements(schema)
+        if len(keys) > 1:
+            values_list = _merge_values(values_list)
+        valid_keys: list[str] = []
+        for values in values_list:
+            if not values:
+                continue
+            valid_keys, valid_values = _valid_keys(values_list, values, keys)
+            lk, lv = _valid_keys([valid_values], valid_values, valid_keys)
+            val = self.walk(_find_element(dest, lk, lv), _find_element(origin, lk, lv), elem_schema)
+            if _absent(val) or _empty_map(val):
+                if valid_keys:
+                    _set_element(dest, None, valid_keys, valid_values)
+                continue
+            for key, value in zip(valid_keys, valid_values):
+                if isinstance(val, dict) and key not in val and value != "":
+                    val[key] = _from_text(value)
+            _set_element(items, val, valid_keys, valid_values)
+        if values_list:
+            items = self._append_list(items, dest, valid_keys)
+        return items
+
+    @staticmethod
+    def _append_list(dst: list, src: list, keys: list[str]) -> list:
+        """kyaml's appendListNode: put the resource's own elements back over the merged
+        ones (same identity when merged in place), keyed by the merge keys."""
+        for elem in list(src):
+            if keys[0] == "":
+                _set_element(dst, elem, [""], [_text(elem)])
+                continue
+            vals: list[str] = []
+            for key in keys:
+                if elem is not None and not isinstance(elem, dict):
+                    raise _wrong_kind("MappingNode", elem)
+                if elem is None or key not in elem:
+                    dst.append(elem)    # kyaml appends once per missing key
+                    continue
+                vals.append(_text(elem[key]))
+            if len(keys) > 1:
+                _set_element(dst, None, keys, vals)
+            _set_element(dst, elem, keys, vals)
+        return dst
+
+
+def apply_strategic_merge(target: dict, patch: dict, schema: SchemaIndex | None = None,
+                          api_version: str | None = None, kind: str | None = None) -> dict | None:
+    """Merge `patch` into a copy of `target`; None when the patch deletes the resource.
+
+    `api_version`/`kind` choose the schema when the target itself lacks them; by default
+    the target's own type is used, as Kustomize does.
+    """
+    from lamina.patch.openapi import default_index
+    index = schema if schema is not None else default_index()
+    walker = _Walker(index)
+    dest = copy.deepcopy(target)
+    root = None
+    if api_version and kind:
+        root = index.root(api_version, kind)
+    result = walker.walk(dest, copy.deepcopy(patch), root)
+    if _absent(result) or not isinstance(result, dict) or not result:
+        return None
+    return result
