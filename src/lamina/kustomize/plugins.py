@@ -100,6 +100,7 @@ def run_generators(target: "Target", ra: "Accumulator") -> None:
         factory = generator_factory(kind)
         ctx = _context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
+        _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind, absorb)
     for kind, cfg, origin in external_plugin_configs(target, "generators"):
         factory = generator_factory(kind)
@@ -109,7 +110,19 @@ def run_generators(target: "Target", ra: "Accumulator") -> None:
                 f"ConfigMapGenerator and SecretGenerator", SourceRef(target.display))
         ctx = _context(target, ra.config, kind, origin)
         generated = factory(cfg, ctx).generate()
+        _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind, absorb)
+
+
+def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> None:
+    """Kustomize's AddOriginAnnotation: generated resources without an origin get the
+    generator's (only when buildMetadata asks for origins or transformations)."""
+    if target.origin is None or origin is None:
+        return
+    from lamina.kustomize.origin import ORIGIN_ANNOTATION, annotation_value
+    for res in generated:
+        if annotation_value(res.obj, ORIGIN_ANNOTATION) is None:
+            target.origin.annotate(res, origin)
 
 
 def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str, absorb) -> None:

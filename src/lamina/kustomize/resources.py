@@ -34,18 +34,6 @@ def _validate(doc: Any, display: str, line: int | None) -> None:
     name = md.get("name") if isinstance(md, dict) else None
     if name is None or name == "":
         raise ResourceError(f"missing metadata.name in object {_meta_summary(doc)}", src)
-    _refuse_nil_list_items(doc, src, "")
-
-
-def _refuse_nil_list_items(node: Any, src: SourceRef, path: str) -> None:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _refuse_nil_list_items(v, src, f"{path}.{k}" if path else str(k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if v is None:
-                raise ResourceError(f"empty item at {path}[{i}] in object", src)
-            _refuse_nil_list_items(v, src, f"{path}[{i}]")
 
 
 def resources_from_documents(docs: list[tuple[Any, int]], display: str,

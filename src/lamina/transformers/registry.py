@@ -33,6 +33,7 @@ _TRANSFORMERS: Mapping[str, str] = {
 _GENERATORS: Mapping[str, str] = {
     "ConfigMapGenerator": "lamina.generators.configmap:make_configmap_generator",
     "SecretGenerator": "lamina.generators.configmap:make_secret_generator",
+    "IAMPolicyGenerator": "lamina.generators.iam_policy:make",
 }
 
 
