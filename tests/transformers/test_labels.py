@@ -174,6 +174,11 @@ def test_field_conflicting_with_template_spec_is_an_error():
         labels.label_field_specs({"includeTemplates": True, "fields": [bad]})
 
 
+def test_unknown_entry_fields_are_refused():
+    with pytest.raises(KustomizationError, match="includeVolumeClaimTemplates"):
+        labels.label_field_specs({"pairs": {"a": "b"}, "includeVolumeClaimTemplates": True})
+
+
 def test_non_boolean_flags_are_refused():
     with pytest.raises(KustomizationError):
         labels.label_field_specs({"includeSelectors": "yes"})

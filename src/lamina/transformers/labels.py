@@ -21,6 +21,7 @@ from lamina.transformers.fieldspecs import (FieldSpec, PathError, TransformerCon
                                            apply_fieldspecs, default_config, merge_fs)
 
 _METADATA_LABELS = FieldSpec(path="metadata/labels", create=True)
+_LABEL_ENTRY_KEYS = frozenset(("pairs", "includeSelectors", "includeTemplates", "fields"))
 
 
 def string_map(raw: Any, what: str) -> tuple[tuple[str, str], ...]:
@@ -114,6 +115,10 @@ def label_field_specs(entry: Mapping[str, Any],
     """
     if config is None:
         config = default_config()
+    unknown = sorted(str(k) for k in entry if k not in _LABEL_ENTRY_KEYS)
+    if unknown:
+        # Kustomize decodes kustomizations strictly, so a misspelt flag is not ignored.
+        raise KustomizationError(f"invalid Kustomization: unknown field {unknown[0]!r} in a labels entry")
     include_selectors = _flag(entry, "includeSelectors")
     include_templates = _flag(entry, "includeTemplates")
     specs = field_specs(entry.get("fields"), "labels fields")
