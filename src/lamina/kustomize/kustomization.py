@@ -30,6 +30,26 @@ FIELDS: dict[str, str] = {
     "configurations": _STRLIST, "generators": _STRLIST, "transformers": _STRLIST,
     "validators": _STRLIST, "buildMetadata": _STRLIST,
 }
+_SELECTOR = {"group", "version", "kind", "name", "namespace", "labelSelector",
+             "annotationSelector"}
+_GEN_OPTIONS = {"labels", "annotations", "disableNameSuffixHash", "immutable"}
+_GENERATOR = {"namespace", "name", "behavior", "literals", "files", "envs", "env", "options"}
+# For list fields whose items are Go structs: the keys each item may have (nested maps by
+# key). Go's strict decoder refuses unknown keys at every depth, so lamina does too.
+ITEM_KEYS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
+    "labels": ({"pairs", "includeSelectors", "includeTemplates", "fields"}, {}),
+    "images": ({"name", "newName", "tagSuffix", "newTag", "digest"}, {}),
+    "replicas": ({"name", "count"}, {}),
+    "patches": ({"path", "patch", "target", "options"}, {"target": _SELECTOR}),
+    "patchesJson6902": ({"path", "patch", "target", "options"}, {"target": _SELECTOR}),
+    "configMapGenerator": (_GENERATOR, {"options": _GEN_OPTIONS}),
+    "secretGenerator": (_GENERATOR | {"type"}, {"options": _GEN_OPTIONS}),
+}
+MAP_KEYS: dict[str, set[str]] = {
+    "generatorOptions": _GEN_OPTIONS,
+    "sortOptions": {"order", "legacySortOptions"},
+}
+
 # lamina's own fields, accepted only under apiVersion lamina.dev/v1alpha1.
 LAMINA_FIELDS: dict[str, str] = {"values": _STRLIST, "valuesSchema": _STR}
 
@@ -125,8 +145,39 @@ def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[s
         if value is None:
             continue
         _check_type(name, known[name], value, display)
-        data[name] = value
+        data[name] = _check_nested(name, value, display)
     return data
+
+
+def _strict_keys(obj: dict[str, Any], allowed: set[str], display: str) -> dict[str, Any]:
+    by_lower = {a.lower(): a for a in allowed}
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        name = key if key in allowed else by_lower.get(str(key).lower())
+        if name is None:
+            raise KustomizationError(f"invalid Kustomization: json: unknown field \"{key}\"",
+                                     SourceRef(display))
+        out[name] = value
+    return out
+
+
+def _check_nested(name: str, value: Any, display: str) -> Any:
+    if name in MAP_KEYS and isinstance(value, dict):
+        return _strict_keys(value, MAP_KEYS[name], display)
+    if name not in ITEM_KEYS or not isinstance(value, list):
+        return value
+    allowed, nested = ITEM_KEYS[name]
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            items.append(item)
+            continue
+        item = _strict_keys(item, allowed, display)
+        for key, sub_allowed in nested.items():
+            if isinstance(item.get(key), dict):
+                item[key] = _strict_keys(item[key], sub_allowed, display)
+        items.append(item)
+    return items
 
 
 def _check_type(name: str, shape: str, value: Any, display: str) -> None:
