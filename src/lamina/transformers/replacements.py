@@ -1,0 +1,227 @@
+"""ReplacementTransformer: copy one field's value into fields of other resources.
+
+Follows Kustomize's api/filters/replacement. Each replacement reads a value from exactly
+one source resource (or takes a literal `sourceValue`), optionally cuts it with a
+delimiter, then writes it into every selected target at each of the target's field paths.
+Replacements run in order, so a later one sees what an earlier one wrote.
+
+Writing keeps kyaml's typing: a scalar target keeps its own type and only takes the new
+text (so `replicas: 1` receiving "3" stays an integer, and a string keeps the text even
+when it looks like a number); a map or list target, or a created field, takes the source
+node itself. A created scalar has no type of its own, so its text is read as plain YAML.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.errors import KustomizationError, LaminaError, ResourceError
+from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
+from lamina.transformers import fieldpath
+from lamina.transformers.base import PluginContext
+from lamina.transformers.replacements_config import (
+    FieldOptions, Replacement, SourceSelector, TargetSelector, load_replacements)
+from lamina.transformers.replacements_structured import parse_embedded, set_in_structured_data
+
+DEFAULT_FIELD_PATH = "metadata.name"
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A source value as kyaml holds it: scalar text plus type tag ('' when untyped), or a
+    whole map or list in `data`."""
+
+    scalar: bool
+    text: str
+    tag: str
+    data: Any = None
+
+    @classmethod
+    def of(cls, value: Any) -> "_Value":
+        if fieldpath.is_scalar(value):
+            return cls(True, fieldpath.scalar_text(value), _tag(value), value)
+        return cls(False, "", "", value)
+
+    def with_text(self, text: str) -> "_Value":
+        return _Value(self.scalar, text, self.tag, None)
+
+    def materialize(self) -> Any:
+        """The Python value a copy of this node becomes in the output."""
+        if not self.scalar:
+            return copy.deepcopy(self.data)
+        if self.data is not None and fieldpath.scalar_text(self.data) == self.text:
+            return self.data
+        if not self.tag:
+            return fieldpath.resolve_plain(self.text)
+        return _decode(self.tag, self.text)
+
+
+def _tag(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if value is None:
+        return "null"
+    if isinstance(value, fieldpath._Created):
+        return ""
+    return "str"
+
+
+def _decode(tag: str, text: str) -> Any:
+    """Read `text` as a scalar tagged `tag`, failing as go-yaml does on a mismatch."""
+    if tag == "str":
+        return text
+    resolved = fieldpath.resolve_plain(text)
+    got = _tag(resolved)
+    if got == tag:
+        return resolved
+    if tag == "float" and got == "int":
+        return float(resolved)
+    raise ResourceError(f"cannot decode !!{got} `{text}` as a !!{tag}")
+
+
+def _set_scalar_text(target: Any, text: str) -> Any:
+    """A scalar target keeps its type and takes the new text."""
+    if isinstance(target, fieldpath._Created):
+        return fieldpath.resolve_plain(text)
+    return _decode(_tag(target), text)
+
+
+class ReplacementTransformer:
+    def __init__(self, replacements: tuple[Replacement, ...], where: str = ""):
+        self.replacements = replacements
+        self.where = where
+
+    def transform(self, resmap: ResMap) -> None:
+        resources = resmap.resources()
+        for r in self.replacements:
+            try:
+                value = _source_value(resources, r)
+                for target in r.targets:
+                    _apply_target(resources, value, target)
+            except LaminaError as e:
+                raise type(e)(self._prefix() + e.message, e.source) from None
+
+    def _prefix(self) -> str:
+        return f"replacements in {self.where}: " if self.where else ""
+
+
+def _source_value(resources: list[Resource], r: Replacement) -> _Value:
+    if r.source_value is not None:
+        return _Value(True, r.source_value, "", None)
+    assert r.source is not None
+    node = _select_source(resources, r.source)
+    path = r.source.field_path or DEFAULT_FIELD_PATH
+    try:
+        found = fieldpath.lookup(node.obj, fieldpath.split(path))
+    except fieldpath.FieldPathError as e:
+        raise ResourceError(f"error looking up replacement source: {e.message}") from None
+    if found is fieldpath.lookup.MISSING or found is None or found == {} or found == []:
+        raise ResourceError(
+            f"fieldPath `{path}` is missing for replacement source {r.source.res_id_str()}")
+    value = _Value.of(found)
+    return _refine(r.source.options, value)
+
+
+def _select_source(resources: list[Resource], sel: SourceSelector) -> Resource:
+    matches: list[Resource] = []
+    for res in resources:
+        if any(rid.is_selected_by(sel.res_id) for rid in _ids(res)):
+            if matches:
+                raise ResourceError(f"multiple matches for selector {sel}")
+            matches.append(res)
+    if not matches:
+        raise ResourceError(f"nothing selected by {sel}")
+    return matches[0]
+
+
+def _ids(res: Resource):
+    """Current id first, then earlier ones, as kyaml's MakeResIds lists them."""
+    return [res.cur_id, *res.previous_ids]
+
+
+def _refine(options: FieldOptions | None, value: _Value) -> _Value:
+    if options is None or not options.delimiter:
+        return value
+    if not value.scalar:
+        raise ResourceError("delimiter option can only be used with scalar nodes")
+    pieces = value.text.split(options.delimiter)
+    if options.index >= len(pieces) or options.index < 0:
+        raise ResourceError(
+            f"options.index {options.index} is out of bounds for value {value.text}")
+    return value.with_text(pieces[options.index])
+
+
+def _apply_target(resources: list[Resource], value: _Value, target: TargetSelector) -> None:
+    paths = target.field_paths or (DEFAULT_FIELD_PATH,)
+    for res in resources:
+        if not target.selects(res, _ids(res)):
+            continue
+        for fp in paths:
+            try:
+                _copy_to(res, value, fp, target.options)
+            except fieldpath.FieldPathError as e:
+                raise ResourceError(f"{e.message} (target {res.cur_id})") from None
+
+
+def _copy_to(res: Resource, value: _Value, fp: str, options: FieldOptions | None) -> None:
+    create = options is not None and options.create
+    create_kind = None
+    if create:
+        create_kind = fieldpath.SCALAR if value.scalar else fieldpath.kind_of(value.data)
+    parts = fieldpath.split(fp)
+    # Inside an embedded document Kustomize copies the value as is (no delimiter handling).
+    if set_in_structured_data(res.obj, parts, create_kind, _setter(value, None)):
+        return
+    setter = _setter(value, options)
+    what = "find or create" if create else "find"
+    try:
+        slots = fieldpath.match(res.obj, parts, create_kind, parse_embedded)
+    except LaminaError as e:
+        raise ResourceError(
+            f"unable to {what} field \"{fp}\" in replacement target: {e.message}") from None
+    if not slots:
+        raise ResourceError(f"unable to {what} field \"{fp}\" in replacement target")
+    for container, key in slots:
+        if container is None:
+            raise ResourceError(f"cannot replace the whole object at field \"{fp}\"")
+        container[key] = setter(container[key])
+
+
+def _setter(value: _Value, options: FieldOptions | None):
+    """The function that turns a target's current value into its new value."""
+
+    def set_value(current: Any) -> Any:
+        v = value
+        if options is not None and options.delimiter:
+            if not fieldpath.is_scalar(current):
+                raise ResourceError("delimiter option can only be used with scalar nodes")
+            pieces = fieldpath.scalar_text(current).split(options.delimiter)
+            if options.index < 0:
+                pieces.insert(0, v.text)
+            elif options.index >= len(pieces):
+                pieces.append(v.text)
+            else:
+                pieces[options.index] = v.text
+            v = v.with_text(options.delimiter.join(pieces))
+        if fieldpath.is_scalar(current):
+            return _set_scalar_text(current, v.text)
+        return v.materialize()
+
+    return set_value
+
+
+def make(config: dict[str, Any], ctx: PluginContext) -> ReplacementTransformer:
+    """Build from `{replacements: [...]}`; entries with `path:` are read through the loader."""
+    if not isinstance(config, dict):
+        raise KustomizationError("ReplacementTransformer config must be a map")
+    where = ""
+    if ctx.origin is not None:
+        where = ctx.origin.configured_in or ctx.origin.path or ""
+    return ReplacementTransformer(load_replacements(config, ctx.loader), where)
