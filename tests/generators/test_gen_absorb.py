@@ -14,7 +14,7 @@ from lamina.model.resource import Origin, Resource
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
 
 
 def _res(kind="ConfigMap", name="cm", behavior="", needs_hash=True, **fields):
@@ -176,3 +176,13 @@ def test_overlay_matches_kubectl(name: str, tmp_path: Path) -> None:
         return
     assert sorted(_lamina_overlay(tmp_path).split("---\n")) == sorted(
         oracle.stdout.split("---\n"))
+
+
+def test_merge_keeps_the_old_origin_annotation_replace_does_not():
+    for behavior, expected in (("merge", "old"), ("replace", "new")):
+        old = _res(data={"a": "1"})
+        old.metadata["annotations"] = {"config.kubernetes.io/origin": "old"}
+        new = _res(behavior=behavior, data={"b": "2"})
+        new.metadata["annotations"] = {"config.kubernetes.io/origin": "new"}
+        absorb(ResMap([old]), ResMap([new]))
+        assert new.annotations()["config.kubernetes.io/origin"] == expected

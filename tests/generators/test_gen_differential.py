@@ -14,7 +14,7 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
 
 ENV_FILE = (b"\xef\xbb\xbfA=1\r\n  B = spaced value \n# comment\n\n=skipped\nNOVALUE\n"
             b"QUOTED=\"kept\"\nURL=http://x/y?a=b&c=<d>\n")

@@ -20,6 +20,8 @@ from lamina.model.resid import ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+
 
 def absorb(resmap: ResMap, generated: ResMap) -> None:
     """Add each generated resource to `resmap` according to its behavior."""
@@ -48,9 +50,13 @@ def _absorb_one(resmap: ResMap, res: Resource) -> None:
         _copy_merge_metadata(res, old)
         _merge_string_map(res, old, "data")
         _merge_string_map(res, old, "binaryData")
-        # A merged resource keeps the origin of the one it merged into.
+        # A merged resource keeps the origin of the one it merged into, both the
+        # attribute and the origin annotation written when buildMetadata asks for it.
         if old.origin is not None:
             res.origin = old.origin
+        old_origin = old.annotations().get(ORIGIN_ANNOTATION)
+        if old_origin is not None:
+            res.metadata.setdefault("annotations", {})[ORIGIN_ANNOTATION] = old_origin
     else:
         raise ResourceError(
             f"id {go_resid(rid)} exists; can not use behavior: '{behavior}', "
