@@ -5,6 +5,11 @@ Kustomize prints every mapping with its keys sorted by go-yaml v2's `keyList.Les
 "apiVersion/kind first": letters sort after everything else, and runs of digits compare
 by numeric value (`k9 < k09 < k10`). Any code that must reproduce Kustomize's key order
 (the writer, sorting helpers) uses `natural_key` so there is one definition of it.
+
+Go's comparison is not transitive when digit runs meet letters: `2 < 10`, `10 < 1Z`
+(a non-letter sorts before a letter) and `1Z < 2`. Go sorts map keys that it visits in
+random order, so Kustomize's own output for such a key set is not deterministic; here
+the result is deterministic for a given input order, and is one of Go's possible ones.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from lamina.errors import YamlError
 from lamina.yaml.natural import natural_sorted
 from lamina.yaml.scalars import go_float_text, needs_double_quotes
 
@@ -79,10 +80,13 @@ def _node(data: Any, bom_strings: list[str]):
     if isinstance(data, str):
         return _string_node(data, bom_strings)
     if isinstance(data, dict):
+        if not all(type(k) is str for k in data):
+            # Keys only come as non-strings from code; JSON would have spelled them.
+            data = {_key_text(k): v for k, v in data.items()}
         items = data.items() if len(data) < 2 else ((k, data[k]) for k in natural_sorted(data))
         return MappingNode(
             _MAP_TAG,
-            [(_string_node(_key_text(k), bom_strings), _node(v, bom_strings)) for k, v in items],
+            [(_string_node(k, bom_strings), _node(v, bom_strings)) for k, v in items],
             flow_style=False,
         )
     if isinstance(data, (list, tuple)):
@@ -92,9 +96,9 @@ def _node(data: Any, bom_strings: list[str]):
 
 def _string_node(s: str, bom_strings: list[str]):
     if _UNWRITABLE.search(s):
-        raise ValueError(
+        raise YamlError(
             f"string {s!r} holds a character Kustomize cannot write (DEL, a C1 control, "
-            "U+FFFE/U+FFFF or a surrogate)"
+            "U+FFFE/U+FFFF or a surrogate); remove it or spell it differently"
         )
     if "\x85" in s:
         s = _NEL_RUN.sub(_fold_nel, s)
@@ -128,7 +132,10 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return go_float_text(value)
+        try:
+            return go_float_text(value)
+        except ValueError as exc:
+            raise YamlError(str(exc)) from None
     raise TypeError(f"cannot write a {type(value).__name__} as YAML: {value!r}")
 
 

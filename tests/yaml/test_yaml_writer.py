@@ -1,0 +1,67 @@
+"""Writer details that the rules table does not cover: streams, types, refusals."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lamina.errors import YamlError
+from lamina.yaml import dump, dump_all, load
+
+
+def test_stream_has_separators_but_no_leading_marker() -> None:
+    assert dump_all([{"a": 1}, {"b": [1]}, {}]) == "a: 1\n---\nb:\n- 1\n---\n{}\n"
+    assert dump_all([]) == ""
+
+
+def test_sequences_are_not_indented_under_their_key() -> None:
+    assert dump({"k": [{"b": 1, "a": [[1], []]}]}) == "k:\n- a:\n  - - 1\n  - []\n  b: 1\n"
+
+
+def test_keys_written_by_code_that_are_not_strings_are_spelled_like_json() -> None:
+    assert dump({2: "a", True: "b", None: "c", 1.5: "d"}) == (
+        '"1.5": d\n"2": a\n"null": c\n"true": b\n')
+
+
+def test_tuples_are_sequences() -> None:
+    assert dump({"t": (1, "x")}) == "t:\n- 1\n- x\n"
+
+
+def test_long_keys_become_explicit_keys() -> None:
+    key = "k" * 130
+    out = dump({key: "v"})
+    assert out == f"? {key}\n: v\n"
+    assert load(out, "r.yaml") == {key: "v"}
+
+
+def test_nel_folds_like_go_yaml_reading_json() -> None:
+    assert dump({"a": "x\x85y", "b": "x \x85 y", "c": "x\x85\x85y"}) == (
+        "a: x y\nb: x y\nc: |-\n  x\n  y\n")
+
+
+def test_string_starting_with_bom_is_fully_escaped() -> None:
+    assert dump({"a": "\ufeffé x"}) == 'a: "\\uFEFF\\xE9\\x20\\x78"\n'
+    assert dump({"a": "x\ufeffy"}) == 'a: "x\\uFEFFy"\n'
+
+
+@pytest.mark.parametrize("text", ["a\x7f", "a\x90", "a\ufffe", "a\ud800"])
+def test_characters_kustomize_cannot_write_are_refused(text: str) -> None:
+    with pytest.raises(YamlError, match="cannot write"):
+        dump({"a": text})
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_non_finite_floats_are_refused(value: float) -> None:
+    with pytest.raises(YamlError, match="unsupported value"):
+        dump({"a": value})
+
+
+def test_unknown_types_are_a_programming_error() -> None:
+    with pytest.raises(TypeError):
+        dump({"a": object()})
+
+
+def test_shared_objects_are_written_twice_not_as_anchors() -> None:
+    shared = {"x": 1}
+    assert dump({"a": shared, "b": shared}) == "a:\n  x: 1\nb:\n  x: 1\n"
