@@ -98,7 +98,7 @@ def find_kustomization_file(loader: FileLoader) -> tuple[str, str]:
 
 
 def load_kustomization(loader: FileLoader) -> Kustomization:
-    from lamina.yaml import load_all_with_lines
+    from lamina.yaml.kustfile import load_kustomization_text
     path, file_name = find_kustomization_file(loader)
     with open(path, "rb") as fh:
         raw = fh.read()
@@ -107,13 +107,9 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise KustomizationError("kustomization file is not valid UTF-8", SourceRef(display)) from None
-    docs = load_all_with_lines(text, display)
-    if not docs:
+    doc, line = load_kustomization_text(text, display)
+    if doc is None:
         raise KustomizationError("kustomization.yaml is empty", SourceRef(display))
-    doc, line = docs[0]
-    if len(docs) > 1:
-        # Kustomize converts the whole file with YAMLToJSON, which keeps the first document.
-        pass
     if not isinstance(doc, dict):
         raise KustomizationError(
             "invalid Kustomization: the file must hold a mapping of kustomization fields",
@@ -135,6 +131,10 @@ def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[s
     by_lower = {name.lower(): name for name in known}
     data: dict[str, Any] = {}
     for key, value in doc.items():
+        if not isinstance(key, str):
+            # go-yaml v2 reads `on:`/`yes:` keys as booleans, which JSON cannot hold.
+            raise KustomizationError(
+                f"invalid Kustomization: json: unsupported key {key!r}", SourceRef(display))
         name = key if key in known else by_lower.get(str(key).lower())
         if name is None:
             hint = ""
