@@ -94,13 +94,30 @@ class OriginTracker:
         ann[TRANSFORMATIONS_ANNOTATION] = ann.get(TRANSFORMATIONS_ANNOTATION, "") + record.as_list_item()
 
 
+def _as_annotation_text(value: Any) -> str:
+    """What kyaml keeps of a scalar when it rewrites annotations as a string map."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        from lamina.yaml.writer import dump
+        return dump(value).rstrip("\n")
+    return ""
+
+
 def strip_annotations(res: Resource, keep_origin: bool, keep_transformations: bool) -> None:
+    """Kustomize's final clean-up. It rewrites every non-empty annotation map through a
+    map[string]string, so annotation values always come out as strings."""
     md = res.obj.get("metadata")
     if not isinstance(md, dict):
         return
     ann = md.get("annotations")
-    if not isinstance(ann, dict):
+    if not isinstance(ann, dict) or not ann:
         return
+    for key, value in ann.items():
+        if not isinstance(value, str):
+            ann[key] = _as_annotation_text(value)
     if not keep_origin:
         ann.pop(ORIGIN_ANNOTATION, None)
     if not keep_transformations:
