@@ -27,7 +27,7 @@ def subschema(schema: dict[str, Any] | None, path: ValuePath) -> dict[str, Any] 
     for part in path:
         if node is None:
             return None
-        node = resolve_ref(schema, _child(node, part))
+        node = resolve_ref(schema, child_schema(node, part))
     return node
 
 
@@ -45,7 +45,8 @@ def resolve_ref(root: dict[str, Any], node: Any) -> dict[str, Any] | None:
     return None
 
 
-def _child(node: dict[str, Any], part: str | int) -> Any:
+def child_schema(node: dict[str, Any], part: str | int) -> Any:
+    """The raw (unresolved) schema one step below ``node`` for a key or list index."""
     if isinstance(part, int):
         return node.get("items")
     properties = node.get("properties")

@@ -1,0 +1,171 @@
+"""Rendering one ``.j2`` file with the merged values, and checking that the result is YAML.
+
+Templates see one name, ``values``: the merged (and schema-defaulted) values. Errors carry
+the template file and line: for exceptions, from the innermost template frame of the
+traceback; for invalid YAML in the output, through a line map recorded while rendering
+(every output line knows the template line its text came from, including loop bodies and
+lines produced inside ``{% if %}``). An expression whose text spans several lines maps all of
+them to the expression's line; text produced by macros maps to the line of the call.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Iterator
+
+import yaml
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+
+from lamina.errors import LaminaError, SourceRef
+from lamina.templates.deadline import RenderTimeout, time_limit
+from lamina.templates.errors import TemplateError
+from lamina.templates.merge import MergedValues
+from lamina.templates.paths import ValuePath, format_path
+from lamina.templates.sandbox import LaminaSandbox, MissingValueError, RenderLimitError, RenderLimits
+
+_NO_FILES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+class RenderedText(str):
+    """Rendered output that remembers, for each output line, the template line it came from."""
+
+    line_map: tuple[int, ...]
+
+    def __new__(cls, text: str, line_map: tuple[int, ...]) -> "RenderedText":
+        obj = super().__new__(cls, text)
+        obj.line_map = line_map
+        return obj
+
+
+def render_template(text: str, path: str, values: MergedValues, limits: RenderLimits = RenderLimits()) -> RenderedText:
+    """Render ``text`` (the contents of the template at ``path``); raises TemplateError."""
+    env = LaminaSandbox(limits, _paths_of(values.data))
+    try:
+        tree = env.parse(text, name=path, filename=path)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", SourceRef(path, exc.lineno)) from None
+    for node in tree.find_all(_NO_FILES):
+        raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
+    template = env.template_class.from_code(env, env.compile(tree, name=path, filename=path), env.make_globals(None))
+    context = template.new_context({"values": values.data})
+    builder = _OutputBuilder(limits.max_output_chars)
+    try:
+        with time_limit(limits.timeout_seconds):
+            generator = template.root_render_func(context)
+            for chunk in generator:
+                frame_line = _innermost(generator).gi_frame.f_lineno
+                literal = frame_line in env.constant_yield_lines
+                builder.add(chunk, template.get_corresponding_lineno(frame_line), literal)
+    except BaseException as exc:  # noqa: B036 - RenderTimeout is a BaseException on purpose
+        if not isinstance(exc, (Exception, RenderTimeout)):
+            raise
+        line = _template_line(exc, path, template) or builder.last_line
+        raise _as_template_error(exc, values, limits, SourceRef(path, line)) from None
+    return RenderedText(builder.text(), tuple(builder.line_map))
+
+
+def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
+    """Parse rendered output; on a YAML error, raise TemplateError at the template's line.
+
+    Uses the line map of a RenderedText; for plain strings, assumes output line = template
+    line (true when no loop, condition or multi-line expression changed the line count).
+    """
+    try:
+        return list(yaml.load_all(str(text), Loader=yaml.CSafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        out_line = (mark.line + 1) if mark else 1
+        lines = text.split("\n")
+        line_map = getattr(text, "line_map", None)
+        if line_map:
+            template_line = line_map[min(out_line, len(line_map)) - 1]
+        else:
+            template_line = out_line
+        shown = lines[out_line - 1] if out_line <= len(lines) else ""
+        raise TemplateError(
+            f"rendered template is not valid YAML: {exc.problem or exc.context} "
+            f"(rendered line {out_line}: {shown.strip()!r})",
+            SourceRef(template_path, template_line),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"rendered template is not valid YAML: {exc}", SourceRef(template_path)) from None
+
+
+class _OutputBuilder:
+    """Joins output chunks, enforcing the size limit and recording the line map."""
+
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
+        self.parts: list[str] = []
+        self.size = 0
+        self.line_map: list[int] = []
+        self.line_open = False  # the current output line already has a map entry
+        self.last_line: int | None = None
+
+    def add(self, chunk: str, line: int, literal: bool) -> None:
+        self.size += len(chunk)
+        self.last_line = line
+        if self.size > self.max_chars:
+            raise RenderLimitError(f"output exceeds the limit of {self.max_chars} characters")
+        self.parts.append(chunk)
+        pieces = chunk.split("\n")
+        for i, piece in enumerate(pieces):
+            if i > 0:
+                self.line_open = False
+                if literal:
+                    line += 1
+            if not self.line_open and (piece or i < len(pieces) - 1):
+                self.line_map.append(line)
+                self.line_open = True
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _innermost(generator: Any) -> Any:
+    """Blocks render through ``yield from``; their frames carry the line."""
+    while isinstance(getattr(generator, "gi_yieldfrom", None), types.GeneratorType):
+        generator = generator.gi_yieldfrom
+    return generator
+
+
+def _template_line(exc: BaseException, path: str, template: Any) -> int | None:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
+
+
+def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
+    if isinstance(exc, LaminaError):
+        return type(exc)(exc.message, exc.source or where)
+    if isinstance(exc, MissingValueError):
+        return TemplateError(f"missing value {format_path(exc.path)} ({_consulted(values)})", where)
+    if isinstance(exc, RenderTimeout):
+        return RenderLimitError(f"rendering took longer than {limits.timeout_seconds:g}s", where)
+    if isinstance(exc, UndefinedError):
+        return TemplateError(f"undefined: {exc.message}", where)
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"not allowed in a lamina template: {exc}", where)
+    return TemplateError(f"{type(exc).__name__}: {exc}", where)
+
+
+def _consulted(values: MergedValues) -> str:
+    if not values.sources:
+        return "no values files were given"
+    return "values files consulted: " + ", ".join(values.sources)
+
+
+def _paths_of(data: Any, at: ValuePath = (), out: dict[int, ValuePath] | None = None) -> dict[int, ValuePath]:
+    """id() of every map and list in the values -> its path, to name missing keys."""
+    out = {} if out is None else out
+    if isinstance(data, (dict, list)):
+        out.setdefault(id(data), at)
+        items = data.items() if isinstance(data, dict) else enumerate(data)
+        for key, value in items:
+            _paths_of(value, at + (key,), out)
+    return out

@@ -1,0 +1,124 @@
+"""Checking merged values against a layer's ``valuesSchema`` (JSON Schema, Draft 2020-12).
+
+``default``s in the schema fill keys the values leave unset (before checking, so a
+required key with a default is satisfied); their origin is the schema file. Errors name
+the value's path, what the schema expects, and the file:line of the value that is wrong;
+a missing required key names the schema and the values files consulted.
+"""
+
+from __future__ import annotations
+
+import copy
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from lamina.errors import SourceRef
+from lamina.templates.errors import ValuesSchemaError
+from lamina.templates.merge import MergedValues
+from lamina.templates.paths import ValuePath, format_path
+from lamina.templates.schema_nav import child_schema, resolve_ref
+
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+               (type(None), "null"), (dict, "object"), (list, "array"))
+
+
+def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: str) -> MergedValues:
+    """Apply the schema's defaults to ``merged`` and check it; raises ValuesSchemaError."""
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = format_path(tuple(exc.absolute_path))
+        raise ValuesSchemaError(f"not a valid JSON Schema (at {where}): {exc.message}", SourceRef(schema_path)) from None
+    data = copy.deepcopy(merged.data)
+    origins = dict(merged.origins)
+    _apply_defaults(schema, schema, data, (), origins, SourceRef(schema_path))
+    result = MergedValues(data=data, origins=MappingProxyType(origins), sources=merged.sources)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    problems: list[tuple[SourceRef, str]] = []
+    for error in errors:
+        for problem in _describe(error, result, schema_path):
+            if problem not in problems:
+                problems.append(problem)
+    if problems:
+        source, first = problems[0]
+        more = "".join(f"\n  {ref}: {text}" for ref, text in problems[1:])
+        raise ValuesSchemaError(first + (f"\nalso:{more}" if more else ""), source)
+    return result
+
+
+def _apply_defaults(root: dict, node: Any, data: Any, at: ValuePath, origins: dict, ref: SourceRef) -> bool:
+    schema = resolve_ref(root, node)
+    if schema is None:
+        return False
+    changed = False
+    if isinstance(data, dict):
+        properties = schema.get("properties")
+        for key, sub in (properties.items() if isinstance(properties, dict) else ()):
+            resolved = resolve_ref(root, sub)
+            if key not in data and resolved is not None and resolved.get("default") is not None:
+                data[key] = copy.deepcopy(resolved["default"])
+                _mark(data[key], at + (key,), origins, ref)
+                changed = True
+        for key, value in data.items():
+            changed |= _apply_defaults(root, child_schema(schema, key), value, at + (key,), origins, ref)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            changed |= _apply_defaults(root, child_schema(schema, i), value, at + (i,), origins, ref)
+    return changed
+
+
+def _mark(value: Any, at: ValuePath, origins: dict, ref: SourceRef) -> None:
+    origins[at] = ref
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _mark(sub, at + (key,), origins, ref)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            _mark(sub, at + (i,), origins, ref)
+
+
+def _describe(error: ValidationError, values: MergedValues, schema_path: str) -> list[tuple[SourceRef, str]]:
+    at: ValuePath = tuple(error.absolute_path)
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    where = _origin(values, at)
+    if kind == "required":
+        consulted = ", ".join(values.sources) or "no values files"
+        return [
+            (SourceRef(schema_path), f"missing required value {format_path(at + (key,))} "
+             f"(required by {schema_path}; values files consulted: {consulted})")
+            for key in expected if isinstance(instance, dict) and key not in instance
+        ]
+    if kind == "type":
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        return [(where, f"{format_path(at)} must be {wanted}, got {_json_type(instance)} {instance!r}")]
+    if kind == "enum":
+        return [(where, f"{format_path(at)} must be one of {expected!r}, got {instance!r}")]
+    if kind == "const":
+        return [(where, f"{format_path(at)} must be {expected!r}, got {instance!r}")]
+    if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = schema.get("properties") or {}
+        extra = [key for key in instance if key not in known]
+        return [(_origin(values, at + (key,)), f"unknown key {format_path(at + (key,))} (not allowed by {schema_path})")
+                for key in extra[:1]] or [(where, error.message)]
+    return [(where, f"{format_path(at)}: {error.message}")]
+
+
+def _origin(values: MergedValues, at: ValuePath) -> SourceRef:
+    """The origin of ``at`` or of its nearest ancestor that has one."""
+    for depth in range(len(at), -1, -1):
+        ref = values.origins.get(at[:depth])
+        if ref is not None:
+            return ref
+    return SourceRef(values.sources[-1] if values.sources else "<values>")
+
+
+def _json_type(value: Any) -> str:
+    for python_type, name in _JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
