@@ -100,3 +100,9 @@ def test_hash_transformer_renames_and_remembers():
     assert marked.name == f"p-cm-{content_hash(marked.obj)}"
     assert [i.name for i in marked.previous_ids] == ["p-cm"]
     assert plain.name == "other" and plain.previous_ids == []
+
+
+def test_a_list_where_a_map_belongs_hashes_as_null_but_counts():
+    with_list = {"kind": "ConfigMap", "data": {"a": "1"}, "binaryData": []}
+    doc = '{"binaryData":null,"data":{"a":"1"},"kind":"ConfigMap","name":""}'
+    assert content_hash(with_list) == encode_hex(hashlib.sha256(doc.encode()).hexdigest())

@@ -75,19 +75,23 @@ def _go_float(f: float) -> str:
     return f"{mantissa}e{sign}{digits}"
 
 
-def _field(obj: dict[str, Any], *path: str) -> Any:
-    """A field's value as the hasher sees it: a map stays a map, a missing or null field
-    is the empty string, any other scalar is its text."""
-    node: Any = obj
-    for name in path:
-        if not isinstance(node, dict) or node.get(name) is None:
-            return ""
-        node = node[name]
-    if isinstance(node, (dict, list)):
-        return node
-    if isinstance(node, bool):
-        return "true" if node else "false"
-    return str(node)
+def _field(obj: dict[str, Any], name: str) -> tuple[Any, bool]:
+    """A top-level field as the hasher sees it, and whether it counts as a map.
+
+    A map stays a map; a list cannot be read as a map and becomes null (Go ignores the
+    decoding error) yet still counts as one; a missing or null field is the empty string;
+    any other scalar is its text.
+    """
+    value = obj.get(name)
+    if value is None:
+        return "", False
+    if isinstance(value, dict):
+        return value, True
+    if isinstance(value, list):
+        return None, True
+    if isinstance(value, bool):
+        return ("true" if value else "false"), False
+    return str(value), False
 
 
 def content_hash(obj: dict[str, Any]) -> str:
@@ -95,17 +99,18 @@ def content_hash(obj: dict[str, Any]) -> str:
     kind = obj.get("kind")
     # Kustomize looks the name up as one field literally called "metadata/name", which no
     # real object has, so the name is always "" and renames never change the hash.
-    name = _field(obj, "metadata/name")
+    name, _ = _field(obj, "metadata/name")
+    data, _ = _field(obj, "data")
     if kind == "ConfigMap":
-        doc: dict[str, Any] = {"kind": "ConfigMap", "name": name, "data": _field(obj, "data")}
-        binary = _field(obj, "binaryData")
-        if isinstance(binary, dict):
+        doc: dict[str, Any] = {"kind": "ConfigMap", "name": name, "data": data}
+        binary, is_map = _field(obj, "binaryData")
+        if is_map:
             doc["binaryData"] = binary
     elif kind == "Secret":
-        doc = {"kind": "Secret", "type": _field(obj, "type"), "name": name,
-               "data": _field(obj, "data")}
-        string_data = _field(obj, "stringData")
-        if isinstance(string_data, dict):
+        secret_type, _ = _field(obj, "type")
+        doc = {"kind": "Secret", "type": secret_type, "name": name, "data": data}
+        string_data, is_map = _field(obj, "stringData")
+        if is_map:
             doc["stringData"] = string_data
     else:
         # Kustomize hashes the raw YAML node tree (styles, line numbers) for other kinds,
