@@ -23,11 +23,13 @@ class BuildOptions:
     # Receives every field a transformer sets; None keeps the build free of tracing cost.
     tracer: Any = None
     values: ValuesOptions = ValuesOptions()
+    # When set, collects the absolute path of every file the build reads.
+    reads: set[str] | None = None
 
 
 def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     """Build the kustomization in `directory` exactly as `kubectl kustomize` would."""
-    loader = FileLoader.at(directory, options.load_restrictor)
+    loader = FileLoader.at(directory, options.load_restrictor, options.reads)
     context: dict[str, Any] = {"tracer": options.tracer}
     values = merged_values(loader, options.values)
     if values is not None:

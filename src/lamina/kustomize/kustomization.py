@@ -100,6 +100,7 @@ def find_kustomization_file(loader: FileLoader) -> tuple[str, str]:
 def load_kustomization(loader: FileLoader) -> Kustomization:
     from lamina.yaml.kustfile import load_kustomization_text
     path, file_name = find_kustomization_file(loader)
+    loader.record(path)
     with open(path, "rb") as fh:
         raw = fh.read()
     display = loader.display(path)

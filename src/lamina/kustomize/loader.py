@@ -38,11 +38,19 @@ class FileLoader:
     build_root: str = ""
     # Renders `.j2` files before they are parsed; set only for lamina-dialect kustomizations.
     renderer: Callable[[str, str], str] | None = field(default=None, compare=False)
+    # Every file read during the build (absolute paths), shared by all loaders of one build;
+    # `lamina render` uses it to know which environments a changed file affects.
+    reads: set[str] | None = field(default=None, compare=False)
 
     @classmethod
-    def at(cls, directory: str, restrictor: str = ROOT_ONLY) -> "FileLoader":
+    def at(cls, directory: str, restrictor: str = ROOT_ONLY,
+           reads: set[str] | None = None) -> "FileLoader":
         root = os.path.realpath(directory)
-        return cls(root=root, restrictor=restrictor, referrer=None, build_root=root)
+        return cls(root=root, restrictor=restrictor, referrer=None, build_root=root, reads=reads)
+
+    def record(self, path: str) -> None:
+        if self.reads is not None:
+            self.reads.add(os.path.realpath(path))
 
     # ---- files -------------------------------------------------------------
     def resolve(self, path: str) -> str:
@@ -65,6 +73,7 @@ class FileLoader:
 
     def read_bytes(self, path: str) -> bytes:
         full = self.resolve(path)
+        self.record(full)
         try:
             with open(full, "rb") as fh:
                 return fh.read()
@@ -131,7 +140,7 @@ class FileLoader:
                     f"'{loader.root}'")
             loader = loader.referrer
         return FileLoader(root=real, restrictor=self.restrictor, referrer=self,
-                          build_root=self.build_root)
+                          build_root=self.build_root, renderer=self.renderer, reads=self.reads)
 
 
 def _has_prefix(path: str, prefix: str) -> bool:
