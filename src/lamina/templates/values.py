@@ -86,8 +86,9 @@ def layer_from_sets(sets: list[str], set_strings: list[str]) -> ValuesLayer:
 
     ``--set`` values are typed as a plain YAML scalar would be (``1`` int, ``true`` bool,
     ``null`` removes the key), except that an empty value is the empty string; a value that
-    starts with ``[`` or ``{`` is read as a YAML flow list or map. One assignment per flag:
-    commas are not separators. --set-string arguments are applied after --set ones.
+    starts with ``[``, ``{`` or a quote is read as YAML (a flow list or map, a quoted string).
+    One assignment per flag: commas are not separators. --set-string arguments are
+    applied after --set ones.
     """
     assignments: list[Assignment] = []
     for flag, args in (("--set", sets), ("--set-string", set_strings)):
@@ -124,11 +125,11 @@ def _typed(flag: str, arg: str, raw: str) -> Any:
         return ""
     loader = _ValuesLoader("")
     try:
-        if raw[0] in "[{":
+        if raw[0] in "[{'\"":
             try:
                 node = _ValuesLoader(raw).get_single_node()
             except yaml.YAMLError as exc:
-                raise ValuesError(f"{flag} {arg!r}: invalid YAML flow value: {exc}", SourceRef(flag)) from None
+                raise ValuesError(f"{flag} {arg!r}: invalid YAML value: {exc}", SourceRef(flag)) from None
             return _Builder(flag, loader).build(node, (), {})
         tag = loader.resolve(yaml.ScalarNode, raw, (True, False))
         return loader.construct_object(yaml.ScalarNode(tag, raw))
