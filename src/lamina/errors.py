@@ -25,7 +25,8 @@ class LaminaError(Exception):
     """A problem with the user's input. Carries an optional SourceRef for the message."""
 
     def __init__(self, message: str, source: SourceRef | None = None):
-        super().__init__(message)
+        # Both go into args so the error survives pickling (renders run in worker processes).
+        super().__init__(message, source)
         self.message = message
         self.source = source
 

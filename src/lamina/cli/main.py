@@ -51,6 +51,8 @@ def _register() -> None:
     from lamina.cli import values as values_cmd
     cli.add_command(build_cmd.build)
     cli.add_command(values_cmd.values)
+    from lamina.cli import render as render_cmd
+    cli.add_command(render_cmd.render)
 
 
 _register()

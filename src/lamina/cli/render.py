@@ -1,0 +1,64 @@
+"""`lamina render [ENV...]`: every environment into rendered/, one file per resource."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+
+from lamina.cli.values_options import values_from_flags, values_options
+
+
+def _progress(enabled: bool):
+    def report(message: str) -> None:
+        if enabled:
+            click.echo(f"\r\033[K{message}", nl=False, err=True)
+    return report
+
+
+@click.command()
+@click.argument("environments", nargs=-1)
+@click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
+              help="Output folder (default: lamina.yaml's output.dir, or rendered/).")
+@click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False),
+              help="The project root (where lamina.yaml or overlays/ is).")
+@click.option("--check", is_flag=True,
+              help="Render and compare with the output folder; exit 1 naming what differs.")
+@click.option("--all", "render_all", is_flag=True,
+              help="Render every environment even when its inputs are unchanged.")
+@click.option("--argocd-apps", is_flag=True,
+              help="Also write one Argo CD Application per environment (app of apps).")
+@click.option("--repo-url", default=None, help="Repository URL for --argocd-apps.")
+@click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
+@values_options
+def render(environments: tuple[str, ...], output: str | None, project_dir: str, check: bool,
+           render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int,
+           values_files: tuple[str, ...], sets: tuple[str, ...],
+           set_strings: tuple[str, ...]) -> None:
+    """Render ENVIRONMENTS (default: all) of the project."""
+    from lamina.project.service import render_command
+    started = time.monotonic()
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
+    outcome = render_command(
+        project_dir=project_dir, environments=environments, output=output, check=check,
+        render_all=render_all, argocd_apps=argocd_apps, repo_url=repo_url, jobs=jobs,
+        values=values_from_flags(values_files, sets, set_strings), progress=_progress(tty))
+    if tty:
+        click.echo("\r\033[K", nl=False, err=True)
+    seconds = time.monotonic() - started
+    if check:
+        if outcome.differences:
+            click.echo(f"{outcome.output} is out of date; run `lamina render`:", err=True)
+            for rel in outcome.differences:
+                click.echo(f"  {rel}", err=True)
+            sys.exit(1)
+        click.echo(f"{outcome.output} is up to date: {outcome.target_count} environments, "
+                   f"{outcome.resource_count} resources, {seconds:.2f}s", err=True)
+        return
+    skipped = f", {len(outcome.unchanged)} unchanged" if outcome.unchanged else ""
+    rendered = ", ".join(outcome.rendered) or "none"
+    click.echo(f"rendered {len(outcome.rendered)} environments ({rendered}){skipped}: "
+               f"{outcome.resource_count} resources, {len(outcome.written)} files written, "
+               f"{len(outcome.removed)} removed, {seconds:.2f}s", err=True)

@@ -1,0 +1,1 @@
+"""The lamina project: environments declared in lamina.yaml, rendered in one run."""

@@ -1,0 +1,150 @@
+"""Rendering every environment of a project in one run."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from lamina.kustomize.dialect import ValuesOptions
+from lamina.project.config import Cluster, Environment, Project
+from lamina.project.layout import SourceInfo, environment_files
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    environments: tuple[str, ...] = ()     # empty: all
+    values: ValuesOptions = ValuesOptions()
+    jobs: int = 0                          # 0: decide from the machine and the work
+
+
+@dataclass
+class RenderedTarget:
+    path: str                      # env or env/cluster
+    environment: str
+    files: dict[str, str]          # relative to rendered/<path>/
+    resource_count: int
+    inputs: dict[str, str] = field(default_factory=dict)   # project-relative path -> sha256
+
+
+def _git(root: str, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
+    """The newest commit that touched any of `inputs` (project-relative paths), or HEAD.
+
+    Naming the last commit that changed an environment's inputs, rather than HEAD, keeps
+    an unchanged environment's files byte-identical from one source commit to the next,
+    so a publish only touches the environments a change really affects."""
+    if not _git(root, "rev-parse", "--verify", "-q", "HEAD"):
+        return SourceInfo()
+    args = ["log", "-1", "--format=%H%n%an <%ae>%n%cI%n%s", "HEAD"]
+    if inputs:
+        args += ["--", *inputs]
+    out = _git(root, *args).split("\n", 3)
+    if len(out) < 4:
+        out = _git(root, "log", "-1", "--format=%H%n%an <%ae>%n%cI%n%s", "HEAD").split("\n", 3)
+    if len(out) < 4:
+        return SourceInfo()
+    return SourceInfo(repo_url=_git(root, "config", "--get", "remote.origin.url"), sha=out[0],
+                      author=out[1], date=out[2], subject=out[3])
+
+
+def _digest(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def render_target(project: Project, env: Environment, path: str, cluster: Cluster | None,
+                  options: RenderOptions) -> RenderedTarget:
+    from lamina.kustomize.build import BuildOptions, build
+    files = tuple(os.path.join(project.root, v) for v in env.values)
+    if cluster is not None:
+        files += tuple(os.path.join(project.root, v) for v in cluster.values)
+    values = ValuesOptions(files=files + options.values.files, sets=options.values.sets,
+                           set_strings=options.values.set_strings)
+    reads: set[str] = set()
+    resmap = build(os.path.join(project.root, env.overlay), BuildOptions(values=values, reads=reads))
+    for f in files:
+        reads.add(os.path.realpath(f))
+    inputs = {os.path.relpath(p, project.root): _digest(p) for p in sorted(reads)
+              if os.path.isfile(p)}
+    source = source_info(project.root, sorted(inputs))
+    command = f"lamina build {env.overlay}"
+    for f in env.values + (cluster.values if cluster else ()):
+        command += f" --values {f}"
+    rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
+    return RenderedTarget(path, env.name, rendered, len(resmap), inputs)
+
+
+def _work(args: tuple) -> RenderedTarget:
+    return render_target(*args)
+
+
+def selected(project: Project, names: tuple[str, ...]) -> list[Environment]:
+    if not names:
+        return list(project.environments)
+    return [project.environment(n) for n in names]
+
+
+def render_project(project: Project, options: RenderOptions = RenderOptions(),
+                   only: set[str] | None = None) -> list[RenderedTarget]:
+    """Render the chosen environments (all by default). `only` limits the work to those
+    target paths (incremental rendering); results keep the project's environment order."""
+    work = []
+    for env in selected(project, options.environments):
+        for path, cluster in env.targets():
+            if only is None or path in only:
+                work.append((project, env, path, cluster, options))
+    jobs = options.jobs or min(len(work), os.cpu_count() or 1)
+    if jobs <= 1 or len(work) <= 1:
+        return [_work(w) for w in work]
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        return list(pool.map(_work, work))
+
+
+def _command_for(env: Environment, cluster: Cluster | None) -> str:
+    command = f"lamina build {env.overlay}"
+    for f in env.values + (cluster.values if cluster else ()):
+        command += f" --values {f}"
+    return command
+
+
+def stale_targets(project: Project, output: str, options: RenderOptions) -> tuple[set[str], set[str]]:
+    """(targets to render, targets whose inputs are unchanged since they were rendered).
+
+    A target is unchanged when its metadata names this lamina version and the same command,
+    and every input file it recorded still has the same content. Kustomize reads no file it
+    was not told to (no globbing), so unchanged inputs mean unchanged output."""
+    import json
+    from lamina import __version__
+    from lamina.project.layout import METADATA_FILE
+    todo, fresh = set(), set()
+    flags = options.values
+    for env in selected(project, options.environments):
+        for path, cluster in env.targets():
+            meta_path = os.path.join(output, path, METADATA_FILE)
+            try:
+                with open(meta_path, encoding="utf-8") as fh:
+                    meta = json.load(fh)
+                info = meta["lamina"]
+                ok = (not (flags.files or flags.sets or flags.set_strings)
+                      and info.get("version") == __version__
+                      and meta.get("commands") == [_command_for(env, cluster)]
+                      and all(os.path.isfile(os.path.join(project.root, p))
+                              and _digest(os.path.join(project.root, p)) == d
+                              for p, d in info["inputs"].items()))
+            except (OSError, ValueError, KeyError, TypeError):
+                ok = False
+            (fresh if ok else todo).add(path)
+    return todo, fresh
