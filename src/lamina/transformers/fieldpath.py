@@ -26,17 +26,36 @@ class FieldPathError(ResourceError):
     """A path that cannot be walked in this object (wrong node kind, bad list selector)."""
 
 
-class _Created:
-    """Stands in for a scalar kyaml has just created: no tag and no value yet. When a
-    value is copied into it, go-yaml later reads that text as an unquoted scalar."""
+class Untagged:
+    """A scalar kyaml created without a type tag (a new leaf, a new list element).
 
-    __slots__ = ()
+    Text copied into it keeps it untagged, and go-yaml reads the final text as an
+    unquoted scalar when the object is written, so "42" becomes the integer 42. Callers
+    turn these back into plain values with `finalize` once they are done writing.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str = ""):
+        self.text = text
 
     def __repr__(self) -> str:
-        return "<created>"
+        return f"Untagged({self.text!r})"
 
 
-CREATED = _Created()
+def finalize(node: Any) -> Any:
+    """Replace every Untagged scalar in `node` by the value its text stands for."""
+    if isinstance(node, Untagged):
+        return resolve_plain(node.text)
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, (dict, list, Untagged)):
+                node[k] = finalize(v)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, (dict, list, Untagged)):
+                node[i] = finalize(v)
+    return node
 
 # Which kind of node to create for a missing path part; mirrors yaml.Kind.
 MAP, SEQ, SCALAR = "map", "seq", "scalar"
@@ -85,7 +104,9 @@ def scalar_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if value is None or isinstance(value, (dict, list, _Created)):
+    if isinstance(value, Untagged):
+        return value.text
+    if value is None or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, float):
         return repr(value)
@@ -210,7 +231,7 @@ def _part_kind(next_part: str | None, leaf_kind: str) -> str:
 
 
 def _new(kind: str) -> Any:
-    return {} if kind == MAP else [] if kind == SEQ else CREATED
+    return {} if kind == MAP else [] if kind == SEQ else Untagged()
 
 
 def match(obj: Any, parts: list[str], create: str | None = None,
@@ -269,10 +290,13 @@ def _match_field(node: Any, name: str, rest: list[str], create: str | None,
             return []
         node[name] = _new(_part_kind(nxt, create))
     field = node[name]
-    if rest and is_scalar(field) and field is not None and not isinstance(field, _Created):
+    if rest and is_scalar(field) and field is not None and not isinstance(field, Untagged):
         if parse_scalar is None:
             return []
-        return _match(parse_scalar(scalar_text(field)), None, rest, create, parse_scalar)
+        inner = parse_scalar(scalar_text(field))
+        if inner is None:
+            raise _wrong_kind("MappingNode", field)
+        return _match(inner, None, rest, create, parse_scalar)
     return _match(field, (node, name), rest, create, parse_scalar)
 
 
@@ -299,6 +323,6 @@ def _match_elements(node: Any, head: str, rest: list[str], create: str | None,
         return out
     if node is None:
         return []
-    created = resolve_plain(pattern)
+    created = Untagged(pattern)
     items.append(created if not key else {key: created})
     return _match_elements(node, head, rest, create, parse_scalar)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lamina.errors import KustomizationError, LaminaError, ResourceError
+from lamina.model.resid import ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers import fieldpath
@@ -68,7 +69,7 @@ def _tag(value: Any) -> str:
         return "float"
     if value is None:
         return "null"
-    if isinstance(value, fieldpath._Created):
+    if isinstance(value, fieldpath.Untagged):
         return ""
     return "str"
 
@@ -87,9 +88,9 @@ def _decode(tag: str, text: str) -> Any:
 
 
 def _set_scalar_text(target: Any, text: str) -> Any:
-    """A scalar target keeps its type and takes the new text."""
-    if isinstance(target, fieldpath._Created):
-        return fieldpath.resolve_plain(text)
+    """A scalar target keeps its type (or its lack of one) and takes the new text."""
+    if isinstance(target, fieldpath.Untagged):
+        return fieldpath.Untagged(text)
     return _decode(_tag(target), text)
 
 
@@ -100,13 +101,16 @@ class ReplacementTransformer:
 
     def transform(self, resmap: ResMap) -> None:
         resources = resmap.resources()
-        for r in self.replacements:
-            try:
+        try:
+            for r in self.replacements:
                 value = _source_value(resources, r)
                 for target in r.targets:
                     _apply_target(resources, value, target)
-            except LaminaError as e:
-                raise type(e)(self._prefix() + e.message, e.source) from None
+        except LaminaError as e:
+            raise type(e)(self._prefix() + e.message, e.source) from None
+        finally:
+            for res in resources:
+                fieldpath.finalize(res.obj)
 
     def _prefix(self) -> str:
         return f"replacements in {self.where}: " if self.where else ""
@@ -141,9 +145,11 @@ def _select_source(resources: list[Resource], sel: SourceSelector) -> Resource:
     return matches[0]
 
 
-def _ids(res: Resource):
-    """Current id first, then earlier ones, as kyaml's MakeResIds lists them."""
-    return [res.cur_id, *res.previous_ids]
+def _ids(res: Resource) -> list[ResId]:
+    """Current id first, then earlier ones, as kyaml's MakeResIds lists them. Kustomize
+    records an earlier id with its effective namespace ('default' for none), which a
+    target's namespace regex can see."""
+    return [res.cur_id, *(ResId(p.gvk, p.name, p.effective_namespace) for p in res.previous_ids)]
 
 
 def _refine(options: FieldOptions | None, value: _Value) -> _Value:

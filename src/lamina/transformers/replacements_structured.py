@@ -57,6 +57,8 @@ def set_in_structured_data(obj: Any, parts: list[str], create: str | None,
         parsed = _try_parse(found)
         if parsed is _NOT_PARSED:
             continue
+        if parsed is None:
+            return False
         return _set_inside(obj, parts[:i], found, parsed, parts[i:], create, set_plain)
     return False
 
@@ -75,6 +77,7 @@ def _set_inside(obj: Any, outer: list[str], text: str, parsed: Any, inner: list[
             container[key] = set_plain(container[key])
         except LaminaError:
             return False
+    fieldpath.finalize(holder)
     try:
         new_text = _serialize(holder["root"], text)
     except (TypeError, ValueError, _pyyaml.YAMLError):
