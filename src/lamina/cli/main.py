@@ -53,6 +53,9 @@ def _register() -> None:
     cli.add_command(values_cmd.values)
     from lamina.cli import render as render_cmd
     cli.add_command(render_cmd.render)
+    from lamina.cli import publish as publish_cmd
+    cli.add_command(publish_cmd.publish)
+    cli.add_command(publish_cmd.rollback)
 
 
 _register()
