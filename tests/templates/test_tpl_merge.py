@@ -144,11 +144,24 @@ def test_merging_an_empty_layer_is_identity(data):
         assert {p: r for p, r in merged.origins.items() if p} == {p: r for p, r in alone.origins.items() if p}
 
 
-@given(_maps(), _maps(), _maps())
+# Associativity holds when every layer gives a key the same kind (map, list or scalar):
+# a layer that turns a map into a scalar erases what was below, and then grouping matters.
+_typed_maps = st.deferred(lambda: st.dictionaries(
+    st.sampled_from(["m", "n", "s", "t", "l"]), st.just(None), max_size=5).flatmap(
+        lambda keys: st.fixed_dictionaries({k: _KIND[k] for k in keys})))
+_KIND = {"m": _typed_maps, "n": _typed_maps, "s": _scalars, "t": _scalars, "l": st.lists(_scalars, max_size=3)}
+
+
+@given(_typed_maps, _typed_maps, _typed_maps)
 def test_merge_is_associative_for_maps_without_nulls(a, b, c):
     assert deep_merge(deep_merge(a, b), c) == deep_merge(a, deep_merge(b, c))
     layered = merge_layers([_layer("a", a), _layer("b", b), _layer("c", c)]).data
     assert layered == deep_merge(deep_merge(a, b), c)
+
+
+def test_changing_a_keys_kind_replaces_what_was_below():
+    assert deep_merge(deep_merge({"b": {"a": 0}}, {"b": 0}), {"b": {}}) == {"b": {}}
+    assert deep_merge({"b": {"a": 0}}, deep_merge({"b": 0}, {"b": {}})) == {"b": {"a": 0}}
 
 
 def _leaves(data, at=()):

@@ -5,6 +5,10 @@ template as a map value); lists are replaced whole, unless the schema gives the 
 ``x-lamina-merge-key: <key>``, in which case items are matched on that key, matching items
 merge deeply and new items are appended in order. --set layers are applied as assignments
 onto the values merged below them.
+
+Merging is associative as long as every layer gives a key the same kind (map, list or
+scalar); a layer that changes a key's kind replaces what was below it, so then (as in
+Helm) the grouping matters.
 """
 
 from __future__ import annotations
