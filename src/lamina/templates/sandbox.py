@@ -67,7 +67,8 @@ class ValuesUndefined(StrictUndefined):
         return parent + (self._undefined_name,)
 
     def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:
-        path = self.value_path
+        # A hint means the sandbox refused the access (unsafe attribute): report that instead.
+        path = self.value_path if self._undefined_hint is None else None
         if path is not None:
             raise MissingValueError(path)
         return super()._fail_with_undefined_error(*args, **kwargs)
