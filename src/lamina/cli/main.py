@@ -56,6 +56,7 @@ def _register() -> None:
     from lamina.cli import publish as publish_cmd
     cli.add_command(publish_cmd.publish)
     cli.add_command(publish_cmd.rollback)
+    cli.add_command(publish_cmd.promote)
 
 
 _register()

@@ -62,3 +62,31 @@ def rollback(environment: str, to_rev: str, branch: str | None, branch_per_env: 
         click.echo(f"{r.branch}: {environment} already matches {to_rev}, no commit", err=True)
     else:
         click.echo(f"{r.branch}: {r.commit[:12]} restores {environment} from {to_rev}", err=True)
+
+
+@click.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--values", "value_keys", multiple=True, metavar="KEY",
+              help="Also carry this value (dotted path); repeatable.")
+@click.option("--no-images", is_flag=True, help="Do not carry image tags.")
+@click.option("--dry-run", is_flag=True, help="Show the diff without writing.")
+@click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False))
+def promote(source: str, target: str, value_keys: tuple[str, ...], no_images: bool,
+            dry_run: bool, project_dir: str) -> None:
+    """Carry image tags (and chosen values) from SOURCE's inputs to TARGET's overlay files."""
+    import difflib
+    import os
+    from lamina.project.promote import apply, plan
+    promotion = plan(project_dir, source, target, images=not no_images, value_keys=value_keys)
+    if not promotion.changes:
+        click.echo(f"{target} already has what {source} would promote", err=True)
+        return
+    for path, (old, new) in promotion.files.items():
+        rel = os.path.relpath(path, os.path.realpath(project_dir))
+        click.echo("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                                f"a/{rel}", f"b/{rel}")), nl=False)
+    if not dry_run:
+        apply(promotion)
+    for line in promotion.changes:
+        click.echo(f"{'would promote' if dry_run else 'promoted'} {line}", err=True)
