@@ -26,34 +26,47 @@ class FieldPathError(ResourceError):
     """A path that cannot be walked in this object (wrong node kind, bad list selector)."""
 
 
-class Untagged:
-    """A scalar kyaml created without a type tag (a new leaf, a new list element).
+class Scalar:
+    """A scalar as go-yaml holds it: its text, its tag ('' when it has none) and its style.
 
-    Text copied into it keeps it untagged, and go-yaml reads the final text as an
-    unquoted scalar when the object is written, so "42" becomes the integer 42. Callers
-    turn these back into plain values with `finalize` once they are done writing.
+    Two kinds of scalar need this instead of a plain Python value:
+    - scalars kyaml creates (a new leaf, a new list element) have no tag; text copied into
+      them keeps them untagged, and the final text is read as an unquoted scalar when the
+      object is written, so "42" becomes the integer 42;
+    - scalars inside an embedded YAML document keep their quoting when it is written back.
+    `finalize` turns them into plain values once a transformer is done.
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "tag", "style")
 
-    def __init__(self, text: str = ""):
+    def __init__(self, text: str = "", tag: str = "", style: str | None = None):
         self.text = text
+        self.tag = tag
+        self.style = style
+
+    def with_text(self, text: str) -> "Scalar":
+        return Scalar(text, self.tag, self.style)
+
+    def value(self) -> Any:
+        if self.tag == "str":
+            return self.text
+        return resolve_plain(self.text)
 
     def __repr__(self) -> str:
-        return f"Untagged({self.text!r})"
+        return f"Scalar({self.text!r}, {self.tag!r})"
 
 
 def finalize(node: Any) -> Any:
-    """Replace every Untagged scalar in `node` by the value its text stands for."""
-    if isinstance(node, Untagged):
-        return resolve_plain(node.text)
+    """Replace every Scalar in `node` by the plain value it stands for."""
+    if isinstance(node, Scalar):
+        return node.value()
     if isinstance(node, dict):
         for k, v in node.items():
-            if isinstance(v, (dict, list, Untagged)):
+            if isinstance(v, (dict, list, Scalar)):
                 node[k] = finalize(v)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            if isinstance(v, (dict, list, Untagged)):
+            if isinstance(v, (dict, list, Scalar)):
                 node[i] = finalize(v)
     return node
 
@@ -104,7 +117,7 @@ def scalar_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if isinstance(value, Untagged):
+    if isinstance(value, Scalar):
         return value.text
     if value is None or isinstance(value, (dict, list)):
         return ""
@@ -231,7 +244,7 @@ def _part_kind(next_part: str | None, leaf_kind: str) -> str:
 
 
 def _new(kind: str) -> Any:
-    return {} if kind == MAP else [] if kind == SEQ else Untagged()
+    return {} if kind == MAP else [] if kind == SEQ else Scalar()
 
 
 def match(obj: Any, parts: list[str], create: str | None = None,
@@ -290,7 +303,7 @@ def _match_field(node: Any, name: str, rest: list[str], create: str | None,
             return []
         node[name] = _new(_part_kind(nxt, create))
     field = node[name]
-    if rest and is_scalar(field) and field is not None and not isinstance(field, Untagged):
+    if rest and is_scalar(field) and field is not None and not isinstance(field, Scalar):
         if parse_scalar is None:
             return []
         inner = parse_scalar(scalar_text(field))
@@ -323,6 +336,6 @@ def _match_elements(node: Any, head: str, rest: list[str], create: str | None,
         return out
     if node is None:
         return []
-    created = Untagged(pattern)
+    created = Scalar(pattern)
     items.append(created if not key else {key: created})
     return _match_elements(node, head, rest, create, parse_scalar)

@@ -69,8 +69,8 @@ def _tag(value: Any) -> str:
         return "float"
     if value is None:
         return "null"
-    if isinstance(value, fieldpath.Untagged):
-        return ""
+    if isinstance(value, fieldpath.Scalar):
+        return value.tag
     return "str"
 
 
@@ -89,8 +89,8 @@ def _decode(tag: str, text: str) -> Any:
 
 def _set_scalar_text(target: Any, text: str) -> Any:
     """A scalar target keeps its type (or its lack of one) and takes the new text."""
-    if isinstance(target, fieldpath.Untagged):
-        return fieldpath.Untagged(text)
+    if isinstance(target, fieldpath.Scalar):
+        return target.with_text(text)
     return _decode(_tag(target), text)
 
 

@@ -21,6 +21,7 @@ from lamina.errors import LaminaError
 from lamina.transformers import fieldpath
 
 _NOT_PARSED = object()
+_TAG = "tag:yaml.org,2002:"
 
 
 def parse_embedded(text: str) -> Any:
@@ -31,10 +32,72 @@ def parse_embedded(text: str) -> Any:
     return docs[0] if docs else None
 
 
-def _try_parse(text: str) -> Any:
+class _StyledMap(dict):
+    """A mapping from an embedded document that remembers whether it was written in flow style."""
+
+    flow: bool | None = None
+
+
+class _StyledSeq(list):
+    flow: bool | None = None
+
+
+def _short_tag(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if value is None:
+        return "null"
+    return "str"
+
+
+def _from_node(node: Any) -> Any:
+    """Composed YAML nodes -> dicts, lists and Scalars that keep their styles."""
+    if isinstance(node, _pyyaml.MappingNode):
+        m = _StyledMap()
+        m.flow = node.flow_style
+        for key, value in node.value:
+            m[str(key.value)] = _from_node(value)
+        return m
+    if isinstance(node, _pyyaml.SequenceNode):
+        seq = _StyledSeq(_from_node(v) for v in node.value)
+        seq.flow = node.flow_style
+        return seq
+    if node.style:
+        return fieldpath.Scalar(node.value, "str", node.style)
+    # A plain scalar's type is what go-yaml v3 reads it as.
+    return fieldpath.Scalar(node.value, _short_tag(fieldpath.resolve_plain(node.value)), None)
+
+
+def _to_node(value: Any) -> Any:
+    """The reverse of `_from_node`; plain values (copied in from a source) are represented
+    the usual way."""
+    if isinstance(value, dict):
+        pairs = [(_pyyaml.ScalarNode(_TAG + "str", str(k)), _to_node(v)) for k, v in value.items()]
+        return _pyyaml.MappingNode(_TAG + "map", pairs,
+                                   flow_style=getattr(value, "flow", None) or False)
+    if isinstance(value, list):
+        return _pyyaml.SequenceNode(_TAG + "seq", [_to_node(v) for v in value],
+                                    flow_style=getattr(value, "flow", None) or False)
+    if isinstance(value, fieldpath.Scalar):
+        if value.tag:
+            tag = _TAG + value.tag
+        else:
+            tag = _pyyaml.resolver.Resolver().resolve(_pyyaml.ScalarNode, value.text, (True, False))
+        return _pyyaml.ScalarNode(tag, value.text, style=value.style)
+    return _pyyaml.representer.SafeRepresenter().represent_data(value)
+
+
+def _compose(text: str) -> Any:
+    """The first document of `text` with its styles, or _NOT_PARSED."""
     try:
-        return parse_embedded(text)
-    except LaminaError:
+        for node in _pyyaml.compose_all(text, Loader=_pyyaml.CSafeLoader):
+            return None if node is None else _from_node(node)
+        return None
+    except (_pyyaml.YAMLError, ValueError):
         return _NOT_PARSED
 
 
@@ -54,7 +117,7 @@ def set_in_structured_data(obj: Any, parts: list[str], create: str | None,
             continue
         if not isinstance(found, str):
             continue
-        parsed = _try_parse(found)
+        parsed = _compose(found)
         if parsed is _NOT_PARSED:
             continue
         if parsed is None:
@@ -77,7 +140,6 @@ def _set_inside(obj: Any, outer: list[str], text: str, parsed: Any, inner: list[
             container[key] = set_plain(container[key])
         except LaminaError:
             return False
-    fieldpath.finalize(holder)
     try:
         new_text = _serialize(holder["root"], text)
     except (TypeError, ValueError, _pyyaml.YAMLError):
@@ -105,10 +167,11 @@ def _go_json_escape(s: str) -> str:
 def _serialize(data: Any, original: str) -> str:
     stripped = original.strip()
     if stripped[:1] in ("{", "["):
+        data = fieldpath.finalize(data)
         if "\n" in original and "  " in original:
             return _go_json_escape(json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2))
         return _go_json_escape(json.dumps(data, sort_keys=True, ensure_ascii=False,
                                           separators=(",", ":")))
-    text = _pyyaml.dump(data, Dumper=_pyyaml.CSafeDumper, sort_keys=False,
-                        default_flow_style=False, allow_unicode=True, width=1 << 30)
+    text = _pyyaml.serialize(_to_node(data), Dumper=_pyyaml.CSafeDumper, allow_unicode=True,
+                             width=1 << 30)
     return text.strip()
