@@ -1,0 +1,42 @@
+"""Keys Kustomize writes unquoted and cannot read back: refused by lamina, failed by kubectl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lamina.errors import ResourceError
+from lamina.generators.absorb import absorb
+from lamina.generators.plain_keys import reads_back_as_string
+from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
+
+from tests.generators.gen_helpers import generate, kubectl_kustomize, needs_kubectl
+
+KEYS = ["true", "True", "y", "yes", "on", "null", "~", "1", "0x1F", "1_000", "1:20", "1.5",
+        ".inf", "08", "2001-12-14", "<<", "=", "abc", "1x", "-", "-1"]
+
+
+@needs_kubectl
+@pytest.mark.parametrize("key", KEYS)
+def test_agrees_with_kubectl(key: str, tmp_path: Path) -> None:
+    (tmp_path / "f.env").write_text(f"{key}=v\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "configMapGenerator:\n- name: x\n  envs: [f.env]\n")
+    assert reads_back_as_string(key) == (kubectl_kustomize(tmp_path).returncode == 0)
+
+
+def test_generator_refuses_unreadable_label_key(ctx):
+    with pytest.raises(ResourceError, match="key '1' cannot be written"):
+        generate({"name": "x", "options": {"labels": {"1": "x"}}}, ctx)
+
+
+def test_merge_refuses_an_old_quoted_key_it_rewrites():
+    old = Resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p"},
+                    "data": {"true": "x"}})
+    new = Resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p"},
+                    "data": {"a": "1"}})
+    new.behavior = "merge"
+    with pytest.raises(ResourceError, match="key 'true'"):
+        absorb(ResMap([old]), ResMap([new]))
