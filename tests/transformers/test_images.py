@@ -158,6 +158,11 @@ def test_null_and_missing_images_are_left_alone():
     assert run(text, name="nginx", newTag="2")[0]["spec"]["containers"] == [{"image": None}, {"name": "x"}]
 
 
+def test_numeric_image_is_matched_by_its_text():
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - image: 123\n  - image: 7\n"
+    assert run(text, name="123", newName="num")[0]["spec"]["containers"] == [{"image": "num"}, {"image": 7}]
+
+
 @pytest.mark.parametrize("field, value", [("newTag", 1.0), ("newTag", 1), ("name", True)])
 def test_non_string_entry_values_are_refused(field, value):
     with pytest.raises(KustomizationError, match="must be a string"):

@@ -137,11 +137,17 @@ class ImageTagTransformer:
         if isinstance(value, (dict, list)):
             raise PathError(
                 f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
-        if not isinstance(value, str):
-            # A number or boolean is no image reference a registry would accept, and its
-            # original spelling is gone after parsing; leave it as it is.
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            # Kustomize matches the scalar's text, so `image: 123` answers to name "123".
+            text = str(value)
+        elif isinstance(value, str):
+            text = value
+        else:
+            # A float's original spelling is gone after parsing; no registry name is one.
             return value
-        new = rewrite(value, self.tag, self.matcher)
+        new = rewrite(text, self.tag, self.matcher)
         return value if new is None else new
 
     def _legacy_walk(self, node: Any) -> None:
