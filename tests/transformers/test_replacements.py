@@ -337,3 +337,50 @@ def test_matches_kubectl(tmp_path, kubectl):
     except LaminaError as e:  # pragma: no cover - shows the message when the core fails
         pytest.fail(str(e))
     assert got == expected
+
+
+EMBEDDED = """
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: values
+data:
+  app: my-app
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: target
+data:
+  config.yaml: |-
+    labels: {app: "REPLACE", version: "1.0.0"}
+    spec:
+      jobs:
+      - name: "x"
+        targets: ["localhost:9090"]
+  config.json: |
+    {
+      "app": "REPLACE",  "n": 1
+    }
+"""
+
+EMBEDDED_KUSTOMIZATION = r"""
+resources: [r.yaml]
+replacements:
+- source: {kind: ConfigMap, name: values, fieldPath: data.app}
+  targets:
+  - select: {name: target}
+    fieldPaths:
+    - data.config\.yaml.labels.app
+    - data.config\.yaml.spec.jobs.[name=x].name
+    - data.config\.json.app
+"""
+
+
+def test_embedded_documents_match_kubectl(tmp_path, kubectl):
+    write_tree(tmp_path, {"kustomization.yaml": EMBEDDED_KUSTOMIZATION, "r.yaml": EMBEDDED})
+    expected = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True,
+                              text=True, check=True).stdout
+    from lamina.kustomize.build import build, render
+    assert render(build(str(tmp_path))) == expected
+    assert "REPLACE" not in expected

@@ -91,6 +91,33 @@ def test_expand(text, values, want):
     assert got == want and type(got) is type(want)
 
 
+# Cases from Kustomize's own expansion tests (api/filters/refvar/expand_test.go).
+KUSTOMIZE_VALUES = {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("$(VAR_A)-$(VAR_B)-$(VAR_B)-$(VAR_B)-$(VAR_A)", "A-B-B-B-A"),
+    ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"),
+    ("f000-$$VAR_A", "f000-$VAR_A"),
+    ("foo\\$(VAR_C)bar", "foo\\Cbar"),
+    ("$(VAR_A$(VAR_B))", "$(VAR_A$(VAR_B))"),
+    ("$(VAR_A$(VAR_B)", "$(VAR_A$(VAR_B)"),
+    ("%%$(VAR_REF)--$(VAR_REF)%%", "%%$(VAR_A)--$(VAR_A)%%"),
+    ("foo$(VAR_EMPTY)bar", "foobar"),
+    ("foo$(VAR_Awhoops!", "foo$(VAR_Awhoops!"),
+    ("$?_boo_$!", "$?_boo_$!"),
+    ("$$$$$$(BIG_MONEY)", "$$$(BIG_MONEY)"),
+    ("$$$$$$$(VAR_A)", "$$$A"),
+    ("${VAR_A}", "${VAR_A}"),
+    ("$(VAR_B)_______$(A", "B_______$(A"),
+    ("$(VAR_A)foobarzab$", "Afoobarzab$"),
+    ("--$($($($($--", "--$($($($($--"),
+    ("$(foo$$var)", "$(foo$$var)"),
+])
+def test_expand_like_kustomize(text, want):
+    assert expand(text, KUSTOMIZE_VALUES) == want
+
+
 _names = st.from_regex(r"[A-Z_][A-Z0-9_]{0,8}", fullmatch=True)
 
 
