@@ -183,9 +183,23 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
             __self.check_size(len(result))
         return result
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """str.format reaches templates through this wrapper; check its widths first."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text = value.__self__
+
+        def guarded(*args: Any, **kwargs: Any) -> str:
+            self._check_widths(text, args, kwargs)
+            return wrapped(*args, **kwargs)
+
+        return guarded
+
     def _check_widths(self, text: str, args: tuple, kwargs: dict) -> None:
         """Refuse padding widths that would build a string beyond the output limit."""
-        for arg in (*args, *kwargs.values()):
+        mappings = [a.values() for a in args if isinstance(a, dict)]  # format_map's argument
+        for arg in (*args, *kwargs.values(), *(v for m in mappings for v in m)):
             if isinstance(arg, int) and not isinstance(arg, bool):
                 self.check_size(arg)
         if _BIG_WIDTH.search(text) and ("%" in text or "{" in text):
