@@ -58,13 +58,13 @@ class FieldSpec:
     create: bool = False
 
     @classmethod
-    def from_dict(cls, d: Any, source: str = "") -> "FieldSpec":
-        """Read one field spec in Kustomize's spelling; reject unknown keys as Kustomize's
-        strict decoding does."""
+    def from_dict(cls, d: Any, source: str = "", strict: bool = True) -> "FieldSpec":
+        """Read one field spec in Kustomize's spelling. `configurations:` files are decoded
+        strictly (unknown keys are errors); plugin configs are not (strict=False)."""
         if not isinstance(d, Mapping):
             raise KustomizationError(_where(source) + f"a field spec must be a map, got {d!r}")
         unknown = sorted(str(k) for k in d if k not in _FS_KEYS)
-        if unknown:
+        if unknown and strict:
             raise KustomizationError(_where(source) + f"unknown field {unknown[0]!r} in field spec {dict(d)!r}")
         vals: dict[str, Any] = {}
         for key in ("group", "version", "kind", "path"):

@@ -51,7 +51,7 @@ def parse_options(config: Mapping[str, Any]) -> NamespaceOptions:
     unset_only = config.get("unsetOnly") or False
     if not isinstance(unset_only, bool):
         raise KustomizationError(f"NamespaceTransformer: unsetOnly must be true or false, got {unset_only!r}")
-    return NamespaceOptions(ns or "", tuple(FieldSpec.from_dict(s) for s in specs),
+    return NamespaceOptions(ns or "", tuple(FieldSpec.from_dict(s, strict=False) for s in specs),
                             unset_only, mode)
 
 

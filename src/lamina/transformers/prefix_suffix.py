@@ -46,7 +46,7 @@ def _options(config: Mapping[str, Any], key: str, kind: str) -> AffixOptions:
         raise KustomizationError(f"{kind}: fieldSpecs is not expected to be nil")
     if not isinstance(specs, list):
         raise KustomizationError(f"{kind}: fieldSpecs must be a list")
-    return AffixOptions(value, tuple(FieldSpec.from_dict(s) for s in specs), key == "prefix")
+    return AffixOptions(value, tuple(FieldSpec.from_dict(s, strict=False) for s in specs), key == "prefix")
 
 
 def scalar_text(value: Any) -> str:
