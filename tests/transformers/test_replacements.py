@@ -384,3 +384,14 @@ def test_embedded_documents_match_kubectl(tmp_path, kubectl):
     from lamina.kustomize.build import build, render
     assert render(build(str(tmp_path))) == expected
     assert "REPLACE" not in expected
+
+
+def test_unknown_keys_refused_in_the_kustomization_field_only(tmp_path):
+    entry = ("replacements:\n- source: {kind: ConfigMap, fieldPath: data.num}\n"
+             "  targets:\n  - select: {kind: Deployment, apiVersion: v1}\n"
+             "    fieldPaths: [spec.replicas]\n")
+    with pytest.raises(KustomizationError, match='unknown field "apiVersion"'):
+        run(tmp_path, BASE, entry)
+    # A transformer config file (it carries kind/metadata) is read leniently, as Kustomize does.
+    plugin = "kind: ReplacementTransformer\nmetadata: {name: r}\n" + entry
+    assert out_docs(run(tmp_path, BASE, plugin))[1]["spec"]["replicas"] == 7

@@ -241,3 +241,13 @@ def test_matches_kubectl(tmp_path, kubectl):
     except LaminaError as e:  # pragma: no cover - shows the message when the core fails
         pytest.fail(str(e))
     assert got == done.stdout
+
+
+def test_var_fields_are_case_insensitive_and_strict():
+    rm = resmap()
+    vs = VarSet()
+    vs.add([{"name": "H", "objRef": {"Kind": "Service", "name": "svc", "apiversion": "v1"},
+             "FieldRef": {"fieldpath": "spec.ports[0].protocol"}}], "k.yaml", rm)
+    assert rm[0].ref_var_names == ["H"]
+    with pytest.raises(KustomizationError, match='unknown field "bogus"'):
+        VarSet().add([{"name": "H", "objref": {"kind": "Service", "bogus": 1}}], "k.yaml", rm)

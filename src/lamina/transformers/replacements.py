@@ -24,7 +24,8 @@ from lamina.model.resource import Resource
 from lamina.transformers import fieldpath
 from lamina.transformers.base import PluginContext
 from lamina.transformers.replacements_config import (
-    FieldOptions, Replacement, SourceSelector, TargetSelector, load_replacements)
+    FieldOptions, Replacement, SourceSelector, TargetSelector, load_replacements,
+    refuse_unknown_fields)
 from lamina.transformers.replacements_structured import parse_embedded, set_in_structured_data
 
 DEFAULT_FIELD_PATH = "metadata.name"
@@ -227,6 +228,10 @@ def make(config: dict[str, Any], ctx: PluginContext) -> ReplacementTransformer:
     """Build from `{replacements: [...]}`; entries with `path:` are read through the loader."""
     if not isinstance(config, dict):
         raise KustomizationError("ReplacementTransformer config must be a map")
+    if "kind" not in config and "metadata" not in config:
+        # Only the kustomization's own `replacements:` arrives without a plugin header
+        # (kind/metadata), and Kustomize reads that field strictly.
+        refuse_unknown_fields(config.get("replacements"))
     where = ""
     if ctx.origin is not None:
         where = ctx.origin.configured_in or ctx.origin.path or ""

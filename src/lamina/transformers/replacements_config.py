@@ -230,6 +230,44 @@ def parse_replacement(d: Any, where: str) -> Replacement:
                        None if source_value is None else _str(d, "sourceValue", where))
 
 
+_SEL_KEYS = ("group", "version", "kind", "name", "namespace", "labelSelector",
+             "annotationSelector")
+_OPT_KEYS = ("delimiter", "index", "encoding", "create")
+_SRC_KEYS = ("group", "version", "kind", "name", "namespace", "fieldPath", "options")
+_TARGET_KEYS = ("select", "reject", "fieldPaths", "options")
+_ENTRY_KEYS = ("source", "targets", "sourceValue", "path")
+
+
+def _refuse_unknown(d: Any, known: tuple[str, ...]) -> None:
+    if not isinstance(d, dict):
+        return
+    lowered = {k.lower() for k in known}
+    for key in d:
+        if not isinstance(key, str) or key.lower() not in lowered:
+            raise KustomizationError(f"invalid Kustomization: json: unknown field \"{key}\"")
+
+
+def refuse_unknown_fields(entries: Any) -> None:
+    """Kustomize decodes a kustomization strictly, so an unknown key anywhere inside its
+    `replacements:` is an error (a `path:` file and a transformer config are read leniently)."""
+    for entry in entries if isinstance(entries, list) else []:
+        _refuse_unknown(entry, _ENTRY_KEYS)
+        if not isinstance(entry, dict):
+            continue
+        source = entry.get("source")
+        _refuse_unknown(source, _SRC_KEYS)
+        if isinstance(source, dict):
+            _refuse_unknown(source.get("options"), _OPT_KEYS)
+        for target in entry.get("targets") or []:
+            _refuse_unknown(target, _TARGET_KEYS)
+            if not isinstance(target, dict):
+                continue
+            _refuse_unknown(target.get("select"), _SEL_KEYS)
+            for reject in target.get("reject") or []:
+                _refuse_unknown(reject, _SEL_KEYS)
+            _refuse_unknown(target.get("options"), _OPT_KEYS)
+
+
 _GO_KINDS = {str: "string", int: "int64", float: "float64", bool: "bool", type(None): "invalid"}
 
 

@@ -73,15 +73,31 @@ def _text(d: dict[str, Any], key: str, where: str) -> str:
     return v
 
 
+_VAR_KEYS = ("name", "objref", "fieldref")
+_OBJREF_KEYS = ("apiVersion", "group", "version", "kind", "name", "namespace")
+_FIELDREF_KEYS = ("fieldPath",)
+
+
+def _refuse_unknown(d: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """Kustomize decodes the kustomization strictly (field names case-insensitively)."""
+    lowered = {k.lower() for k in known}
+    for key in d:
+        if not isinstance(key, str) or key.lower() not in lowered:
+            raise KustomizationError(f"{where}: invalid Kustomization: json: unknown field \"{key}\"")
+
+
 def parse_var(d: Any, where: str) -> tuple[Var, str]:
     """A var from its kustomization entry; also returns its undefaulted `%v` form."""
     if not isinstance(d, dict):
         raise KustomizationError(f"{where}: a var must be a map, got {d!r}")
+    _refuse_unknown(d, _VAR_KEYS, where)
     name = _text(d, "name", where)
     objref = _ci_get(d, "objref") or {}
     fieldref = _ci_get(d, "fieldref") or {}
     if not isinstance(objref, dict) or not isinstance(fieldref, dict):
         raise KustomizationError(f"{where}: var {name!r}: objref and fieldref must be maps")
+    _refuse_unknown(objref, _OBJREF_KEYS, where)
+    _refuse_unknown(fieldref, _FIELDREF_KEYS, where)
     group, version = _text(objref, "group", where), _text(objref, "version", where)
     raw_gvk = Gvk(group, version, _text(objref, "kind", where))
     api_version = _text(objref, "apiVersion", where)
