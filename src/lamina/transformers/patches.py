@@ -1,0 +1,292 @@
+"""The three patch plugins: PatchTransformer (`patches:`), PatchStrategicMergeTransformer
+(`patchesStrategicMerge:`) and PatchJson6902Transformer (`patchesJson6902:`).
+
+They share Kustomize's rules for finding targets:
+- a strategic merge patch without a target patches the one resource whose current or
+  earlier id equals the patch's own id, and fails when there is none or several;
+- a targeted patch applies to every resource the selector picks, and silently to none;
+- a strategic merge patch keeps the target's name, namespace and kind unless the
+  `allowNameChange` / `allowKindChange` options say otherwise (it never moves a resource
+  to another namespace); a JSON patch may rename freely.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from lamina.errors import KustomizationError, LaminaError, ResourceError
+from lamina.model.resid import Gvk, ResId
+from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
+from lamina.patch.json6902 import apply_json6902, parse_operations
+from lamina.patch.openapi import SchemaIndex, default_index
+from lamina.patch.selector import Selector, select
+from lamina.patch.strategic import apply_strategic_merge
+from lamina.transformers.base import PluginContext
+
+
+# ---------------------------------------------------------------------------
+# Reading patch documents.
+# ---------------------------------------------------------------------------
+
+
+def load_smp_documents(text: str, display: str) -> list[dict[str, Any]]:
+    """Strategic merge patches from YAML text, checked as Kustomize checks resources.
+
+    Raises LaminaError when the text is not a stream of Kubernetes-shaped objects (which is
+    also how a JSON patch, or a bare file name, is told apart from an inline patch).
+    """
+    from lamina.kustomize.resources import resources_from_documents
+    from lamina.yaml import load_all_with_lines
+    docs = load_all_with_lines(text, display)
+    return [r.obj for r in resources_from_documents(docs, display, None)]
+
+
+def _selector(raw: Any) -> Selector | None:
+    if raw is None:
+        return None
+    return Selector.from_dict(raw)
+
+
+def _smp_id(patch: Mapping[str, Any]) -> ResId:
+    md = patch.get("metadata") if isinstance(patch.get("metadata"), dict) else {}
+    name, ns = md.get("name"), md.get("namespace")
+    return ResId(Gvk.from_api_version(str(patch.get("apiVersion") or ""), str(patch.get("kind") or "")),
+                 name if isinstance(name, str) else "", ns if isinstance(ns, str) else "")
+
+
+def _unique_target(resmap: ResMap, rid: ResId) -> Resource:
+    """Kustomize's GetById: exactly one resource with this id, now or before a rename."""
+    found = [r for r in resmap.by_any_id(rid) if r.obj]
+    if len(found) == 1:
+        return found[0]
+    what = "multiple matches" if found else "no matches"
+    raise ResourceError(f"{what} for Id {rid}; failed to find unique target for patch {rid}")
+
+
+def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: SchemaIndex,
+               allow_name: bool, allow_kind: bool, source: str) -> None:
+    """Kustomize's Resource.ApplySmPatch, plus dropping a resource the patch deleted."""
+    name, namespace, kind = res.name, res.namespace, res.kind
+    if allow_name or allow_kind:
+        res.remember_id()
+    try:
+        merged = apply_strategic_merge(res.obj, patch, schema)
+    except LaminaError as exc:
+        raise type(exc)(f"applying patch {source} to {res.cur_id}: {exc.message}", exc.source) from None
+    if merged is None:
+        resmap.remove(res)
+        return
+    res.obj = merged
+    if not allow_kind:
+        res.obj["kind"] = kind
+    if not allow_name:
+        res.name = name
+    res.namespace = namespace
+
+
+def _read(ctx: PluginContext, path: str) -> str:
+    return ctx.loader.read_text(path)
+
+
+def _flag(options: Any, key: str) -> bool:
+    if options is None:
+        return False
+    if not isinstance(options, dict):
+        raise KustomizationError(f"patch options must be a mapping, got {options!r}")
+    value = options.get(key, False)
+    if not isinstance(value, bool):
+        raise KustomizationError(f"patch option {key} must be true or false, got {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------
+# PatchTransformer (`patches:`).
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatchTransformer:
+    source: str                         # '[path: "x.yaml"]' or '[patch: "..."]', for messages
+    target: Selector | None
+    smp: tuple[dict[str, Any], ...] | None
+    json_ops: tuple[dict[str, Any], ...] | None
+    allow_name_change: bool
+    allow_kind_change: bool
+    schema: SchemaIndex
+
+    def transform(self, resmap: ResMap) -> None:
+        if self.smp is not None:
+            self._strategic(resmap)
+        elif self.json_ops is not None:
+            self._json(resmap)
+
+    def _strategic(self, resmap: ResMap) -> None:
+        if self.target is not None:
+            if len(self.smp) > 1:
+                raise KustomizationError(
+                    "Multiple Strategic-Merge Patches in one `patches` entry is not allowed "
+                    f"to set `patches.target` field: {self.source}")
+            if not self.smp:
+                return
+            for res in select(resmap, self.target):
+                patch = copy.deepcopy(self.smp[0])
+                # Kustomize gives the patch the target's group and version, keeping its kind.
+                patch["apiVersion"] = res.api_version
+                _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
+                           self.allow_kind_change, self.source)
+            return
+        for patch in self.smp:
+            rid = _smp_id(patch)
+            try:
+                res = _unique_target(resmap, rid)
+            except ResourceError as exc:
+                raise ResourceError(
+                    f"no resource matches strategic merge patch \"{rid}\": {exc.message}") from None
+            _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
+                       self.allow_kind_change, self.source)
+
+    def _json(self, resmap: ResMap) -> None:
+        if self.target is None:
+            raise KustomizationError(f"must specify a target for JSON patch {self.source}")
+        for res in select(resmap, self.target):
+            res.remember_id()
+            try:
+                res.obj = apply_json6902(res.obj, list(self.json_ops))
+            except LaminaError as exc:
+                raise type(exc)(f"applying JSON patch {self.source} to {res.cur_id}: {exc.message}",
+                                exc.source) from None
+
+
+def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchTransformer:
+    path, inline = config.get("path") or "", config.get("patch") or ""
+    if not isinstance(path, str) or not isinstance(inline, str):
+        raise KustomizationError("a patch's path and patch must be strings")
+    inline = inline.strip()
+    if not inline and not path:
+        raise KustomizationError("must specify one of patch and path in a `patches` entry")
+    if inline and path:
+        raise KustomizationError(f"patch and path can't be set at the same time (path {path})")
+    if inline:
+        text, source, display = inline, f"[patch: {inline!r}]", "<inline patch>"
+    else:
+        try:
+            text = _read(ctx, path)
+        except LaminaError as exc:
+            raise type(exc)(f"failed to get the patch file from path({path}): {exc.message}",
+                            exc.source) from None
+        source, display = f'[path: "{path}"]', ctx.loader.display(path)
+
+    smp: list[dict[str, Any]] | None
+    ops: list[dict[str, Any]] | None
+    try:
+        smp = load_smp_documents(text, display)
+    except LaminaError:
+        smp = None
+    try:
+        ops = parse_operations(text, display)
+    except LaminaError:
+        ops = None
+    if smp and ops:
+        raise KustomizationError(f"illegally qualifies as both an SM and JSON patch: {source}")
+    if smp is None and ops is None:
+        raise KustomizationError(f"unable to parse SM or JSON patch from {source}")
+    options = config.get("options")
+    return PatchTransformer(
+        source=source,
+        target=_selector(config.get("target")),
+        smp=tuple(smp) if smp is not None else None,
+        json_ops=tuple(ops) if smp is None and ops is not None else None,
+        allow_name_change=_flag(options, "allowNameChange"),
+        allow_kind_change=_flag(options, "allowKindChange"),
+        schema=ctx.schema if ctx.schema is not None else default_index(),
+    )
+
+
+# ---------------------------------------------------------------------------
+# PatchStrategicMergeTransformer (`patchesStrategicMerge:`).
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatchStrategicMergeTransformer:
+    patches: tuple[tuple[dict[str, Any], str], ...]   # (patch, where it came from)
+    schema: SchemaIndex
+
+    def transform(self, resmap: ResMap) -> None:
+        for patch, source in self.patches:
+            res = _unique_target(resmap, _smp_id(patch))
+            _apply_smp(resmap, res, copy.deepcopy(patch), self.schema, False, False, source)
+
+
+def make_psm_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchStrategicMergeTransformer:
+    paths = config.get("paths") or []
+    inline = config.get("patches") or ""
+    if not isinstance(paths, list) or not isinstance(inline, str):
+        raise KustomizationError("patchesStrategicMerge: expected a list of paths or patches")
+    if not paths and not inline:
+        raise KustomizationError("empty file path and empty patch content")
+    loaded: list[tuple[dict[str, Any], str]] = []
+    for entry in paths:
+        if not isinstance(entry, str):
+            raise KustomizationError(f"patchesStrategicMerge entries must be strings, got {entry!r}")
+        try:
+            # An entry is inline YAML when it reads as patches; otherwise it names a file.
+            docs, source = load_smp_documents(entry, "<inline patch>"), "<inline patch>"
+        except LaminaError:
+            source = ctx.loader.display(entry)
+            docs = load_smp_documents(_read(ctx, entry), source)
+        loaded.extend((doc, source) for doc in docs)
+    if inline:
+        loaded.extend((doc, "<inline patch>") for doc in load_smp_documents(inline, "<inline patch>"))
+    if not loaded:
+        raise KustomizationError(
+            f"patch appears to be empty; files=[{' '.join(map(str, paths))}], Patch={inline}")
+    return PatchStrategicMergeTransformer(
+        tuple(loaded), ctx.schema if ctx.schema is not None else default_index())
+
+
+# ---------------------------------------------------------------------------
+# PatchJson6902Transformer (`patchesJson6902:`).
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatchJson6902Transformer:
+    target: Selector
+    ops: tuple[dict[str, Any], ...]
+    source: str
+
+    def transform(self, resmap: ResMap) -> None:
+        for res in select(resmap, self.target):
+            try:
+                res.obj = apply_json6902(res.obj, list(self.ops))
+            except LaminaError as exc:
+                raise type(exc)(f"applying JSON patch {self.source} to {res.cur_id}: {exc.message}",
+                                exc.source) from None
+
+
+def make_json6902_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchJson6902Transformer:
+    target = config.get("target")
+    if not isinstance(target, dict) or not target.get("name"):
+        raise KustomizationError("must specify the target name")
+    path, op_text = config.get("path") or "", config.get("jsonOp") or ""
+    if not isinstance(path, str) or not isinstance(op_text, str):
+        raise KustomizationError("patchesJson6902: path and patch must be strings")
+    if not path and not op_text:
+        raise KustomizationError("empty file path and empty jsonOp")
+    if path:
+        if op_text:
+            raise KustomizationError("must specify a file path or jsonOp, not both")
+        op_text = _read(ctx, path)
+        if not op_text:
+            raise KustomizationError(f"patch file '{path}' empty seems to be empty")
+        source = ctx.loader.display(path)
+    else:
+        source = "<inline jsonOp>"
+    ops = parse_operations(op_text, source)
+    if not ops:
+        raise KustomizationError(f"patch appears to be empty; file={path}, JsonOp={op_text}")
+    return PatchJson6902Transformer(Selector.from_dict(target), tuple(ops), source)
