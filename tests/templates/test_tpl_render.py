@@ -141,3 +141,9 @@ def test_macros_and_loops_work(tmp_path):
     template = ("{% macro env(k, v) %}{name: {{ k }}, value: {{ v | quote }}}{% endmacro %}\n"
                 "env:\n{% for k, v in values.envs.items() %}\n- {{ env(k, v) }}\n{% endfor %}\n")
     assert load(render(tmp_path, template, merged)) == {"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}
+
+
+def test_keys_win_over_dict_methods(tmp_path):
+    merged = values(tmp_path, ("v.yaml", "items: [a]\nlabels: {x: '1'}\n"))
+    out = render(tmp_path, "i: {{ values.items }}\nl: {{ values.labels.items() | list }}\n", merged)
+    assert load(out) == {"i": ["a"], "l": [["x", "1"]]}

@@ -148,6 +148,13 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
         for name, func in LAMINA_FILTERS.items():
             self.filters[name] = self._guard_filter(name, func)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``values.items`` is the key ``items`` when the map has one, not dict.items:
+        values are data first (Jinja looks up attributes before keys)."""
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def check_size(self, size: int) -> None:
         if size > self.limits.max_output_chars:
             raise RenderLimitError(
