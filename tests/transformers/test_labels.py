@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -225,3 +228,55 @@ def test_every_label_ends_up_in_metadata_as_a_string(pairs, meta):
     for k, v in (meta or {}).items():
         if k not in pairs:
             assert got[k] == v
+
+
+# ---- keys Kustomize cannot write --------------------------------------------------------
+
+CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}}
+
+
+@pytest.mark.parametrize("key", ["true", "False", "null", "~", "1", "0x1F", "1.5", ".inf", "2001-12-14", "2001-1-1"])
+def test_new_keys_that_read_back_as_non_strings_are_an_error(key):
+    rm = ResMap([Resource(copy.deepcopy(CM))])
+    with pytest.raises(ResourceError, match="cannot add key"):
+        common_labels({key: "v"}).transform(rm)
+
+
+@pytest.mark.parametrize("key", ["n", "yes", "on", "12:30", "1a", "a.b/c"])
+def test_yaml_1_1_words_are_fine_as_new_keys(key):
+    rm = ResMap([Resource(copy.deepcopy(CM))])
+    common_labels({key: "v"}).transform(rm)
+    assert rm[0].obj["metadata"]["labels"] == {key: "v"}
+
+
+def test_existing_keys_only_get_a_new_value_whatever_they_look_like():
+    rm = ResMap([Resource({**copy.deepcopy(CM), "metadata": {"name": "cm", "labels": {"true": "x", "1": "y"}}})])
+    common_labels({"true": "v", "1": "w"}).transform(rm)
+    assert rm[0].obj["metadata"]["labels"] == {"true": "v", "1": "w"}
+
+
+def test_empty_key_is_an_error():
+    rm = ResMap([Resource(copy.deepcopy(CM))])
+    with pytest.raises(ResourceError, match="expected ScalarNode but got MappingNode"):
+        common_labels({"": "v"}).transform(rm)
+
+
+KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
+@pytest.mark.parametrize("key", ["true", "1", "2001-1-1", "yes", "n", "12:30", ""])
+def test_key_verdicts_match_kubectl(tmp_path, key):
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(CM))
+    # JSON quotes every key, so the kustomization reader (YAML 1.1) sees the key as written.
+    (tmp_path / "kustomization.yaml").write_text(json.dumps(
+        {"resources": ["cm.yaml"], "commonLabels": {key: "v"}}))
+    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    rm = ResMap([Resource(copy.deepcopy(CM))])
+    try:
+        common_labels({key: "v"}).transform(rm)
+    except ResourceError:
+        assert out.returncode != 0
+        return
+    assert out.returncode == 0, out.stderr
+    assert yaml.safe_load(out.stdout) == rm[0].obj

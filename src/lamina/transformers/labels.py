@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from lamina.errors import KustomizationError
+from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext, Tracer
 from lamina.transformers.fieldspecs import (FieldSpec, PathError, TransformerConfig,
                                            apply_fieldspecs, default_config, merge_fs)
+from lamina.yaml.scalars import parse_timestamp, resolve_v3
 
 _METADATA_LABELS = FieldSpec(path="metadata/labels", create=True)
 _LABEL_ENTRY_KEYS = frozenset(("pairs", "includeSelectors", "includeTemplates", "fields"))
@@ -52,6 +53,20 @@ def field_specs(raw: Any, what: str) -> tuple[FieldSpec, ...]:
     return tuple(fs if isinstance(fs, FieldSpec) else FieldSpec.from_dict(fs, what) for fs in raw)
 
 
+def _plain_key_reads_as_string(key: str) -> bool:
+    """Whether `key`, written as a plain scalar, decodes (go-yaml v3) back to a string.
+    Kustomize round-trips through such a decode, and a map with a bool, null, number or
+    timestamp key cannot become JSON, so adding e.g. label `true` or `1` fails there."""
+    return isinstance(resolve_v3(key), str) and parse_timestamp(key) is None
+
+
+def _v3_kind(key: str) -> str:
+    if parse_timestamp(key) is not None:
+        return "timestamp"
+    value = resolve_v3(key)
+    return "null" if value is None else type(value).__name__
+
+
 def _node_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "MappingNode"
@@ -81,6 +96,14 @@ class MapEntryTransformer:
                 raise PathError(
                     f"wrong node kind: expected MappingNode but got {_node_kind(value)}")
             for key, val in self.entries:
+                if key == "":
+                    # Kustomize takes an empty key to mean "set this scalar".
+                    raise PathError("wrong node kind: expected ScalarNode but got MappingNode")
+                if key not in value and not _plain_key_reads_as_string(key):
+                    raise ResourceError(
+                        f"{res.cur_id}: cannot add key {key!r} at '{fs.path}': Kustomize writes "
+                        "new keys unquoted, and this one reads back as a "
+                        f"{_v3_kind(key)}, which fails with 'json: unsupported type'")
                 value[key] = val
                 if self.tracer is not None:
                     self.tracer(res, (fs.path, key), val, self.origin)
