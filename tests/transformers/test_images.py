@@ -163,6 +163,14 @@ def test_numeric_image_is_matched_by_its_text():
     assert run(text, name="123", newName="num")[0]["spec"]["containers"] == [{"image": "num"}, {"image": 7}]
 
 
+def test_new_text_is_read_as_a_plain_yaml_scalar():
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - image: nginx\n"
+    got = {new: run(text, name="nginx", newName=new)[0]["spec"]["containers"][0]["image"]
+           for new in ("1e3", "true", "null", "yes", "2001-12-14", "x/y")}
+    assert got == {"1e3": 1000.0, "true": True, "null": None, "yes": "yes",
+                   "2001-12-14": "2001-12-14T00:00:00Z", "x/y": "x/y"}
+
+
 @pytest.mark.parametrize("field, value", [("newTag", 1.0), ("newTag", 1), ("name", True)])
 def test_non_string_entry_values_are_refused(field, value):
     with pytest.raises(KustomizationError, match="must be a string"):

@@ -25,6 +25,7 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
 from lamina.transformers.labels import field_specs
+from lamina.yaml.scalars import resolve_v3
 
 # Tags may hold {} for tools (Bazel rules_k8s) that template them.
 _TAG_CHARS = r"[a-zA-Z0-9_.{}-]*"
@@ -148,7 +149,13 @@ class ImageTagTransformer:
             # A float's original spelling is gone after parsing; no registry name is one.
             return value
         new = rewrite(text, self.tag, self.matcher)
-        return value if new is None else new
+        if new is None:
+            return value
+        # Kustomize swaps in the new text but keeps the node's style, and image fields are
+        # almost always plain scalars, so the text is read again as YAML: `newName: "1e3"`
+        # ends up as the number 1000. (A quoted original would stay a string; that style
+        # is not kept after parsing.)
+        return resolve_v3(new)
 
     def _legacy_walk(self, node: Any) -> None:
         """Visit every map in document order; after a field's value has been walked, a
