@@ -1,0 +1,145 @@
+"""End-to-end differential tests of the patch plugins: `lamina build` against `kubectl kustomize`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+KUBECTL = "/work/venv/bin/kubectl"
+LAMINA = "/work/venv/bin/lamina"
+pytestmark = pytest.mark.skipif(not (os.path.exists(KUBECTL) and os.path.exists(LAMINA)),
+                                reason="kubectl (the oracle) or the lamina CLI is missing")
+
+_RES = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: a
+        image: a
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api}
+spec:
+  template:
+    spec:
+      containers:
+      - name: a
+        image: a
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+data: {k: v}
+"""
+
+_SMP_WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+"""
+
+SCENARIOS: dict[str, dict[str, str]] = {
+    "untargeted-smp": {"kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+                       "p.yaml": _SMP_WEB},
+    "untargeted-smp-no-match": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+        "p.yaml": _SMP_WEB.replace("name: web", "name: nope")},
+    "targeted-smp-several": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Deployment}\n",
+        "p.yaml": "kind: Deployment\nmetadata: {name: ignored, namespace: other}\nspec: {replicas: 2}\n"},
+    "targeted-by-label-and-regex": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n"
+                              "  target: {labelSelector: 'app in (web)', name: 'w.*'}\n",
+        "p.yaml": _SMP_WEB},
+    "targeted-smp-no-match": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Nope}\n",
+        "p.yaml": _SMP_WEB},
+    "multi-doc-with-target": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Deployment}\n",
+        "p.yaml": _SMP_WEB + "---\n" + _SMP_WEB.replace("web", "api")},
+    "multi-doc-without-target": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+        "p.yaml": _SMP_WEB + "---\n" + _SMP_WEB.replace("web", "api")},
+    "rename-not-allowed": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {name: web}\n",
+        "p.yaml": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web2}\n"},
+    "rename-allowed": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {name: web}\n"
+                              "  options: {allowNameChange: true, allowKindChange: true}\n",
+        "p.yaml": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web2}\n"},
+    "delete-targeted": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Deployment}\n",
+        "p.yaml": "kind: Deployment\nmetadata: {name: x}\n$patch: delete\n"},
+    "delete-untargeted": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- patch: |-\n    kind: ConfigMap\n"
+                              "    apiVersion: v1\n    metadata: {name: cm}\n    $patch: delete\n"},
+    "json-inline-yaml": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |-\n"
+                              "    - {op: add, path: /data/x, value: on}\n"
+                              "    - {op: replace, path: /metadata/name, value: cm2}\n"},
+    "json-without-target": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- patch: '[{\"op\": \"remove\", \"path\": \"/data\"}]'\n"},
+    "json-failing-op": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
+                              "  patch: '[{\"op\": \"remove\", \"path\": \"/nope\"}]'\n"},
+    "neither-smp-nor-json": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
+                              "  patch: 'metadata: {labels: {a: b}}'\n"},
+    "comment-only-patch": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n", "p.yaml": "# nothing\n"},
+    "psm-inline-and-file": {
+        "kustomization.yaml": "resources: [r.yaml]\npatchesStrategicMerge:\n- p.yaml\n- |-\n"
+                              "  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm}\n  data: {k: null, n: m}\n",
+        "p.yaml": _SMP_WEB},
+    "psm-no-match": {
+        "kustomization.yaml": "resources: [r.yaml]\npatchesStrategicMerge:\n- p.yaml\n",
+        "p.yaml": _SMP_WEB.replace("web", "nope")},
+    "psm-after-prefix": {
+        "base/kustomization.yaml": "resources: [../r.yaml]\nnamePrefix: p-\n",
+        "kustomization.yaml": "resources: [base]\npatchesStrategicMerge:\n- p.yaml\n",
+        "p.yaml": _SMP_WEB},
+    "json6902-legacy": {
+        "kustomization.yaml": "resources: [r.yaml]\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap, name: cm}\n"
+                              "  path: j.yaml\n",
+        "j.yaml": "- op: add\n  path: /data/y\n  value: '1'\n"},
+    "json6902-no-name": {
+        "kustomization.yaml": "resources: [r.yaml]\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap}\n"
+                              "  path: j.yaml\n",
+        "j.yaml": "- op: add\n  path: /data/y\n  value: '1'\n"},
+    "namespace-kept": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, labels: {x: y}}\n"},
+}
+
+
+def _run(cmd: list[str]) -> tuple[int, str]:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_matches_kubectl(tmp_path, name):
+    files = {"r.yaml": _RES, **SCENARIOS[name]}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    rc_k, out_k = _run([KUBECTL, "kustomize", str(tmp_path)])
+    rc_l, out_l = _run([LAMINA, "build", str(tmp_path)])
+    if rc_k != 0:
+        assert rc_l != 0, out_l
+    else:
+        assert rc_l == 0
+        assert out_l == out_k
