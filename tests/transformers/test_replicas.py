@@ -98,6 +98,12 @@ def test_a_map_at_the_replicas_path_is_an_error():
         transformer("web", 2).transform(rm)
 
 
+def test_a_quoted_count_stays_a_string():
+    rm = resmap('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: "3"\n')
+    transformer("web", 5).transform(rm)
+    assert rm[0].obj["spec"]["replicas"] == "5"
+
+
 @pytest.mark.parametrize("raw, count", [(None, 0), (3, 3), (3.0, 3), (0, 0)])
 def test_count_decoding(raw, count):
     assert replicas.Replica.from_dict({"name": "x", "count": raw}).count == count

@@ -18,6 +18,7 @@ from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
 from lamina.transformers.labels import field_specs
+from lamina.yaml.scalars import resolve_v3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,10 @@ class ReplicaCountTransformer:
         if isinstance(value, (dict, list)):
             kind = "MappingNode" if isinstance(value, dict) else "SequenceNode"
             raise PathError(f"wrong node kind: expected ScalarNode but got {kind}")
+        if isinstance(value, str) and not isinstance(resolve_v3(value), str):
+            # `replicas: "3"` was quoted to stay a string; Kustomize keeps the quoting
+            # style when it sets the new count, so the result is the string "5".
+            return str(self.replica.count)
         return self.replica.count
 
     def transform(self, resmap: ResMap) -> None:
