@@ -6,13 +6,16 @@ import os
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.terminal import disable_color
 
 from lamina.testing.overlay import build_overlay, resource_files
+
+if TYPE_CHECKING:
+    from lamina.kustomize.build import BuildOptions
 
 
 class LaminaSnapshot:
@@ -23,9 +26,11 @@ class LaminaSnapshot:
         self.rootdir = rootdir
         self.color = color
 
-    def assert_build(self, directory: str | os.PathLike[str], name: str | None = None) -> None:
+    def assert_build(self, directory: str | os.PathLike[str], name: str | None = None,
+                     options: BuildOptions | None = None) -> None:
         """Build `directory` (relative to the pytest rootdir) and compare every resource
         with `snapshots/<name>/<resource file>.yaml`; `name` defaults to the folder's name.
+        `options` (a `lamina.kustomize.build.BuildOptions`) carries `--values`/`--set`.
 
         Every resource is compared before the test fails, so one run reports every
         difference and `--snapshot-update` rewrites every file. A resource that is no longer
@@ -34,7 +39,7 @@ class LaminaSnapshot:
         path = Path(self.rootdir, directory)
         prefix = name or path.name
         failures = []
-        for stem, text in resource_files(build_overlay(path)).items():
+        for stem, text in resource_files(build_overlay(path, options)).items():
             diff = self._compare(text, f"{prefix}/{stem}")
             if diff:
                 failures.append(diff)

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 from lamina.model.resmap import ResMap
 
-
-def build_overlay(directory: str | os.PathLike[str]) -> ResMap:
-    """The resources `lamina build DIRECTORY` prints, in the order it prints them."""
-    from lamina.kustomize.build import build
-    return build(os.fspath(directory))
+if TYPE_CHECKING:
+    from lamina.kustomize.build import BuildOptions
 
 
-def render_overlay(directory: str | os.PathLike[str]) -> str:
+def build_overlay(directory: str | os.PathLike[str], options: BuildOptions | None = None) -> ResMap:
+    """The resources `lamina build DIRECTORY` prints, in the order it prints them.
+
+    `options` carries what the command line would (`--values`, `--set`, load restrictor).
+    """
+    from lamina.kustomize.build import BuildOptions, build
+    return build(os.fspath(directory), options or BuildOptions())
+
+
+def render_overlay(directory: str | os.PathLike[str], options: BuildOptions | None = None) -> str:
     """The exact text `lamina build DIRECTORY` prints."""
     from lamina.kustomize.build import render
-    return render(build_overlay(directory))
+    return render(build_overlay(directory, options))
 
 
 def resource_files(resmap: ResMap) -> dict[str, str]:
