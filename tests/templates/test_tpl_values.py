@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lamina.errors import SourceRef
 from lamina.templates.errors import ValuesError
@@ -96,3 +99,33 @@ def test_bad_set_arguments_are_refused(arg):
 @pytest.mark.parametrize("path", [("a",), ("a", "b", 0, "c"), ("x.y", 3), ("k[0]", "v\\w")])
 def test_format_and_parse_paths_round_trip(path):
     assert parse_path(format_path(path)) == path
+
+
+def test_absurd_nesting_is_refused(tmp_path):
+    with pytest.raises(ValuesError) as err:
+        layer(tmp_path, "deep.yaml", "a: " + "[" * 300 + "]" * 300 + "\n")
+    assert "nested deeper" in err.value.message and err.value.source.line == 1
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
+_data = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), _text, st.floats(allow_nan=False)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_text, inner, max_size=3)),
+    max_leaves=15,
+)
+
+
+@given(st.dictionaries(_text, _data, max_size=4))
+def test_a_dumped_mapping_loads_back_with_a_position_for_every_path(tmp_path_factory, data):
+    text = yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+    got = layer(tmp_path_factory.mktemp("v"), "v.yaml", text)
+    assert got.data == data
+
+    def paths(node, at=()):
+        yield at
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            yield from paths(value, at + (key,))
+
+    for path in paths(data):
+        assert got.positions[path].line is not None

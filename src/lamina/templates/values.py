@@ -19,6 +19,8 @@ from lamina.templates.paths import ValuePath, format_path, parse_path
 
 # Expanding aliases beyond this many nodes is treated as an alias bomb.
 MAX_NODES = 1_000_000
+# Deeper nesting than this is refused rather than left to hit Python's recursion limit.
+MAX_DEPTH = 200
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -191,6 +193,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, at: ValuePath, positions: dict[ValuePath, SourceRef]) -> Any:
         self.visited += 1
+        if len(at) > MAX_DEPTH:
+            raise ValuesError(f"values nested deeper than {MAX_DEPTH} levels", _ref(self.path, node))
         if self.visited > MAX_NODES:
             raise ValuesError(
                 f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
