@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from lamina.errors import ResourceError
-from lamina.generators.plain_keys import refuse_unreadable_keys
+from lamina.generators.unreadable import refuse_unreadable_data, refuse_unreadable_keys
 from lamina.model.resid import ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -88,7 +88,7 @@ def _copy_merge_metadata(res: Resource, old: Resource) -> None:
 
 def _merge_string_map(res: Resource, old: Resource, field: str) -> None:
     merged = {**_text_map(old.obj.get(field)), **_text_map(res.obj.get(field))}
-    refuse_unreadable_keys(merged, f"{res.kind} {old.name} {field}")
+    refuse_unreadable_data(merged, f"{res.kind} {old.name} {field}")
     res.obj.pop(field, None)
     if merged:
         res.obj[field] = {k: merged[k] for k in sorted(merged)}

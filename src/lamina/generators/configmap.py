@@ -16,7 +16,7 @@ from lamina.errors import KustomizationError
 from lamina.generators.kv import KvSources, Pair, load_pairs
 from lamina.generators.options import (
     GeneratorOptions, json_type_name, merge_generator_options)
-from lamina.generators.plain_keys import refuse_unreadable_keys
+from lamina.generators.unreadable import refuse_unreadable_data, refuse_unreadable_keys
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
@@ -126,7 +126,7 @@ class KvGenerator:
             obj["immutable"] = True
         where = f"{args.kind} {args.name}"
         for field in ("data", "binaryData"):
-            refuse_unreadable_keys(obj.get(field), f"{where} {field}")
+            refuse_unreadable_data(obj.get(field), f"{where} {field}")
         refuse_unreadable_keys(obj["metadata"].get("labels"), f"{where} labels")
         refuse_unreadable_keys(obj["metadata"].get("annotations"), f"{where} annotations")
 

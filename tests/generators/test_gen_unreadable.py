@@ -1,4 +1,4 @@
-"""Keys Kustomize writes unquoted and cannot read back: refused by lamina, failed by kubectl."""
+"""Entries Kustomize writes and cannot read back: refused by lamina, failed by kubectl."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from lamina.errors import ResourceError
 from lamina.generators.absorb import absorb
-from lamina.generators.plain_keys import reads_back_as_string
+from lamina.generators.unreadable import literal_block_breaks, reads_back_as_string
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 
@@ -40,3 +40,17 @@ def test_merge_refuses_an_old_quoted_key_it_rewrites():
     new.behavior = "merge"
     with pytest.raises(ResourceError, match="key 'true'"):
         absorb(ResMap([old]), ResMap([new]))
+
+
+VALUES = ["\ta\nb", "\ta \nb", "\tb\n", "\t\n ", "\ta\nb ", "\t\x85\nb", "\t\u2028x\ny",
+          "\t\ra\nb", "\ta\n\n", "\t \nb", "\t\ufeff\nb", "\t\x01\nb", "\t", "\t\n",
+          "a\tb\nc", "\t\t\nx", "\n\ta", " \ta\nb", "\t#a\nb", "\ta\nb\t", "\té\nb"]
+
+
+@needs_kubectl
+@pytest.mark.parametrize("value", VALUES)
+def test_literal_blocks_agree_with_kubectl(value: str, tmp_path: Path) -> None:
+    import json
+    (tmp_path / "kustomization.yaml").write_text(json.dumps(
+        {"configMapGenerator": [{"name": "x", "literals": [f"k={value}"]}]}))
+    assert (not literal_block_breaks(value)) == (kubectl_kustomize(tmp_path).returncode == 0)
