@@ -154,3 +154,60 @@ def test_matches_kubectl(tmp_path, name):
     expected = _kubectl(tmp_path, resource, patch)
     got = apply_strategic_merge(load_all(resource, "dep.yaml")[0], load_all(patch, "p.yaml")[0])
     assert dump_all([got]) == expected
+
+
+# ---- generated Deployments and patches --------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.sampled_from(["a", "b", "c", "d"])
+_env = st.lists(st.fixed_dictionaries({"name": _names}, optional={"value": st.sampled_from(["1", "x"])}),
+                max_size=3)
+_ports = st.lists(st.fixed_dictionaries({"containerPort": st.sampled_from([80, 81, 82])},
+                                        optional={"protocol": st.sampled_from(["TCP", "UDP"]),
+                                                  "name": _names}),
+                  max_size=3)
+_container = st.fixed_dictionaries(
+    {"name": _names},
+    optional={"image": _names, "env": _env, "ports": _ports, "args": st.lists(_names, max_size=2),
+              "$patch": st.sampled_from(["delete", "replace", "merge"])})
+_volumes = st.lists(st.fixed_dictionaries({"name": _names},
+                                          optional={"emptyDir": st.just({}),
+                                                    "hostPath": st.fixed_dictionaries({"path": _names})}),
+                    max_size=3)
+_spec = st.fixed_dictionaries(
+    {},
+    optional={"containers": st.lists(_container, max_size=3), "volumes": _volumes,
+              "nodeSelector": st.dictionaries(_names, st.one_of(_names, st.none()), max_size=2),
+              "dnsPolicy": st.one_of(_names, st.none())})
+
+
+def _strip_directives(spec: dict) -> dict:
+    return {k: ([{ck: cv for ck, cv in c.items() if ck != "$patch"} for c in v]
+                if k == "containers" else v)
+            for k, v in spec.items()
+            if k != "dnsPolicy" or v is not None}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(res_spec=_spec, patch_spec=_spec)
+def test_generated_patches_match_kubectl(tmp_path_factory, res_spec, patch_spec):
+    import json
+    tmp_path = tmp_path_factory.mktemp("gen")
+    res_spec = _strip_directives(res_spec)
+    res_spec["nodeSelector"] = {k: v for k, v in res_spec.get("nodeSelector", {}).items() if v}
+    head = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}
+    resource = {**head, "spec": {"template": {"spec": res_spec}}}
+    patch = {**head, "spec": {"template": {"spec": patch_spec}}}
+    (tmp_path / "dep.yaml").write_text(json.dumps(resource))
+    (tmp_path / "p.yaml").write_text(json.dumps(patch))
+    (tmp_path / "kustomization.yaml").write_text("resources: [dep.yaml]\npatches:\n- path: p.yaml\n")
+    proc = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True)
+    try:
+        got = apply_strategic_merge(resource, patch)
+    except Exception as exc:   # noqa: BLE001 - compared with the oracle's failure below
+        assert proc.returncode != 0, f"lamina failed ({exc}) where kubectl succeeded"
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert dump_all([got]) == proc.stdout
