@@ -112,3 +112,39 @@ def test_defaults_through_refs(tmp_path):
               "properties": {"http": {"type": "object", "default": {}, "properties": {"port": {"$ref": "#/$defs/port"}}}}}
     got = validate_values(values(tmp_path, ("v.yaml", "other: 1\n")), schema, "s.json")
     assert got.data == {"other": 1, "http": {"port": 8080}}
+
+
+def test_schema_files_give_defaults_a_line(tmp_path):
+    from lamina.templates.schema import load_schema
+
+    (tmp_path / "schema.yaml").write_text("properties:\n  port:\n    type: integer\n    default: 8080\n")
+    loaded = load_schema(str(tmp_path / "schema.yaml"), (tmp_path / "schema.yaml").read_text())
+    got = validate_values(values(tmp_path, ("v.yaml", "a: 1\n")), loaded.schema, loaded.path, loaded.positions)
+    assert got.data == {"a": 1, "port": 8080}
+    assert got.origin("port") == SourceRef(str(tmp_path / "schema.yaml"), 4, 5)
+
+
+def test_json_schema_files_load_and_refuse_duplicate_keys(tmp_path):
+    from lamina.templates.schema import load_schema
+
+    good = load_schema("s.json", '{"type": "object", "properties": {"a": {"type": "string"}}}')
+    assert good.schema["properties"]["a"] == {"type": "string"}
+    with pytest.raises(ValuesSchemaError) as err:
+        load_schema("s.json", '{\n "type": "object",\n "type": "array"\n}')
+    assert err.value.source.line == 3
+
+
+def test_invalid_schema_points_at_the_bad_node(tmp_path):
+    from lamina.templates.schema import load_schema
+
+    loaded = load_schema("s.yaml", "properties:\n  a:\n    type: nonsense\n")
+    with pytest.raises(ValuesSchemaError) as err:
+        validate_values(values(tmp_path, ("v.yaml", "a: 1\n")), loaded.schema, loaded.path, loaded.positions)
+    assert err.value.source.path == "s.yaml" and err.value.source.line is not None
+
+
+def test_remote_refs_are_not_fetched(tmp_path):
+    schema = {"properties": {"a": {"$ref": "https://example.com/schema.json"}}}
+    with pytest.raises(ValuesSchemaError) as err:
+        validate_values(values(tmp_path, ("v.yaml", "a: 1\n")), schema, "s.json")
+    assert "cannot resolve $ref" in err.value.message

@@ -12,7 +12,7 @@ from lamina.templates.paths import ValuePath, format_path, parse_path
 from lamina.templates.provenance import format_values
 from lamina.templates.render import RenderedText, check_rendered_yaml, render_template
 from lamina.templates.sandbox import RenderLimitError, RenderLimits
-from lamina.templates.schema import validate_values
+from lamina.templates.schema import ValuesSchema, load_schema, validate_values
 from lamina.templates.schema_nav import MERGE_KEY
 from lamina.templates.values import ValuesLayer, layer_from_sets, load_values_file
 
@@ -26,12 +26,14 @@ __all__ = [
     "ValuePath",
     "ValuesError",
     "ValuesLayer",
+    "ValuesSchema",
     "ValuesSchemaError",
     "check_rendered_yaml",
     "deep_merge",
     "format_path",
     "format_values",
     "layer_from_sets",
+    "load_schema",
     "load_values_file",
     "merge_layers",
     "parse_path",

@@ -1,7 +1,8 @@
 """Checking merged values against a layer's ``valuesSchema`` (JSON Schema, Draft 2020-12).
 
 ``default``s in the schema fill keys the values leave unset (before checking, so a
-required key with a default is satisfied); their origin is the schema file. Errors name
+required key with a default is satisfied); their origin is the schema file, and the line of
+the ``default`` when the schema was read with ``load_schema``. Errors name
 the value's path, what the schema expects, and the file:line of the value that is wrong;
 a missing required key names the schema and the values files consulted.
 """
@@ -9,35 +10,66 @@ a missing required key names the schema and the values files consulted.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import jsonschema
+import referencing.exceptions
 from jsonschema.exceptions import ValidationError
 
-from lamina.errors import SourceRef
+from lamina.errors import LaminaError, SourceRef
 from lamina.templates.errors import ValuesSchemaError
 from lamina.templates.merge import MergedValues
 from lamina.templates.paths import ValuePath, format_path
 from lamina.templates.schema_nav import child_schema, resolve_ref
+from lamina.templates.values import load_values_file
 
 _JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
                (type(None), "null"), (dict, "object"), (list, "array"))
 
 
-def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: str) -> MergedValues:
-    """Apply the schema's defaults to ``merged`` and check it; raises ValuesSchemaError."""
+@dataclass(frozen=True)
+class ValuesSchema:
+    """A valuesSchema file: the schema, and the file:line of each of its nodes."""
+
+    path: str
+    schema: dict[str, Any]
+    positions: Mapping[ValuePath, SourceRef] = field(default_factory=dict)
+
+
+def load_schema(path: str, text: str) -> ValuesSchema:
+    """Read a valuesSchema file, JSON or YAML (duplicate keys refused); raises ValuesSchemaError."""
+    try:
+        layer = load_values_file(path, text)
+    except LaminaError as exc:
+        raise ValuesSchemaError(exc.message, exc.source) from None
+    return ValuesSchema(path=path, schema=layer.data, positions=layer.positions)
+
+
+def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: str,
+                    positions: Mapping[ValuePath, SourceRef] | None = None) -> MergedValues:
+    """Apply the schema's defaults to ``merged`` and check it; raises ValuesSchemaError.
+
+    ``positions`` (from ``load_schema``) lets defaults and schema errors carry a line.
+    """
+    where = _schema_locator(schema, schema_path, positions or {})
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        where = format_path(tuple(exc.absolute_path))
-        raise ValuesSchemaError(f"not a valid JSON Schema (at {where}): {exc.message}", SourceRef(schema_path)) from None
+        at = tuple(exc.absolute_path)
+        raise ValuesSchemaError(f"not a valid JSON Schema (at {format_path(at)}): {exc.message}",
+                                (positions or {}).get(at, SourceRef(schema_path))) from None
     data = copy.deepcopy(merged.data)
     origins = dict(merged.origins)
-    _apply_defaults(schema, schema, data, (), origins, SourceRef(schema_path))
+    _apply_defaults(schema, schema, data, (), origins, where)
     result = MergedValues(data=data, origins=MappingProxyType(origins), sources=merged.sources)
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    except referencing.exceptions.Unresolvable as exc:
+        raise ValuesSchemaError(f"cannot resolve $ref {exc.ref!r} (only references inside the schema work)",
+                                SourceRef(schema_path)) from None
     problems: list[tuple[SourceRef, str]] = []
     for error in errors:
         for problem in _describe(error, result, schema_path):
@@ -50,25 +82,44 @@ def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: s
     return result
 
 
-def _apply_defaults(root: dict, node: Any, data: Any, at: ValuePath, origins: dict, ref: SourceRef) -> bool:
+def _schema_locator(schema: Any, schema_path: str,
+                    positions: Mapping[ValuePath, SourceRef]) -> Callable[[dict[str, Any]], SourceRef]:
+    """Where a subschema's ``default`` is written, found by the subschema object's identity."""
+    paths: dict[int, ValuePath] = {}
+
+    def walk(node: Any, at: ValuePath) -> None:
+        if isinstance(node, (dict, list)):
+            paths.setdefault(id(node), at)
+            for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
+                walk(value, at + (key,))
+
+    walk(schema, ())
+
+    def locate(subschema: dict[str, Any]) -> SourceRef:
+        at = paths.get(id(subschema))
+        found = positions.get(at + ("default",)) if at is not None else None
+        return found if found is not None else SourceRef(schema_path)
+
+    return locate
+
+
+def _apply_defaults(root: dict, node: Any, data: Any, at: ValuePath, origins: dict,
+                    where: Callable[[dict[str, Any]], SourceRef]) -> None:
     schema = resolve_ref(root, node)
     if schema is None:
-        return False
-    changed = False
+        return
     if isinstance(data, dict):
         properties = schema.get("properties")
         for key, sub in (properties.items() if isinstance(properties, dict) else ()):
             resolved = resolve_ref(root, sub)
             if key not in data and resolved is not None and resolved.get("default") is not None:
                 data[key] = copy.deepcopy(resolved["default"])
-                _mark(data[key], at + (key,), origins, ref)
-                changed = True
+                _mark(data[key], at + (key,), origins, where(resolved))
         for key, value in data.items():
-            changed |= _apply_defaults(root, child_schema(schema, key), value, at + (key,), origins, ref)
+            _apply_defaults(root, child_schema(schema, key), value, at + (key,), origins, where)
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            changed |= _apply_defaults(root, child_schema(schema, i), value, at + (i,), origins, ref)
-    return changed
+            _apply_defaults(root, child_schema(schema, i), value, at + (i,), origins, where)
 
 
 def _mark(value: Any, at: ValuePath, origins: dict, ref: SourceRef) -> None:
