@@ -62,9 +62,10 @@ def test_lamina_fields_need_the_lamina_api_version(tmp_path: Path) -> None:
     assert k.dialect == "lamina"
 
 
-def test_helm_charts_are_refused_clearly(tmp_path: Path) -> None:
-    with pytest.raises(NotSupportedError, match="helmCharts"):
-        _load(tmp_path, "helmCharts:\n- name: x\n")
+def test_legacy_helm_generator_spelling_becomes_helm_charts(tmp_path: Path) -> None:
+    k = _load(tmp_path, "helmChartInflationGenerator:\n- chartName: x\n  chartHome: c\n")
+    assert k.data["helmCharts"] == [{"name": "x"}]
+    assert k.data["helmGlobals"] == {"chartHome": "c"}
 
 
 def test_two_kustomization_files_are_refused(tmp_path: Path) -> None:

@@ -121,7 +121,6 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
     _fix_legacy_fields(k)
     _check_empty(k, display)
     _enforce_kind_and_version(k, loader, display)
-    _refuse_unsupported(k, display)
     return k
 
 
@@ -214,6 +213,18 @@ def _fix_legacy_fields(k: Kustomization) -> None:
     d = k.data
     if "bases" in d:
         d["resources"] = d.get("resources", []) + d.pop("bases")
+    if "helmChartInflationGenerator" in d:
+        # The legacy spelling: each entry holds a chart plus chartHome/configHome globals.
+        for entry in d.pop("helmChartInflationGenerator"):
+            if not isinstance(entry, dict):
+                continue
+            entry = dict(entry)
+            home = {g: entry.pop(g) for g in ("chartHome", "configHome") if g in entry}
+            if home and "helmGlobals" not in d:
+                d["helmGlobals"] = home
+            if "chartName" in entry:
+                entry["name"] = entry.pop("chartName")
+            d.setdefault("helmCharts", []).append(entry)
     if "imageTags" in d:
         d["images"] = d.get("images", []) + d.pop("imageTags")
     for gen in ("configMapGenerator", "secretGenerator"):
@@ -242,8 +253,3 @@ def _enforce_kind_and_version(k: Kustomization, loader: FileLoader, display: str
             SourceRef(display))
 
 
-def _refuse_unsupported(k: Kustomization, display: str) -> None:
-    if k.data.get("helmCharts") or k.data.get("helmChartInflationGenerator"):
-        raise NotSupportedError(
-            "helmCharts is not supported yet: render the chart to plain YAML and list it "
-            "under resources", SourceRef(display))

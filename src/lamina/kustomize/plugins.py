@@ -91,6 +91,14 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
             cfg = dict(entry)
             cfg["options"] = merge_generator_options(entry.get("options"), global_opts)
             yield kind, cfg
+    for chart in k.list("helmCharts"):
+        if not isinstance(chart, dict):
+            raise KustomizationError(f"invalid helmCharts entry {chart!r}", SourceRef(target.display))
+        cfg = dict(chart)
+        if not cfg.get("namespace") and k.get("namespace"):
+            cfg["namespace"] = k.get("namespace")
+        cfg["helmGlobals"] = k.get("helmGlobals") or {}
+        yield "HelmChartInflationGenerator", cfg
 
 
 def run_generators(target: "Target", ra: "Accumulator") -> None:

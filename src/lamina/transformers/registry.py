@@ -34,6 +34,7 @@ _GENERATORS: Mapping[str, str] = {
     "ConfigMapGenerator": "lamina.generators.configmap:make_configmap_generator",
     "SecretGenerator": "lamina.generators.configmap:make_secret_generator",
     "IAMPolicyGenerator": "lamina.generators.iam_policy:make",
+    "HelmChartInflationGenerator": "lamina.generators.helm_chart:make",
 }
 
 
