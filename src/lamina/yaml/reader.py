@@ -44,6 +44,14 @@ class _KyamlLoader(yaml.CSafeLoader):
             return _PLAIN_TAG if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
+    # PyYAML's path-based resolvers are unused; skipping their bookkeeping on every
+    # node makes loading noticeably faster.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 
 def load_all(text: str, path: str) -> list[Any]:
     """Parse every document of a manifest stream with Kustomize's rules.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -180,9 +181,15 @@ def resolve_v3(s: str) -> object:
     or float (possibly nan/inf, which the caller must refuse). `<<` is a plain string
     here, as in go-yaml: the merge key is recognised by the reader from the raw text.
     """
-    hint = _HINT.get(s[:1], "N" if not s else None)
-    if hint is None:
-        return s
+    if s and s[0] not in _HINT:
+        return s  # the common case: a word that cannot be anything but a string
+    if len(s) > 64:
+        return _resolve_v3(s)
+    return _resolve_v3_cached(s)
+
+
+def _resolve_v3(s: str) -> object:
+    hint = _HINT.get(s[:1], "N")
     if s in _V3_WORDS:
         return _V3_WORDS[s]
     if hint == ".":
@@ -191,6 +198,11 @@ def resolve_v3(s: str) -> object:
         value = _resolve_number(s, with_timestamps=True)
         return s if value is None else value
     return s
+
+
+# Short scalars repeat endlessly in manifests (ports, `true`, image tags); the results
+# are immutable, so memoising them is safe.
+_resolve_v3_cached = lru_cache(maxsize=1 << 15)(_resolve_v3)
 
 
 def resolves_to_str_v2(s: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -65,6 +66,10 @@ def dump(doc: Any) -> str:
     finally:
         emitter.dispose()
     text = stream.getvalue()
+    if text.endswith("\n...\n"):
+        # libyaml closes a document whose last block scalar kept its trailing newlines
+        # (`|+`) with an explicit `...`; go-yaml v2, an older libyaml port, does not.
+        text = text[:-4]
     for index, value in enumerate(bom_strings):
         text = text.replace(f'"{_bom_placeholder(index, escaped=True)}"', _escape_all(value), 1)
     return text
@@ -95,6 +100,21 @@ def _node(data: Any, bom_strings: list[str]):
 
 
 def _string_node(s: str, bom_strings: list[str]):
+    text, style = _string_form_cached(s) if len(s) <= 128 else _string_form(s)
+    if style == _BOM:
+        # go-yaml v2 tests for a byte order mark at the start of the whole value rather
+        # than at each character, so such a string has every character escaped. libyaml
+        # cannot be told to do that: emit a placeholder and substitute the text after.
+        bom_strings.append(text)
+        return ScalarNode(_STR_TAG, _bom_placeholder(len(bom_strings) - 1), style='"')
+    return ScalarNode(_STR_TAG, text, style=style)
+
+
+_BOM = "bom"
+
+
+def _string_form(s: str) -> tuple[str, str | None]:
+    """The text go-yaml v2 would see, and the style to ask libyaml for."""
     if _UNWRITABLE.search(s):
         raise YamlError(
             f"string {s!r} holds a character Kustomize cannot write (DEL, a C1 control, "
@@ -103,18 +123,16 @@ def _string_node(s: str, bom_strings: list[str]):
     if "\x85" in s:
         s = _NEL_RUN.sub(_fold_nel, s)
     if s.startswith("\ufeff"):
-        # go-yaml v2 tests for a byte order mark at the start of the whole value rather
-        # than at each character, so such a string has every character escaped. libyaml
-        # cannot be told to do that: emit a placeholder and substitute the text after.
-        bom_strings.append(s)
-        return ScalarNode(_STR_TAG, _bom_placeholder(len(bom_strings) - 1), style='"')
+        return s, _BOM
     if "\n" in s:
-        style = "|"  # libyaml falls back to "..." when a block cannot hold the text
-    elif needs_double_quotes(s):
-        style = '"'
-    else:
-        style = None  # plain if libyaml allows it, else '...', else "..."
-    return ScalarNode(_STR_TAG, s, style=style)
+        return s, "|"  # libyaml falls back to "..." when a block cannot hold the text
+    if needs_double_quotes(s):
+        return s, '"'
+    return s, None  # plain if libyaml allows it, else '...', else "..."
+
+
+# Manifests repeat the same short strings constantly; memoise their decisions.
+_string_form_cached = lru_cache(maxsize=1 << 15)(_string_form)
 
 
 def _fold_nel(m: re.Match) -> str:
