@@ -39,11 +39,14 @@ def fix_name_references(resmap: ResMap, config: TransformerConfig) -> None:
     if not backrefs:
         return
     resources = resmap.resources()
-    plan = _plan(resources, backrefs)
-    for res, jobs in plan:
-        candidates = _visible_to(resources, res)
+    scopes: dict[tuple, _Scope] = {}
+    for res, jobs in _plan(resources, backrefs):
+        key = _scope_key(res)
+        scope = scopes.get(key)
+        if scope is None:
+            scope = scopes[key] = _Scope(_visible_to(resources, res))
         for fs, target in jobs:
-            _NameRefFix(res, fs, target, candidates).run()
+            _NameRefFix(res, fs, target, scope).run()
 
 
 def _plan(resources: list[Resource], backrefs: Iterable[NameBackReference]
@@ -51,16 +54,43 @@ def _plan(resources: list[Resource], backrefs: Iterable[NameBackReference]
     """Which (field spec, referral gvk) pairs apply to which referrer, selected by the
     referrer's original gvk. Kustomize keeps these in a map (random order); we keep the
     resource order so errors are reproducible."""
-    org_gvks = [r.org_id.gvk for r in resources]
-    jobs: dict[int, list[tuple[FieldSpec, Gvk]]] = {}
+    by_kind: dict[str, list[tuple[int, FieldSpec, Gvk]]] = {}
+    order = 0
     for br in backrefs:
-        target = br.gvk
         for fs in br.field_specs:
-            sel = Gvk(fs.group, fs.version, fs.kind)
-            for i, gvk in enumerate(org_gvks):
-                if gvk.is_selected_by(sel):
-                    jobs.setdefault(i, []).append((fs, target))
-    return [(resources[i], jobs[i]) for i in sorted(jobs)]
+            by_kind.setdefault(fs.kind, []).append((order, fs, br.gvk))
+            order += 1
+    wildcard = by_kind.get("", [])
+    plan = []
+    for res in resources:
+        gvk = res.org_id.gvk
+        specs = by_kind.get(gvk.kind, []) + wildcard if gvk.kind else wildcard
+        jobs = [(o, fs, target) for o, fs, target in specs
+                if gvk.is_selected_by(Gvk(fs.group, fs.version, fs.kind))]
+        if jobs:
+            jobs.sort(key=lambda j: j[0])
+            plan.append((res, [(fs, target) for _, fs, target in jobs]))
+    return plan
+
+
+def _scope_key(referrer: Resource) -> tuple:
+    rid = referrer.cur_id
+    if rid.gvk.is_cluster_scoped:
+        return ("*",)
+    return (rid.effective_namespace, frozenset(_role_binding_namespaces(referrer)))
+
+
+class _Scope:
+    """The resources a group of referrers can see, indexed by their previous names."""
+
+    def __init__(self, visible: list[Resource]):
+        self.by_previous_name: dict[str, list[Resource]] = {}
+        self.org_namespaces: set[str] = set()
+        for r in visible:
+            for name in dict.fromkeys(i.name for i in r.previous_ids):
+                self.by_previous_name.setdefault(name, []).append(r)
+            self.org_namespaces.add(r.org_id.effective_namespace)
+        self.org_namespaces.discard(_NOT_A_NAMESPACE)
 
 
 def _visible_to(resources: list[Resource], referrer: Resource) -> list[Resource]:
@@ -100,12 +130,11 @@ def _role_binding_namespaces(res: Resource) -> set[str]:
 class _NameRefFix:
     """One field spec of one referrer: find the value(s) and rewrite them."""
 
-    def __init__(self, referrer: Resource, fs: FieldSpec, target: Gvk,
-                 candidates: list[Resource]):
+    def __init__(self, referrer: Resource, fs: FieldSpec, target: Gvk, scope: "_Scope"):
         self.referrer = referrer
         self.fs = fs
         self.target = target
-        self.candidates = candidates
+        self.scope = scope
 
     def run(self) -> None:
         try:
@@ -138,7 +167,7 @@ class _NameRefFix:
 
     def _set_scalar(self, value: Any) -> Any:
         old = scalar_text(value)
-        referral = self._select(old, self.candidates, _same_names)
+        referral = self._select(old, self.scope.by_previous_name.get(old, []), _same_names)
         if referral is None:
             return value
         referral.ref_by.append(self.referrer.cur_id)
@@ -149,8 +178,8 @@ class _NameRefFix:
     def _set_mapping(self, node: dict[str, Any]) -> None:
         if "name" not in node:
             raise self._error("path config error; no 'name' field in node")
-        candidates = self._by_namespace(node)
         old = scalar_text(node["name"])
+        candidates = self._by_namespace(node, self.scope.by_previous_name.get(old, []))
         referral = self._select(old, candidates, _same_names_and_namespaces)
         if referral is None:
             return
@@ -161,24 +190,21 @@ class _NameRefFix:
         if referral.namespace:
             node["namespace"] = referral.namespace
 
-    def _by_namespace(self, node: dict[str, Any]) -> list[Resource]:
+    def _by_namespace(self, node: dict[str, Any], candidates: list[Resource]) -> list[Resource]:
         """A map reference with a `namespace` looks among resources declared in that
-        namespace, else among those now in it."""
+        namespace if any visible one was, else among those now in it."""
         if "namespace" not in node:
-            return self.candidates
+            return candidates
         ns = scalar_text(node["namespace"])
-        by_org = [r for r in self.candidates
-                  if r.org_id.effective_namespace == ns != _NOT_A_NAMESPACE]
-        if by_org:
-            return by_org
-        return [r for r in self.candidates
-                if r.cur_id.effective_namespace == ns != _NOT_A_NAMESPACE]
+        if ns in self.scope.org_namespaces:
+            return [r for r in candidates if r.org_id.effective_namespace == ns]
+        return [r for r in candidates if r.cur_id.effective_namespace == ns != _NOT_A_NAMESPACE]
 
     # ---- choosing the referral -------------------------------------------------------
     def _select(self, old: str, candidates: list[Resource],
                 identical: Callable[[list[Resource]], bool]) -> Resource | None:
-        c = [r for r in candidates if any(i.name == old for i in r.previous_ids)]
-        c = [r for r in c if any(i.gvk.is_selected_by(self.target) for i in r.previous_ids)]
+        # `candidates` already carry `old` among their previous names.
+        c = [r for r in candidates if any(i.gvk.is_selected_by(self.target) for i in r.previous_ids)]
         role_gvk = self._role_ref_gvk()
         if role_gvk is not None:
             c = [r for r in c if any(i.gvk.is_selected_by(role_gvk) for i in r.previous_ids)]

@@ -13,6 +13,7 @@ Follows Kustomize's api/filters/namespace and builtins/NamespaceTransformer:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -63,6 +64,7 @@ class NamespaceTransformer:
     def transform(self, resmap: ResMap) -> None:
         if not self.opts.namespace:
             return
+        moved = []
         for res in resmap:
             if not res.obj:
                 continue
@@ -70,9 +72,13 @@ class NamespaceTransformer:
                 continue
             res.remember_id()
             self._apply(res)
-            cur = res.cur_id
-            if len(resmap.by_current_id(cur)) != 1:
-                raise ResourceError(f"namespace transformation produces ID conflict: {cur}")
+            moved.append(res)
+        # Kustomize checks after each resource that its new id is unique; every clash it
+        # finds that way is still there at the end, so one counting pass finds the same.
+        counts = Counter(r.cur_id.key() for r in resmap)
+        for res in moved:
+            if counts[res.cur_id.key()] != 1:
+                raise ResourceError(f"namespace transformation produces ID conflict: {res.cur_id}")
 
     # ---- one resource ----------------------------------------------------------------
     def _set(self, res: Resource, where: str):
