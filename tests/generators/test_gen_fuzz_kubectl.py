@@ -54,3 +54,34 @@ def test_random_sources_match_kubectl(env_text, literal_pairs, kind):
                 return
             raise AssertionError(f"kubectl failed but lamina did not: {oracle.stderr}")
         assert _ours(root, kind, literals) == oracle.stdout
+
+
+_file_bytes = st.one_of(
+    st.binary(max_size=200),
+    st.lists(_pieces, max_size=40).map(lambda parts: "".join(parts).encode("utf-8")))
+
+
+@needs_kubectl
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_file_bytes, st.sampled_from(["ConfigMap", "Secret"]))
+def test_random_files_match_kubectl(content, kind):
+    import json
+    field = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
+    entry = {"name": "fz", "files": ["blob", "renamed=blob"], "envs": ["f.env"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "blob").write_bytes(content)
+        (root / "f.env").write_bytes(content)
+        (root / "kustomization.yaml").write_text(json.dumps({field: [entry]}))
+        oracle = kubectl_kustomize(root)
+        ctx = PluginContext(loader=DirLoader(str(root)), config=None)
+        if oracle.returncode != 0:
+            try:
+                generate(entry, ctx, kind)
+            except LaminaError:
+                return
+            raise AssertionError(f"kubectl failed but lamina did not: {oracle.stderr}")
+        resmap = ResMap()
+        resmap.append_all(generate(entry, ctx, kind))
+        make_hash_transformer({}, ctx).transform(resmap)
+        assert dump_all([r.obj for r in resmap]) == oracle.stdout

@@ -54,3 +54,28 @@ def test_literal_blocks_agree_with_kubectl(value: str, tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(json.dumps(
         {"configMapGenerator": [{"name": "x", "literals": [f"k={value}"]}]}))
     assert (not literal_block_breaks(value)) == (kubectl_kustomize(tmp_path).returncode == 0)
+
+
+CONTROLS = ["\x7f", "a\x7fb", "\x00", "\x01", "\x1b", "\x80", "\x85", "\x9f", "\xa0", "\ufeff",
+            "\ufffe", "\uffff", "\U0001F680", "a\nb\x7f", "\u2028"]
+
+
+@needs_kubectl
+@pytest.mark.parametrize("text", CONTROLS)
+@pytest.mark.parametrize("where", ["key", "value"])
+def test_control_characters_agree_with_kubectl(text: str, where: str, tmp_path: Path, ctx):
+    if where == "key":
+        (tmp_path / "f.env").write_bytes(f"k{text}=1\n".encode())
+        entry = {"name": "x", "envs": ["f.env"]}
+    else:
+        (tmp_path / "v.txt").write_bytes(text.encode())
+        entry = {"name": "x", "files": ["k=v.txt"]}
+    import json
+    (tmp_path / "kustomization.yaml").write_text(json.dumps({"configMapGenerator": [entry]}))
+    kubectl_ok = kubectl_kustomize(tmp_path).returncode == 0
+    try:
+        generate(entry, ctx)
+        lamina_ok = True
+    except ResourceError:
+        lamina_ok = False
+    assert lamina_ok == kubectl_ok

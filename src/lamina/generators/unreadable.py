@@ -7,7 +7,9 @@ the maps a merge or replace rewrites), Kustomize serialises it and parses it aga
   `1.5`, `2001-12-14` or `<<` comes back as a non-string and Go's JSON encoder refuses
   the map;
 - a data value containing a newline is forced into a literal block; when it starts with
-  a tab, the block has no indentation indicator and the parser stops at the tab.
+  a tab, the block has no indentation indicator and the parser stops at the tab;
+- DEL, the C1 controls other than NEL, U+FFFE and U+FFFF are written raw and refused by
+  the parser ("control characters are not allowed"); in a key, NEL breaks the line too.
 
 lamina raises at the point where Kustomize creates the entry.
 """
@@ -20,6 +22,18 @@ from lamina.errors import ResourceError
 from lamina.yaml.scalars import resolve_v3
 
 _BREAKS = "\n\r\x85\u2028\u2029"
+
+
+def _is_raw_control(ch: str) -> bool:
+    code = ord(ch)
+    return code == 0x7F or (0x80 <= code <= 0x9F and code != 0x85) or code in (0xFFFE, 0xFFFF)
+
+
+def _first_raw_control(text: str, in_key: bool) -> str | None:
+    for ch in text:
+        if _is_raw_control(ch) or (in_key and ch == "\x85"):
+            return ch
+    return None
 
 
 def reads_back_as_string(key: str) -> bool:
@@ -47,7 +61,14 @@ def literal_block_breaks(value: str) -> bool:
 
 def refuse_unreadable_keys(values: Mapping[str, Any] | None, where: str) -> None:
     """Raise for the first key of `values` that Kustomize could not read back."""
-    for key in values or {}:
+    for key, value in (values or {}).items():
+        bad = _first_raw_control(key, in_key=True)
+        if bad is None and isinstance(value, str):
+            bad = _first_raw_control(value, in_key=False)
+        if bad is not None:
+            raise ResourceError(
+                f"{where}: {key!r} holds the character U+{ord(bad):04X}, which Kustomize "
+                "writes raw and cannot read back (yaml: control characters are not allowed)")
         if not reads_back_as_string(key):
             raise ResourceError(
                 f"{where}: key {key!r} cannot be written: Kustomize writes the keys it "
