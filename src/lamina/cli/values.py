@@ -21,10 +21,10 @@ def values(directory: str, show_origin: bool, load_restrictor: str,
     """Print the merged values for the overlay in DIRECTORY."""
     from lamina.kustomize.dialect import merged_values
     from lamina.kustomize.loader import FileLoader
-    from lamina.templates.provenance import format_values
+    from lamina.templates import format_values
     loader = FileLoader.at(directory, load_restrictor)
     merged = merged_values(loader, values_from_flags(values_files, sets, set_strings))
     if merged is None:
-        from lamina.templates.values import merge_layers
+        from lamina.templates import merge_layers
         merged = merge_layers([])
     sys.stdout.write(format_values(merged, show_origin))

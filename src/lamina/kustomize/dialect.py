@@ -32,7 +32,7 @@ class ValuesOptions:
 @dataclass
 class _Walk:
     layers: list[Any] = field(default_factory=list)
-    schemas: list[tuple[dict, str]] = field(default_factory=list)
+    schemas: list[Any] = field(default_factory=list)      # templates.ValuesSchema
     seen: set[str] = field(default_factory=set)
     uses_dialect: bool = False
 
@@ -51,19 +51,18 @@ def _walk(loader: FileLoader, walk: _Walk) -> None:
     if k.dialect != "lamina":
         return
     walk.uses_dialect = True
-    from lamina.templates.values import load_values_file
-    from lamina.yaml import load_all
+    from lamina.templates import load_schema, load_values_file
     for path in k.list("values"):
         display = loader.display(path)
         walk.layers.append(load_values_file(display, loader.read_text(path)))
     schema_path = k.get("valuesSchema")
     if schema_path:
         display = loader.display(schema_path)
-        docs = load_all(loader.read_text(schema_path), display)
-        if len(docs) != 1 or not isinstance(docs[0], dict):
+        schema = load_schema(display, loader.read_text(schema_path))
+        if not isinstance(schema.schema, dict):
             raise KustomizationError("valuesSchema must be one JSON Schema document (a map)",
                                      SourceRef(display))
-        walk.schemas.append((docs[0], display))
+        walk.schemas.append(schema)
 
 
 def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
@@ -72,8 +71,7 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
     _walk(loader, walk)
     if not walk.uses_dialect and not (options.files or options.sets or options.set_strings):
         return None
-    from lamina.templates.schema import validate_values
-    from lamina.templates.values import layer_from_sets, load_values_file, merge_layers
+    from lamina.templates import layer_from_sets, load_values_file, merge_layers, validate_values
     layers = list(walk.layers)
     for path in options.files:
         try:
@@ -85,21 +83,21 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
         layers.append(load_values_file(path, text))
     if options.sets or options.set_strings:
         layers.append(layer_from_sets(list(options.sets), list(options.set_strings)))
-    merged_schema = _combine_schemas(walk.schemas)
-    merged = merge_layers(layers, merged_schema)
-    for schema, path in walk.schemas:
-        merged = validate_values(merged, schema, path)
+    # The overlay's schema decides how lists merge (its merge keys); every schema in the
+    # tree must then accept the merged values.
+    merged = merge_layers(layers, walk.schemas[-1].schema if walk.schemas else None)
+    for schema in walk.schemas:
+        merged = validate_values(merged, schema.schema, schema.path, schema.positions)
     return merged
 
 
-def _combine_schemas(schemas: list[tuple[dict, str]]) -> dict | None:
-    """The schema whose merge keys decide how lists merge: the overlay's wins."""
-    return schemas[-1][0] if schemas else None
-
-
 def make_renderer(values: Any) -> Callable[[str, str], str]:
-    from lamina.templates.render import render_template
+    from lamina.templates import check_rendered_yaml, render_template
 
     def render(text: str, display: str) -> str:
-        return render_template(text, display, values)
+        rendered = render_template(text, display, values)
+        # Parse once here so a template that renders broken YAML is reported at the
+        # template's own line, not at a line of text the user never wrote.
+        check_rendered_yaml(rendered, display)
+        return str(rendered)
     return render
