@@ -147,3 +147,22 @@ def test_keys_win_over_dict_methods(tmp_path):
     merged = values(tmp_path, ("v.yaml", "items: [a]\nlabels: {x: '1'}\n"))
     out = render(tmp_path, "i: {{ values.items }}\nl: {{ values.labels.items() | list }}\n", merged)
     assert load(out) == {"i": ["a"], "l": [["x", "1"]]}
+
+
+def test_a_template_cache_compiles_once_and_keeps_lines(tmp_path, monkeypatch):
+    from lamina.templates.render import TemplateCache, render_template
+    from lamina.templates.sandbox import LaminaSandbox
+
+    calls = []
+    original = LaminaSandbox.compile
+    monkeypatch.setattr(LaminaSandbox, "compile", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    cache = TemplateCache()
+    template = "a: 1\n{% for i in values.l %}\n- {{ i }}\n{% endfor %}\nb: {{ values.x.y }}\n"
+    first = render_template(template, "t.j2", values(tmp_path, ("a.yaml", "l: [1]\nx: {y: 1}\n")), cache=cache)
+    second = render_template(template, "t.j2", values(tmp_path, ("b.yaml", "l: [2, 3]\nx: {y: 2}\n")), cache=cache)
+    assert len(calls) == 1
+    assert first == "a: 1\n\n- 1\n\nb: 1\n" and second == "a: 1\n\n- 2\n\n- 3\n\nb: 2\n"
+    assert second.line_map == (1, 2, 3, 2, 3, 4, 5)
+    with pytest.raises(TemplateError) as err:
+        render_template(template, "t.j2", values(tmp_path, ("c.yaml", "l: []\nx: {}\n")), cache=cache)
+    assert err.value.source == SourceRef("t.j2", 5) and len(calls) == 1

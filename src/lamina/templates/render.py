@@ -10,8 +10,13 @@ them to the expression's line; text produced by macros maps to the line of the c
 
 from __future__ import annotations
 
+import bisect
 import types
-from typing import Any, Iterator
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any, Callable
+
+import cachetools
 
 import yaml
 from jinja2 import nodes
@@ -38,29 +43,51 @@ class RenderedText(str):
         return obj
 
 
-def render_template(text: str, path: str, values: MergedValues, limits: RenderLimits = RenderLimits()) -> RenderedText:
+@dataclass(frozen=True)
+class _Compiled:
+    code: CodeType
+    constant_yield_lines: frozenset[int]
+
+
+class TemplateCache:
+    """Compiled templates by (path, text), for a build that renders the same base template for
+    several overlays. Compiling costs far more than rendering; the cache holds no values."""
+
+    def __init__(self, maxsize: int = 512):
+        self._entries: cachetools.LRUCache[tuple[str, str], _Compiled] = cachetools.LRUCache(maxsize)
+
+    def get(self, path: str, text: str) -> _Compiled | None:
+        return self._entries.get((path, text))
+
+    def put(self, path: str, text: str, compiled: _Compiled) -> None:
+        self._entries[(path, text)] = compiled
+
+
+def render_template(text: str, path: str, values: MergedValues, limits: RenderLimits = RenderLimits(),
+                    cache: TemplateCache | None = None) -> RenderedText:
     """Render ``text`` (the contents of the template at ``path``); raises TemplateError."""
     env = LaminaSandbox(limits, _paths_of(values.data))
-    try:
-        tree = env.parse(text, name=path, filename=path)
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", SourceRef(path, exc.lineno)) from None
-    for node in tree.find_all(_NO_FILES):
-        raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
-    template = env.template_class.from_code(env, env.compile(tree, name=path, filename=path), env.make_globals(None))
+    compiled = cache.get(path, text) if cache is not None else None
+    if compiled is None:
+        compiled = _compile(env, text, path)
+        if cache is not None:
+            cache.put(path, text, compiled)
+    env.constant_yield_lines = set(compiled.constant_yield_lines)
+    template = env.template_class.from_code(env, compiled.code, env.make_globals(None))
     context = template.new_context({"values": values.data})
     builder = _OutputBuilder(limits.max_output_chars)
+    to_template_line = _line_lookup(template.debug_info)
     try:
         with time_limit(limits.timeout_seconds):
             generator = template.root_render_func(context)
             for chunk in generator:
                 frame_line = _innermost(generator).gi_frame.f_lineno
                 literal = frame_line in env.constant_yield_lines
-                builder.add(chunk, template.get_corresponding_lineno(frame_line), literal)
+                builder.add(chunk, to_template_line(frame_line), literal)
     except BaseException as exc:  # noqa: B036 - RenderTimeout is a BaseException on purpose
         if not isinstance(exc, (Exception, RenderTimeout)):
             raise
-        line = _template_line(exc, path, template) or builder.last_line
+        line = _template_line(exc, path, to_template_line) or builder.last_line
         raise _as_template_error(exc, values, limits, SourceRef(path, line)) from None
     return RenderedText(builder.text(), tuple(builder.line_map))
 
@@ -123,6 +150,19 @@ class _OutputBuilder:
         return "".join(self.parts)
 
 
+def _line_lookup(debug_info: list[tuple[int, int]]) -> Callable[[int], int]:
+    """Python line -> template line, like Template.get_corresponding_lineno but computed once
+    (Jinja re-parses its debug string on every call)."""
+    code_lines = [code for _, code in debug_info]
+    template_lines = [tmpl for tmpl, _ in debug_info]
+
+    def lookup(code_line: int) -> int:
+        i = bisect.bisect_right(code_lines, code_line) - 1
+        return template_lines[i] if i >= 0 else 1
+
+    return lookup
+
+
 def _innermost(generator: Any) -> Any:
     """Blocks render through ``yield from``; their frames carry the line."""
     while isinstance(getattr(generator, "gi_yieldfrom", None), types.GeneratorType):
@@ -130,14 +170,26 @@ def _innermost(generator: Any) -> Any:
     return generator
 
 
-def _template_line(exc: BaseException, path: str, template: Any) -> int | None:
+def _template_line(exc: BaseException, path: str, to_template_line: Callable[[int], int]) -> int | None:
+    """The line of the innermost template frame in the traceback."""
     line = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == path:
-            line = template.get_corresponding_lineno(tb.tb_lineno)
+            line = to_template_line(tb.tb_lineno)
         tb = tb.tb_next
     return line
+
+
+def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
+    try:
+        tree = env.parse(text, name=path, filename=path)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", SourceRef(path, exc.lineno)) from None
+    for node in tree.find_all(_NO_FILES):
+        raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
+    code = env.compile(tree, name=path, filename=path)
+    return _Compiled(code, frozenset(env.constant_yield_lines))
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
