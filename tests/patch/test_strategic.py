@@ -138,3 +138,23 @@ def test_patching_with_itself_changes_nothing(spec):
 def test_patch_is_idempotent(spec, patch):
     once = apply_strategic_merge(_dep(spec), _dep(patch))
     assert apply_strategic_merge(once, _dep(patch)) == once
+
+
+_any = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", "delete", "replace", ""]),
+    lambda c: st.lists(c, max_size=3)
+    | st.dictionaries(st.sampled_from(["name", "image", "containerPort", "protocol", "$patch",
+                                       "containers", "ports", "env", "x"]), c, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=_any, patch=_any)
+def test_arbitrary_input_fails_only_with_lamina_errors(target, patch):
+    from lamina.errors import LaminaError
+    t = _dep({"containers": [target]}) if not isinstance(target, dict) else _dep(target)
+    p = _dep({"containers": patch if isinstance(patch, list) else [patch]})
+    try:
+        apply_strategic_merge(t, p)
+    except LaminaError:
+        pass

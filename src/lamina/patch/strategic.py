@@ -299,7 +299,7 @@ class _Walker:
         names = set(dest)
         if isinstance(origin, dict):
             names.update(origin)
-        for name in sorted(names):
+        for name in sorted(names, key=str):
             field_schema = self.index.field(schema, name) if schema is not None else None
             val = self.walk(dest.get(name, MISSING),
                             origin.get(name, MISSING) if isinstance(origin, dict) else MISSING,
