@@ -17,7 +17,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from lamina.errors import KustomizationError, LaminaError, ResourceError
+from lamina.errors import KustomizationError, LaminaError, ResourceError, SourceRef
 from lamina.model.resid import ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -102,19 +102,19 @@ class ReplacementTransformer:
 
     def transform(self, resmap: ResMap) -> None:
         resources = resmap.resources()
+        touched: dict[int, Resource] = {}
         try:
             for r in self.replacements:
                 value = _source_value(resources, r)
                 for target in r.targets:
-                    _apply_target(resources, value, target)
+                    _apply_target(resources, value, target, touched)
         except LaminaError as e:
-            raise type(e)(self._prefix() + e.message, e.source) from None
+            source = e.source or (SourceRef(self.where) if self.where else None)
+            raise type(e)(e.message, source) from None
         finally:
-            for res in resources:
+            # Scalars created untagged become plain values once all replacements ran.
+            for res in touched.values():
                 fieldpath.finalize(res.obj)
-
-    def _prefix(self) -> str:
-        return f"replacements in {self.where}: " if self.where else ""
 
 
 def _source_value(resources: list[Resource], r: Replacement) -> _Value:
@@ -165,11 +165,13 @@ def _refine(options: FieldOptions | None, value: _Value) -> _Value:
     return value.with_text(pieces[options.index])
 
 
-def _apply_target(resources: list[Resource], value: _Value, target: TargetSelector) -> None:
+def _apply_target(resources: list[Resource], value: _Value, target: TargetSelector,
+                  touched: dict[int, Resource]) -> None:
     paths = target.field_paths or (DEFAULT_FIELD_PATH,)
     for res in resources:
         if not target.selects(res, _ids(res)):
             continue
+        touched[id(res)] = res
         for fp in paths:
             try:
                 _copy_to(res, value, fp, target.options)
@@ -232,7 +234,6 @@ def make(config: dict[str, Any], ctx: PluginContext) -> ReplacementTransformer:
         # Only the kustomization's own `replacements:` arrives without a plugin header
         # (kind/metadata), and Kustomize reads that field strictly.
         refuse_unknown_fields(config.get("replacements"))
-    where = ""
-    if ctx.origin is not None:
-        where = ctx.origin.configured_in or ctx.origin.path or ""
+    # The kustomization that asked for the replacements, for error messages.
+    where = getattr(ctx.extras.get("target"), "display", "") or ""
     return ReplacementTransformer(load_replacements(config, ctx.loader), where)
