@@ -44,7 +44,7 @@ def generate(entry: dict, ctx: PluginContext, kind: str = "ConfigMap") -> ResMap
 
 def kubectl_kustomize(directory: Path) -> subprocess.CompletedProcess:
     return subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, errors="replace", timeout=60)
 
 
 needs_kubectl = pytest.mark.skipif(
