@@ -395,3 +395,25 @@ def test_unknown_keys_refused_in_the_kustomization_field_only(tmp_path):
     # A transformer config file (it carries kind/metadata) is read leniently, as Kustomize does.
     plugin = "kind: ReplacementTransformer\nmetadata: {name: r}\n" + entry
     assert out_docs(run(tmp_path, BASE, plugin))[1]["spec"]["replicas"] == 7
+
+
+def test_lookup_is_exact_and_match_is_a_regex():
+    obj = {"items": [{"name": "sidecar", "v": 1}, {"name": "car", "v": 2}], "s": "text"}
+    assert fieldpath.lookup(obj, ["items", "[name=car]", "v"]) == 2
+    assert fieldpath.lookup(obj, ["items", "-", "v"]) == 2
+    assert fieldpath.lookup(obj, ["items", "5"]) is fieldpath.MISSING
+    with pytest.raises(fieldpath.FieldPathError, match="wildcard"):
+        fieldpath.lookup(obj, ["items", "*"])
+    with pytest.raises(fieldpath.FieldPathError, match="expected MappingNode"):
+        fieldpath.lookup(obj, ["s", "x"])
+    slots = fieldpath.match(obj, ["items", "[name=car]", "v"])
+    assert [c[k] for c, k in slots] == [1, 2]
+
+
+def test_match_creates_what_is_missing():
+    obj: dict = {}
+    slots = fieldpath.match(obj, ["a", "[name=x]", "b", "0"], fieldpath.SCALAR)
+    assert len(slots) == 1
+    container, key = slots[0]
+    container[key] = fieldpath.Scalar("42")
+    assert fieldpath.finalize(obj) == {"a": [{"name": "x", "b": [42]}]}

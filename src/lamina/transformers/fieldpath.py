@@ -171,17 +171,25 @@ def _wrong_kind(expected: str, value: Any) -> FieldPathError:
 
 # ---- lookup: one value, no creation --------------------------------------------------
 
-_MISSING = object()
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+# What `lookup` returns when the path leads nowhere (None is a real value: YAML null).
+MISSING = _Missing()
 
 
 def lookup(obj: Any, parts: list[str]) -> Any:
-    """The value at `parts`, or `lookup.MISSING`. Raises FieldPathError where kyaml errs."""
+    """The value at `parts`, or MISSING. Raises FieldPathError where kyaml errs."""
     node = obj
     for part in (p.strip() for p in parts):
         if not part:
             continue
         if node is None:
-            return _MISSING
+            return MISSING
         if _is_index(part):
             idx = int(part)
             if idx < 0:
@@ -189,13 +197,13 @@ def lookup(obj: Any, parts: list[str]) -> Any:
             if not isinstance(node, list):
                 raise _wrong_kind("SequenceNode", node)
             if idx >= len(node):
-                return _MISSING
+                return MISSING
             node = node[idx]
         elif part == "-":
             if not isinstance(node, list):
                 raise _wrong_kind("SequenceNode", node)
             if not node:
-                return _MISSING
+                return MISSING
             node = node[-1]
         elif part == "*":
             raise FieldPathError("wildcard is not supported in PathGetter")
@@ -204,18 +212,15 @@ def lookup(obj: Any, parts: list[str]) -> Any:
             if not isinstance(node, list):
                 raise _wrong_kind("SequenceNode", node)
             node = _find_element(node, key, want)
-            if node is _MISSING:
-                return _MISSING
+            if node is MISSING:
+                return MISSING
         else:
             if not isinstance(node, dict):
                 raise _wrong_kind("MappingNode", node)
             if part not in node:
-                return _MISSING
+                return MISSING
             node = node[part]
     return node
-
-
-lookup.MISSING = _MISSING  # type: ignore[attr-defined]
 
 
 def _find_element(items: list[Any], key: str, want: str) -> Any:
@@ -229,7 +234,7 @@ def _find_element(items: list[Any], key: str, want: str) -> Any:
             continue
         if isinstance(elem, dict) and key in elem and scalar_text(elem[key]) == want:
             return elem
-    return _MISSING
+    return MISSING
 
 
 # ---- match: every place, optional creation -------------------------------------------

@@ -127,7 +127,7 @@ def _source_value(resources: list[Resource], r: Replacement) -> _Value:
         found = fieldpath.lookup(node.obj, fieldpath.split(path))
     except fieldpath.FieldPathError as e:
         raise ResourceError(f"error looking up replacement source: {e.message}") from None
-    if found is fieldpath.lookup.MISSING or found is None or found == {} or found == []:
+    if found is fieldpath.MISSING or found is None or found == {} or found == []:
         raise ResourceError(
             f"fieldPath `{path}` is missing for replacement source {r.source.res_id_str()}")
     value = _Value.of(found)

@@ -206,8 +206,8 @@ def _field_value(res: Resource, var: Var) -> Any:
     try:
         value = fieldpath.lookup(res.obj, parts)
     except fieldpath.FieldPathError:
-        value = fieldpath.lookup.MISSING
-    if value is fieldpath.lookup.MISSING:
+        value = fieldpath.MISSING
+    if value is fieldpath.MISSING:
         raise ResourceError(
             f"field specified in var '{var.describe()}' not found in corresponding resource")
     if value is None:
