@@ -182,3 +182,26 @@ def test_build_with_a_removed_resource_leaves_an_unused_snapshot(session: pytest
     result.assert_outcomes(passed=1)
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*1 snapshot unused*"])
+
+
+def test_build_options_reach_the_templates(session: pytest.Pytester) -> None:
+    session.makepyfile(test_overlay="""
+        from lamina.kustomize.build import BuildOptions
+        from lamina.kustomize.dialect import ValuesOptions
+
+        def test_dev(lamina_snapshot):
+            options = BuildOptions(values=ValuesOptions(sets=("port=9090",)))
+            lamina_snapshot.assert_build("overlays/dev", options=options)
+    """)
+    _write(session.path, {
+        "overlays/dev/kustomization.yaml": "apiVersion: lamina.dev/v1alpha1\n"
+                                           "kind: Kustomization\nvalues:\n- values.yaml\n"
+                                           "resources:\n- service.yaml.j2\n",
+        "overlays/dev/values.yaml": "port: 8080\n",
+        "overlays/dev/service.yaml.j2": "apiVersion: v1\nkind: Service\nmetadata:\n"
+                                        "  name: web\nspec:\n  ports:\n"
+                                        "  - port: {{ values.port }}\n",
+    })
+    _run(session, "--snapshot-update").assert_outcomes(passed=1)
+    written = (session.path / "snapshots/dev/v1_service_web.yaml").read_text()
+    assert "port: 9090" in written
