@@ -194,3 +194,21 @@ def test_null_removes_exactly_that_key(data, key):
     assert key not in merged
     assert {k: v for k, v in merged.items()} == {k: deep_merge({}, v) if isinstance(v, dict) else v
                                                for k, v in data.items() if k != key}
+
+
+def test_set_selects_list_items_by_key(tmp_path):
+    base = layer(tmp_path, "v.yaml", "containers:\n- {name: web, image: a}\n- {name: side, image: b}\nports:\n- {port: 80, tls: false}\n")
+    sets = layer_from_sets(["containers[name=side].image=c", "containers[name=new].image=d", "ports[port=80].tls=true"], [])
+    merged = merge_layers([base, sets])
+    assert merged.data == {
+        "containers": [{"name": "web", "image": "a"}, {"name": "side", "image": "c"}, {"name": "new", "image": "d"}],
+        "ports": [{"port": 80, "tls": True}],
+    }
+    assert merged.origin("containers[0].image").path == base.path
+    assert merged.origin("containers[1].image") == SourceRef("--set")
+
+
+def test_set_null_removes_list_items(tmp_path):
+    base = layer(tmp_path, "v.yaml", "containers:\n- {name: web}\n- {name: side}\nargs: [a, b, c]\n")
+    sets = layer_from_sets(["containers[name=side]=null", "args[0]=null", "containers[name=absent]=null"], [])
+    assert merge_layers([base, sets]).data == {"containers": [{"name": "web"}], "args": ["b", "c"]}

@@ -129,3 +129,11 @@ def test_a_dumped_mapping_loads_back_with_a_position_for_every_path(tmp_path_fac
 
     for path in paths(data):
         assert got.positions[path].line is not None
+
+
+def test_selector_paths_parse_and_keep_equals_signs_inside_brackets():
+    from lamina.templates.paths import KeySelector
+
+    assert parse_path("c[name=web].image") == ("c", KeySelector("name", "web"), "image")
+    assert format_path(("c", KeySelector("name", "web"), "image")) == "c[name=web].image"
+    assert layer_from_sets(["c[name=web].image=x=1"], []).data == {"c": [{"name": "web", "image": "x=1"}]}

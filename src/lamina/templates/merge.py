@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from lamina.errors import SourceRef
 from lamina.templates.errors import ValuesError
-from lamina.templates.paths import ValuePath, format_path, parse_path
+from lamina.templates.paths import KeySelector, ValuePath, format_path, parse_path
 from lamina.templates.schema_nav import MERGE_KEY, subschema
 from lamina.templates.values import Assignment, ValuesLayer
 
@@ -140,24 +140,47 @@ def _apply(root: _Tracked, item: Assignment, schema: dict[str, Any] | None) -> _
     """One --set assignment onto the merged tree: creates maps and lists on the way."""
     node = root
     for depth, part in enumerate(item.path[:-1]):
-        want_list = isinstance(item.path[depth + 1], int)
-        node = _step(node, part, want_list, item)
-    last = item.path[-1]
-    value = track(item.value, {}, (), item.source)
+        want_list = isinstance(item.path[depth + 1], (int, KeySelector))
+        node = _step(node, _resolve(node, part, item), want_list, item)
     container = node.value
+    if item.value is None:
+        _remove(container, item.path[-1])
+        return root
+    last = _resolve(node, item.path[-1], item)
+    value = track(item.value, {}, (), item.source)
     if isinstance(last, int):
         _check_index(container, last, item)
         if last == len(container):
             container.append(_without_nulls(value))
         else:
             container[last] = _merge(container[last], value, schema, item.path)
-    elif item.value is None:
-        container.pop(last, None)
     elif last in container:
         container[last] = _merge(container[last], value, schema, item.path)
     else:
         container[last] = _without_nulls(value)
     return root
+
+
+def _remove(container: dict | list, part: str | int | KeySelector) -> None:
+    """``--set x=null`` removes a key, a list item by index, or the items a selector matches."""
+    if isinstance(container, dict):
+        container.pop(part, None)
+    elif isinstance(part, KeySelector):
+        container[:] = [c for c in container if not part.matches(untrack(c, (), {}))]
+    elif isinstance(part, int) and part < len(container):
+        del container[part]
+
+
+def _resolve(node: _Tracked, part: str | int | KeySelector, item: Assignment) -> str | int:
+    """A ``[key=value]`` part as the index of the matching item, appended when none matches."""
+    if not isinstance(part, KeySelector):
+        return part
+    items = node.value
+    for i, candidate in enumerate(items):
+        if part.matches(untrack(candidate, (), {})):
+            return i
+    items.append(_Tracked({part.key: _Tracked(part.value, item.source)}, item.source))
+    return len(items) - 1
 
 
 def _step(node: _Tracked, part: str | int, want_list: bool, item: Assignment) -> _Tracked:

@@ -15,7 +15,7 @@ import yaml
 
 from lamina.errors import SourceRef
 from lamina.templates.errors import ValuesError
-from lamina.templates.paths import ValuePath, format_path, parse_path
+from lamina.templates.paths import KeySelector, SetPath, ValuePath, format_path, parse_path
 
 # Expanding aliases beyond this many nodes is treated as an alias bomb.
 MAX_NODES = 1_000_000
@@ -41,7 +41,7 @@ _ValuesLoader.add_constructor(
 class Assignment:
     """One --set argument: applied onto the values merged so far, like Helm does."""
 
-    path: ValuePath
+    path: SetPath
     value: Any
     source: SourceRef
 
@@ -111,12 +111,16 @@ def layer_from_sets(sets: list[str], set_strings: list[str]) -> ValuesLayer:
 
 
 def _split_assignment(flag: str, arg: str) -> tuple[str, str]:
+    """Split at the first ``=`` that is neither escaped nor inside a ``[key=value]``."""
+    depth = 0
     i = 0
     while i < len(arg):
-        if arg[i] == "\\":
+        ch = arg[i]
+        if ch == "\\":
             i += 2
             continue
-        if arg[i] == "=":
+        depth += (ch == "[") - (ch == "]")
+        if ch == "=" and depth == 0:
             return arg[:i], arg[i + 1 :]
         i += 1
     raise ValuesError(f"{flag} {arg!r}: expected key.path=value", SourceRef(flag))
@@ -142,12 +146,17 @@ def _typed(flag: str, arg: str, raw: str) -> Any:
 def _assign_plain(data: dict[str, Any], item: Assignment, positions: dict[ValuePath, SourceRef]) -> None:
     """Apply one assignment to a plain tree: the preview kept in ValuesLayer.data."""
     node: Any = data
+    at: ValuePath = ()
     for depth, part in enumerate(item.path[:-1]):
         nxt = item.path[depth + 1]
-        empty: Any = [] if isinstance(nxt, int) else {}
+        empty: Any = [] if isinstance(nxt, (int, KeySelector)) else {}
+        part = _index(node, part)
         node = _child(node, part, empty)
-        positions.setdefault(item.path[: depth + 1], item.source)
-    last = item.path[-1]
+        at += (part,)
+        positions.setdefault(at, item.source)
+    if item.value is None and isinstance(node, list):
+        return  # removes a list item: nothing to preview
+    last = _index(node, item.path[-1])
     if isinstance(last, int):
         _pad(node, last)
         if last == len(node):
@@ -156,7 +165,17 @@ def _assign_plain(data: dict[str, Any], item: Assignment, positions: dict[ValueP
             node[last] = item.value
     else:
         node[last] = item.value
-    positions[item.path] = item.source
+    positions[at + (last,)] = item.source
+
+
+def _index(node: Any, part: str | int | KeySelector) -> str | int:
+    if not isinstance(part, KeySelector):
+        return part
+    for i, candidate in enumerate(node):
+        if part.matches(candidate):
+            return i
+    node.append({part.key: part.value})
+    return len(node) - 1
 
 
 def _child(node: Any, part: str | int, empty: Any) -> Any:
