@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import yaml as _pyyaml
 
-from lamina.errors import KustomizationError, ResourceError
+from lamina.errors import KustomizationError, LaminaError, ResourceError
 from lamina.model.resid import Gvk, ORDER_FIRST, ORDER_LAST
 
 _FS_KEYS = frozenset(("group", "version", "kind", "path", "create"))
@@ -333,8 +333,13 @@ def _walk(node: Any, segs: tuple[tuple[str, bool], ...], i: int, fn: SetFn, crea
     if node is None:
         return
     if isinstance(node, list):
-        for elem in node:
-            _walk(elem, segs, i, fn, create)
+        try:
+            for elem in node:
+                _walk(elem, segs, i, fn, create)
+        except LaminaError as e:
+            # Say which part of the path was being applied to the list's elements.
+            rest = " ".join(name + ("[]" if is_list else "") for name, is_list in segs[i:])
+            raise type(e)(f"visit traversal on path: [{rest}]: {e.message}", e.source) from None
         return
     if not isinstance(node, dict):
         raise PathError("expected sequence or mapping node")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from lamina.errors import ResourceError
+from lamina.errors import LaminaError, ResourceError
 from lamina.model.resid import Gvk, ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -139,11 +139,11 @@ class _NameRefFix:
     def run(self) -> None:
         try:
             apply_at(self.referrer.obj, self.fs.path, self._set, False)
-        except PathError as e:
+        except LaminaError as e:
+            rid = self.referrer.cur_id
             raise ResourceError(
-                f"updating name reference in '{self.fs.path}' field of '{self.referrer.cur_id}': "
-                f"considering field '{self.fs.path}' of object {self.referrer.cur_id}: "
-                f"{e.message}") from None
+                f"updating name reference in '{self.fs.path}' field of '{rid}': "
+                f"considering field '{self.fs.path}' of object {rid}: {e.message}") from None
 
     # ---- values ----------------------------------------------------------------------
     def _set(self, value: Any) -> Any:
@@ -249,8 +249,7 @@ class _NameRefFix:
         return "".join(parts)
 
     def _error(self, msg: str) -> ResourceError:
-        return ResourceError(f"updating name reference in '{self.fs.path}' field of "
-                             f"'{self.referrer.cur_id}': {msg}")
+        return ResourceError(msg)   # run() adds which field of which referrer
 
 
 def _same_names(rs: list[Resource]) -> bool:
