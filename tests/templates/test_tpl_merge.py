@@ -212,3 +212,17 @@ def test_set_null_removes_list_items(tmp_path):
     base = layer(tmp_path, "v.yaml", "containers:\n- {name: web}\n- {name: side}\nargs: [a, b, c]\n")
     sets = layer_from_sets(["containers[name=side]=null", "args[0]=null", "containers[name=absent]=null"], [])
     assert merge_layers([base, sets]).data == {"containers": [{"name": "web"}], "args": ["b", "c"]}
+
+
+def test_merge_keys_come_from_any_layers_schema(tmp_path):
+    base = layer(tmp_path, "base.yaml", "ports:\n- {name: http, port: 80}\n")
+    prod = layer(tmp_path, "prod.yaml", "ports:\n- {name: grpc, port: 9}\n")
+    schemas = [{"properties": {"other": {"type": "string"}}}, KEYED]
+    assert merge_layers([base, prod], schemas).data == {"ports": [{"name": "http", "port": 80}, {"name": "grpc", "port": 9}]}
+
+
+def test_set_with_selectors_under_pattern_properties(tmp_path):
+    schema = {"patternProperties": {"^svc-": {"properties": {"ports": KEYED["properties"]["ports"]}}}}
+    base = layer(tmp_path, "v.yaml", "svc-a:\n  ports:\n  - {name: http, port: 80}\n")
+    sets = layer_from_sets(["svc-a.ports[name=http]={port: 8080}"], [])
+    assert merge_layers([base, sets], schema).data == {"svc-a": {"ports": [{"name": "http", "port": 8080}]}}

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from lamina.errors import SourceRef
 from lamina.templates.errors import ValuesError
 from lamina.templates.paths import KeySelector, ValuePath, format_path, parse_path
 from lamina.templates.schema_nav import MERGE_KEY, subschema
 from lamina.templates.values import Assignment, ValuesLayer
+
+
+_Schemas = tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -46,26 +49,31 @@ class _Tracked:
     ref: SourceRef
 
 
-def merge_layers(layers: list[ValuesLayer], schema: dict[str, Any] | None = None) -> MergedValues:
-    """Merge ``layers`` (lowest precedence first); ``schema`` only supplies list merge keys."""
+def merge_layers(layers: list[ValuesLayer], schema: dict[str, Any] | Sequence[dict[str, Any]] | None = None) -> MergedValues:
+    """Merge ``layers`` (lowest precedence first).
+
+    ``schema`` (one, or the schemas of all layers) only supplies list merge keys; with several,
+    the first that declares a merge key for a list decides.
+    """
+    schemas = _as_schemas(schema)
     root = _Tracked({}, SourceRef(layers[0].path if layers else "<no values>"))
     for layer in layers:
         if layer.assignments:
             for item in layer.assignments:
-                root = _apply(root, item, schema)
+                root = _apply(root, item, schemas)
         else:
             upper = track(layer.data, layer.positions, (), SourceRef(layer.path))
-            root = _merge(root, upper, schema, ())
+            root = _merge(root, upper, schemas, ())
     origins: dict[ValuePath, SourceRef] = {}
     data = untrack(root, (), origins)
     sources = tuple(dict.fromkeys(layer.path for layer in layers))
     return MergedValues(data=data, origins=MappingProxyType(origins), sources=sources)
 
 
-def deep_merge(lower: Any, upper: Any, schema: dict[str, Any] | None = None) -> Any:
+def deep_merge(lower: Any, upper: Any, schema: dict[str, Any] | Sequence[dict[str, Any]] | None = None) -> Any:
     """The merge rule on plain data, without origins (for callers and property tests)."""
     here = SourceRef("<data>")
-    merged = _merge(track(lower, {}, (), here), track(upper, {}, (), here), schema, ())
+    merged = _merge(track(lower, {}, (), here), track(upper, {}, (), here), _as_schemas(schema), ())
     return untrack(merged, (), {})
 
 
@@ -87,32 +95,46 @@ def untrack(node: _Tracked, at: ValuePath, origins: dict[ValuePath, SourceRef]) 
     return node.value
 
 
-def _merge(lower: _Tracked, upper: _Tracked, schema: dict[str, Any] | None, at: ValuePath) -> _Tracked:
+def _as_schemas(schema: dict[str, Any] | Sequence[dict[str, Any]] | None) -> _Schemas:
+    if schema is None:
+        return ()
+    return (schema,) if isinstance(schema, dict) else tuple(schema)
+
+
+def _merge_key(schemas: _Schemas, at: ValuePath) -> str | None:
+    for schema in schemas:
+        key = (subschema(schema, at) or {}).get(MERGE_KEY)
+        if isinstance(key, str):
+            return key
+    return None
+
+
+def _merge(lower: _Tracked, upper: _Tracked, schemas: _Schemas, at: ValuePath) -> _Tracked:
     if isinstance(lower.value, dict) and isinstance(upper.value, dict):
         result = dict(lower.value)
         for key, item in upper.value.items():
             if item.value is None:
                 result.pop(key, None)
             elif key in result:
-                result[key] = _merge(result[key], item, schema, at + (key,))
+                result[key] = _merge(result[key], item, schemas, at + (key,))
             else:
                 result[key] = _without_nulls(item)
         return _Tracked(result, lower.ref)
     if isinstance(lower.value, list) and isinstance(upper.value, list):
-        merge_key = (subschema(schema, at) or {}).get(MERGE_KEY)
-        if isinstance(merge_key, str):
-            return _merge_keyed(lower, upper, merge_key, schema, at)
+        merge_key = _merge_key(schemas, at)
+        if merge_key is not None:
+            return _merge_keyed(lower, upper, merge_key, schemas, at)
     return _without_nulls(upper)
 
 
-def _merge_keyed(lower: _Tracked, upper: _Tracked, key: str, schema: dict[str, Any] | None, at: ValuePath) -> _Tracked:
+def _merge_keyed(lower: _Tracked, upper: _Tracked, key: str, schemas: _Schemas, at: ValuePath) -> _Tracked:
     items = list(lower.value)
     index = {_item_key(item, key): i for i, item in enumerate(items) if _item_key(item, key) is not None}
     for item in upper.value:
         name = _item_key(item, key)
         if name is not None and name in index:
             i = index[name]
-            items[i] = _merge(items[i], item, schema, at + (i,))
+            items[i] = _merge(items[i], item, schemas, at + (i,))
         else:
             if name is not None:
                 index[name] = len(items)
@@ -136,12 +158,15 @@ def _without_nulls(node: _Tracked) -> _Tracked:
     return node
 
 
-def _apply(root: _Tracked, item: Assignment, schema: dict[str, Any] | None) -> _Tracked:
+def _apply(root: _Tracked, item: Assignment, schemas: _Schemas) -> _Tracked:
     """One --set assignment onto the merged tree: creates maps and lists on the way."""
     node = root
+    at: ValuePath = ()
     for depth, part in enumerate(item.path[:-1]):
         want_list = isinstance(item.path[depth + 1], (int, KeySelector))
-        node = _step(node, _resolve(node, part, item), want_list, item)
+        step = _resolve(node, part, item)
+        node = _step(node, step, want_list, item)
+        at += (step,)
     container = node.value
     if item.value is None:
         _remove(container, item.path[-1])
@@ -153,9 +178,9 @@ def _apply(root: _Tracked, item: Assignment, schema: dict[str, Any] | None) -> _
         if last == len(container):
             container.append(_without_nulls(value))
         else:
-            container[last] = _merge(container[last], value, schema, item.path)
+            container[last] = _merge(container[last], value, schemas, at + (last,))
     elif last in container:
-        container[last] = _merge(container[last], value, schema, item.path)
+        container[last] = _merge(container[last], value, schemas, at + (last,))
     else:
         container[last] = _without_nulls(value)
     return root
