@@ -10,7 +10,7 @@ from lamina.templates.errors import TemplateError, ValuesError, ValuesSchemaErro
 from lamina.templates.merge import MergedValues, deep_merge, merge_layers
 from lamina.templates.paths import ValuePath, format_path, parse_path
 from lamina.templates.provenance import format_values
-from lamina.templates.render import RenderedText, check_rendered_yaml, render_template
+from lamina.templates.render import RenderedText, TemplateCache, check_rendered_yaml, render_template
 from lamina.templates.sandbox import RenderLimitError, RenderLimits
 from lamina.templates.schema import ValuesSchema, load_schema, validate_values
 from lamina.templates.schema_nav import MERGE_KEY
@@ -22,6 +22,7 @@ __all__ = [
     "RenderLimitError",
     "RenderLimits",
     "RenderedText",
+    "TemplateCache",
     "TemplateError",
     "ValuePath",
     "ValuesError",
