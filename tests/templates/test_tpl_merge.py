@@ -146,10 +146,15 @@ def test_merging_an_empty_layer_is_identity(data):
 
 # Associativity holds when every layer gives a key the same kind (map, list or scalar):
 # a layer that turns a map into a scalar erases what was below, and then grouping matters.
-_typed_maps = st.deferred(lambda: st.dictionaries(
-    st.sampled_from(["m", "n", "s", "t", "l"]), st.just(None), max_size=5).flatmap(
-        lambda keys: st.fixed_dictionaries({k: _KIND[k] for k in keys})))
-_KIND = {"m": _typed_maps, "n": _typed_maps, "s": _scalars, "t": _scalars, "l": st.lists(_scalars, max_size=3)}
+def _typed_maps_of_depth(depth: int):
+    kinds = {"s": _scalars, "t": _scalars, "l": st.lists(_scalars, max_size=3)}
+    if depth > 0:
+        kinds |= {"m": _typed_maps_of_depth(depth - 1), "n": _typed_maps_of_depth(depth - 1)}
+    return st.sets(st.sampled_from(sorted(kinds)), max_size=len(kinds)).flatmap(
+        lambda keys: st.fixed_dictionaries({k: kinds[k] for k in keys}))
+
+
+_typed_maps = _typed_maps_of_depth(3)
 
 
 @given(_typed_maps, _typed_maps, _typed_maps)
