@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-
 import pytest
 
 from lamina.errors import KustomizationError
 from lamina.patch.openapi import SchemaIndex, default_index, schema_for
-
-
-class _Loader:
-    def __init__(self, root):
-        self.root = str(root)
-
-    def read_text(self, path):
-        full = os.path.join(self.root, path)
-        if not os.path.exists(full):
-            raise KustomizationError(f"open {full}: no such file or directory")
-        with open(full, encoding="utf-8") as fh:
-            return fh.read()
-
-    def display(self, path):
-        return path
 
 
 def test_builtin_merge_keys():
@@ -46,19 +29,19 @@ def test_default_index_is_cached():
     assert default_index() is default_index()
 
 
-def test_no_field_means_builtin(tmp_path):
-    assert schema_for(None, _Loader(tmp_path)) is default_index()
-    assert schema_for({}, _Loader(tmp_path)) is default_index()
-    assert schema_for({"version": "v1.21.2"}, _Loader(tmp_path)) is default_index()
+def test_no_field_means_builtin(tmp_path, dir_loader):
+    assert schema_for(None, dir_loader(tmp_path)) is default_index()
+    assert schema_for({}, dir_loader(tmp_path)) is default_index()
+    assert schema_for({"version": "v1.21.2"}, dir_loader(tmp_path)) is default_index()
 
 
-def test_version_and_path_errors(tmp_path):
+def test_version_and_path_errors(tmp_path, dir_loader):
     with pytest.raises(KustomizationError, match="not built in"):
-        schema_for({"version": "v1.14.1"}, _Loader(tmp_path))
+        schema_for({"version": "v1.14.1"}, dir_loader(tmp_path))
     with pytest.raises(KustomizationError, match="cannot use both"):
-        schema_for({"version": "v1.21.2", "path": "s.json"}, _Loader(tmp_path))
+        schema_for({"version": "v1.21.2", "path": "s.json"}, dir_loader(tmp_path))
     with pytest.raises(KustomizationError, match="no such file"):
-        schema_for({"path": "missing.json"}, _Loader(tmp_path))
+        schema_for({"path": "missing.json"}, dir_loader(tmp_path))
 
 
 _CUSTOM = {
@@ -89,13 +72,13 @@ _CUSTOM = {
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
-def test_custom_schema_extends_builtin(tmp_path, fmt):
+def test_custom_schema_extends_builtin(tmp_path, fmt, dir_loader):
     if fmt == "json":
         (tmp_path / "s.json").write_text(json.dumps(_CUSTOM))
     else:
         from lamina.yaml import dump
         (tmp_path / "s.json").write_text(dump(_CUSTOM))
-    idx = schema_for({"path": "s.json"}, _Loader(tmp_path))
+    idx = schema_for({"path": "s.json"}, dir_loader(tmp_path))
     items = idx.lookup("example.com/v1", "MyCRD", ("spec", "items"))
     assert SchemaIndex.strategy_and_keys(items) == ("merge", ["id"])
     containers = idx.lookup("example.com/v1", "MyCRD", ("spec", "template", "spec", "containers"))
@@ -106,13 +89,13 @@ def test_custom_schema_extends_builtin(tmp_path, fmt):
     assert idx.is_namespaced("apps/v1", "Deployment") is None
 
 
-def test_bad_custom_schema(tmp_path):
+def test_bad_custom_schema(tmp_path, dir_loader):
     (tmp_path / "s.json").write_text("{not json")
     with pytest.raises(KustomizationError, match="invalid schema file"):
-        schema_for({"path": "s.json"}, _Loader(tmp_path))
+        schema_for({"path": "s.json"}, dir_loader(tmp_path))
     (tmp_path / "s.yaml").write_text("- a\n- b\n")
     with pytest.raises(KustomizationError, match="invalid schema file"):
-        schema_for({"path": "s.yaml"}, _Loader(tmp_path))
+        schema_for({"path": "s.yaml"}, dir_loader(tmp_path))
 
 
 def test_reference_cycle_is_unknown():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -180,67 +181,82 @@ def _remove(container: Any, key: str, path: str, op: str = "remove") -> None:
     del container[i]
 
 
+def _locate(doc: Any, path: str, missing: str) -> tuple[Any, str]:
+    parent, key = _find_parent(doc, path)
+    if parent is None:
+        raise PatchError(missing.format(path=path))
+    return parent, key
+
+
+def _from(op: dict[str, Any]) -> str:
+    src = op.get("from")
+    return src if isinstance(src, str) else ""
+
+
+def _op_add(doc: Any, op: dict[str, Any], path: str) -> None:
+    parent, key = _locate(doc, path, 'add operation does not apply: doc is missing path: "{path}"')
+    _add(parent, key, copy.deepcopy(op.get("value")), path)
+
+
+def _op_remove(doc: Any, op: dict[str, Any], path: str) -> None:
+    parent, key = _locate(doc, path, 'remove operation does not apply: doc is missing path: "{path}"')
+    _remove(parent, key, path)
+
+
+def _op_replace(doc: Any, op: dict[str, Any], path: str) -> None:
+    parent, key = _locate(doc, path, "replace operation does not apply: doc is missing path: {path}")
+    if not _get(parent, key)[0]:
+        raise PatchError(f"replace operation does not apply: doc is missing key: {path}")
+    if isinstance(parent, dict):
+        parent[key] = copy.deepcopy(op.get("value"))
+    else:
+        i = int(key)
+        parent[i if i >= 0 else i + len(parent)] = copy.deepcopy(op.get("value"))
+
+
+def _take(doc: Any, op: dict[str, Any], verb: str) -> tuple[Any, str, Any]:
+    """The `from` location of a move or copy, and the value found there."""
+    src = _from(op)
+    parent, key = _locate(doc, src, verb + " operation does not apply: doc is missing from path: {path}")
+    found, value = _get(parent, key)
+    if not found:
+        raise PatchError(f"error in {verb} for path: '{src}': Unable to access invalid index: {key}")
+    return parent, key, value
+
+
+def _op_move(doc: Any, op: dict[str, Any], path: str) -> None:
+    parent, key, value = _take(doc, op, "move")
+    _remove(parent, key, key, "move")   # removed before the destination is looked up
+    parent, key = _locate(doc, path, "move operation does not apply: doc is missing destination path: {path}")
+    _add(parent, key, value, path)
+
+
+def _op_copy(doc: Any, op: dict[str, Any], path: str) -> None:
+    _, _, value = _take(doc, op, "copy")
+    parent, key = _locate(doc, path, "copy operation does not apply: doc is missing destination path: {path}")
+    _add(parent, key, copy.deepcopy(value), path)
+
+
+def _op_test(doc: Any, op: dict[str, Any], path: str) -> None:
+    parent, key = _locate(doc, path, "test operation does not apply: is missing path: {path}")
+    found, actual = _get(parent, key)
+    if not found or not _json_equal(actual, op.get("value")):
+        raise PatchError(f"testing value {path} failed: test failed")
+
+
+_OPERATIONS = MappingProxyType({
+    "add": _op_add, "remove": _op_remove, "replace": _op_replace,
+    "move": _op_move, "copy": _op_copy, "test": _op_test,
+})
+
+
 def _apply_one(doc: Any, op: dict[str, Any]) -> None:
     kind = op.get("op")
-    path = op.get("path")
-    path = path if isinstance(path, str) else ""
-    value = op.get("value")
-    if kind == "add":
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f'add operation does not apply: doc is missing path: "{path}"')
-        _add(parent, key, copy.deepcopy(value), path)
-    elif kind == "remove":
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f'remove operation does not apply: doc is missing path: "{path}"')
-        _remove(parent, key, path)
-    elif kind == "replace":
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f"replace operation does not apply: doc is missing path: {path}")
-        found, _ = _get(parent, key)
-        if not found:
-            raise PatchError(f"replace operation does not apply: doc is missing key: {path}")
-        if isinstance(parent, dict):
-            parent[key] = copy.deepcopy(value)
-        else:
-            i = int(key)
-            parent[i if i >= 0 else i + len(parent)] = copy.deepcopy(value)
-    elif kind == "move":
-        src = op.get("from") if isinstance(op.get("from"), str) else ""
-        parent, key = _find_parent(doc, src)
-        if parent is None:
-            raise PatchError(f"move operation does not apply: doc is missing from path: {src}")
-        found, moved = _get(parent, key)
-        if not found:
-            raise PatchError(f"error in move for path: '{key}': Unable to access invalid index: {key}")
-        _remove(parent, key, key, "move")
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f"move operation does not apply: doc is missing destination path: {path}")
-        _add(parent, key, moved, path)
-    elif kind == "copy":
-        src = op.get("from") if isinstance(op.get("from"), str) else ""
-        parent, key = _find_parent(doc, src)
-        if parent is None:
-            raise PatchError(f"copy operation does not apply: doc is missing from path: {src}")
-        found, copied = _get(parent, key)
-        if not found:
-            raise PatchError(f"error in copy for path: '{src}': Unable to access invalid index: {key}")
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f"copy operation does not apply: doc is missing destination path: {path}")
-        _add(parent, key, copy.deepcopy(copied), path)
-    elif kind == "test":
-        parent, key = _find_parent(doc, path)
-        if parent is None:
-            raise PatchError(f"test operation does not apply: is missing path: {path}")
-        found, actual = _get(parent, key)
-        if not found or not _json_equal(actual, value):
-            raise PatchError(f"testing value {path} failed: test failed")
-    else:
+    apply = _OPERATIONS.get(kind) if isinstance(kind, str) else None
+    if apply is None:
         raise PatchError(f"Unexpected kind: {kind if isinstance(kind, str) else 'unknown'}")
+    path = op.get("path")
+    apply(doc, op, path if isinstance(path, str) else "")
 
 
 def _json_equal(a: Any, b: Any) -> bool:

@@ -283,6 +283,12 @@ class _Walker:
             if origin is MISSING and dest is None:
                 return _KEEP_NULL
             return origin
+        return self._visit_existing(dest, origin)
+
+    @staticmethod
+    def _visit_existing(dest: Any, origin: Any) -> Any:
+        """Both sides exist: a null patch or `$patch: delete` removes, `replace` takes the
+        patch, anything else keeps the resource's node to merge into."""
         if origin is None:
             return _CLEAR
         directive = _directive(origin)
@@ -314,16 +320,10 @@ class _Walker:
 
     # ---- associative lists ------------------------------------------------------
     def _visit_list(self, dest: Any, origin: Any) -> Any:
+        # Unlike maps, a new list's directives are not read here (kyaml's VisitList).
         if _absent(dest):
             return origin
-        if origin is None:
-            return _CLEAR
-        directive = _directive(origin)
-        if directive == "delete":
-            return _CLEAR
-        if directive == "replace":
-            return origin
-        return dest
+        return self._visit_existing(dest, origin)
 
     def _walk_associative(self, dest: Any, origin: Any, schema: Schema) -> Any:
         dest = self._visit_list(dest, origin)

@@ -87,6 +87,14 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
     res.namespace = namespace
 
 
+def _apply_json(res: Resource, ops: tuple[dict[str, Any], ...], source: str) -> None:
+    try:
+        res.obj = apply_json6902(res.obj, list(ops))
+    except LaminaError as exc:
+        raise type(exc)(f"applying JSON patch {source} to {res.cur_id}: {exc.message}",
+                        exc.source) from None
+
+
 def _read(ctx: PluginContext, path: str) -> str:
     return ctx.loader.read_text(path)
 
@@ -152,12 +160,8 @@ class PatchTransformer:
         if self.target is None:
             raise KustomizationError(f"must specify a target for JSON patch {self.source}")
         for res in select(resmap, self.target):
-            res.remember_id()
-            try:
-                res.obj = apply_json6902(res.obj, list(self.json_ops))
-            except LaminaError as exc:
-                raise type(exc)(f"applying JSON patch {self.source} to {res.cur_id}: {exc.message}",
-                                exc.source) from None
+            res.remember_id()   # `patches:` records the id even when the name stays
+            _apply_json(res, self.json_ops, self.source)
 
 
 def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchTransformer:
@@ -261,11 +265,7 @@ class PatchJson6902Transformer:
 
     def transform(self, resmap: ResMap) -> None:
         for res in select(resmap, self.target):
-            try:
-                res.obj = apply_json6902(res.obj, list(self.ops))
-            except LaminaError as exc:
-                raise type(exc)(f"applying JSON patch {self.source} to {res.cur_id}: {exc.message}",
-                                exc.source) from None
+            _apply_json(res, self.ops, self.source)
 
 
 def make_json6902_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchJson6902Transformer:
