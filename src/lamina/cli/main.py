@@ -57,6 +57,8 @@ def _register() -> None:
     cli.add_command(publish_cmd.publish)
     cli.add_command(publish_cmd.rollback)
     cli.add_command(publish_cmd.promote)
+    from lamina.cli import check as check_cmd
+    cli.add_command(check_cmd.check)
 
 
 _register()

@@ -26,7 +26,7 @@ def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
         raise click.BadParameter("the pattern must contain {env}", param_hint="--branch-per-env")
     outcome = run_publish(PublishOptions(
         project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
-        values=values_from_flags(values_files, sets, set_strings)), checks=_checks())
+        values=values_from_flags(values_files, sets, set_strings)))
     for r in outcome.results:
         if r.commit is None:
             click.echo(f"{r.branch}: unchanged, no commit", err=True)
@@ -34,15 +34,6 @@ def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
             pushed = f", pushed to {remote}" if r.pushed else ""
             click.echo(f"{r.branch}: {r.commit[:12]} on {(r.parent or 'new branch')[:12]}{pushed}",
                        err=True)
-
-
-def _checks():
-    """The checks run before publishing, when lamina check is installed."""
-    try:
-        from lamina.checks.gate import gate
-    except ImportError:
-        return None
-    return gate
 
 
 @click.command()

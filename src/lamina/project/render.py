@@ -27,6 +27,8 @@ class RenderedTarget:
     files: dict[str, str]          # relative to rendered/<path>/
     resource_count: int
     inputs: dict[str, str] = field(default_factory=dict)   # project-relative path -> sha256
+    # (object, source file:line, rendered path) for each resource, for the checks.
+    objects: list = field(default_factory=list)
 
 
 def _git(root: str, *args: str) -> str:
@@ -82,7 +84,26 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     for f in env.values + (cluster.values if cluster else ()):
         command += f" --values {f}"
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
-    return RenderedTarget(path, env.name, rendered, len(resmap), inputs)
+    from lamina.project.layout import resource_paths
+    resources = list(resmap)
+    objects = [(r.obj, _project_relative(r.origin.source if r.origin else None, env.overlay),
+                f"{options_output(project)}/{path}/{p}")
+               for r, p in zip(resources, resource_paths(resources))]
+    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
+
+
+def _project_relative(source, overlay: str):
+    """Build messages name files relative to the overlay; project-level reports use paths
+    relative to the project root."""
+    if source is None:
+        return None
+    import dataclasses
+    import posixpath
+    return dataclasses.replace(source, path=posixpath.normpath(posixpath.join(overlay, source.path)))
+
+
+def options_output(project: Project) -> str:
+    return project.output_dir.rstrip("/")
 
 
 def _work(args: tuple) -> RenderedTarget:

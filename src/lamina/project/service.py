@@ -27,6 +27,8 @@ class RenderOutcome:
     resource_count: int = 0
     target_count: int = 0
     files: dict[str, str] = field(default_factory=dict)
+    targets: list = field(default_factory=list)
+    check_result: object = None
 
 
 def output_path(project: Project, output: str | None) -> str:
@@ -63,7 +65,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    argocd_apps: bool = False, repo_url: str | None = None, jobs: int = 0,
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
-                   write: bool = True) -> RenderOutcome:
+                   write: bool = True, run_checks: bool = True) -> RenderOutcome:
     project = load_project(project_dir)
     out = output_path(project, output)
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
@@ -76,6 +78,12 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
     progress(f"rendering {len(todo)} environments...")
     results = render_project(project, options, only=todo)
     outcome = RenderOutcome(output=out)
+    outcome.targets = results
+    if run_checks and results:
+        # Checks run before anything is written: a render that fails them leaves the
+        # output folder (and the rendered branch) as it was.
+        from lamina.checks.gate import gate
+        outcome.check_result = gate(project, results)
     files: dict[str, str] = {}
     for r in results:
         outcome.rendered.append(r.path)

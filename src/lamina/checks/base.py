@@ -1,0 +1,158 @@
+"""What a check sees and what it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from lamina.errors import SourceRef
+
+ERROR, WARNING = "error", "warning"
+LEVELS = (ERROR, WARNING)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str                      # the check's ID
+    level: str                      # error | warning
+    message: str                    # never contains a Secret's value
+    environment: str
+    resource: str                   # Kind/namespace/name
+    source: SourceRef | None = None  # the user's file (and line) the resource came from
+    rendered: str | None = None      # the rendered file, when there is one
+    related: tuple[str, ...] = ()    # the other end of a consistency finding
+
+    def location(self) -> str:
+        if self.source is not None:
+            return str(self.source)
+        return self.rendered or self.resource
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A rendered resource as checks see it: plain data plus where it came from."""
+
+    data: dict[str, Any]
+    source: SourceRef | None = None
+    rendered: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind") or "")
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion") or "")
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        md = self.data.get("metadata")
+        return md if isinstance(md, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str(self.metadata.get("namespace") or "")
+
+    def labels(self) -> dict[str, Any]:
+        v = self.metadata.get("labels")
+        return v if isinstance(v, dict) else {}
+
+    def annotations(self) -> dict[str, Any]:
+        v = self.metadata.get("annotations")
+        return v if isinstance(v, dict) else {}
+
+    @property
+    def ident(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One environment's rendered resources plus what checks may need around them."""
+
+    environment: str
+    objects: tuple[Obj, ...]
+    kubernetes_version: str | None = None
+    other_environments: dict[str, tuple[str, ...]] = field(default_factory=dict)  # env -> hosts/namespaces
+    own_hosts: tuple[str, ...] = ()
+    external: tuple[dict[str, Any], ...] = ()          # objects declared to exist elsewhere
+    allow_plaintext_secrets: bool = False
+    crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
+
+    def finding(self, check: str, level: str, obj: Obj, message: str,
+                related: tuple[str, ...] = ()) -> Finding:
+        return Finding(check, level, message, self.environment, obj.ident, obj.source,
+                       obj.rendered, related)
+
+
+# ---- pods inside workloads ---------------------------------------------------------------
+
+_POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"), "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"), "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+
+def pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(pod metadata, pod spec) of a Pod or of a workload's pod template."""
+    if obj.kind == "Pod":
+        spec = obj.data.get("spec")
+        return (obj.metadata, spec) if isinstance(spec, dict) else None
+    path = _POD_TEMPLATE_PATHS.get(obj.kind)
+    if path is None:
+        return None
+    node: Any = obj.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or not isinstance(node.get("spec"), dict):
+        return None
+    md = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
+    return md, node["spec"]
+
+
+def containers(spec: dict[str, Any], init: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field, container) for containers and, optionally, initContainers."""
+    fields = ("containers", "initContainers") if init else ("containers",)
+    for f in fields:
+        for c in spec.get(f) or []:
+            if isinstance(c, dict):
+                yield f, c
+
+
+def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """A Service-style selector (equality map) against labels; an empty one matches nothing."""
+    if not selector:
+        return False
+    return all(str(labels.get(k)) == str(v) and k in labels for k, v in selector.items())
+
+
+def label_selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """A LabelSelector (matchLabels + matchExpressions) against labels."""
+    if not isinstance(selector, dict) or not selector:
+        return False
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if str(labels.get(k)) != str(v) or k not in labels:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op = expr.get("key"), expr.get("operator")
+        values = [str(x) for x in expr.get("values") or []]
+        present = key in labels
+        if op == "In" and not (present and str(labels[key]) in values):
+            return False
+        if op == "NotIn" and present and str(labels[key]) in values:
+            return False
+        if op == "Exists" and not present:
+            return False
+        if op == "DoesNotExist" and present:
+            return False
+    return True

@@ -1,0 +1,103 @@
+"""Which checks run, at what level and with which options: presets plus lamina.yaml.
+
+```yaml
+checks:
+  preset: default            # or strict
+  rules:
+    probes: {level: error}
+    resources: {enabled: false}
+    required-labels: {labels: [app.kubernetes.io/name, team]}
+```
+
+A resource opts out of a check with an annotation that must give a reason:
+`lamina.dev/ignore-checks: "probes: batch job, exits in seconds; resources: sidecar-less"`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.checks import registry
+from lamina.checks.base import ERROR, LEVELS, WARNING
+from lamina.errors import LaminaError
+
+IGNORE_ANNOTATION = "lamina.dev/ignore-checks"
+PRESETS = ("default", "strict")
+
+
+class CheckConfigError(LaminaError):
+    """lamina.yaml's checks section is wrong."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    check_id: str
+    enabled: bool
+    level: str
+    options: Any
+
+
+def _preset_overrides(preset: str, check_id: str) -> dict[str, Any]:
+    if preset != "strict":
+        return {}
+    strict = {"image-tag": {"require_digest": True}, "pod-security": {"level": "restricted"}}
+    return strict.get(check_id, {})
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).replace("-", "_")
+
+
+def rules(section: dict[str, Any] | None, preset_override: str | None = None) -> list[Rule]:
+    section = dict(section or {})
+    unknown = set(section) - {"preset", "rules"}
+    if unknown:
+        raise CheckConfigError(f"checks: unknown key '{sorted(unknown)[0]}' (use preset, rules)")
+    preset = preset_override or section.get("preset") or "default"
+    if preset not in PRESETS:
+        raise CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'")
+    configured = section.get("rules") or {}
+    if not isinstance(configured, dict):
+        raise CheckConfigError("checks.rules must be a mapping of check ID to settings")
+    for check_id in configured:
+        if check_id not in registry.CHECKS:
+            raise CheckConfigError(f"checks.rules: unknown check '{check_id}' (known: "
+                                   f"{', '.join(sorted(registry.CHECKS))})")
+    out = []
+    for check_id in registry.CHECKS:
+        module = registry.load(check_id)
+        settings = dict(configured.get(check_id) or {})
+        enabled = settings.pop("enabled", getattr(module, "ENABLED", True) or preset == "strict")
+        level = settings.pop("level", ERROR if preset == "strict" else module.LEVEL)
+        if level not in LEVELS:
+            raise CheckConfigError(f"checks.rules.{check_id}.level must be error or warning")
+        values = {**_preset_overrides(preset, check_id), **{_snake(k): v for k, v in settings.items()}}
+        names = {f.name for f in dataclasses.fields(module.Options)}
+        bad = set(values) - names
+        if bad:
+            raise CheckConfigError(f"checks.rules.{check_id}: unknown option '{sorted(bad)[0]}'"
+                                   f" (options: {', '.join(sorted(names)) or 'none'})")
+        out.append(Rule(check_id, bool(enabled), level, module.Options(**values)))
+    return out
+
+
+def ignored(annotations: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """(check ID -> reason, malformed entries) from the ignore annotation."""
+    raw = annotations.get(IGNORE_ANNOTATION)
+    if not isinstance(raw, str) or not raw.strip():
+        return {}, []
+    found, bad = {}, []
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        check_id, sep, reason = part.partition(":")
+        if not sep or not reason.strip() or check_id.strip() not in registry.CHECKS:
+            bad.append(part.strip())
+            continue
+        found[check_id.strip()] = reason.strip()
+    return found, bad
+
+
+__all__ = ["Rule", "rules", "ignored", "IGNORE_ANNOTATION", "ERROR", "WARNING"]

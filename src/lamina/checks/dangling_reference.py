@@ -1,0 +1,79 @@
+"""dangling-reference: a ConfigMap, Secret, PersistentVolumeClaim or ServiceAccount that a pod
+uses exists in the rendered environment, unless the reference is `optional: true` or the
+object is declared external in lamina.yaml (`external: [{kind: Secret, name: db-creds,
+namespace: shop}]`).
+
+Checked references: volumes (configMap, secret, persistentVolumeClaim, projected sources),
+env valueFrom (configMapKeyRef, secretKeyRef), envFrom, imagePullSecrets and
+serviceAccountName. The `default` ServiceAccount always exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from lamina.checks.base import ERROR, Context, Finding, containers, pod_template
+
+ID = "dangling-reference"
+LEVEL = ERROR
+
+
+@dataclass(frozen=True)
+class Options:
+    pass
+
+
+def references(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str]]:
+    """(kind, name, optional, where) for every object a pod spec refers to."""
+    for vol in spec.get("volumes") or []:
+        if not isinstance(vol, dict):
+            continue
+        where = f"volume '{vol.get('name')}'"
+        if isinstance(vol.get("configMap"), dict):
+            yield "ConfigMap", vol["configMap"].get("name", ""), bool(vol["configMap"].get("optional")), where
+        if isinstance(vol.get("secret"), dict):
+            yield "Secret", vol["secret"].get("secretName", ""), bool(vol["secret"].get("optional")), where
+        if isinstance(vol.get("persistentVolumeClaim"), dict):
+            yield "PersistentVolumeClaim", vol["persistentVolumeClaim"].get("claimName", ""), False, where
+        for src in ((vol.get("projected") or {}).get("sources") or []):
+            for kind, key in (("ConfigMap", "configMap"), ("Secret", "secret")):
+                if isinstance((src or {}).get(key), dict):
+                    yield kind, src[key].get("name", ""), bool(src[key].get("optional")), where
+    for field, c in containers(spec):
+        cname = f"{field[:-1]} '{c.get('name')}'"
+        for env in c.get("env") or []:
+            vf = (env or {}).get("valueFrom") or {}
+            for kind, key in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
+                if isinstance(vf.get(key), dict):
+                    yield kind, vf[key].get("name", ""), bool(vf[key].get("optional")), \
+                        f"{cname} env {env.get('name')}"
+        for ef in c.get("envFrom") or []:
+            for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
+                if isinstance((ef or {}).get(key), dict):
+                    yield kind, ef[key].get("name", ""), bool(ef[key].get("optional")), f"{cname} envFrom"
+    for ips in spec.get("imagePullSecrets") or []:
+        if isinstance(ips, dict) and ips.get("name"):
+            yield "Secret", ips["name"], False, "imagePullSecrets"
+    sa = spec.get("serviceAccountName") or spec.get("serviceAccount")
+    if sa and sa != "default":
+        yield "ServiceAccount", sa, False, "serviceAccountName"
+
+
+def check(ctx: Context, options: Options) -> Iterator[Finding]:
+    present = {(o.kind, o.namespace, o.name) for o in ctx.objects}
+    external = {(e.get("kind"), e.get("namespace", ""), e.get("name")) for e in ctx.external}
+    external_any_ns = {(e.get("kind"), e.get("name")) for e in ctx.external if "namespace" not in e}
+    for obj in ctx.objects:
+        tpl = pod_template(obj)
+        if tpl is None:
+            continue
+        for kind, name, optional, where in references(tpl[1]):
+            if optional or not name:
+                continue
+            key = (kind, obj.namespace, name)
+            if key in present or key in external or (kind, name) in external_any_ns:
+                continue
+            yield ctx.finding(ID, LEVEL, obj, f"{where} refers to {kind} '{name}', which is not in "
+                              f"namespace '{obj.namespace or 'default'}' of this environment (mark it "
+                              "optional, or declare it under external: in lamina.yaml)")

@@ -1,0 +1,74 @@
+"""Checks as a gate for render and publish, and the contexts built from rendered targets."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from lamina.checks.base import Context, Obj
+from lamina.checks.config import rules
+from lamina.checks.cross_environment import hosts_of
+from lamina.checks.runner import CheckResult, run
+from lamina.errors import LaminaError
+
+
+class ChecksFailed(LaminaError):
+    """Rendered output failed the checks; nothing was written or published."""
+
+    def __init__(self, message: str, result: CheckResult):
+        super().__init__(message)
+        self.result = result
+
+
+def load_crd_dir(directory: str | None) -> tuple[dict[str, Any], ...]:
+    if not directory:
+        return ()
+    from lamina.yaml import load_all
+    crds = []
+    for root, _dirs, files in sorted(os.walk(directory)):
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml", ".json")):
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as fh:
+                    for doc in load_all(fh.read(), path):
+                        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+                            crds.append(doc)
+    return tuple(crds)
+
+
+def contexts(project, targets, crds: tuple = ()) -> list[Context]:
+    """One Context per rendered target, with the other environments' namespaces and hosts."""
+    objs = {t.path: tuple(Obj(o, src, rendered) for o, src, rendered in t.objects) for t in targets}
+    env_of = {t.path: t.environment for t in targets}
+    markers: dict[str, set[str]] = {}
+    for env in project.environments:
+        markers.setdefault(env.name, set()).update(env.hosts)
+    for path, objects in objs.items():
+        bucket = markers.setdefault(env_of[path], set())
+        for o in objects:
+            if o.namespace:
+                bucket.add(o.namespace)
+            bucket.update(hosts_of(o))
+    out = []
+    for t in targets:
+        env = project.environment(t.environment)
+        others = {name: tuple(sorted(m)) for name, m in markers.items() if name != env.name}
+        out.append(Context(environment=t.path, objects=objs[t.path],
+                           kubernetes_version=env.kubernetes_version,
+                           other_environments=others, own_hosts=tuple(env.hosts),
+                           external=tuple(project.external),
+                           allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds))
+    return out
+
+
+def check_targets(project, targets, preset: str | None = None, crds: tuple = ()) -> CheckResult:
+    return run(contexts(project, targets, crds), rules(project.checks, preset))
+
+
+def gate(project, targets) -> CheckResult:
+    result = check_targets(project, targets)
+    if result.failed():
+        from lamina.report.text import check_report
+        raise ChecksFailed("checks failed, nothing was written:\n" + check_report(result).rstrip(),
+                           result)
+    return result

@@ -1,0 +1,33 @@
+"""probes: every long-running container has a liveness and a readiness probe.
+
+Jobs and CronJobs run to completion and are not checked; neither are init containers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lamina.checks.base import WARNING, Context, Finding, containers, pod_template
+
+ID = "probes"
+LEVEL = WARNING
+
+
+@dataclass(frozen=True)
+class Options:
+    pass
+
+
+def check(ctx: Context, options: Options) -> Iterator[Finding]:
+    for obj in ctx.objects:
+        if obj.kind in ("Job", "CronJob"):
+            continue
+        tpl = pod_template(obj)
+        if tpl is None:
+            continue
+        for _field, c in containers(tpl[1], init=False):
+            missing = [p for p in ("livenessProbe", "readinessProbe") if not c.get(p)]
+            if missing:
+                yield ctx.finding(ID, LEVEL, obj, f"container '{c.get('name')}' has no "
+                                  + " and no ".join(missing))

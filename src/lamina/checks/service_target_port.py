@@ -1,0 +1,66 @@
+"""service-target-port: every Service port's targetPort, by number or by name, is exposed by a
+container of the pods the Service selects.
+
+This is the failure lamina exists to end: the Service says 8080, the container listens on
+8081, and nothing notices until traffic fails. A numeric targetPort that no container
+declares is reported too: Kubernetes would route to it, but nothing says anyone listens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lamina.checks.base import ERROR, Context, Finding, containers, pod_template, selector_matches
+
+ID = "service-target-port"
+LEVEL = ERROR
+
+
+@dataclass(frozen=True)
+class Options:
+    pass
+
+
+def check(ctx: Context, options: Options) -> Iterator[Finding]:
+    pods = [(o, pod_template(o)) for o in ctx.objects]
+    pods = [(o, t) for o, t in pods if t is not None]
+    for svc in ctx.objects:
+        if svc.kind != "Service" or svc.api_version != "v1":
+            continue
+        spec = svc.data.get("spec") or {}
+        selector = spec.get("selector")
+        if not isinstance(selector, dict) or not selector:
+            continue
+        selected = [(o, s) for o, (md, s) in pods
+                    if o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})]
+        if not selected:
+            continue   # service-selector reports this
+        numbers, names = set(), set()
+        for _o, pod_spec in selected:
+            for _f, c in containers(pod_spec, init=False):
+                for p in c.get("ports") or []:
+                    if isinstance(p, dict):
+                        if "containerPort" in p:
+                            numbers.add(str(p["containerPort"]))
+                        if p.get("name"):
+                            names.add(str(p["name"]))
+        workloads = ", ".join(sorted(o.ident for o, _s in selected))
+        for port in spec.get("ports") or []:
+            if not isinstance(port, dict):
+                continue
+            target = port.get("targetPort", port.get("port"))
+            if target is None:
+                continue
+            label = f"port {port.get('name') or port.get('port')}"
+            if isinstance(target, int) or str(target).isdigit():
+                if str(target) not in numbers:
+                    exposed = ", ".join(sorted(numbers, key=lambda x: int(x) if x.isdigit() else 0)) or "none"
+                    yield ctx.finding(ID, LEVEL, svc,
+                                      f"{label}: targetPort {target} is not a containerPort of "
+                                      f"{workloads} (they expose: {exposed})", (workloads,))
+            elif str(target) not in names:
+                yield ctx.finding(ID, LEVEL, svc,
+                                  f"{label}: targetPort '{target}' names no container port of "
+                                  f"{workloads} (named ports: {', '.join(sorted(names)) or 'none'})",
+                                  (workloads,))

@@ -1,0 +1,34 @@
+"""`lamina check [ENV...]`: render in memory and run the checks; exit 1 on errors."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from lamina.cli.values_options import values_from_flags, values_options
+from lamina.report.registry import FORMATS
+
+
+@click.command()
+@click.argument("environments", nargs=-1)
+@click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True)
+@click.option("--preset", type=click.Choice(["default", "strict"]), default=None,
+              help="Override lamina.yaml's checks.preset.")
+@click.option("--strict", is_flag=True, help="Warnings fail too, and images need a digest.")
+@click.option("--crd-dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder of CustomResourceDefinitions to validate custom resources against.")
+@values_options
+def check(environments: tuple[str, ...], project_dir: str, fmt: str, preset: str | None,
+          strict: bool, crd_dir: str | None, values_files: tuple[str, ...],
+          sets: tuple[str, ...], set_strings: tuple[str, ...]) -> None:
+    """Check the rendered output of ENVIRONMENTS (default: all)."""
+    from lamina.checks.api import check_project
+    from lamina.report.registry import formatter
+    result = check_project(project_dir, environments, preset=preset, strict=strict,
+                           crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings))
+    sys.stdout.write(formatter(fmt)(result, color=sys.stdout.isatty() and fmt == "text"))
+    if result.failed(strict):
+        sys.exit(1)

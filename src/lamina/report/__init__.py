@@ -1,0 +1,1 @@
+"""Report formats shared by `lamina check` and `lamina diff`: one module per format."""
