@@ -96,7 +96,7 @@ def test_bad_set_arguments_are_refused(arg):
     assert err.value.source == SourceRef("--set")
 
 
-@pytest.mark.parametrize("path", [("a",), ("a", "b", 0, "c"), ("x.y", 3), ("k[0]", "v\\w")])
+@pytest.mark.parametrize("path", [(), ("a",), ("a", "b", 0, "c"), ("x.y", 3), ("k[0]", "v\\w")])
 def test_format_and_parse_paths_round_trip(path):
     assert parse_path(format_path(path)) == path
 

@@ -84,3 +84,9 @@ def test_error_line_survives_any_mix_of_loops_conditions_and_multiline_output(tm
             bad_line = len(lines)
         lines.extend(part.format(i=i) if "{i}" in part else part for part in _SEGMENTS[kind])
     assert _error_line(tmp_path_factory.mktemp("lines"), "\n".join(lines) + "\n") == bad_line
+
+
+def test_rendered_text_maps_any_output_line(tmp_path):
+    out = render(tmp_path, "a:\n{% for i in values.items %}\n- {{ i }}\n{% endfor %}\nb: 1\n", values(tmp_path, ("v.yaml", VALUES)))
+    assert [out.template_line(n) for n in range(1, 10)] == [1, 2, 3, 2, 3, 2, 3, 4, 5]
+    assert out.template_line(99) == 5  # past the end: the last line

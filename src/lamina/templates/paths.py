@@ -53,6 +53,8 @@ def parse_path(text: str) -> SetPath:
 
     Raises ValueError on bad syntax.
     """
+    if text == ".":
+        return ()
     parts: list[str | int | KeySelector] = []
     key: list[str] = []
     pending_key = True  # a key is expected (start, or just after a dot)

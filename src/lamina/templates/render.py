@@ -42,6 +42,12 @@ class RenderedText(str):
         obj.line_map = line_map
         return obj
 
+    def template_line(self, output_line: int) -> int:
+        """The template line that produced 1-based ``output_line`` (for errors found later)."""
+        if not self.line_map:
+            return output_line
+        return self.line_map[max(1, min(output_line, len(self.line_map))) - 1]
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -104,11 +110,7 @@ def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
         mark = exc.problem_mark or exc.context_mark
         out_line = (mark.line + 1) if mark else 1
         lines = text.split("\n")
-        line_map = getattr(text, "line_map", None)
-        if line_map:
-            template_line = line_map[min(out_line, len(line_map)) - 1]
-        else:
-            template_line = out_line
+        template_line = text.template_line(out_line) if isinstance(text, RenderedText) else out_line
         shown = lines[out_line - 1] if out_line <= len(lines) else ""
         raise TemplateError(
             f"rendered template is not valid YAML: {exc.problem or exc.context} "
