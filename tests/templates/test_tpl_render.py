@@ -166,3 +166,13 @@ def test_a_template_cache_compiles_once_and_keeps_lines(tmp_path, monkeypatch):
     with pytest.raises(TemplateError) as err:
         render_template(template, "t.j2", values(tmp_path, ("c.yaml", "l: []\nx: {}\n")), cache=cache)
     assert err.value.source == SourceRef("t.j2", 5) and len(calls) == 1
+
+
+def test_missing_value_suggests_a_near_key(tmp_path):
+    merged = values(tmp_path, ("v.yaml", "image: {repository: nginx, tag: '1'}\n"))
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "image: {{ values.image.repositry }}\n", merged)
+    assert "missing value image.repositry; did you mean image.repository?" in err.value.message
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "image: {{ values.image.zzz }}\n", merged)
+    assert "did you mean" not in err.value.message

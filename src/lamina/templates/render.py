@@ -11,6 +11,7 @@ them to the expression's line; text produced by macros maps to the line of the c
 from __future__ import annotations
 
 import bisect
+import difflib
 import types
 from dataclasses import dataclass
 from types import CodeType
@@ -198,7 +199,8 @@ def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderL
     if isinstance(exc, LaminaError):
         return type(exc)(exc.message, exc.source or where)
     if isinstance(exc, MissingValueError):
-        return TemplateError(f"missing value {format_path(exc.path)} ({_consulted(values)})", where)
+        return TemplateError(f"missing value {format_path(exc.path)}{_suggestion(values.data, exc.path)} "
+                             f"({_consulted(values)})", where)
     if isinstance(exc, RenderTimeout):
         return RenderLimitError(f"rendering took longer than {limits.timeout_seconds:g}s", where)
     if isinstance(exc, UndefinedError):
@@ -206,6 +208,20 @@ def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderL
     if isinstance(exc, SecurityError):
         return TemplateError(f"not allowed in a lamina template: {exc}", where)
     return TemplateError(f"{type(exc).__name__}: {exc}", where)
+
+
+def _suggestion(data: Any, path: ValuePath) -> str:
+    """``; did you mean image.tag?`` when a sibling key is spelled almost the same."""
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(parent, dict) or not isinstance(path[-1], str):
+        return ""
+    close = difflib.get_close_matches(path[-1], [k for k in parent if isinstance(k, str)], n=1)
+    return f"; did you mean {format_path(path[:-1] + (close[0],))}?" if close else ""
 
 
 def _consulted(values: MergedValues) -> str:
