@@ -82,12 +82,12 @@ def test_all_problems_are_listed(tmp_path):
 
 
 def test_unknown_keys_point_at_the_key(tmp_path):
-    schema = {"type": "object", "properties": {"a": {}}, "additionalProperties": False}
-    merged = values(tmp_path, ("v.yaml", "a: 1\ntypo: 2\n"))
+    schema = {"type": "object", "properties": {"a": {}, "replicas": {}}, "additionalProperties": False}
+    merged = values(tmp_path, ("v.yaml", "a: 1\nreplica: 2\n"))
     with pytest.raises(ValuesSchemaError) as err:
         validate_values(merged, schema, "schema.json")
     assert err.value.source == SourceRef(str(tmp_path / "v.yaml"), 2, 1)
-    assert "unknown key typo" in err.value.message
+    assert "unknown key replica; did you mean replicas?" in err.value.message
 
 
 def test_set_values_are_named_as_the_source(tmp_path):

@@ -10,6 +10,7 @@ a missing required key names the schema and the values files consulted.
 from __future__ import annotations
 
 import copy
+import difflib
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -154,9 +155,14 @@ def _describe(error: ValidationError, values: MergedValues, schema_path: str) ->
         schema = error.schema if isinstance(error.schema, dict) else {}
         known = schema.get("properties") or {}
         extra = [key for key in instance if key not in known]
-        return [(_origin(values, at + (key,)), f"unknown key {format_path(at + (key,))} (not allowed by {schema_path})")
-                for key in extra[:1]] or [(where, error.message)]
+        return [(_origin(values, at + (key,)), f"unknown key {format_path(at + (key,))}{_near(key, known, at)} "
+                 f"(not allowed by {schema_path})") for key in extra[:1]] or [(where, error.message)]
     return [(where, f"{format_path(at)}: {error.message}")]
+
+
+def _near(key: str, known: Any, at: ValuePath) -> str:
+    close = difflib.get_close_matches(key, [k for k in known if isinstance(k, str)], n=1)
+    return f"; did you mean {format_path(at + (close[0],))}?" if close else ""
 
 
 def _origin(values: MergedValues, at: ValuePath) -> SourceRef:
