@@ -13,8 +13,16 @@ metadata:
   name: web
 spec:
   replicas: 1
+  selector:
+    matchLabels:
+      app: web
   template:
+    metadata:
+      labels:
+        app: web
     spec:
+      securityContext:
+        runAsNonRoot: true
       containers:
       - name: web
         image: nginx:1.25
