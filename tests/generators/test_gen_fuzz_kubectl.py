@@ -18,10 +18,12 @@ from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize,
 
 _pieces = st.sampled_from([
     "A", "b", "KEY", "x1", "=", "==", "#", " ", "\t", "\r", "\n", "\n", "'", '"', "é", "✓",
-    "\ufeff", "\x1c", "\u00a0", "v a l", ":", "- ", "true", "0x1F", "1.50", "<&>", "\\"])
+    "\ufeff", "\x1c", "\u00a0", "v a l", ":", "- ", "true", "0x1F", "1.50", "<&>", "\\",
+    "\x85", "\x7f", "\x00", "\x1b", "\U0001F680", "  ", "|", ">", "%", "@", "!"])
 _env_text = st.lists(_pieces, max_size=30).map("".join)
 _literal = st.tuples(st.sampled_from(["k", "key.one", "K_2", "é"]),
-                     st.lists(_pieces.filter(lambda p: p != "\r"), max_size=6).map("".join))
+                     st.lists(_pieces.filter(lambda p: p not in ("\r", "\x85")), max_size=6)
+                     .map("".join))
 
 
 def _ours(root: Path, kind: str, literals: list[str]) -> str:
@@ -45,7 +47,8 @@ def test_random_sources_match_kubectl(env_text, literal_pairs, kind):
         (root / "f.env").write_bytes(env_text.encode("utf-8"))
         import json
         (root / "kustomization.yaml").write_text(
-            json.dumps({field: [{"name": "fz", "envs": ["f.env"], "literals": literals}]}))
+            json.dumps({field: [{"name": "fz", "envs": ["f.env"], "literals": literals}]},
+                       ensure_ascii=False))
         oracle = kubectl_kustomize(root)
         if oracle.returncode != 0:
             try:

@@ -79,3 +79,19 @@ def test_control_characters_agree_with_kubectl(text: str, where: str, tmp_path: 
     except ResourceError:
         lamina_ok = False
     assert lamina_ok == kubectl_ok
+
+
+@needs_kubectl
+@pytest.mark.parametrize("literal", ["a=\x7f", "a=b\x9f", "a=\ufffe", "a=ok\x01"])
+def test_secret_literals_with_raw_controls_agree_with_kubectl(literal, tmp_path: Path, ctx):
+    import json
+    entry = {"name": "s", "literals": [literal]}
+    (tmp_path / "kustomization.yaml").write_text(
+        json.dumps({"secretGenerator": [entry]}, ensure_ascii=False))
+    kubectl_ok = kubectl_kustomize(tmp_path).returncode == 0
+    try:
+        generate(entry, ctx, "Secret")
+        lamina_ok = True
+    except ResourceError:
+        lamina_ok = False
+    assert lamina_ok == kubectl_ok

@@ -16,7 +16,8 @@ from lamina.errors import KustomizationError
 from lamina.generators.kv import KvSources, Pair, load_pairs
 from lamina.generators.options import (
     GeneratorOptions, json_type_name, merge_generator_options)
-from lamina.generators.unreadable import refuse_unreadable_data, refuse_unreadable_keys
+from lamina.generators.unreadable import (
+    refuse_unmarshalable_config, refuse_unreadable_data, refuse_unreadable_keys)
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
@@ -181,8 +182,10 @@ def encode_base64(raw: bytes) -> str:
 
 
 def make_configmap_generator(config: dict[str, Any], ctx: PluginContext) -> KvGenerator:
+    refuse_unmarshalable_config(config, "ConfigMapGenerator")
     return KvGenerator(GeneratorArgs.from_config(config, "ConfigMap"), ctx)
 
 
 def make_secret_generator(config: dict[str, Any], ctx: PluginContext) -> KvGenerator:
+    refuse_unmarshalable_config(config, "SecretGenerator")
     return KvGenerator(GeneratorArgs.from_config(config, "Secret"), ctx)

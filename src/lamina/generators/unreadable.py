@@ -85,3 +85,20 @@ def refuse_unreadable_data(values: Mapping[str, Any] | None, where: str) -> None
                 f"{where}: the value of {key!r} starts with a tab and spans lines; Kustomize "
                 "writes it as a literal block it cannot parse again (yaml: found a tab "
                 "character where an indentation space is expected)")
+
+
+def refuse_unmarshalable_config(config: Any, kind: str) -> None:
+    """Kustomize re-marshals each generator entry to YAML to configure its plugin; a raw
+    control character anywhere in it (a literal, a name, a label) stops the build."""
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and _first_raw_control(item, in_key=False) is not None:
+            raise ResourceError(
+                f"builtin {kind} marshal: yaml: control characters are not allowed "
+                f"(in {item!r})")
