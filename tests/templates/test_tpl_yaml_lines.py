@@ -70,6 +70,9 @@ _SEGMENTS = {
     "skipped": ["{% if false %}", "s{i}: 1", "{% endif %}"],
     "kept": ["{% if true %}", "t{i}: {{ values.map }}", "{% endif %}"],
     "loop_lines": ["{% for x in values.items %}", "l{i}{{ loop.index }}: {{ x }}", "", "{% endfor %}"],
+    "trimmed": ["{%- for x in values.items %}", "w{i}{{ loop.index }}: 1", "{%- endfor %}"],
+    "comment": ["{# a comment", "over two lines #}"],
+    "raw": ["{% raw %}", "r{i}: '{{ not rendered }}'", "{% endraw %}"],
 }
 
 

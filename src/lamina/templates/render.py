@@ -14,8 +14,8 @@ import bisect
 import difflib
 import types
 from dataclasses import dataclass
-from types import CodeType
-from typing import Any, Callable
+from types import CodeType, MappingProxyType
+from typing import Any, Callable, Mapping
 
 import cachetools
 
@@ -53,7 +53,7 @@ class RenderedText(str):
 @dataclass(frozen=True)
 class _Compiled:
     code: CodeType
-    constant_yield_lines: frozenset[int]
+    constant_yield_lines: Mapping[int, tuple[int, ...]]
 
 
 class TemplateCache:
@@ -79,7 +79,7 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
         compiled = _compile(env, text, path)
         if cache is not None:
             cache.put(path, text, compiled)
-    env.constant_yield_lines = set(compiled.constant_yield_lines)
+    env.constant_yield_lines = dict(compiled.constant_yield_lines)
     template = env.template_class.from_code(env, compiled.code, env.make_globals(None))
     context = template.new_context({"values": values.data})
     builder = _OutputBuilder(limits.max_output_chars)
@@ -89,8 +89,8 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
             generator = template.root_render_func(context)
             for chunk in generator:
                 frame_line = _innermost(generator).gi_frame.f_lineno
-                literal = frame_line in env.constant_yield_lines
-                builder.add(chunk, to_template_line(frame_line), literal)
+                literal_lines = env.constant_yield_lines.get(frame_line)
+                builder.add(chunk, to_template_line(frame_line), literal_lines)
     except BaseException as exc:  # noqa: B036 - RenderTimeout is a BaseException on purpose
         if not isinstance(exc, (Exception, RenderTimeout)):
             raise
@@ -133,7 +133,9 @@ class _OutputBuilder:
         self.line_open = False  # the current output line already has a map entry
         self.last_line: int | None = None
 
-    def add(self, chunk: str, line: int, literal: bool) -> None:
+    def add(self, chunk: str, line: int, literal_lines: tuple[int, ...] | None) -> None:
+        """``literal_lines``: for constant template text, the template line of each of its
+        lines; None for an expression's output, whose lines all belong to its own line."""
         self.size += len(chunk)
         self.last_line = line
         if self.size > self.max_chars:
@@ -143,8 +145,8 @@ class _OutputBuilder:
         for i, piece in enumerate(pieces):
             if i > 0:
                 self.line_open = False
-                if literal:
-                    line += 1
+            if literal_lines:
+                line = literal_lines[min(i, len(literal_lines) - 1)]
             if not self.line_open and (piece or i < len(pieces) - 1):
                 self.line_map.append(line)
                 self.line_open = True
@@ -192,7 +194,7 @@ def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
     for node in tree.find_all(_NO_FILES):
         raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
     code = env.compile(tree, name=path, filename=path)
-    return _Compiled(code, frozenset(env.constant_yield_lines))
+    return _Compiled(code, MappingProxyType(dict(env.constant_yield_lines)))
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:

@@ -90,11 +90,15 @@ class _LineOnly:
 
 class _CodeGenerator(CodeGenerator):
     """Jinja's code generator with two changes: ``~`` goes through the size guard, and each
-    constant output carries the template line where its text starts, so the rendered output
-    can be mapped back to template lines (Jinja records lines only for expressions)."""
+    constant output records the template line of every output line it holds, so rendered
+    output can be mapped back to template lines (Jinja records lines only for expressions).
+
+    This leans on Jinja 3.1's generator internals (``_output_child_to_const``,
+    ``_output_const_repr``, ``writeline``); the line-mapping tests fail if they change.
+    """
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        self._const_starts: list[int] = []
+        self._const_groups: list[list[tuple[int, str, bool]]] = []
         self._in_const = False
         super().visit_Output(node, frame)
 
@@ -105,21 +109,22 @@ class _CodeGenerator(CodeGenerator):
             self._in_const = False
             raise
         if not self._in_const:
-            self._const_starts.append(node.lineno)
+            self._const_groups.append([])
+        self._const_groups[-1].append((node.lineno, value, isinstance(node, nodes.TemplateData)))
         self._in_const = True
         return value
 
     def _output_const_repr(self, group: Any) -> str:
-        self._pending_line = self._const_starts.pop(0) if self._const_starts else None
+        parts = self._const_groups.pop(0) if self._const_groups else []
+        self._pending_lines = _segment_lines(parts) if parts else None
         return super()._output_const_repr(group)
 
     def writeline(self, x: str, node: Any = None, extra: int = 0) -> None:
-        pending = getattr(self, "_pending_line", None)
-        self._pending_line = None
-        if node is None and pending is not None and x.startswith("yield "):
-            node = _LineOnly(pending)
-            super().writeline(x, node, extra)
-            self.environment.constant_yield_lines.add(self.code_lineno)
+        pending = getattr(self, "_pending_lines", None)
+        self._pending_lines = None
+        if node is None and pending and x.startswith("yield "):
+            super().writeline(x, _LineOnly(pending[0]), extra)
+            self.environment.constant_yield_lines[self.code_lineno] = pending
             return
         super().writeline(x, node, extra)
 
@@ -129,6 +134,17 @@ class _CodeGenerator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+
+def _segment_lines(parts: list[tuple[int, str, bool]]) -> tuple[int, ...]:
+    """For constant text joined from template data (and folded constant expressions): the
+    template line of each of its newline-separated segments. Text of different template
+    data pieces can sit in one constant when only a comment separated them."""
+    lines = [parts[0][0]]
+    for lineno, text, is_data in parts:
+        for k in range(1, text.count("\n") + 1):
+            lines.append(lineno + k if is_data else lineno)
+    return tuple(lines)
 
 
 class LaminaSandbox(ImmutableSandboxedEnvironment):
@@ -141,7 +157,8 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
         undefined = type("ValuesUndefined", (ValuesUndefined,), {"__slots__": (), "values_paths": values_paths})
         super().__init__(undefined=undefined, autoescape=False, keep_trailing_newline=True, finalize=finalize)
         self.limits = limits
-        self.constant_yield_lines: set[int] = set()
+        # Python line of each constant ``yield`` -> template line of each output line in it.
+        self.constant_yield_lines: dict[int, tuple[int, ...]] = {}
         del self.globals["lipsum"]
         for name, func in list(self.filters.items()):
             self.filters[name] = self._guard_filter(name, func)
