@@ -280,3 +280,80 @@ def test_key_verdicts_match_kubectl(tmp_path, key):
         return
     assert out.returncode == 0, out.stderr
     assert yaml.safe_load(out.stdout) == rm[0].obj
+
+
+# ---- entries Kustomize holds as one shared node ----------------------------------------
+
+SVC = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}, "spec": {"ports": [{"port": 80}]}}
+
+
+def metadata_only(pairs: dict) -> labels.MapEntryTransformer:
+    return labels.make({"labels": pairs, "fieldSpecs": labels.label_field_specs({"pairs": pairs})}, CTX)
+
+
+def test_overwriting_one_place_changes_every_place_created_together():
+    rm = ResMap([Resource(copy.deepcopy(SVC))])
+    common_labels({"app": "a"}).transform(rm)
+    metadata_only({"app": "b"}).transform(rm)
+    assert rm[0].obj["metadata"]["labels"] == {"app": "b"}
+    assert rm[0].obj["spec"]["selector"] == {"app": "b"}
+
+
+def test_entries_that_existed_before_are_not_shared():
+    svc = copy.deepcopy(SVC)
+    svc["spec"]["selector"] = {"app": "old"}
+    rm = ResMap([Resource(svc)])
+    common_labels({"app": "a"}).transform(rm)
+    metadata_only({"app": "b"}).transform(rm)
+    assert rm[0].obj["metadata"]["labels"] == {"app": "b"}
+    assert rm[0].obj["spec"]["selector"] == {"app": "a"}
+
+
+def test_a_place_changed_by_other_means_leaves_the_group():
+    rm = ResMap([Resource(copy.deepcopy(SVC))])
+    common_labels({"app": "a"}).transform(rm)
+    rm[0].obj["spec"]["selector"]["app"] = "patched"
+    metadata_only({"app": "b"}).transform(rm)
+    assert rm[0].obj["spec"]["selector"] == {"app": "patched"}
+
+
+def test_sharing_survives_a_resource_copy_and_stays_per_resource():
+    rm = ResMap([Resource(copy.deepcopy(SVC))])
+    common_labels({"app": "a"}).transform(rm)
+    twin = rm[0].copy()
+    twin.name = "twin"
+    rm.append(twin)
+    metadata_only({"app": "b"}).transform(ResMap([twin]))
+    assert twin.obj["spec"]["selector"] == {"app": "b"}
+    assert rm[0].obj["spec"]["selector"] == {"app": "a"}
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
+@pytest.mark.parametrize("overlay", [
+    {"labels": [{"pairs": {"app": "b"}}]},
+    {"labels": [{"pairs": {"app": "b"}, "includeTemplates": True}]},
+    {"commonAnnotations": {"note": "x"}, "labels": [{"pairs": {"app": "b", "other": "c"}}]},
+])
+def test_base_common_labels_then_overlay_labels_match_kubectl(tmp_path, overlay):
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    (tmp_path / "base").mkdir()
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "base" / "res.yaml").write_text(yaml.safe_dump_all([SVC, dep]))
+    (tmp_path / "base" / "kustomization.yaml").write_text(json.dumps(
+        {"resources": ["res.yaml"], "commonLabels": {"app": "a"}}))
+    (tmp_path / "prod" / "kustomization.yaml").write_text(json.dumps({"resources": ["../base"], **overlay}))
+    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path / "prod")], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+    rm = ResMap([Resource(copy.deepcopy(SVC)), Resource(copy.deepcopy(dep))])
+    common_labels({"app": "a"}).transform(rm)
+    cfg = default_config()
+    for entry in overlay.get("labels", []):
+        labels.make({"labels": entry["pairs"], "fieldSpecs": labels.label_field_specs(entry, cfg)}, CTX).transform(rm)
+    if "commonAnnotations" in overlay:
+        from lamina.transformers import annotations
+        annotations.make({"annotations": overlay["commonAnnotations"],
+                          "fieldSpecs": list(cfg.common_annotations)}, CTX).transform(rm)
+    want = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(out.stdout)}
+    assert {(r.kind, r.name): r.obj for r in rm} == want

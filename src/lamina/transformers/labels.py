@@ -75,6 +75,58 @@ def _node_kind(value: Any) -> str:
     return "ScalarNode"
 
 
+class SharedNode:
+    """Stands for one YAML node that Kustomize hangs under several map keys at once.
+
+    One label transformer run creates a single value node per (resource, key) and attaches
+    it everywhere the key is new: metadata, selector, pod template. Those places stay one
+    node for the rest of the build, overlays included, so a later transformer that
+    overwrites the value at one of them changes all of them. `value` is what the node
+    holds; a place whose value differs was changed by something that did not share (a
+    JSON patch), and has left the group.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str):
+        self.value = value
+
+
+class EntryMap(dict):
+    """A label or annotation map that knows which of its entries are SharedNodes."""
+
+    __slots__ = ("shared",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.shared: dict[str, SharedNode] = {}
+
+
+def set_shared_entry(root: Any, mapping: dict, key: str, value: Any) -> None:
+    """Set `mapping[key] = value` the way Kustomize overwrites a node in place: when the
+    entry is a SharedNode, every place in `root` (one object) that holds it changes too."""
+    node = mapping.shared.get(key) if isinstance(mapping, EntryMap) else None
+    if node is not None:
+        if mapping.get(key) == node.value:
+            _overwrite_members(root, key, node, value)
+            node.value = value
+        else:
+            del mapping.shared[key]
+    mapping[key] = value
+
+
+def _overwrite_members(root: Any, key: str, node: SharedNode, value: Any) -> None:
+    stack = [root]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            if isinstance(cur, EntryMap) and cur.shared.get(key) is node and cur.get(key) == node.value:
+                cur[key] = value
+            stack.extend(v for v in cur.values() if isinstance(v, (dict, list)))
+        elif isinstance(cur, list):
+            stack.extend(v for v in cur if isinstance(v, (dict, list)))
+
+
 @dataclass(frozen=True)
 class MapEntryTransformer:
     """Sets fixed key/value pairs in the map found at each field spec."""
@@ -84,7 +136,7 @@ class MapEntryTransformer:
     tracer: Tracer | None = None
     origin: Any = None
 
-    def _setter(self, res: Any, fs: FieldSpec):
+    def _setter(self, res: Any, fs: FieldSpec, fresh: dict[str, SharedNode]):
         def put(value: Any) -> Any:
             if value is None:
                 # A missing or null field is turned into a map only where the spec may
@@ -95,16 +147,25 @@ class MapEntryTransformer:
             if not isinstance(value, dict):
                 raise PathError(
                     f"wrong node kind: expected MappingNode but got {_node_kind(value)}")
+            if not isinstance(value, EntryMap):
+                value = EntryMap(value)
             for key, val in self.entries:
                 if key == "":
                     # Kustomize takes an empty key to mean "set this scalar".
                     raise PathError("wrong node kind: expected ScalarNode but got MappingNode")
-                if key not in value and not _plain_key_reads_as_string(key):
-                    raise ResourceError(
-                        f"{res.cur_id}: cannot add key {key!r} at '{fs.path}': Kustomize writes "
-                        "new keys unquoted, and this one reads back as a "
-                        f"{_v3_kind(key)}, which fails with 'json: unsupported type'")
-                value[key] = val
+                if key in value:
+                    if value.shared.get(key) is fresh.get(key):
+                        value[key] = val
+                    else:
+                        set_shared_entry(res.obj, value, key, val)
+                else:
+                    if not _plain_key_reads_as_string(key):
+                        raise ResourceError(
+                            f"{res.cur_id}: cannot add key {key!r} at '{fs.path}': Kustomize "
+                            "writes new keys unquoted, and this one reads back as a "
+                            f"{_v3_kind(key)}, which fails with 'json: unsupported type'")
+                    value[key] = val
+                    value.shared[key] = fresh.setdefault(key, SharedNode(val))
                 if self.tracer is not None:
                     self.tracer(res, (fs.path, key), val, self.origin)
             return value
@@ -114,8 +175,9 @@ class MapEntryTransformer:
         if not self.entries:
             return
         for res in resmap:
+            fresh: dict[str, SharedNode] = {}
             for fs in self.field_specs:
-                apply_fieldspecs(res.obj, (fs,), self._setter(res, fs),
+                apply_fieldspecs(res.obj, (fs,), self._setter(res, fs, fresh),
                                  describe=lambda r=res: str(r.cur_id))
 
 
