@@ -59,6 +59,10 @@ def _register() -> None:
     cli.add_command(publish_cmd.promote)
     from lamina.cli import check as check_cmd
     cli.add_command(check_cmd.check)
+    from lamina.cli import diff as diff_cmd
+    cli.add_command(diff_cmd.diff)
+    from lamina.cli import explain as explain_cmd
+    cli.add_command(explain_cmd.explain)
 
 
 _register()

@@ -42,12 +42,19 @@ def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     from lamina.generators.hash_suffix import make_hash_transformer
     from lamina.kustomize.plugins import _context
     make_hash_transformer({}, _context(target, ra.config, "HashTransformer")).transform(ra.resmap)
+    tracer = options.tracer if hasattr(options.tracer, "observe") else None
+    if tracer is not None:
+        tracer.observe(ra.resmap, "content-hash name suffix", None)
 
     from lamina.transformers.nameref import fix_name_references
     fix_name_references(ra.resmap, ra.config)
+    if tracer is not None:
+        tracer.observe(ra.resmap, "name references repaired after renames", None)
 
     from lamina.transformers.vars import resolve_vars
     resolve_vars(ra.resmap, ra.vars, ra.config)
+    if tracer is not None:
+        tracer.observe(ra.resmap, "vars substituted", None)
 
     resmap = ResMap()
     resmap.set_items([r for r in ra.resmap if _annotation(r.obj, IGNORED_BY_KUSTOMIZE) in (None, "false")])

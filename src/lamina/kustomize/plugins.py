@@ -110,6 +110,9 @@ def run_generators(target: "Target", ra: "Accumulator") -> None:
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind, absorb)
+        if target.context.get("tracer") is not None:
+            from lamina.kustomize.fieldlines import FIELD_OF_KIND
+            _trace(target, ra.resmap, kind, FIELD_OF_KIND.get(kind), None)
     for kind, cfg, origin in external_plugin_configs(target, "generators"):
         factory = generator_factory(kind)
         if factory is None:
@@ -194,10 +197,39 @@ def _patch_config(patch: Any, target: "Target") -> dict[str, Any]:
     return {k: v for k, v in patch.items() if v is not None}
 
 
+def _step(target: "Target", kind: str, field: str | None, index: int | None) -> tuple[str, Any]:
+    """A description of a plugin run and the kustomization line that asked for it."""
+    from lamina.kustomize.fieldlines import field_line
+    where = field_line(target.kustomization.path, target.display, field or "transformers", index)
+    return f"{kind} ({field or 'transformers'})", where
+
+
+def _patch_files(target: "Target", cfg: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    paths = [cfg["path"]] if isinstance(cfg.get("path"), str) else []
+    paths += [p for p in cfg.get("paths") or [] if isinstance(p, str) and "\n" not in p]
+    out = []
+    for p in paths:
+        full = os.path.join(target.loader.root, p)
+        if os.path.isfile(full):
+            out.append((full, target.loader.display(p)))
+    return tuple(out)
+
+
+def _trace(target: "Target", resources, kind: str, field: str | None, index: int | None,
+           cfg: dict[str, Any] | None = None) -> None:
+    tracer = target.context.get("tracer")
+    if tracer is not None and hasattr(tracer, "observe"):
+        step, where = _step(target, kind, field, index)
+        tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
+
+
 def run_transformers(target: "Target", ra: "Accumulator") -> None:
+    from lamina.kustomize.fieldlines import FIELD_OF_KIND
     steps = [(kind, cfg, None) for kind, cfg in builtin_transformer_configs(target, ra.config)]
+    external_start = len(steps)
     steps += list(external_plugin_configs(target, "transformers"))
-    for kind, cfg, origin in steps:
+    seen: dict[str, int] = {}
+    for number, (kind, cfg, origin) in enumerate(steps):
         factory = transformer_factory(kind)
         if factory is None:
             if generator_factory(kind) is not None:
@@ -210,6 +242,16 @@ def run_transformers(target: "Target", ra: "Accumulator") -> None:
             for res in ra.resmap:
                 target.origin.add_transformation(res, ctx.origin)
         ra.resmap.set_items([r for r in ra.resmap if r.obj])
+        if target.context.get("tracer") is not None:
+            field = FIELD_OF_KIND.get(kind) if number < external_start else None
+            if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
+                field = "commonLabels" if target.kustomization.get("commonLabels") else field
+            index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
+                                                            "replicas", "labels") else None
+            if field is None:
+                index = number - external_start
+            seen[field or ""] = seen.get(field or "", 0) + 1
+            _trace(target, ra.resmap, kind, field, index, cfg)
 
 
 # ---- entries under generators: / transformers: ---------------------------------------

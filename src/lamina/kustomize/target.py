@@ -126,6 +126,10 @@ class Target:
         if origin is not None:
             for r in resources:
                 self.origin.annotate(r, origin)
+        tracer = self.context.get("tracer")
+        if tracer is not None and hasattr(tracer, "observe"):
+            for r in resources:
+                tracer.observe([r], "declared", r.origin.source if r.origin else SourceRef(display))
         return resources
 
     def _accumulate_components(self, ra: Accumulator, paths: list[str]) -> Accumulator:

@@ -1,0 +1,1 @@
+"""Resource-level diffs between two renders: pairing by id, field changes, formatters."""

@@ -1,0 +1,203 @@
+"""Pairing resources of two renders by id and describing what changed, field by field."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+REDACTED = "<redacted>"
+_HASH_SUFFIX = re.compile(r"-[bcdfghkmtz2456789]{10}$")
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+
+def _ident(obj: dict[str, Any]) -> tuple[str, str, str, str]:
+    api = str(obj.get("apiVersion") or "")
+    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return (api.rpartition("/")[0], str(obj.get("kind") or ""), str(md.get("namespace") or ""),
+            str(md.get("name") or ""))
+
+
+def label(ident: tuple[str, str, str, str]) -> str:
+    group, kind, ns, name = ident
+    kind_part = f"{kind}.{group}" if group else kind
+    return f"{kind_part}/{ns}/{name}" if ns else f"{kind_part}/{name}"
+
+
+def redact(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copy with every Secret value replaced: values never reach a diff."""
+    if obj.get("kind") != "Secret":
+        return obj
+    out = dict(obj)
+    for key in ("data", "stringData"):
+        if isinstance(obj.get(key), dict):
+            out[key] = {k: REDACTED for k in obj[key]}
+    return out
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    old: Any
+    new: Any
+    kind: str          # added | removed | changed
+
+    def summary(self) -> str:
+        def show(v: Any) -> str:
+            text = repr(v) if isinstance(v, str) and (not v or " " in v) else str(v)
+            return text if len(text) <= 60 else text[:57] + "..."
+        if self.kind == ADDED:
+            return f"{self.path}: + {show(self.new)}"
+        if self.kind == REMOVED:
+            return f"{self.path}: - {show(self.old)}"
+        return f"{self.path}: {show(self.old)} -> {show(self.new)}"
+
+
+@dataclass
+class ResourceDiff:
+    status: str                              # added | removed | changed
+    ident: tuple[str, str, str, str]
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    fields: list[FieldChange] = field(default_factory=list)
+    renamed_from: str | None = None
+    secret_changed: bool = False
+
+    @property
+    def name(self) -> str:
+        return label(self.ident)
+
+    def unified(self, context: int = 3) -> str:
+        from lamina.yaml import dump
+        old = dump(redact(self.old)).splitlines(True) if self.old else []
+        new = dump(redact(self.new)).splitlines(True) if self.new else []
+        before = label(_ident(self.old)) if self.old else "/dev/null"
+        return "".join(difflib.unified_diff(old, new, before, self.name, n=context))
+
+
+@dataclass
+class EnvironmentDiff:
+    environment: str
+    resources: list[ResourceDiff] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {ADDED: 0, REMOVED: 0, CHANGED: 0}
+        for r in self.resources:
+            out[r.status] += 1
+        return out
+
+
+def _flatten(node: Any, path: str, out: dict[str, Any]) -> None:
+    if isinstance(node, dict) and node:
+        for k in node:
+            key = str(k)
+            sub = f"{path}.{key}" if path else key
+            if "." in key or "/" in key:
+                sub = f"{path}[{key!r}]" if path else f"[{key!r}]"
+            _flatten(node[k], sub, out)
+    elif isinstance(node, list) and node:
+        named = all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in node)
+        names = [i.get("name") for i in node] if named else []
+        keyed = named and len(set(names)) == len(names)
+        for i, item in enumerate(node):
+            _flatten(item, f"{path}[name={item['name']}]" if keyed else f"{path}[{i}]", out)
+    else:
+        out[path] = node
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any],
+                  ignore: Iterable[str] = ()) -> list[FieldChange]:
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    _flatten(old, "", a)
+    _flatten(new, "", b)
+    secret = old.get("kind") == "Secret" or new.get("kind") == "Secret"
+    ignore = tuple(ignore)
+    out = []
+    for path in sorted(set(a) | set(b)):
+        if any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in ignore):
+            continue
+        hidden = secret and path.startswith(("data.", "stringData.", "data[", "stringData["))
+        va = REDACTED if hidden and path in a else a.get(path)
+        vb = REDACTED if hidden and path in b else b.get(path)
+        if path not in a:
+            out.append(FieldChange(path, None, vb, ADDED))
+        elif path not in b:
+            out.append(FieldChange(path, va, None, REMOVED))
+        elif a[path] != b[path] or type(a[path]) is not type(b[path]):
+            out.append(FieldChange(path, va, f"{REDACTED} (changed)" if hidden else vb, CHANGED))
+    return out
+
+
+def _similarity(a: dict[str, Any], b: dict[str, Any]) -> float:
+    fa: dict[str, Any] = {}
+    fb: dict[str, Any] = {}
+    _flatten({k: v for k, v in a.items() if k != "metadata"}, "", fa)
+    _flatten({k: v for k, v in b.items() if k != "metadata"}, "", fb)
+    keys = set(fa) | set(fb)
+    if not keys:
+        return 1.0
+    return sum(1 for k in keys if fa.get(k, object()) == fb.get(k, object())) / len(keys)
+
+
+def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[str, Any]],
+                   ignore_fields: Iterable[str] = (), only: Iterable[tuple[str, str]] = (),
+                   normalize=None) -> EnvironmentDiff:
+    """Pair by (group, kind, namespace, name); then pair leftovers that are renames (a new
+    generator hash, a changed prefix) by kind, namespace and content."""
+    ignore_fields = tuple(ignore_fields)
+    only = tuple(only)
+
+    def wanted(obj: dict[str, Any]) -> bool:
+        return all(str(_get(obj, key)) == value for key, value in only)
+
+    norm = normalize or (lambda ident: ident)
+    old_by = {norm(_ident(o)): o for o in old if wanted(o)}
+    new_by = {norm(_ident(o)): o for o in new if wanted(o)}
+    result = EnvironmentDiff(environment)
+    pairs = [(k, old_by[k], new_by[k]) for k in new_by if k in old_by]
+    removed = {k: v for k, v in old_by.items() if k not in new_by}
+    added = {k: v for k, v in new_by.items() if k not in old_by}
+    renames = []
+    for key_new, obj_new in sorted(added.items()):
+        candidates = [(k, o) for k, o in removed.items() if k[:3] == key_new[:3]]
+        best, best_score = None, 0.0
+        for k, o in candidates:
+            same_stem = _HASH_SUFFIX.sub("", k[3]) == _HASH_SUFFIX.sub("", key_new[3])
+            score = 1.0 + _similarity(o, obj_new) if same_stem else _similarity(o, obj_new)
+            if score > best_score:
+                best, best_score = (k, o), score
+        if best is not None and best_score >= 0.6:
+            renames.append((best[0], key_new, best[1], obj_new))
+            del removed[best[0]]
+    for key_old, key_new, o, n in renames:
+        del added[key_new]
+        changes = field_changes(o, n, ignore_fields)
+        result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
+                                             renamed_from=label(_ident(o)),
+                                             secret_changed=_secret_changed(o, n)))
+    for key, o, n in pairs:
+        changes = field_changes(o, n, ignore_fields)
+        if changes:
+            result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
+                                                 secret_changed=_secret_changed(o, n)))
+    for key, o in removed.items():
+        result.resources.append(ResourceDiff(REMOVED, _ident(o), o, None))
+    for key, n in added.items():
+        result.resources.append(ResourceDiff(ADDED, _ident(n), None, n))
+    result.resources.sort(key=lambda r: (r.ident[1], r.ident[2], r.ident[3], r.status))
+    return result
+
+
+def _secret_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if old.get("kind") != "Secret":
+        return False
+    return any(old.get(k) != new.get(k) for k in ("data", "stringData"))
+
+
+def _get(obj: dict[str, Any], dotted: str) -> Any:
+    node: Any = obj
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node

@@ -1,0 +1,85 @@
+"""Where the two sides of a diff come from: a render of the working tree, a render of a git
+revision (in a temporary worktree), the rendered branch, or the output folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from lamina.kustomize.dialect import ValuesOptions
+from lamina.project.layout import METADATA_FILE
+
+_NOT_RESOURCES = {"kustomization.yaml", "README.md", METADATA_FILE}
+
+Side = dict[str, list[dict[str, Any]]]     # target path (env) -> rendered objects
+
+
+def render_tree(project_dir: str, environments: tuple[str, ...] = (),
+                values: ValuesOptions = ValuesOptions()) -> Side:
+    from lamina.project.config import load_project
+    from lamina.project.render import RenderOptions, render_project
+    project = load_project(project_dir)
+    targets = render_project(project, RenderOptions(environments=environments, values=values))
+    return {t.path: [o for o, _src, _r in t.objects] for t in targets}
+
+
+def render_revision(project_dir: str, rev: str, environments: tuple[str, ...] = (),
+                    values: ValuesOptions = ValuesOptions()) -> Side:
+    """Render `rev` in a temporary worktree; the user's tree and index are never touched."""
+    from lamina.publish.git import Git, GitError
+    git = Git(project_dir)
+    top = git.toplevel()
+    sha = git.resolve(rev)
+    if sha is None:
+        raise GitError(f"unknown revision '{rev}'")
+    rel = os.path.relpath(os.path.realpath(project_dir), os.path.realpath(top))
+    tmp = tempfile.mkdtemp(prefix="lamina-diff-")
+    tree = os.path.join(tmp, "tree")
+    try:
+        git.run("worktree", "add", "--detach", "--quiet", tree, sha)
+        try:
+            return render_tree(os.path.join(tree, rel), environments, values)
+        finally:
+            git.run("worktree", "remove", "--force", tree, check=False)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _parse_files(files: dict[str, str]) -> Side:
+    from lamina.yaml import load_all
+    side: Side = {}
+    for rel, text in sorted(files.items()):
+        parts = rel.split("/")
+        if parts[-1] in _NOT_RESOURCES or rel.startswith(".") or parts[0].startswith("_"):
+            continue
+        # rendered/<env>[/<cluster>]/<namespace|_cluster>/<file>: the target is all but the last two.
+        target = "/".join(parts[:-2]) if len(parts) >= 3 else parts[0]
+        side.setdefault(target, []).extend(d for d in load_all(text, rel) if isinstance(d, dict))
+    return side
+
+
+def rendered_branch(project_dir: str, branch: str) -> Side | None:
+    from lamina.publish.git import Git
+    git = Git(project_dir)
+    if git.resolve(f"refs/heads/{branch}") is None:
+        return None
+    files = {}
+    for _mode, sha, path in git.ls_tree(f"refs/heads/{branch}"):
+        if path.endswith(".yaml") and not path.endswith("kustomization.yaml"):
+            files[path] = git.out("cat-file", "-p", sha) + "\n"
+    return _parse_files(files)
+
+
+def output_folder(path: str) -> Side | None:
+    if not os.path.isdir(path):
+        return None
+    files = {}
+    for root, _dirs, names in os.walk(path):
+        for name in names:
+            if name.endswith(".yaml") and name != "kustomization.yaml":
+                full = os.path.join(root, name)
+                with open(full, encoding="utf-8") as fh:
+                    files[os.path.relpath(full, path)] = fh.read()
+    return _parse_files(files)

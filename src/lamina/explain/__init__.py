@@ -1,0 +1,1 @@
+"""`lamina explain`: which layers set a field, in order, with file:line."""

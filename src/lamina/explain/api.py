@@ -1,0 +1,124 @@
+"""explain(): build one environment with a field tracer and say who set the field."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.errors import SourceRef
+from lamina.explain.tracer import MISSING, Event, ExplainError, FieldTracer, lookup, parse_field_path
+from lamina.kustomize.dialect import ValuesOptions
+
+_VALUES_REF = re.compile(r"values((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+)")
+_ALIAS = re.compile(r"\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*-?%\}")
+
+
+@dataclass
+class Explanation:
+    resource: str
+    field: str
+    events: list[Event]
+    final: Any
+    values_origin: list[tuple[str, SourceRef]]     # (values key, file:line) behind a template
+
+
+def _template_values(template: SourceRef, overlay_dir: str, value: Any,
+                     values) -> list[tuple[str, SourceRef]]:
+    """Values keys that the template line producing the value reads, and where each was set."""
+    if values is None or template is None or not template.path.endswith(".j2"):
+        return []
+    path = os.path.normpath(os.path.join(overlay_dir, template.path))
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError:
+        return []
+    from lamina.templates import parse_path
+    # `{% set svc = values.services.user %}` makes `svc.port` mean `values.services.user.port`.
+    for alias, target in _ALIAS.findall(text):
+        text += "\n" + re.sub(rf"\b{alias}((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)",
+                              lambda m: f"values{target}{m.group(1)}", text)
+    out = []
+    for m in _VALUES_REF.finditer(text):
+        key = m.group(1).lstrip(".")
+        try:
+            vpath = parse_path(key)
+        except Exception:
+            continue
+        node: Any = values.data
+        for part in vpath:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = MISSING
+                break
+        if node is not MISSING and str(node) == str(value):
+            origin = values.origin(vpath) if hasattr(values, "origin") else None
+            if origin is not None and (key, origin) not in out:
+                out.append((key, origin))
+    return out
+
+
+def explain(project_dir: str, environment: str, resource: str, field: str,
+            values: ValuesOptions = ValuesOptions()) -> Explanation:
+    from lamina.kustomize.build import BuildOptions, build
+    from lamina.kustomize.dialect import merged_values
+    from lamina.kustomize.loader import FileLoader
+    from lamina.project.config import load_project
+    project = load_project(project_dir)
+    env = project.environment(environment)
+    kind, sep, name = resource.partition("/")
+    if not sep or not kind or not name:
+        raise ExplainError(f"'{resource}' must look like Kind/name (e.g. Deployment/web)")
+    steps = parse_field_path(field)
+    tracer = FieldTracer(kind, steps)
+    overlay = os.path.join(project.root, env.overlay)
+    files = tuple(os.path.join(project.root, v) for v in env.values) + values.files
+    opts = ValuesOptions(files=files, sets=values.sets, set_strings=values.set_strings)
+    resmap = build(overlay, BuildOptions(tracer=tracer, values=opts))
+    matches = [r for r in resmap if r.kind == kind and (r.name == name or
+               any(p.name == name for p in r.previous_ids))]
+    if not matches:
+        known = ", ".join(sorted(f"{r.kind}/{r.name}" for r in resmap if r.kind == kind)) or "none"
+        raise ExplainError(f"no {kind} named '{name}' in environment '{environment}' "
+                           f"(its {kind}s: {known})")
+    res = matches[0]
+    final = lookup(res.obj, steps)
+    if final is MISSING:
+        raise ExplainError(f"{kind}/{res.name} has no field {field}")
+    events = tracer.history.get(id(res), [])
+    merged = merged_values(FileLoader.at(overlay), opts)
+    declared = next((e for e in events if e.step == "declared"), None)
+    origins = _template_values(declared.where if declared else None, overlay,
+                               declared.value if declared else None, merged)
+    rel = os.path.relpath(overlay, project.root)
+    events = [Event(e.step, _relative(e.where, rel), e.value, e.resource) for e in events]
+    origins = [(k, _relative(s, rel)) for k, s in origins]
+    return Explanation(f"{kind}/{res.name}", field, events, final, origins)
+
+
+def _relative(ref: SourceRef | None, overlay_rel: str) -> SourceRef | None:
+    if ref is None or os.path.isabs(ref.path) or ref.path.startswith("--"):
+        return ref
+    return SourceRef(os.path.normpath(os.path.join(overlay_rel, ref.path)), ref.line, ref.column)
+
+
+def format_explanation(e: Explanation) -> str:
+    from lamina.yaml import dump
+
+    def show(v: Any) -> str:
+        if v is MISSING:
+            return "(not set)"
+        text = dump(v).rstrip("\n")
+        return text if "\n" not in text else "\n      " + text.replace("\n", "\n      ")
+    lines = [f"{e.resource} {e.field}"]
+    for i, ev in enumerate(e.events, 1):
+        where = str(ev.where) if ev.where else "(build step)"
+        action = "declared in" if ev.step == "declared" else f"{ev.step} at"
+        lines.append(f"  {i}. {action} {where}: {show(ev.value)}")
+        if ev.step == "declared":
+            for key, origin in e.values_origin:
+                lines.append(f"     value {key} from {origin}")
+    lines.append(f"  final: {show(e.final)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,100 @@
+"""`lamina diff`: pairing, field changes, renames, redaction, markdown splitting, revisions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from lamina.diff.formats import GITHUB_COMMENT_LIMIT, markdown
+from lamina.diff.model import CHANGED, diff_resources
+from tests.publish.conftest import git
+
+LAMINA = [sys.executable, "-m", "lamina.cli.main"]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _docs(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def test_field_level_summary_and_pairing() -> None:
+    old = _docs("kind: Deployment\napiVersion: apps/v1\nmetadata: {name: web}\nspec: {replicas: 2}\n")
+    new = _docs("kind: Deployment\napiVersion: apps/v1\nmetadata: {name: web}\nspec: {replicas: 3}\n")
+    d = diff_resources("prod", old, new)
+    assert [r.status for r in d.resources] == [CHANGED]
+    assert [f.summary() for f in d.resources[0].fields] == ["spec.replicas: 2 -> 3"]
+
+
+def test_generator_hash_rename_is_one_change() -> None:
+    old = _docs("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg-5c6fd8k2t4}\ndata: {a: '1'}\n")
+    new = _docs("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg-b8t2h7dk5m}\ndata: {a: '2'}\n")
+    d = diff_resources("prod", old, new)
+    assert len(d.resources) == 1 and d.resources[0].renamed_from == "ConfigMap/cfg-5c6fd8k2t4"
+
+
+def test_secret_values_are_redacted_everywhere() -> None:
+    old = _docs("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: hunter2}\n")
+    new = _docs("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: swordfish}\n")
+    d = diff_resources("prod", old, new)
+    from lamina.diff.formats import as_json, text
+    outputs = [text([d]), as_json([d]), *markdown([d])]
+    assert all("hunter2" not in o and "swordfish" not in o for o in outputs)
+    assert "stringData.password" in text([d])
+
+
+def test_markdown_splits_below_githubs_limit() -> None:
+    old, new = [], []
+    for i in range(400):
+        base = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm{i}"},
+                "data": {f"k{j}": "x" * 40 for j in range(20)}}
+        old.append(base)
+        new.append({**base, "data": {f"k{j}": "y" * 40 for j in range(20)}})
+    comments = markdown([diff_resources("prod", old, new)])
+    assert len(comments) > 1
+    assert all(len(c) < GITHUB_COMMENT_LIMIT for c in comments)
+    assert "continued in the next comment" in comments[0]
+
+
+def _example_project(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "bases", root / "bases")
+    shutil.copytree(REPO / "overlays", root / "overlays")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "example")
+    return root
+
+
+def test_one_port_change_is_reported_as_exactly_that_change(tmp_path: Path) -> None:
+    root = _example_project(tmp_path)
+    values = root / "bases" / "values.yaml"
+    values.write_text(values.read_text().replace("port: 8081", "port: 9091", 1))
+    git(root, "commit", "-qam", "order-service on 9091")
+    proc = subprocess.run([*LAMINA, "diff", "--base", "HEAD~1", "--head", "HEAD", "--format",
+                           "json", "--exit-code"], cwd=root, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    result = json.loads(proc.stdout)
+    assert {e["environment"] for e in result["environments"]} == {"dev", "staging", "prod"}
+    for env in result["environments"]:
+        changes = {(r["resource"], f["path"], str(f["old"]), str(f["new"]))
+                   for r in env["resources"] for f in r["fields"]}
+        assert changes and all(old == "8081" and new == "9091" for _r, _p, old, new in changes), changes
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_envs_comparison_ignoring_namespace(tmp_path: Path) -> None:
+    root = _example_project(tmp_path)
+    proc = subprocess.run([*LAMINA, "diff", "--envs", "staging", "prod", "--ignore-namespace",
+                           "--only", "kind=Deployment", "--format", "json"], cwd=root,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    env = json.loads(proc.stdout)["environments"][0]
+    assert all(r["resource"].startswith("Deployment") for r in env["resources"])
+    paths = {f["path"] for r in env["resources"] for f in r["fields"]}
+    assert not any(p == "metadata.namespace" for p in paths)
+    assert any(p.endswith("image") for p in paths)
