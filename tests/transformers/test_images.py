@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import subprocess
 
@@ -249,3 +250,45 @@ def test_matches_kubectl_kustomize(tmp_path_factory, case):
     assert out.returncode == 0, out.stderr
     expected = [d for d in yaml.safe_load_all(out.stdout) if d is not None]
     assert by_id(lamina_like(docs, common, annos, entries, reps)) == by_id(expected)
+
+
+# ---- end to end: `lamina build` prints kubectl's bytes ---------------------------------
+
+LAMINA = shutil.which("lamina", path="/work/venv/bin") or shutil.which("lamina")
+
+
+@st.composite
+def kustomizations(draw):
+    docs, common, annos, entries, reps = draw(trees())
+    kust: dict = {"resources": ["res.yaml"]}
+    if common:
+        kust["commonLabels"] = common
+    if annos:
+        kust["commonAnnotations"] = annos
+    if entries:
+        kust["images"] = entries
+    if reps:
+        kust["replicas"] = reps
+    if draw(st.booleans()):
+        kust["namePrefix"] = "p-"
+    label_entries = draw(st.lists(st.fixed_dictionaries(
+        {"pairs": st.dictionaries(st.sampled_from(["l1", "l2", "team"]), st.sampled_from(["v", ""]),
+                                  min_size=1, max_size=2)},
+        optional={"includeSelectors": st.booleans(), "includeTemplates": st.booleans()}), max_size=2))
+    if label_entries:
+        kust["labels"] = label_entries
+    return docs, kust
+
+
+@pytest.mark.skipif(KUBECTL is None or LAMINA is None, reason="kubectl or the lamina CLI is missing")
+@settings(max_examples=15, deadline=None)
+@given(case=kustomizations())
+def test_lamina_build_prints_kubectl_bytes(tmp_path_factory, case):
+    docs, kust = case
+    root = tmp_path_factory.mktemp("tree")
+    (root / "res.yaml").write_text(yaml.safe_dump_all(docs))
+    (root / "kustomization.yaml").write_text(json.dumps(kust))
+    want = subprocess.run([KUBECTL, "kustomize", str(root)], capture_output=True, text=True, timeout=60)
+    got = subprocess.run([LAMINA, "build", str(root)], capture_output=True, text=True, timeout=60)
+    assert (got.returncode == 0) == (want.returncode == 0), (got.stderr, want.stderr)
+    assert got.stdout == want.stdout
