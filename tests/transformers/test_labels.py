@@ -357,3 +357,10 @@ def test_base_common_labels_then_overlay_labels_match_kubectl(tmp_path, overlay)
                           "fieldSpecs": list(cfg.common_annotations)}, CTX).transform(rm)
     want = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(out.stdout)}
     assert {(r.kind, r.name): r.obj for r in rm} == want
+
+
+def test_keys_and_values_are_not_checked_against_kubernetes_label_syntax():
+    # Kustomize writes `a b: x y` without complaint; validation is the API server's job.
+    rm = ResMap([Resource(copy.deepcopy(CM))])
+    common_labels({"a b": "x y", "UPPER/..": "-" * 70}).transform(rm)
+    assert rm[0].obj["metadata"]["labels"] == {"a b": "x y", "UPPER/..": "-" * 70}
