@@ -93,3 +93,20 @@ def test_rendered_text_maps_any_output_line(tmp_path):
     out = render(tmp_path, "a:\n{% for i in values.items %}\n- {{ i }}\n{% endfor %}\nb: 1\n", values(tmp_path, ("v.yaml", VALUES)))
     assert [out.template_line(n) for n in range(1, 10)] == [1, 2, 3, 2, 3, 2, 3, 4, 5]
     assert out.template_line(99) == 5  # past the end: the last line
+
+
+def test_duplicate_keys_made_by_a_loop_point_at_the_loop_body(tmp_path):
+    template = "kind: ConfigMap\ndata:\n{% for i in values.items %}\n  key: {{ i }}\n{% endfor %}\n"
+    merged = values(tmp_path, ("v.yaml", VALUES))
+    with pytest.raises(TemplateError) as err:
+        check_rendered_yaml(render(tmp_path, template, merged), "cm.yaml.j2")
+    assert err.value.source == SourceRef("cm.yaml.j2", 4)
+    assert "repeats the key 'key'" in err.value.message and "first at rendered line 4" in err.value.message
+
+
+def test_alias_bombs_in_rendered_output_are_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
+    with pytest.raises(TemplateError) as err:
+        check_rendered_yaml(render(tmp_path, "\n".join(lines) + "\n", values(tmp_path)), "bomb.j2")
+    assert "alias bomb" in err.value.message and err.value.source == SourceRef("bomb.j2", 1)

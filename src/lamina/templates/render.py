@@ -29,6 +29,8 @@ from lamina.templates.errors import TemplateError
 from lamina.templates.merge import MergedValues
 from lamina.templates.paths import ValuePath, format_path
 from lamina.templates.sandbox import LaminaSandbox, MissingValueError, RenderLimitError, RenderLimits
+from lamina.templates.values import MAX_DEPTH, MAX_NODES
+from lamina.templates.yaml_nodes import NestingTooDeep, expanded_size, find_duplicate_key
 
 _NO_FILES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 
@@ -100,26 +102,56 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
 
 
 def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
-    """Parse rendered output; on a YAML error, raise TemplateError at the template's line.
+    """Parse rendered output into its documents; raise TemplateError at the template line of
+    invalid YAML, a duplicate key, an alias bomb or absurd nesting.
 
     Uses the line map of a RenderedText; for plain strings, assumes output line = template
     line (true when no loop, condition or multi-line expression changed the line count).
     """
+    def where(output_line: int) -> SourceRef:
+        line = text.template_line(output_line) if isinstance(text, RenderedText) else output_line
+        return SourceRef(template_path, line)
+
+    def shown(output_line: int) -> str:
+        lines = str(text).split("\n")
+        return lines[output_line - 1].strip() if output_line <= len(lines) else ""
+
+    loader = yaml.CSafeLoader(str(text))
     try:
-        return list(yaml.load_all(str(text), Loader=yaml.CSafeLoader))
+        documents = []
+        while loader.check_node():
+            node = loader.get_node()
+            _check_document(node, where, shown)
+            documents.append(loader.construct_document(node))
+        return documents
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         out_line = (mark.line + 1) if mark else 1
-        lines = text.split("\n")
-        template_line = text.template_line(out_line) if isinstance(text, RenderedText) else out_line
-        shown = lines[out_line - 1] if out_line <= len(lines) else ""
         raise TemplateError(
             f"rendered template is not valid YAML: {exc.problem or exc.context} "
-            f"(rendered line {out_line}: {shown.strip()!r})",
-            SourceRef(template_path, template_line),
+            f"(rendered line {out_line}: {shown(out_line)!r})",
+            where(out_line),
         ) from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"rendered template is not valid YAML: {exc}", SourceRef(template_path)) from None
+    finally:
+        loader.dispose()
+
+
+def _check_document(node: yaml.Node, where: Callable[[int], SourceRef], shown: Callable[[int], str]) -> None:
+    try:
+        size = expanded_size(node, MAX_DEPTH)
+    except NestingTooDeep as exc:
+        line = exc.node.start_mark.line + 1
+        raise TemplateError(f"rendered YAML is nested deeper than {MAX_DEPTH} levels", where(line)) from None
+    if size > MAX_NODES:
+        raise TemplateError(f"rendered YAML has more than {MAX_NODES} nodes once aliases are expanded "
+                            "(an alias bomb?)", where(node.start_mark.line + 1))
+    duplicate = find_duplicate_key(node)
+    if duplicate:
+        first, again = (n.start_mark.line + 1 for n in duplicate)
+        raise TemplateError(f"rendered YAML repeats the key {duplicate[1].value!r} (rendered line {again}: "
+                            f"{shown(again)!r}; first at rendered line {first})", where(again))
 
 
 class _OutputBuilder:

@@ -16,6 +16,7 @@ import yaml
 from lamina.errors import SourceRef
 from lamina.templates.errors import ValuesError
 from lamina.templates.paths import KeySelector, SetPath, ValuePath, format_path, parse_path
+from lamina.templates.yaml_nodes import NestingTooDeep, expanded_size
 
 # Expanding aliases beyond this many nodes is treated as an alias bomb.
 MAX_NODES = 1_000_000
@@ -70,7 +71,11 @@ def load_values_file(path: str, text: str) -> ValuesLayer:
             return ValuesLayer(path=path, data={}, positions={(): SourceRef(path, 1, 1)})
         if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
             raise ValuesError("a values file must be a YAML mapping", _ref(path, node))
-        if _expanded_size(node, path, {}) > MAX_NODES:
+        try:
+            size = expanded_size(node, MAX_DEPTH)
+        except NestingTooDeep as exc:
+            raise ValuesError(f"values nested deeper than {MAX_DEPTH} levels", _ref(path, exc.node)) from None
+        if size > MAX_NODES:
             raise ValuesError(f"more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
                               _ref(path, node))
         positions: dict[ValuePath, SourceRef] = {}
@@ -199,25 +204,6 @@ def _pad(node: list, index: int) -> None:
     # values, refuses gaps (see merge.py). Here the list below is unknown, so pad with nulls.
     while len(node) < index:
         node.append(None)
-
-
-def _expanded_size(node: yaml.Node, path: str, memo: dict[int, int], depth: int = 0) -> int:
-    """How many nodes the document has once aliases are expanded, counted over the shared
-    node graph (each distinct node once), so a bomb is refused before it is expanded."""
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    if depth > MAX_DEPTH:
-        raise ValuesError(f"values nested deeper than {MAX_DEPTH} levels", _ref(path, node))
-    memo[id(node)] = 1  # a recursive alias counts once rather than looping
-    size = 1
-    if isinstance(node, yaml.SequenceNode):
-        size += sum(_expanded_size(item, path, memo, depth + 1) for item in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size += sum(_expanded_size(k, path, memo, depth + 1) + _expanded_size(v, path, memo, depth + 1)
-                    for k, v in node.value)
-    memo[id(node)] = size
-    return size
 
 
 def _ref(path: str, node: yaml.Node) -> SourceRef:
