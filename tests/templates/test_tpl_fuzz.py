@@ -50,3 +50,12 @@ def test_templates_fail_only_with_lamina_errors(text):
         check_rendered_yaml(out, "t.j2")
     except LaminaError as exc:
         assert exc.source is not None and exc.source.path == "t.j2"
+
+
+@settings(max_examples=300)
+@given(_yamlish)
+def test_rendered_yaml_checks_fail_only_with_template_errors(text):
+    try:
+        check_rendered_yaml(text, "t.j2")
+    except LaminaError as exc:
+        assert exc.source is not None and exc.source.path == "t.j2"
