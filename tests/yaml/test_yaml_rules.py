@@ -69,6 +69,10 @@ RULES: dict[str, tuple[str, str]] = {
         '  base: &b {cpu: 1, mem: 2}\n  over:\n    <<: *b\n    mem: 3\n  many:\n    <<: [{a: 1, b: 1}, {b: 2, c: 2}]\n  list: &l [x, y]\n  again: *l\n  "<<": dropped\n',
         '  again:\n  - x\n  - "y"\n  base:\n    cpu: 1\n    mem: 2\n  list:\n  - x\n  - "y"\n  many:\n    a: 1\n    b: 1\n    c: 2\n  over:\n    cpu: 1\n    mem: 3\n',
     ),
+    'unicode-15-keys': (
+        '  \U00032226: 1\n  "1": 2\n  a: 3\n  \U00011f50: 4\n  é: 5\n',
+        '  "1": 2\n  "\\U00011F50": 4\n  a: 3\n  é: 5\n  "\\U00032226": 1\n',
+    ),
 }
 
 
