@@ -29,24 +29,17 @@ def test_valid_output_returns_the_documents(tmp_path):
     assert check_rendered_yaml(out, "t.j2") == [{"a": 1}, {"b": {"x": 1, "y": [1, 2], "z": {"w": "v"}}}]
 
 
-def test_error_after_a_loop_points_at_the_template_line(tmp_path):
-    template = "list:\n{% for i in values.items %}\n  - {{ i }}\n{% endfor %}\nbad: a: b\n"
-    assert _error_line(tmp_path, template) == 5
-
-
-def test_error_after_a_multiline_expression(tmp_path):
-    template = "m: {{ values.map | toyaml | nindent(2) }}\nok: 1\nbad: a: b\n"
-    assert _error_line(tmp_path, template) == 3
-
-
-def test_error_inside_a_loop_body(tmp_path):
-    template = "a: 1\n{% for i in values.items %}\n{% if i == 'b' %}\nbad: a: b\n{% endif %}\nk{{ i }}: 1\n{% endfor %}\n"
-    assert _error_line(tmp_path, template) == 4
-
-
-def test_error_in_an_expression_line(tmp_path):
-    template = "a: 1\n{% if false %}\nskipped: 1\n{% endif %}\nb: {{ values.map }} extra\n"
-    assert _error_line(tmp_path, template) == 5
+@pytest.mark.parametrize(
+    "template, line",
+    [
+        ("list:\n{% for i in values.items %}\n  - {{ i }}\n{% endfor %}\nbad: a: b\n", 5),  # after a loop
+        ("m: {{ values.map | toyaml | nindent(2) }}\nok: 1\nbad: a: b\n", 3),  # after multi-line output
+        ("a: 1\n{% for i in values.items %}\n{% if i == 'b' %}\nbad: a: b\n{% endif %}\nk{{ i }}: 1\n{% endfor %}\n", 4),
+        ("a: 1\n{% if false %}\nskipped: 1\n{% endif %}\nb: {{ values.map }} extra\n", 5),  # in an expression line
+    ],
+)
+def test_errors_point_at_the_template_line(tmp_path, template, line):
+    assert _error_line(tmp_path, template) == line
 
 
 def test_the_message_shows_the_rendered_line(tmp_path):
