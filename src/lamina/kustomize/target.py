@@ -80,7 +80,7 @@ class Target:
         plugins.run_transformers(self, ra)
         if k.list("validators"):
             raise NotSupportedError("validators are not supported yet", SourceRef(self.display))
-        ra.vars.add(k.list("vars"), self.display)
+        ra.vars.add(k.list("vars"), self.display, resmap=ra.resmap)
         return ra
 
     def _accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
