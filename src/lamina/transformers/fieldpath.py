@@ -48,12 +48,40 @@ class Scalar:
         return Scalar(text, self.tag, self.style)
 
     def value(self) -> Any:
-        if self.tag == "str":
-            return self.text
-        return resolve_plain(self.text)
+        if not self.tag:
+            return resolve_plain(self.text)
+        return decode(self.tag, self.text)
 
     def __repr__(self) -> str:
         return f"Scalar({self.text!r}, {self.tag!r})"
+
+
+def short_tag(value: Any) -> str:
+    """go-yaml's tag for a plain value, without the `!!`; a Scalar has its own."""
+    if isinstance(value, Scalar):
+        return value.tag
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if value is None:
+        return "null"
+    return "str"
+
+
+def decode(tag: str, text: str) -> Any:
+    """Read `text` as a scalar tagged `tag`, failing as go-yaml does on a mismatch."""
+    if tag == "str":
+        return text
+    resolved = resolve_plain(text)
+    got = short_tag(resolved)
+    if got == tag:
+        return resolved
+    if tag == "float" and got == "int":
+        return float(resolved)
+    raise FieldPathError(f"cannot decode !!{got} `{text}` as a !!{tag}")
 
 
 def finalize(node: Any) -> Any:
@@ -303,7 +331,7 @@ def _match_field(node: Any, name: str, rest: list[str], create: str | None,
     if not isinstance(node, dict):
         raise _wrong_kind("MappingNode", node)
     nxt = rest[0] if rest else None
-    if name not in node or (node[name] is None and create and rest):
+    if name not in node:
         if not create:
             return []
         node[name] = _new(_part_kind(nxt, create))

@@ -61,38 +61,29 @@ class _Value:
         return _decode(self.tag, self.text)
 
 
-def _tag(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if value is None:
-        return "null"
-    if isinstance(value, fieldpath.Scalar):
-        return value.tag
-    return "str"
+_tag = fieldpath.short_tag
 
 
 def _decode(tag: str, text: str) -> Any:
-    """Read `text` as a scalar tagged `tag`, failing as go-yaml does on a mismatch."""
-    if tag == "str":
-        return text
-    resolved = fieldpath.resolve_plain(text)
-    got = _tag(resolved)
-    if got == tag:
-        return resolved
-    if tag == "float" and got == "int":
-        return float(resolved)
-    raise ResourceError(f"cannot decode !!{got} `{text}` as a !!{tag}")
+    try:
+        return fieldpath.decode(tag, text)
+    except fieldpath.FieldPathError as e:
+        raise ResourceError(e.message) from None
 
 
 def _set_scalar_text(target: Any, text: str) -> Any:
-    """A scalar target keeps its type (or its lack of one) and takes the new text."""
+    """A scalar target keeps its type (or its lack of one) and takes the new text.
+
+    Text its type cannot hold (an integer field given "abc") is kept as a tagged Scalar:
+    Kustomize only fails when it writes the object, so a later replacement may still
+    overwrite it."""
     if isinstance(target, fieldpath.Scalar):
         return target.with_text(text)
-    return _decode(_tag(target), text)
+    tag = _tag(target)
+    try:
+        return fieldpath.decode(tag, text)
+    except fieldpath.FieldPathError:
+        return fieldpath.Scalar(text, tag)
 
 
 class ReplacementTransformer:
@@ -112,9 +103,13 @@ class ReplacementTransformer:
             source = e.source or (SourceRef(self.where) if self.where else None)
             raise type(e)(e.message, source) from None
         finally:
-            # Scalars created untagged become plain values once all replacements ran.
+            # Created (untagged) scalars become plain values once all replacements ran.
             for res in touched.values():
-                fieldpath.finalize(res.obj)
+                try:
+                    fieldpath.finalize(res.obj)
+                except fieldpath.FieldPathError as e:
+                    raise ResourceError(f"{e.message} (in {res.cur_id})",
+                                        SourceRef(self.where) if self.where else None) from None
 
 
 def _source_value(resources: list[Resource], r: Replacement) -> _Value:

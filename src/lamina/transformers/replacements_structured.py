@@ -42,18 +42,6 @@ class _StyledSeq(list):
     flow: bool | None = None
 
 
-def _short_tag(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if value is None:
-        return "null"
-    return "str"
-
-
 def _from_node(node: Any) -> Any:
     """Composed YAML nodes -> dicts, lists and Scalars that keep their styles."""
     if isinstance(node, _pyyaml.MappingNode):
@@ -69,7 +57,7 @@ def _from_node(node: Any) -> Any:
     if node.style:
         return fieldpath.Scalar(node.value, "str", node.style)
     # A plain scalar's type is what go-yaml v3 reads it as.
-    return fieldpath.Scalar(node.value, _short_tag(fieldpath.resolve_plain(node.value)), None)
+    return fieldpath.Scalar(node.value, fieldpath.short_tag(fieldpath.resolve_plain(node.value)), None)
 
 
 def _to_node(value: Any) -> Any:
@@ -115,6 +103,11 @@ def set_in_structured_data(obj: Any, parts: list[str], create: str | None,
             found = fieldpath.lookup(obj, parts[:i])
         except fieldpath.FieldPathError:
             continue
+        if found is None and create:
+            # kyaml parses the null's text ("null") as a document, creates the rest of the
+            # path inside that copy and writes text into a node still tagged null: the
+            # field stays null and no error is raised.
+            return True
         if not isinstance(found, str):
             continue
         parsed = _compose(found)
@@ -142,7 +135,7 @@ def _set_inside(obj: Any, outer: list[str], text: str, parsed: Any, inner: list[
             return False
     try:
         new_text = _serialize(holder["root"], text)
-    except (TypeError, ValueError, _pyyaml.YAMLError):
+    except (TypeError, ValueError, _pyyaml.YAMLError, LaminaError):
         return False
     # Write the text back into the field the outer path named.
     parent = fieldpath.lookup(obj, outer[:-1]) if len(outer) > 1 else obj
