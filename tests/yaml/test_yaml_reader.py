@@ -155,3 +155,11 @@ def test_syntax_error_carries_file_line_and_column() -> None:
 def test_python_tags_are_inert_data() -> None:
     # Only the node's shape matters; no tag can construct a Python object.
     assert load("a: !!python/object/apply:os.system ['true']\n", "r.yaml") == {"a": ["true"]}
+
+
+def test_deep_nesting_up_to_libyamls_limit_is_read() -> None:
+    depth = 900
+    doc = load("a: " + "[" * depth + "]" * depth + "\n", "r.yaml")
+    for _ in range(depth - 1):
+        (doc,) = doc["a"] if isinstance(doc, dict) else doc
+    assert doc == []

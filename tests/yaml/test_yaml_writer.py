@@ -65,3 +65,18 @@ def test_unknown_types_are_a_programming_error() -> None:
 def test_shared_objects_are_written_twice_not_as_anchors() -> None:
     shared = {"x": 1}
     assert dump({"a": shared, "b": shared}) == "a:\n  x: 1\nb:\n  x: 1\n"
+
+
+def test_deep_nesting_is_written() -> None:
+    doc: list = []
+    for _ in range(900):
+        doc = [doc]
+    out = dump({"a": doc})
+    assert out.startswith("a:\n- - - ") and load(out, "r.yaml") == {"a": doc}
+
+
+def test_bom_strings_survive_the_deep_retry() -> None:
+    doc: list = ["\ufeffa"]
+    for _ in range(900):
+        doc = [doc]
+    assert '"\\uFEFF\\x61"' in dump({"a": doc, "b": "\ufeffb"})

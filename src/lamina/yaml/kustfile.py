@@ -34,10 +34,61 @@ def _expanded_size(obj: Any, memo: dict[int, int], stack: set[int]) -> int:
     return size
 
 
+class _GoYamlV2Loader(yaml.CSafeLoader):
+    """PyYAML's YAML 1.1 resolver adjusted to go-yaml v2's: `y`/`n` are booleans too, `0o17`
+    is an octal number, and neither `1:20` (base 60) nor dates become numbers or times."""
+
+
+def _resolvers() -> dict:
+    import re
+    table: dict = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in resolvers
+                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
+                               "tag:yaml.org,2002:bool")]
+        table[first] = kept
+    bool_rx = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
+                         r"|on|On|ON|off|Off|OFF)$")
+    int_rx = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
+                        r"|[-+]?0x[0-9a-fA-F_]+)$")
+    for ch in "yYnNtTfFoO":
+        table.setdefault(ch, []).insert(0, ("tag:yaml.org,2002:bool", bool_rx))
+    for ch in "-+0123456789":
+        table.setdefault(ch, []).insert(0, ("tag:yaml.org,2002:int", int_rx))
+    return table
+
+
+_GoYamlV2Loader.yaml_implicit_resolvers = _resolvers()
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
+    return loader.construct_scalar(node) in ("y", "Y", "yes", "Yes", "YES", "true", "True",
+                                             "TRUE", "on", "On", "ON")
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith("0b"):
+        return sign * int(text[2:], 2)
+    if text.startswith("0x"):
+        return sign * int(text[2:], 16)
+    if text.startswith("0o"):
+        return sign * int(text[2:], 8)
+    if len(text) > 1 and text.startswith("0"):
+        return sign * int(text, 8)
+    return sign * int(text)
+
+
+_GoYamlV2Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_GoYamlV2Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def load_kustomization_text(text: str, path: str) -> tuple[Any, int]:
     """The first document of a kustomization file and its line; (None, 1) when empty."""
     try:
-        loader = yaml.CSafeLoader(text)
+        loader = _GoYamlV2Loader(text)
         try:
             docs = []
             if loader.check_node():

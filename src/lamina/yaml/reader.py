@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from lamina.errors import SourceRef, YamlError
+from lamina.yaml.depth import call_with_depth
 from lamina.yaml.scalars import resolve_v3
 
 _PLAIN_TAG = "tag:lamina,2024:plain"
@@ -171,7 +172,7 @@ class _Builder:
             return total
 
         try:
-            expanded = size(root)
+            expanded = call_with_depth(size, root)
         except RecursionError:
             raise YamlError("document is nested too deeply", self.where(root)) from None
         if expanded > MAX_EXPANDED_NODES + 10 * len(sizes):
@@ -183,13 +184,16 @@ class _Builder:
 
     def build(self, node) -> Any:
         try:
-            if isinstance(node, yaml.MappingNode):
-                # The top mapping is decoded into Go's map[string]interface{}, which
-                # takes any key's text; nested mappings are stricter (see `mapping`).
-                return self.mapping(node, nested=False)
-            return self.value(node)
+            return call_with_depth(self.build_root, node)
         except RecursionError:
             raise YamlError("document is nested too deeply", self.where(node)) from None
+
+    def build_root(self, node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            # The top mapping is decoded into Go's map[string]interface{}, which
+            # takes any key's text; nested mappings are stricter (see `mapping`).
+            return self.mapping(node, nested=False)
+        return self.value(node)
 
     def value(self, node) -> Any:
         if isinstance(node, yaml.ScalarNode):

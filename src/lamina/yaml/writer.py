@@ -20,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lamina.errors import YamlError
+from lamina.yaml.depth import call_with_depth
 from lamina.yaml.natural import natural_sorted
 from lamina.yaml.scalars import go_float_text, needs_double_quotes
 
@@ -48,8 +49,10 @@ class _Emitter(yaml.CSafeDumper):
 
 def dump(doc: Any) -> str:
     """One document as Kustomize prints it (no `---`, ends with a newline)."""
-    bom_strings: list[str] = []
-    root = _node(doc, bom_strings)
+    try:
+        root, bom_strings = call_with_depth(_tree, doc)
+    except RecursionError:
+        raise YamlError("document is nested too deeply to write") from None
     stream = io.StringIO()
     emitter = _Emitter(
         stream,
@@ -78,6 +81,12 @@ def dump(doc: Any) -> str:
 def dump_all(docs: list[Any]) -> str:
     """Documents joined by `---` lines, as `kustomize build` prints a resource list."""
     return "---\n".join(dump(doc) for doc in docs)
+
+
+def _tree(doc: Any) -> tuple[Any, list[str]]:
+    """The node tree for a document, and the BOM-led strings to substitute afterwards."""
+    bom_strings: list[str] = []
+    return _node(doc, bom_strings), bom_strings
 
 
 def _node(data: Any, bom_strings: list[str]):
