@@ -69,31 +69,33 @@ def natural_less(a: str, b: str) -> bool:
             return ca < cb
         if la or lb:
             return lb
-        an = bn = 0
+        seed = 0
         if ca == "0" or cb == "0":
             # A zero that continues a number already under way (the "0" in "10")
             # counts as part of that number, not as a leading zero.
             j = i - 1
             while j >= 0 and _is_digit(a[j]):
                 if a[j] != "0":
-                    an = bn = 1
+                    seed = 1
                     break
                 j -= 1
-        ai = i
-        while ai < len(a) and _is_digit(a[ai]):
-            an = an * 10 + (ord(a[ai]) - 48)
-            ai += 1
-        bi = i
-        while bi < len(b) and _is_digit(b[bi]):
-            bn = bn * 10 + (ord(b[bi]) - 48)
-            bi += 1
-        an, bn = _int64(an), _int64(bn)
+        an, ai = _digit_run(a, i, seed)
+        bn, bi = _digit_run(b, i, seed)
         if an != bn:
             return an < bn
         if ai != bi:
             return ai < bi
         return ca < cb
     return len(a) < len(b)
+
+
+def _digit_run(s: str, i: int, seed: int) -> tuple[int, int]:
+    """Go's value of the digit run at s[i:] (with int64 wrap-around) and where it ends."""
+    n = seed
+    while i < len(s) and _is_digit(s[i]):
+        n = n * 10 + (ord(s[i]) - 48)
+        i += 1
+    return _int64(n), i
 
 
 def _compare(a: str, b: str) -> int:
