@@ -303,3 +303,67 @@ def test_prefix_suffix_namespace_and_references_match_kubectl(tmp_path: Path, se
     def keyed(docs):
         return sorted(dump_all([d]) for d in docs)
     assert keyed(r.obj for r in rm) == keyed(load_all(out, "kubectl.yaml"))
+
+
+# ---- whole builds: bases with their own prefixes/namespaces, references across them -----
+
+LAMINA = shutil.which("lamina", path="/work/venv/bin") or shutil.which("lamina")
+_NAMES = ["one", "two", "gen"]
+
+
+def _base_docs(rng: random.Random) -> list[str]:
+    docs = []
+    for kind in ("ConfigMap", "Secret", "ServiceAccount", "Service"):
+        for name in _NAMES[:2]:
+            if rng.random() < 0.6:
+                docs.append(f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: {name}}}")
+    pick = lambda: rng.choice(_NAMES)  # noqa: E731
+    docs.append(f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: dep}}
+spec:
+  template:
+    spec:
+      serviceAccountName: {pick()}
+      containers:
+      - name: c
+        envFrom: [{{configMapRef: {{name: {pick()}}}}}, {{secretRef: {{name: {pick()}}}}}]""")
+    docs.append(f"""apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: rb}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}}
+subjects: [{{kind: ServiceAccount, name: {pick()}}}, {{kind: ServiceAccount, name: {pick()}, namespace: {rng.choice(['nx', 'ny'])}}}]""")
+    return docs
+
+
+def _kustomization(rng: random.Random, resources: list[str], generator: bool) -> str:
+    lines = ["resources:", *[f"- {r}" for r in resources]]
+    if rng.random() < 0.5:
+        lines.append(f"namespace: {rng.choice(['nx', 'ny', 'nz'])}")
+    if rng.random() < 0.7:
+        lines.append(f"namePrefix: {rng.choice(['a-', 'b-'])}")
+    if rng.random() < 0.4:
+        lines.append(f"nameSuffix: {rng.choice(['-s', '-t'])}")
+    if generator:
+        lines += ["configMapGenerator:", "- name: gen", f"  literals: [k={rng.randint(0, 9)}]"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.skipif(KUBECTL is None or LAMINA is None, reason="kubectl or lamina not installed")
+@pytest.mark.parametrize("seed", range(6))
+def test_builds_with_renamed_bases_match_kubectl(tmp_path: Path, seed: int):
+    rng = random.Random(seed)
+    bases = []
+    for b in range(rng.randint(1, 2)):
+        d = tmp_path / f"base{b}"
+        d.mkdir()
+        (d / "r.yaml").write_text("\n---\n".join(_base_docs(rng)) + "\n")
+        (d / "kustomization.yaml").write_text(_kustomization(rng, ["r.yaml"], generator=True))
+        bases.append(f"../base{b}")
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "kustomization.yaml").write_text(_kustomization(rng, bases, generator=False))
+    want = subprocess.run([KUBECTL, "kustomize", str(top)], capture_output=True, text=True)
+    got = subprocess.run([LAMINA, "build", str(top)], capture_output=True, text=True)
+    assert (got.returncode == 0) == (want.returncode == 0), (want.stderr, got.stderr)
+    assert got.stdout == want.stdout
