@@ -103,3 +103,21 @@ def test_reference_cycle_is_unknown():
                        "root": {"properties": {"x": {"$ref": "#/definitions/a"}},
                                 "x-kubernetes-group-version-kind": [{"group": "", "version": "v1", "kind": "R"}]}})
     assert idx.lookup("v1", "R", ("x",)) is None
+
+
+def test_build_schema_first_declaration_wins(tmp_path, dir_loader):
+    from lamina.patch.openapi import BuildSchema
+    (tmp_path / "s.json").write_text(json.dumps(_CUSTOM))
+    loader = dir_loader(tmp_path)
+    chosen = BuildSchema()
+    assert chosen.current is default_index()
+    chosen.declare(None, loader, root=True)
+    chosen.declare({"path": "s.json"}, loader)            # a base declares a custom schema
+    custom = chosen.current
+    assert custom.root("example.com/v1", "MyCRD") is not None
+    chosen.declare({"version": "v1.14.1"}, loader)        # later ones are ignored, even bad ones
+    assert chosen.current is custom
+    root_first = BuildSchema()
+    root_first.declare({"version": "v1.21.2"}, loader, root=True)
+    root_first.declare({"path": "s.json"}, loader)
+    assert root_first.current is default_index()

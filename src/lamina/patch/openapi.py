@@ -237,3 +237,27 @@ def schema_for(openapi_field: dict | None, loader: FileLoader) -> SchemaIndex:
     if version is not None and str(version) != BUILTIN_VERSION:
         raise KustomizationError("the specified OpenAPI version is not built in")
     return default_index()
+
+
+class BuildSchema:
+    """Which OpenAPI data a build's strategic merges use at each point of the build.
+
+    Kustomize keeps a single schema per build, not one per kustomization: the root's
+    `openapi:` field wins; without one, the first kustomization reached (depth first, in
+    accumulation order) that has the field sets it, and every merge from then on (the
+    root's own patches included) uses it. Merges that ran before keep the builtin data.
+    One instance lives for one build; call `declare` as each kustomization is loaded.
+    """
+
+    def __init__(self) -> None:
+        self._current: SchemaIndex | None = None
+
+    def declare(self, openapi_field: dict | None, loader: FileLoader, *, root: bool = False) -> None:
+        if self._current is not None and not root:
+            return   # already chosen: later declarations are ignored, even invalid ones
+        if openapi_field:
+            self._current = schema_for(openapi_field, loader)
+
+    @property
+    def current(self) -> SchemaIndex:
+        return self._current if self._current is not None else default_index()
