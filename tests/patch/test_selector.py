@@ -91,6 +91,8 @@ def test_bad_regex_and_unknown_field_are_errors():
         Selector.from_dict({"name": "("})
     with pytest.raises(KustomizationError):
         Selector.from_dict({"nmae": "x"})
+    with pytest.raises(KustomizationError):
+        Selector.from_dict({"name": 12})
 
 
 def test_select_keeps_order():

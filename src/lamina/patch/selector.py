@@ -240,7 +240,12 @@ class Selector:
 
         def text(key: str) -> str:
             v = d.get(key)
-            return "" if v is None else str(v)
+            if v is None:
+                return ""
+            if not isinstance(v, str):
+                raise KustomizationError(
+                    f"cannot unmarshal {type(v).__name__} into selector field {key!r} of type string")
+            return v
 
         sel = cls(text("group"), text("version"), text("kind"), text("name"), text("namespace"),
                   text("labelSelector"), text("annotationSelector"))
