@@ -115,3 +115,12 @@ def test_map_at_a_name_spec_is_an_error_naming_the_object():
     t = prefix_suffix.make_suffix({"suffix": "s", "fieldSpecs": [{"path": "data/k"}]}, CTX)
     with pytest.raises(ResourceError, match="ConfigMap.v1.\\[noGrp\\]/c"):
         t.transform(rm)
+
+
+def test_tracer_sees_each_renamed_field():
+    seen = []
+    ctx = PluginContext(loader=None, config=default_config(),
+                        tracer=lambda res, path, value, origin: seen.append((res.kind, path, value)))
+    rm = resmap()
+    prefix_suffix.make_prefix({"prefix": "p-", "fieldSpecs": NAME_SPECS}, ctx).transform(rm)
+    assert seen == [("ConfigMap", ("metadata/name",), "p-cm"), ("Deployment", ("metadata/name",), "p-web")]

@@ -91,7 +91,7 @@ class NamespaceTransformer:
             if unset_only and value not in (None, ""):
                 return value
             if tracer is not None:
-                tracer(res, tuple(where.split("/")), ns, self.ctx.origin if self.ctx else None)
+                tracer(res, (where,), ns, self.ctx.origin if self.ctx else None)
             return ns
         return setter
 

@@ -98,7 +98,7 @@ class AffixTransformer:
             text = scalar_text(value)
             new = affix + text if is_prefix else text + affix
             if tracer is not None:
-                tracer(res, tuple(fs.path.split("/")), new, self.ctx.origin)
+                tracer(res, (fs.path,), new, self.ctx.origin)
             return new
 
         try:
