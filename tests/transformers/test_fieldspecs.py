@@ -212,3 +212,17 @@ def test_config_from_crds_follows_refs_and_reads_extensions():
     assert cfg.common_annotations == (FieldSpec(kind="Hive", path="spec/notes"),)
     assert cfg.common_labels == (FieldSpec(kind="Hive", path="spec/selector"),)
     assert cfg.name_prefix == (FieldSpec(kind="Hive", path="spec/ident"),)
+
+
+def test_merge_order_decides_whether_a_general_spec_survives():
+    # Kustomize merges each kustomization's (defaults + configurations) into the
+    # accumulator's config, which starts empty. Sorting puts the Deployment spec first,
+    # and re-merging then treats the later general spec as already covered. A base's
+    # config merged in first keeps the general spec instead (kubectl then prefixes a
+    # Deployment twice). Both outcomes were checked against kubectl.
+    user = load_config({"namePrefix": [{"path": "metadata/name", "kind": "Deployment"}]}, "c.yaml")
+    own = default_config().merge(user)
+    assert [fs.kind for fs in own.name_prefix] == ["Deployment", ""]
+    assert [fs.kind for fs in TransformerConfig().merge(own).name_prefix] == ["Deployment"]
+    from_base = TransformerConfig().merge(default_config())
+    assert [fs.kind for fs in from_base.merge(own).name_prefix] == ["Deployment", ""]
