@@ -104,6 +104,9 @@ def _flag(options: Any, key: str) -> bool:
         return False
     if not isinstance(options, dict):
         raise KustomizationError(f"patch options must be a mapping, got {options!r}")
+    unknown = sorted(set(options) - {"allowNameChange", "allowKindChange"})
+    if unknown:
+        raise KustomizationError(f'invalid Kustomization: json: unknown field "{unknown[0]}" in patch options')
     value = options.get(key, False)
     if not isinstance(value, bool):
         raise KustomizationError(f"patch option {key} must be true or false, got {value!r}")
