@@ -211,7 +211,9 @@ def _field_value(res: Resource, var: Var) -> Any:
         raise ResourceError(
             f"field specified in var '{var.describe()}' not found in corresponding resource")
     if value is None:
-        return ""
+        # Kustomize hands over a null's text; lamina keeps no text for nulls and assumes
+        # the explicit spelling (an empty `key:` would give "").
+        return "null"
     return value
 
 
