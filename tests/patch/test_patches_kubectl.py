@@ -108,7 +108,7 @@ SCENARIOS: dict[str, dict[str, str]] = {
         "kustomization.yaml": "resources: [r.yaml]\npatchesStrategicMerge:\n- p.yaml\n",
         "p.yaml": _SMP_WEB.replace("web", "nope")},
     "psm-after-prefix": {
-        "base/kustomization.yaml": "resources: [../r.yaml]\nnamePrefix: p-\n",
+        "base/kustomization.yaml": "resources: [r.yaml]\nnamePrefix: p-\n", "base/r.yaml": _RES,
         "kustomization.yaml": "resources: [base]\npatchesStrategicMerge:\n- p.yaml\n",
         "p.yaml": _SMP_WEB},
     "json6902-legacy": {
@@ -122,7 +122,29 @@ SCENARIOS: dict[str, dict[str, str]] = {
     "namespace-kept": {
         "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
         "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, labels: {x: y}}\n"},
+    "namespaced-base-and-selector": {
+        "base/kustomization.yaml": "resources: [r.yaml]\nnamespace: prod\n", "base/r.yaml": _RES,
+        "kustomization.yaml": "resources: [base]\npatches:\n- path: p.yaml\n"
+                              "- path: p.yaml\n  target: {namespace: prod, kind: ConfigMap}\n",
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: prod}\ndata: {n: m}\n"},
+    "list-of-patches": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+        "p.yaml": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+                  "  metadata: {name: cm}\n  data: {x: y}\n"},
+    "json-yaml-with-leading-comment": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- path: j.yaml\n  target: {name: cm}\n",
+        "j.yaml": "# a comment\n- op: add\n  path: /data/z\n  value: \"1\"\n"},
+    "psm-multi-doc": {
+        "kustomization.yaml": "resources: [r.yaml]\npatchesStrategicMerge:\n- p.yaml\n",
+        "p.yaml": _SMP_WEB + "---\n" + _SMP_WEB.replace("web", "api").replace("3", "4")},
+    "rename-then-select-old-and-new-name": {
+        "kustomization.yaml": "resources: [r.yaml]\npatches:\n- target: {name: web}\n"
+                              "  options: {allowNameChange: true}\n"
+                              "  patch: 'kind: Deployment\n\n    metadata: {name: web2}'\n"
+                              "- target: {name: web}\n  patch: '[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true}]'\n"
+                              "- target: {name: web2}\n  patch: '[{\"op\": \"add\", \"path\": \"/spec/minReadySeconds\", \"value\": 5}]'\n"},
 }
+
 
 
 def _run(cmd: list[str]) -> tuple[int, str]:
