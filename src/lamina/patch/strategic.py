@@ -52,6 +52,8 @@ def _empty_map(v: Any) -> bool:
 
 def _text(v: Any) -> str:
     """The scalar text kyaml compares merge keys by."""
+    if type(v) is str:
+        return v
     if v is None or isinstance(v, (dict, list)) or v is MISSING:
         return ""
     if isinstance(v, bool):
