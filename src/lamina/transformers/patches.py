@@ -16,7 +16,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from lamina.errors import KustomizationError, LaminaError, ResourceError
+from lamina.errors import KustomizationError, LaminaError, ResourceError, SourceRef
 from lamina.model.resid import Gvk, ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -121,6 +121,7 @@ def _flag(options: Any, key: str) -> bool:
 @dataclass(frozen=True)
 class PatchTransformer:
     source: str                         # '[path: "x.yaml"]' or '[patch: "..."]', for messages
+    display: str                        # the patch file as messages show it
     target: Selector | None
     smp: tuple[dict[str, Any], ...] | None
     json_ops: tuple[dict[str, Any], ...] | None
@@ -155,7 +156,8 @@ class PatchTransformer:
                 res = _unique_target(resmap, rid)
             except ResourceError as exc:
                 raise ResourceError(
-                    f"no resource matches strategic merge patch \"{rid}\": {exc.message}") from None
+                    f"no resource matches strategic merge patch \"{rid}\": {exc.message}",
+                    SourceRef(self.display)) from None
             _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
                        self.allow_kind_change, self.source)
 
@@ -203,6 +205,7 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
     options = config.get("options")
     return PatchTransformer(
         source=source,
+        display=display,
         target=_selector(config.get("target")),
         smp=tuple(smp) if smp is not None else None,
         json_ops=tuple(ops) if smp is None and ops is not None else None,
@@ -224,7 +227,10 @@ class PatchStrategicMergeTransformer:
 
     def transform(self, resmap: ResMap) -> None:
         for patch, source in self.patches:
-            res = _unique_target(resmap, _smp_id(patch))
+            try:
+                res = _unique_target(resmap, _smp_id(patch))
+            except ResourceError as exc:
+                raise ResourceError(exc.message, SourceRef(source)) from None
             _apply_smp(resmap, res, copy.deepcopy(patch), self.schema, False, False, source)
 
 
