@@ -97,7 +97,7 @@ spec: 3
 
 def test_fieldspec_from_dict_rejects_unknown_keys_and_bad_types():
     assert FieldSpec.from_dict({"path": "a/b", "kind": "K", "create": True}) == FieldSpec(kind="K", path="a/b", create=True)
-    with pytest.raises(KustomizationError, match="f.yaml.*unknown field 'paht'"):
+    with pytest.raises(KustomizationError, match='f.yaml.*unknown field "paht"'):
         FieldSpec.from_dict({"paht": "x"}, "f.yaml")
     with pytest.raises(KustomizationError, match="create"):
         FieldSpec.from_dict({"path": "x", "create": "yes"}, "f.yaml")
@@ -181,7 +181,8 @@ commonLabels:
 
 
 @pytest.mark.parametrize("text, msg", [
-    ("nameprefix: []", "unknown field 'nameprefix'"),
+    ("namePrefix: [{path: a, foo: b}]", 'unknown field "foo"'),
+    ("nameprefixes: []", 'unknown field "nameprefixes"'),
     ("namePrefix: {path: a}", "namePrefix must be a list"),
     ("- a", "must be a map"),
 ])
@@ -226,3 +227,9 @@ def test_merge_order_decides_whether_a_general_spec_survives():
     assert [fs.kind for fs in TransformerConfig().merge(own).name_prefix] == ["Deployment"]
     from_base = TransformerConfig().merge(default_config())
     assert [fs.kind for fs in from_base.merge(own).name_prefix] == ["Deployment", ""]
+
+
+def test_config_keys_match_without_regard_to_case():
+    # Go's JSON decoding (which Kustomize uses here) matches field names ignoring case.
+    cfg = load_config({"nameprefix": [{"Path": "metadata/name", "KIND": "Deployment"}]}, "c.yaml")
+    assert cfg.name_prefix == (FieldSpec(kind="Deployment", path="metadata/name"),)

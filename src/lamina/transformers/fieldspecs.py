@@ -28,8 +28,24 @@ import yaml as _pyyaml
 from lamina.errors import KustomizationError, LaminaError, ResourceError
 from lamina.model.resid import Gvk, ORDER_FIRST, ORDER_LAST
 
-_FS_KEYS = frozenset(("group", "version", "kind", "path", "create"))
-_NBR_KEYS = frozenset(("group", "version", "kind", "fieldSpecs"))
+_FS_KEYS = ("group", "version", "kind", "path", "create")
+_NBR_KEYS = ("group", "version", "kind", "fieldSpecs")
+
+
+def fold_keys(d: Mapping[Any, Any], known: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
+    """Match keys to `known` names ignoring case, as Go's JSON decoding does (Kustomize
+    decodes these configs through JSON). Returns the values under their canonical names
+    (a later spelling wins) and the keys that matched nothing."""
+    canon = {k.lower(): k for k in known}
+    out: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key, value in d.items():
+        name = canon.get(key.lower()) if isinstance(key, str) else None
+        if name is None:
+            unknown.append(str(key))
+        else:
+            out[name] = value
+    return out, unknown
 
 # Kustomize orders field specs by the kind rank it also uses for output, then by a
 # "group_version_kind" string with placeholders for empty parts.
@@ -63,9 +79,9 @@ class FieldSpec:
         strictly (unknown keys are errors); plugin configs are not (strict=False)."""
         if not isinstance(d, Mapping):
             raise KustomizationError(_where(source) + f"a field spec must be a map, got {d!r}")
-        unknown = sorted(str(k) for k in d if k not in _FS_KEYS)
+        d, unknown = fold_keys(d, _FS_KEYS)
         if unknown and strict:
-            raise KustomizationError(_where(source) + f"unknown field {unknown[0]!r} in field spec {dict(d)!r}")
+            raise KustomizationError(_where(source) + f'json: unknown field "{unknown[0]}"')
         vals: dict[str, Any] = {}
         for key in ("group", "version", "kind", "path"):
             v = d.get(key)
@@ -157,9 +173,9 @@ class NameBackReference:
     def from_dict(cls, d: Any, source: str = "") -> "NameBackReference":
         if not isinstance(d, Mapping):
             raise KustomizationError(_where(source) + f"a nameReference entry must be a map, got {d!r}")
-        unknown = sorted(str(k) for k in d if k not in _NBR_KEYS)
+        d, unknown = fold_keys(d, _NBR_KEYS)
         if unknown:
-            raise KustomizationError(_where(source) + f"unknown field {unknown[0]!r} in nameReference entry")
+            raise KustomizationError(_where(source) + f'json: unknown field "{unknown[0]}"')
         vals = {}
         for key in ("group", "version", "kind"):
             v = d.get(key) or ""
@@ -267,10 +283,11 @@ def load_config(doc: Any, source: str) -> TransformerConfig:
     if not isinstance(doc, Mapping):
         raise KustomizationError(f"{source}: a transformer configuration must be a map, got {type(doc).__name__}")
     vals: dict[str, Any] = {}
+    doc, unknown = fold_keys(doc, FAMILIES)
+    if unknown:
+        raise KustomizationError(f'{source}: json: unknown field "{unknown[0]}"')
     for key, value in doc.items():
-        attr = FAMILIES.get(key) if isinstance(key, str) else None
-        if attr is None:
-            raise KustomizationError(f"{source}: unknown field {key!r} in transformer configuration")
+        attr = FAMILIES[key]
         if value is None:
             continue
         if not isinstance(value, list):

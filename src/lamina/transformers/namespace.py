@@ -21,7 +21,7 @@ from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at
+from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at, fold_keys
 
 HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"
 _ROLE_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
@@ -37,8 +37,11 @@ class NamespaceOptions:
 
 
 def parse_options(config: Mapping[str, Any]) -> NamespaceOptions:
+    # Kustomize decodes this through JSON: keys match ignoring case, unknown ones are ignored.
+    config, _ = fold_keys(config, ("metadata", "fieldSpecs", "unsetOnly", "setRoleBindingSubjects"))
     md = config.get("metadata")
-    ns = md.get("namespace") if isinstance(md, Mapping) else None
+    md = fold_keys(md, ("namespace",))[0] if isinstance(md, Mapping) else None
+    ns = md.get("namespace") if md is not None else None
     if ns is not None and not isinstance(ns, str):
         raise KustomizationError(f"NamespaceTransformer: namespace must be a string, got {ns!r}")
     specs = config.get("fieldSpecs") or []

@@ -20,7 +20,7 @@ from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at
+from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at, fold_keys
 
 # Never renamed: their names are meaningful to the API server.
 _SKIP = (Gvk(kind="CustomResourceDefinition"),
@@ -36,6 +36,7 @@ class AffixOptions:
 
 
 def _options(config: Mapping[str, Any], key: str, kind: str) -> AffixOptions:
+    config, _ = fold_keys(config, (key, "fieldSpecs"))   # Kustomize ignores unknown keys
     value = config.get(key)
     if value is None:
         value = ""
