@@ -163,3 +163,15 @@ def test_deep_nesting_up_to_libyamls_limit_is_read() -> None:
     for _ in range(depth - 1):
         (doc,) = doc["a"] if isinstance(doc, dict) else doc
     assert doc == []
+
+
+def test_slash_escape_is_refused_like_go_yaml_v3() -> None:
+    with pytest.raises(YamlError, match="escape"):
+        load('a: "x\\/y"\n', "r.yaml")
+    # Outside double quotes a backslash is just a character.
+    assert load("a: 'x\\/'\nb: x\\/y\nc: \"\\\\/\"\n", "r.yaml") == {"a": "x\\/", "b": "x\\/y", "c": "\\/"}
+
+
+def test_invalid_binary_is_refused() -> None:
+    with pytest.raises(YamlError, match="base64"):
+        load("a: !!binary '!!!'\n", "r.yaml")

@@ -73,6 +73,14 @@ RULES: dict[str, tuple[str, str]] = {
         '  \U00032226: 1\n  "1": 2\n  a: 3\n  \U00011f50: 4\n  é: 5\n',
         '  "1": 2\n  "\\U00011F50": 4\n  a: 3\n  é: 5\n  "\\U00032226": 1\n',
     ),
+    'folded-go-yaml-v3': (
+        '  a: >\n    fold\n      more\n    back\n  b: >-\n\n    first\n     second\n  c: >2\n      lead\n    x\n  d: >\n    plain\n    lines\n',
+        '  a: |\n    fold\n\n      more\n    back\n  b: |2-\n\n    first\n\n     second\n  c: |2\n      lead\n    x\n  d: |\n    plain lines\n',
+    ),
+    'binary': (
+        '  a: !!binary aGVsbG8=\n  b: !!binary |\n    aGVs\n    bG8=\n',
+        '  a: hello\n  b: hello\n',
+    ),
 }
 
 

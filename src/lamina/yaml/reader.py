@@ -18,6 +18,7 @@ import yaml
 
 from lamina.errors import SourceRef, YamlError
 from lamina.yaml.depth import call_with_depth
+from lamina.yaml.kyaml_quirks import decode_binary, fold_like_kyaml, has_slash_escape
 from lamina.yaml.scalars import resolve_v3
 
 _PLAIN_TAG = "tag:lamina,2024:plain"
@@ -74,7 +75,7 @@ def load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
         node = _parse_first_node(chunk, path, first_line)
         if node is None:
             continue
-        builder = _Builder(path, first_line)
+        builder = _Builder(path, first_line, chunk)
         if "*" in chunk:
             builder.check_aliases(node)
         doc = builder.build(node)
@@ -138,9 +139,15 @@ def _parse_first_node(chunk: str, path: str, first_line: int):
 class _Builder:
     """Turns a node graph into data with go-yaml v3's meanings."""
 
-    def __init__(self, path: str, first_line: int):
+    def __init__(self, path: str, first_line: int, chunk: str):
         self.path = path
         self.first_line = first_line
+        self.chunk = chunk
+        # Only a document that contains `\/` somewhere needs its escapes inspected.
+        self.slash_escapes = "\\/" in chunk
+
+    def raw(self, node) -> str:
+        return self.chunk[node.start_mark.index:node.end_mark.index]
 
     def where(self, node) -> SourceRef:
         mark = node.start_mark
@@ -208,6 +215,12 @@ class _Builder:
             value = resolve_v3(node.value)
         elif tag == _STR_TAG or not tag.startswith(_STD):
             # Quoted scalars and local tags (`!foo`) keep their text, as kyaml does.
+            if node.style == ">":
+                return fold_like_kyaml(node.value)
+            if node.style == '"' and self.slash_escapes and has_slash_escape(self.raw(node)):
+                raise YamlError("unknown escape `\\/` in a double-quoted string "
+                                "(Kustomize's YAML parser has no such escape); write `/`",
+                                self.where(node))
             return node.value
         else:
             value = self.tagged(node, tag[len(_STD):])
@@ -222,9 +235,13 @@ class _Builder:
     def tagged(self, node, short: str) -> Any:
         """A scalar with an explicit standard tag such as `!!int "3"` or `!!str 3`."""
         text = node.value
-        if short in ("str", "binary", "timestamp"):
-            resolved = resolve_v3(text) if short == "timestamp" else text
-            return resolved
+        if short == "binary":
+            decoded = decode_binary(text)
+            if decoded is None:
+                raise YamlError("!!binary value contains invalid base64 data", self.where(node))
+            return decoded
+        if short in ("str", "timestamp"):
+            return resolve_v3(text) if short == "timestamp" else text
         resolved = resolve_v3(text)
         kinds = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
         expected = kinds.get(short)
