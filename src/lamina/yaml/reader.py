@@ -32,6 +32,9 @@ _STD = "tag:yaml.org,2002:"
 _SEPARATOR = re.compile(r"\n---.*\n")
 
 _NULL_KEYS = frozenset(("~", "null", "Null", "NULL"))
+# First characters of plain keys that need a closer look: the merge key, and whatever
+# go-yaml v3 could resolve to a non-string (numbers, booleans, nulls, timestamps).
+_SPECIAL_KEY_START = frozenset("<+-.0123456789yYnNtTfFoO~") | {""}
 
 # Alias expansion guard: a document may expand to at most this many nodes beyond ten
 # times its distinct node count (a few KB of "billion laughs" would otherwise need GBs).
@@ -253,34 +256,34 @@ class _Builder:
 
     def mapping(self, node, nested: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        lines: dict[str, int] = {}
+        seen: dict[str, Any] = {}  # key -> its node, for the duplicate-key message
         merge_node = None
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not yaml.ScalarNode:
                 raise YamlError("a mapping key must be a scalar, not a list or mapping",
                                 self.where(key_node))
             key = key_node.value
-            if key in lines:
-                raise YamlError(
-                    f'mapping key "{key}" already defined at line {lines[key]}',
-                    self.where(key_node),
-                )
-            lines[key] = self.first_line + key_node.start_mark.line + 1
-            plain = key_node.tag == _PLAIN_TAG
-            if key == "<<":
+            if key in seen:
+                first = self.where(seen[key]).line
+                raise YamlError(f'mapping key "{key}" already defined at line {first}',
+                                self.where(key_node))
+            seen[key] = key_node
+            if key[:1] in _SPECIAL_KEY_START and key_node.tag == _PLAIN_TAG:
+                if key == "<<":
+                    merge_node = value_node
+                    continue
+                if not self.is_string_key(key) if nested else key in _NULL_KEYS:
+                    # Measured: a nested non-string key fails Go's JSON encoding, and a
+                    # top-level null key trips Kustomize's duplicate-key check.
+                    raise YamlError(
+                        f"mapping key {key} is not a string, which Kustomize cannot "
+                        "handle; quote it",
+                        self.where(key_node),
+                    )
+            elif key == "<<":
                 # kyaml merges the plain `<<` and then deletes every field named `<<`,
                 # so a quoted "<<" key silently disappears as well.
-                if plain:
-                    merge_node = value_node
                 continue
-            if plain and (not self.is_string_key(key) if nested else key in _NULL_KEYS):
-                # Measured: a nested non-string key fails Go's JSON encoding, and a
-                # top-level null key trips Kustomize's duplicate-key check.
-                raise YamlError(
-                    f"mapping key {key} is not a string, which Kustomize cannot handle; "
-                    "quote it",
-                    self.where(key_node),
-                )
             result[key] = self.value(value_node)
         if merge_node is not None:
             self.merge_into(result, merge_node)
