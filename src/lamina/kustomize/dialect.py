@@ -85,7 +85,7 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
         layers.append(layer_from_sets(list(options.sets), list(options.set_strings)))
     # The overlay's schema decides how lists merge (its merge keys); every schema in the
     # tree must then accept the merged values.
-    merged = merge_layers(layers, walk.schemas[-1].schema if walk.schemas else None)
+    merged = merge_layers(layers, [s.schema for s in reversed(walk.schemas)] or None)
     for schema in walk.schemas:
         merged = validate_values(merged, schema.schema, schema.path, schema.positions)
     return merged
@@ -93,9 +93,11 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
 
 def make_renderer(values: Any) -> Callable[[str, str], str]:
     from lamina.templates import check_rendered_yaml, render_template
+    from lamina.templates.render import TemplateCache
+    cache = TemplateCache()   # a base's template compiles once per build, not once per use
 
     def render(text: str, display: str) -> str:
-        rendered = render_template(text, display, values)
+        rendered = render_template(text, display, values, cache=cache)
         # Parse once here so a template that renders broken YAML is reported at the
         # template's own line, not at a line of text the user never wrote.
         check_rendered_yaml(rendered, display)
