@@ -175,3 +175,10 @@ def test_slash_escape_is_refused_like_go_yaml_v3() -> None:
 def test_invalid_binary_is_refused() -> None:
     with pytest.raises(YamlError, match="base64"):
         load("a: !!binary '!!!'\n", "r.yaml")
+
+
+def test_a_redefined_anchor_applies_from_there_on() -> None:
+    text = "a: &x 1\nb: *x\nc: &x {k: [2]}\nd: *x\n"
+    assert load(text, "r.yaml") == {"a": 1, "b": 1, "c": {"k": [2]}, "d": {"k": [2]}}
+    with pytest.raises(YamlError, match="undefined alias"):
+        load("a: &x 1\nb: &x 2\nc: *q\n", "r.yaml")

@@ -81,6 +81,10 @@ RULES: dict[str, tuple[str, str]] = {
         '  a: !!binary aGVsbG8=\n  b: !!binary |\n    aGVs\n    bG8=\n',
         '  a: hello\n  b: hello\n',
     ),
+    'anchors-redefined': (
+        '  a: &x first\n  b: *x\n  c: &x [second]\n  d: *x\n',
+        '  a: first\n  b: first\n  c:\n  - second\n  d:\n  - second\n',
+    ),
 }
 
 

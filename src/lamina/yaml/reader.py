@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from lamina.errors import SourceRef, YamlError
+from lamina.yaml.composer import compose_first_document
 from lamina.yaml.depth import call_with_depth
 from lamina.yaml.kyaml_quirks import decode_binary, fold_like_kyaml, has_slash_escape
 from lamina.yaml.scalars import resolve_v3
@@ -122,21 +123,41 @@ def _split_documents(text: str, path: str) -> list[tuple[str, int]]:
 
 def _parse_first_node(chunk: str, path: str, first_line: int):
     """The first YAML document of a chunk as a node graph (kyaml decodes only the first)."""
+    try:
+        return _compose(chunk, fast=True)
+    except yaml.composer.ComposerError as exc:
+        if "duplicate anchor" not in str(exc):
+            _raise_yaml_error(exc, path, first_line)
+    except yaml.YAMLError as exc:
+        _raise_yaml_error(exc, path, first_line)
+    try:
+        return _compose(chunk, fast=False)
+    except yaml.YAMLError as exc:
+        _raise_yaml_error(exc, path, first_line)
+
+
+def _compose(chunk: str, fast: bool):
+    """libyaml's composer, or (when it refused a redefined anchor) `compose_first_document`."""
     loader = _KyamlLoader(chunk)
     try:
+        if not fast:
+            return compose_first_document(loader)
         if not loader.check_node():
             return None
         return loader.get_node()
-    except yaml.MarkedYAMLError as exc:
+    finally:
+        loader.dispose()
+
+
+def _raise_yaml_error(exc: yaml.YAMLError, path: str, first_line: int):
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = SourceRef(path, first_line + mark.line + 1, mark.column + 1) if mark else SourceRef(path)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         raise YamlError(f"invalid YAML: {problem}{context}", where) from None
-    except yaml.YAMLError as exc:  # reader errors: bad characters
-        raise YamlError(f"invalid YAML: {exc}", SourceRef(path)) from None
-    finally:
-        loader.dispose()
+    # Reader errors (bad characters) carry their position in the text only.
+    raise YamlError(f"invalid YAML: {exc}", SourceRef(path)) from None
 
 
 class _Builder:
