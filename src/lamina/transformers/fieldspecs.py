@@ -19,11 +19,9 @@ Path rules, as Kustomize's fieldspec filter applies them:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from importlib import resources as _resources
 from typing import Any, Callable, Iterable, Mapping
-
-import yaml as _pyyaml
 
 from lamina.errors import KustomizationError, LaminaError, ResourceError
 from lamina.model.resid import Gvk, ORDER_FIRST, ORDER_LAST
@@ -303,7 +301,8 @@ def load_config(doc: Any, source: str) -> TransformerConfig:
 def default_config() -> TransformerConfig:
     """Kustomize's built-in field specs (api/konfig/builtinpluginconsts), read once."""
     text = _resources.files(__package__).joinpath("fieldspecs_defaults.yaml").read_text("utf-8")
-    return load_config(_pyyaml.load(text, Loader=_pyyaml.CSafeLoader), "fieldspecs_defaults.yaml")
+    from lamina.yaml import load
+    return load_config(load(text, "fieldspecs_defaults.yaml"), "fieldspecs_defaults.yaml")
 
 
 # ---------------------------------------------------------------------------------------

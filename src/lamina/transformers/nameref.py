@@ -25,7 +25,7 @@ from lamina.errors import LaminaError, ResourceError
 from lamina.model.resid import Gvk, ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
-from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference, PathError,
+from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference,
                                             TransformerConfig, apply_at)
 from lamina.transformers.prefix_suffix import scalar_text
 
