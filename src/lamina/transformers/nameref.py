@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from lamina.errors import LaminaError, ResourceError
-from lamina.model.resid import Gvk, ResId
+from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference,
@@ -275,7 +275,3 @@ def _affixes_match(r: Resource, referrer: Resource, allow_empty: bool) -> bool:
                 and (not r.suffixes or not referrer.suffixes or same_ending(r.suffixes, referrer.suffixes)))
     return same_ending(r.prefixes, referrer.prefixes) and same_ending(r.suffixes, referrer.suffixes)
 
-
-def referrers_of(res: Resource) -> list[ResId]:
-    """Ids of the resources whose fields were found to name `res` (for vars and explain)."""
-    return list(res.ref_by)
