@@ -32,8 +32,7 @@ def absorb(resmap: ResMap, generated: ResMap) -> None:
 
 def _absorb_one(resmap: ResMap, res: Resource) -> None:
     rid = res.cur_id
-    matches = [r for r in resmap
-               if r.obj and any(i.equals(rid) for i in r.all_ids())]
+    matches = [r for r in resmap.by_any_id(rid) if r.obj]
     behavior = res.behavior or "unspecified"
     if not matches:
         if behavior in ("merge", "replace"):

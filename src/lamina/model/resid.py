@@ -117,6 +117,12 @@ class ResId:
     gvk: Gvk
     name: str = ""
     namespace: str = ""
+    # key(), computed once: ids are compared and indexed far more often than they are made.
+    _key: tuple[str, str, str, str, str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", (self.gvk.group, self.gvk.version, self.gvk.kind,
+                                          self.name, self.effective_namespace))
 
     @property
     def kind(self) -> str:
@@ -132,13 +138,13 @@ class ResId:
 
     def key(self) -> tuple[str, str, str, str, str]:
         """Hashable identity used for indexing (namespace normalised)."""
-        return (self.gvk.group, self.gvk.version, self.gvk.kind, self.name, self.effective_namespace)
+        return self._key
 
     def gvkn_equals(self, other: "ResId") -> bool:
         return self.name == other.name and self.gvk == other.gvk
 
     def equals(self, other: "ResId") -> bool:
-        return self.key() == other.key()
+        return self._key == other._key
 
     def is_selected_by(self, selector: "ResId") -> bool:
         return ((not selector.name or selector.name == self.name)

@@ -30,7 +30,8 @@ class Resource:
     """
 
     __slots__ = ("obj", "origin", "previous_ids", "prefixes", "suffixes", "behavior",
-                 "needs_hash", "ref_by", "ref_var_names", "is_generated", "transformations")
+                 "needs_hash", "ref_by", "ref_var_names", "is_generated", "transformations",
+                 "_id_cache")
 
     def __init__(self, obj: dict[str, Any], origin: Origin | None = None):
         self.obj = obj
@@ -46,6 +47,8 @@ class Resource:
         self.is_generated: bool = False
         # Transformer origins recorded for buildMetadata: [transformerAnnotations].
         self.transformations: list[dict[str, Any]] = []
+        # (the raw apiVersion/kind/name/namespace values, the ResId made from them).
+        self._id_cache: tuple[tuple[Any, ...], ResId] | None = None
 
     # ---- plain accessors -------------------------------------------------
     @property
@@ -106,7 +109,22 @@ class Resource:
     # ---- identity --------------------------------------------------------
     @property
     def cur_id(self) -> ResId:
-        return ResId(self.gvk, self.name, self.namespace)
+        """The id as the object says now. Transformers edit the dict in place, so the id is
+        re-read every time; building a new ResId only when one of the four fields changed
+        keeps the many id lookups of a large build cheap, and lets callers compare ids by
+        identity to notice a rename."""
+        obj = self.obj
+        md = obj.get("metadata")
+        if isinstance(md, dict):
+            raw = (obj.get("apiVersion"), obj.get("kind"), md.get("name"), md.get("namespace"))
+        else:
+            raw = (obj.get("apiVersion"), obj.get("kind"), None, None)
+        cached = self._id_cache
+        if cached is not None and cached[0] == raw:
+            return cached[1]
+        rid = ResId(self.gvk, self.name, self.namespace)
+        self._id_cache = (raw, rid)
+        return rid
 
     @property
     def org_id(self) -> ResId:

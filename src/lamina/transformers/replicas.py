@@ -81,7 +81,7 @@ class ReplicaCountTransformer:
     def transform(self, resmap: ResMap) -> None:
         found = False
         for fs in self.field_specs:
-            chosen = [r for r in resmap if r.obj and self._selects(r, fs)]
+            chosen = [r for r in resmap.named(self.replica.name) if r.obj and self._selects(r, fs)]
             found = found or bool(chosen)
             for res in chosen:
                 apply_fieldspecs(res.obj, (fs,), self._set,
