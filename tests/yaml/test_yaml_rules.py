@@ -85,6 +85,10 @@ RULES: dict[str, tuple[str, str]] = {
         '  a: &x first\n  b: *x\n  c: &x [second]\n  d: *x\n',
         '  a: first\n  b: first\n  c:\n  - second\n  d:\n  - second\n',
     ),
+    'flow-empty-values': (
+        '  a: {x: , y}\n  b: [z: ]\n  c: {x: ~}\n  d:\n  e:\n    ? k\n',
+        '  a:\n    x: ""\n    "y": ""\n  b:\n  - z: ""\n  c:\n    x: null\n  d: null\n  e:\n    k: null\n',
+    ),
 }
 
 

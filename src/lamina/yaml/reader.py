@@ -305,6 +305,12 @@ class _Builder:
                 # kyaml merges the plain `<<` and then deletes every field named `<<`,
                 # so a quoted "<<" key silently disappears as well.
                 continue
+            if node.flow_style and value_node.__class__ is yaml.ScalarNode \
+                    and value_node.value == "" and value_node.tag == _PLAIN_TAG:
+                # Measured: in a flow mapping (`{a: }`, `{a}`, `[a: ]`) a missing value
+                # comes out of Kustomize as "", not null as in block style.
+                result[key] = ""
+                continue
             result[key] = self.value(value_node)
         if merge_node is not None:
             self.merge_into(result, merge_node)
