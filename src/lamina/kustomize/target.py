@@ -31,9 +31,11 @@ class Accumulator:
 
     @classmethod
     def empty(cls) -> "Accumulator":
-        from lamina.transformers.fieldspecs import default_config
+        from lamina.transformers.fieldspecs import TransformerConfig
         from lamina.transformers.vars import VarSet
-        return cls(ResMap(), default_config(), VarSet())
+        # Kustomize starts empty and merges "defaults + this kustomization's configurations"
+        # at each level; the order matters when a user spec overlaps a default one.
+        return cls(ResMap(), TransformerConfig(), VarSet())
 
     def merge(self, other: "Accumulator") -> None:
         self.resmap.append_all(other.resmap)
@@ -73,7 +75,8 @@ class Target:
         ra = ra if ra is not None else Accumulator.empty()
         k = self.kustomization
         self._accumulate_resources(ra, k.list("resources"))
-        ra.config = ra.config.merge(plugins.load_configurations(self))
+        from lamina.transformers.fieldspecs import default_config
+        ra.config = ra.config.merge(default_config().merge(plugins.load_configurations(self)))
         ra.config = ra.config.merge(plugins.load_crd_config(self))
         plugins.run_generators(self, ra)
         ra = self._accumulate_components(ra, k.list("components"))
