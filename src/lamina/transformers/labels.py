@@ -44,13 +44,16 @@ def string_map(raw: Any, what: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out))
 
 
-def field_specs(raw: Any, what: str) -> tuple[FieldSpec, ...]:
-    """Plugin configs carry field specs as dicts; the build core may pass FieldSpec objects."""
+def field_specs(raw: Any, what: str, strict: bool = False) -> tuple[FieldSpec, ...]:
+    """Plugin configs carry field specs as dicts; the build core may pass FieldSpec objects.
+    Kustomize decodes plugin configs leniently (unknown keys ignored) but a kustomization's
+    own fields strictly, hence `strict`."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
         raise KustomizationError(f"{what} must be a list of field specs")
-    return tuple(fs if isinstance(fs, FieldSpec) else FieldSpec.from_dict(fs, what) for fs in raw)
+    return tuple(fs if isinstance(fs, FieldSpec) else FieldSpec.from_dict(fs, what, strict=strict)
+                 for fs in raw)
 
 
 def _plain_key_reads_as_string(key: str) -> bool:
@@ -206,7 +209,7 @@ def label_field_specs(entry: Mapping[str, Any],
         raise KustomizationError(f"invalid Kustomization: unknown field {unknown[0]!r} in a labels entry")
     include_selectors = _flag(entry, "includeSelectors")
     include_templates = _flag(entry, "includeTemplates")
-    specs = field_specs(entry.get("fields"), "labels fields")
+    specs = field_specs(entry.get("fields"), "labels fields", strict=True)
     try:
         specs = merge_fs(specs, config.labels)
         if include_selectors:
