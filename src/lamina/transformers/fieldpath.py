@@ -15,8 +15,9 @@ node's value (`true`, `8080`), which is what kyaml compares and copies.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from lamina.errors import ResourceError
 from lamina.yaml.scalars import resolve_v3
@@ -105,7 +106,17 @@ MAP, SEQ, SCALAR = "map", "seq", "scalar"
 Slot = tuple[Any, Any]
 
 
+@functools.lru_cache(maxsize=1024)
+def _split_cached(path: str) -> tuple[str, ...]:
+    return tuple(_split(path))
+
+
 def split(path: str) -> list[str]:
+    """Split a dotted path as kyaml's SmarterPathSplitter does (see `_split`)."""
+    return list(_split_cached(path))
+
+
+def _split(path: str) -> list[str]:
     """Split a dotted path as kyaml's SmarterPathSplitter does.
 
     `\\.` keeps a dot inside a part; a bracketed part keeps its dots (`[a.b]` becomes the
@@ -171,9 +182,12 @@ def resolve_plain(text: str) -> Any:
     return resolve_v3(text)
 
 
+_ATOI = re.compile(r"[-+]?[0-9]+\Z")
+
+
 def _is_index(part: str) -> bool:
     """strconv.Atoi accepts an optional sign and decimal digits only."""
-    return re.fullmatch(r"[-+]?[0-9]+", part) is not None
+    return _ATOI.match(part) is not None
 
 
 def _is_list_selector(part: str) -> bool:
@@ -213,42 +227,55 @@ MISSING = _Missing()
 def lookup(obj: Any, parts: list[str]) -> Any:
     """The value at `parts`, or MISSING. Raises FieldPathError where kyaml errs."""
     node = obj
-    for part in (p.strip() for p in parts):
-        if not part:
-            continue
-        if node is None:
+    for part in parts:
+        node = _step(node, part)
+        if node is MISSING:
             return MISSING
-        if _is_index(part):
-            idx = int(part)
-            if idx < 0:
-                raise FieldPathError(f"array index {idx} cannot be negative")
-            if not isinstance(node, list):
-                raise _wrong_kind("SequenceNode", node)
-            if idx >= len(node):
-                return MISSING
-            node = node[idx]
-        elif part == "-":
-            if not isinstance(node, list):
-                raise _wrong_kind("SequenceNode", node)
-            if not node:
-                return MISSING
-            node = node[-1]
-        elif part == "*":
-            raise FieldPathError("wildcard is not supported in PathGetter")
-        elif _is_list_selector(part):
-            key, want = _split_selector(part)
-            if not isinstance(node, list):
-                raise _wrong_kind("SequenceNode", node)
-            node = _find_element(node, key, want)
-            if node is MISSING:
-                return MISSING
-        else:
-            if not isinstance(node, dict):
-                raise _wrong_kind("MappingNode", node)
-            if part not in node:
-                return MISSING
-            node = node[part]
     return node
+
+
+def prefixes(obj: Any, parts: list[str]) -> Iterator[Any]:
+    """The values `lookup` would give for parts[:1], parts[:2], ...; stops where the
+    path leads nowhere or cannot be walked."""
+    node = obj
+    for part in parts:
+        try:
+            node = _step(node, part)
+        except FieldPathError:
+            return
+        if node is MISSING:
+            return
+        yield node
+
+
+def _step(node: Any, part: str) -> Any:
+    """One PathGetter step (blank parts are skipped, as kyaml's cleanPath drops them)."""
+    part = part.strip()
+    if not part:
+        return node
+    if node is None:
+        return MISSING
+    if _is_index(part):
+        idx = int(part)
+        if idx < 0:
+            raise FieldPathError(f"array index {idx} cannot be negative")
+        if not isinstance(node, list):
+            raise _wrong_kind("SequenceNode", node)
+        return node[idx] if idx < len(node) else MISSING
+    if part == "-":
+        if not isinstance(node, list):
+            raise _wrong_kind("SequenceNode", node)
+        return node[-1] if node else MISSING
+    if part == "*":
+        raise FieldPathError("wildcard is not supported in PathGetter")
+    if _is_list_selector(part):
+        key, want = _split_selector(part)
+        if not isinstance(node, list):
+            raise _wrong_kind("SequenceNode", node)
+        return _find_element(node, key, want)
+    if not isinstance(node, dict):
+        raise _wrong_kind("MappingNode", node)
+    return node.get(part, MISSING)
 
 
 def _find_element(items: list[Any], key: str, want: str) -> Any:

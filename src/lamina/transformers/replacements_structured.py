@@ -98,21 +98,20 @@ def set_in_structured_data(obj: Any, parts: list[str], create: str | None,
     """
     if len(parts) < 2:
         return False
-    for i in range(1, len(parts)):
-        try:
-            found = fieldpath.lookup(obj, parts[:i])
-        except fieldpath.FieldPathError:
-            continue
+    # kyaml tries every proper prefix; once one fails to resolve, longer ones fail too.
+    for i, found in enumerate(fieldpath.prefixes(obj, parts[:-1]), start=1):
         if found is None and create:
             # kyaml parses the null's text ("null") as a document, creates the rest of the
             # path inside that copy and writes text into a node still tagged null: the
             # field stays null and no error is raised.
             return True
         if not isinstance(found, str):
+            if fieldpath.is_scalar(found):
+                return False
             continue
         parsed = _compose(found)
         if parsed is _NOT_PARSED:
-            continue
+            return False
         if parsed is None:
             return False
         return _set_inside(obj, parts[:i], found, parsed, parts[i:], create, set_plain)
