@@ -35,8 +35,6 @@ def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     if values is not None:
         context["renderer"] = make_renderer(values)
     target = Target.load(loader, context=context)
-    from lamina.kustomize.plugins import target_schema
-    target.context["top_openapi"] = target_schema(target)
     ra = target.accumulate()
 
     from lamina.generators.hash_suffix import make_hash_transformer

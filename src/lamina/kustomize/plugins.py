@@ -35,17 +35,14 @@ def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> Pl
 
 
 def target_schema(target: "Target") -> Any:
-    """The OpenAPI index for strategic merges: the builtin one, or the kustomization's own."""
-    cache = target.context.setdefault("schemas", {})
-    field = target.kustomization.get("openapi")
-    key = repr(sorted(field.items())) if isinstance(field, dict) else ""
-    root = target.context.get("top_openapi")
-    if not field and root is not None:
-        return root
-    if key not in cache:
-        from lamina.patch.openapi import schema_for
-        cache[key] = schema_for(field or None, target.loader)
-    return cache[key]
+    """The OpenAPI index for strategic merges at this point of the build. Kustomize keeps
+    one schema per build (the root's `openapi:`, else the first one declared), so this is
+    read from the build-wide BuildSchema rather than from the kustomization at hand."""
+    build_schema = target.context.get("schema")
+    if build_schema is None:
+        from lamina.patch.openapi import BuildSchema
+        build_schema = target.context["schema"] = BuildSchema()
+    return build_schema.current
 
 
 # ---- configurations and crds ----------------------------------------------------------
@@ -229,6 +226,10 @@ def run_transformers(target: "Target", ra: "Accumulator") -> None:
     external_start = len(steps)
     steps += list(external_plugin_configs(target, "transformers"))
     seen: dict[str, int] = {}
+    # Consecutive `images:` entries run as one sequence (same result, one visit per
+    # resource) unless a tracer or transformer annotations need to see each entry.
+    images_in_sequence = target.origin is None and target.context.get("tracer") is None
+    pending_images: list[Any] = []
     for number, (kind, cfg, origin) in enumerate(steps):
         factory = transformer_factory(kind)
         if factory is None:
@@ -237,7 +238,16 @@ def run_transformers(target: "Target", ra: "Accumulator") -> None:
             raise KustomizationError(
                 f"unable to load builtin transformer {kind}", SourceRef(target.display))
         ctx = _context(target, ra.config, kind, origin)
-        factory(cfg, ctx).transform(ra.resmap)
+        transformer = factory(cfg, ctx)
+        if images_in_sequence and kind == "ImageTagTransformer":
+            pending_images.append(transformer)
+            if number + 1 < len(steps) and steps[number + 1][0] == kind:
+                continue
+            from lamina.transformers.images import transform_in_sequence
+            transform_in_sequence(pending_images, ra.resmap)
+            pending_images = []
+        else:
+            transformer.transform(ra.resmap)
         if target.origin is not None:
             for res in ra.resmap:
                 target.origin.add_transformation(res, ctx.origin)

@@ -60,6 +60,9 @@ class Target:
         # `.j2` file is read as it is, exactly as Kustomize reads it.
         renderer = context.get("renderer") if k.dialect == "lamina" else None
         loader = loader.with_renderer(renderer)
+        from lamina.patch.openapi import BuildSchema
+        build_schema = context.setdefault("schema", BuildSchema())
+        build_schema.declare(k.get("openapi") or None, loader, root=parent is None)
         if parent is None:
             meta = list(k.list("buildMetadata"))
             origin = OriginTracker.root() if meta else None
