@@ -89,9 +89,10 @@ class ResMap:
             self._reindex()
             return
         filed = self._filed
-        for i, res in enumerate(self._items):
-            f = filed[i]
-            if f.is_stale(res):
+        # The check of _Filing.is_stale, inlined: this loop runs before every lookup.
+        for i, (res, f) in enumerate(zip(self._items, filed)):
+            prev = res.previous_ids
+            if res.cur_id is not f.cur or prev is not f.previous or len(prev) != f.n_previous:
                 self._unfile(res, f)
                 filed[i] = self._file(res)
 
@@ -136,7 +137,10 @@ class ResMap:
                 self._filed[i] = self._file(new)
 
     def set_items(self, items: list[Resource]) -> None:
-        self._items = list(items)
+        items = list(items)
+        if len(items) == len(self._items) and all(a is b for a, b in zip(items, self._items)):
+            return    # the same list again (a filter that dropped nothing): keep the indexes
+        self._items = items
         self._stale_index = True
 
     def clear(self) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
+from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
 from lamina.transformers.labels import field_specs
@@ -133,20 +134,8 @@ class ImageTagTransformer:
     matcher: re.Pattern[str]
 
     def _update(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, (dict, list)):
-            raise PathError(
-                f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int):
-            # Kustomize matches the scalar's text, so `image: 123` answers to name "123".
-            text = str(value)
-        elif isinstance(value, str):
-            text = value
-        else:
-            # A float's original spelling is gone after parsing; no registry name is one.
+        text = _image_text(value)
+        if text is None:
             return value
         new = rewrite(text, self.tag, self.matcher)
         if new is None:
@@ -158,25 +147,11 @@ class ImageTagTransformer:
         return resolve_v3(new)
 
     def _legacy_walk(self, node: Any) -> None:
-        """Visit every map in document order; after a field's value has been walked, a
-        `containers`/`initContainers` list gets its elements' `image` rewritten."""
-        if isinstance(node, list):
-            for elem in node:
-                self._legacy_walk(elem)
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in list(node.items()):
-            self._legacy_walk(value)
-            if key in _LEGACY_FIELDS and isinstance(value, list):
-                for elem in value:
-                    if elem is None:
-                        continue
-                    if not isinstance(elem, dict):
-                        raise PathError(
-                            f"wrong node kind: expected MappingNode but got {_kind_name(elem)}")
-                    if "image" in elem:
-                        elem["image"] = self._update(elem["image"])
+        _legacy_walk(node, self._update)
+
+    def _field_spec_pass(self, res: Resource) -> None:
+        apply_fieldspecs(res.obj, self.field_specs, self._update, create_ok=False,
+                         describe=lambda r=res: str(r.cur_id))
 
     def transform(self, resmap: ResMap) -> None:
         targets = [r for r in resmap if r.kind != _SKIPPED_KIND]
@@ -186,8 +161,92 @@ class ImageTagTransformer:
             except PathError as e:
                 raise ResourceError(f"updating images of {res.cur_id}: {e.message}") from None
         for res in targets:
-            apply_fieldspecs(res.obj, self.field_specs, self._update, create_ok=False,
-                             describe=lambda r=res: str(r.cur_id))
+            self._field_spec_pass(res)
+
+
+def _image_text(value: Any) -> str | None:
+    """The text Kustomize matches an image field by; None when nothing can match."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise PathError(f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        # Kustomize matches the scalar's text, so `image: 123` answers to name "123".
+        return str(value)
+    if isinstance(value, str):
+        return value
+    # A float's original spelling is gone after parsing; no registry name is one.
+    return None
+
+
+def _legacy_walk(node: Any, update: Callable[[Any], Any]) -> None:
+    """Visit every map in document order; after a field's value has been walked, a
+    `containers`/`initContainers` list gets its elements' `image` rewritten."""
+    if isinstance(node, list):
+        for elem in node:
+            _legacy_walk(elem, update)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in list(node.items()):
+        _legacy_walk(value, update)
+        if key in _LEGACY_FIELDS and isinstance(value, list):
+            for elem in value:
+                if elem is None:
+                    continue
+                if not isinstance(elem, dict):
+                    raise PathError(
+                        f"wrong node kind: expected MappingNode but got {_kind_name(elem)}")
+                if "image" in elem:
+                    elem["image"] = update(elem["image"])
+
+
+def _image_texts(res: Resource, specs: tuple[FieldSpec, ...]) -> list[str]:
+    """Every image text either pass of an entry would look at in `res`. Raises as a pass
+    would: the passes only ever replace one scalar with another, so the shape they check
+    is the same for every entry."""
+    texts: list[str] = []
+
+    def record(value: Any) -> Any:
+        text = _image_text(value)
+        if text is not None:
+            texts.append(text)
+        return value
+
+    _legacy_walk(res.obj, record)
+    apply_fieldspecs(res.obj, specs, record, create_ok=False)
+    return texts
+
+
+def transform_in_sequence(transformers: list[ImageTagTransformer], resmap: ResMap) -> None:
+    """Run `images:` entries one after another, with the result of running each on the
+    whole map in turn, as Kustomize does; but visit a resource with an entry only when one
+    of its image texts matches that entry.
+
+    Every entry walks every object, so a 200-service overlay with an entry per service
+    walked 200 x 1,000 objects. Entries on one resource never depend on other resources,
+    so going resource by resource (entries in order) gives the same objects. When the shape
+    check fails anywhere, the entries run whole-map, so the error is the one Kustomize
+    reports first."""
+    specs = {t.field_specs for t in transformers}
+    targets = [r for r in resmap if r.kind != _SKIPPED_KIND]
+    try:
+        if len(specs) != 1:
+            raise PathError("entries with different field specs")
+        spec = next(iter(specs))
+        texts = [_image_texts(r, spec) for r in targets]
+    except (PathError, ResourceError):
+        for t in transformers:
+            t.transform(resmap)
+        return
+    for res, seen in zip(targets, texts):
+        for t in transformers:
+            if any(t.matcher.search(x) for x in seen):
+                t._legacy_walk(res.obj)
+                t._field_spec_pass(res)
+                seen = _image_texts(res, spec)
 
 
 def make(config: dict[str, Any], ctx: PluginContext) -> ImageTagTransformer:

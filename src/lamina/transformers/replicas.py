@@ -80,8 +80,10 @@ class ReplicaCountTransformer:
 
     def transform(self, resmap: ResMap) -> None:
         found = False
+        # Setting a count never renames, so the name lookup holds for every field spec.
+        named = [r for r in resmap.named(self.replica.name) if r.obj]
         for fs in self.field_specs:
-            chosen = [r for r in resmap.named(self.replica.name) if r.obj and self._selects(r, fs)]
+            chosen = [r for r in named if self._selects(r, fs)]
             found = found or bool(chosen)
             for res in chosen:
                 apply_fieldspecs(res.obj, (fs,), self._set,
