@@ -182,3 +182,14 @@ def test_a_redefined_anchor_applies_from_there_on() -> None:
     assert load(text, "r.yaml") == {"a": 1, "b": 1, "c": {"k": [2]}, "d": {"k": [2]}}
     with pytest.raises(YamlError, match="undefined alias"):
         load("a: &x 1\nb: &x 2\nc: *q\n", "r.yaml")
+
+
+@pytest.mark.parametrize("text", ["a: [x?y]\n", "a: {k: http://x/?q=1}\n", "a: {k?: v}\n", "a: [b ?c]\n"])
+def test_question_mark_inside_flow_plain_scalar_is_refused_like_go_yaml(text: str) -> None:
+    with pytest.raises(YamlError, match="quote the value"):
+        load(text, "r.yaml")
+
+
+def test_question_marks_elsewhere_are_fine() -> None:
+    assert load("a: x?y\nb: ['x?y']\nc: [?k]\nd:\n- u?v\n", "r.yaml") == {
+        "a": "x?y", "b": ["x?y"], "c": [{"k": None}], "d": ["u?v"]}
