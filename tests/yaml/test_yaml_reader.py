@@ -192,4 +192,4 @@ def test_question_mark_inside_flow_plain_scalar_is_refused_like_go_yaml(text: st
 
 def test_question_marks_elsewhere_are_fine() -> None:
     assert load("a: x?y\nb: ['x?y']\nc: [?k]\nd:\n- u?v\n", "r.yaml") == {
-        "a": "x?y", "b": ["x?y"], "c": [{"k": None}], "d": ["u?v"]}
+        "a": "x?y", "b": ["x?y"], "c": [{"k": ""}], "d": ["u?v"]}
