@@ -26,7 +26,8 @@ def test_slow_templates_stop_at_the_time_limit(tmp_path, template):
     with pytest.raises(RenderLimitError) as err:
         render(tmp_path, "a: 1\n" + template + "\n", values(tmp_path), limits=SMALL)
     assert time.monotonic() - started < 5
-    assert "longer than 0.5s" in err.value.message
+    # A runaway recursion may exhaust the stack before the clock, depending on the machine.
+    assert "longer than 0.5s" in err.value.message or "recursion is too deep" in err.value.message
     assert err.value.source.line == 2
 
 

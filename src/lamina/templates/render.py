@@ -237,6 +237,10 @@ def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderL
                              f"({_consulted(values)})", where)
     if isinstance(exc, RenderTimeout):
         return RenderLimitError(f"rendering took longer than {limits.timeout_seconds:g}s", where)
+    if isinstance(exc, RecursionError):
+        # Runaway macro recursion hits Python's stack before the clock on a fast machine:
+        # the same kind of limit, reported the same way.
+        return RenderLimitError("template recursion is too deep (a macro that never stops?)", where)
     if isinstance(exc, UndefinedError):
         return TemplateError(f"undefined: {exc.message}", where)
     if isinstance(exc, SecurityError):
