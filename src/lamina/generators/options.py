@@ -10,6 +10,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from lamina.kustomize.gojson import json_type_name  # noqa: F401 (re-exported)
 from lamina.errors import KustomizationError
 
 
@@ -84,19 +85,6 @@ def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise _type_error(value, where, "bool")
     return value
-
-
-def json_type_name(value: Any) -> str:
-    """The JSON type Go names in an unmarshal error."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _type_error(value: Any, where: str, go_type: str) -> KustomizationError:

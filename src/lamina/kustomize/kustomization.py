@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.errors import KustomizationError, NotSupportedError, SourceRef
+from lamina.kustomize.gojson import json_type_name
 from lamina.kustomize.loader import KUSTOMIZATION_FILE_NAMES, FileLoader
 
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
@@ -192,20 +193,8 @@ def _check_type(name: str, shape: str, value: Any, display: str) -> None:
     }[shape](value)
     if not ok:
         raise KustomizationError(
-            f"invalid Kustomization: json: cannot unmarshal {_json_kind(value)} into Go struct "
+            f"invalid Kustomization: json: cannot unmarshal {json_type_name(value)} into Go struct "
             f"field Kustomization.{name} of type {_GO_TYPES[shape]}", SourceRef(display))
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _fix_legacy_fields(k: Kustomization) -> None:

@@ -38,20 +38,20 @@ _GENERATORS: Mapping[str, str] = {
 }
 
 
-def transformer_factory(kind: str) -> TransformerFactory | None:
-    target = _TRANSFORMERS.get(kind)
+def _resolve(table: Mapping[str, str], kind: str):
+    target = table.get(kind)
     if target is None:
         return None
     module, _, attr = target.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def transformer_factory(kind: str) -> TransformerFactory | None:
+    return _resolve(_TRANSFORMERS, kind)
 
 
 def generator_factory(kind: str) -> GeneratorFactory | None:
-    target = _GENERATORS.get(kind)
-    if target is None:
-        return None
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return _resolve(_GENERATORS, kind)
 
 
 def transformer_kinds() -> list[str]:
