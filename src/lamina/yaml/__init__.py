@@ -9,8 +9,15 @@
 """
 
 from lamina.yaml.natural import natural_key, natural_less, natural_sorted
-from lamina.yaml.reader import load, load_all, load_all_with_lines
+from lamina.yaml.reader import load, load_all
+from lamina.yaml.reader import load_all_with_lines as _load_all_with_lines
 from lamina.yaml.writer import dump, dump_all
+
+
+def load_all_with_lines(text: str, path: str):
+    """reader.load_all_with_lines, with large files served from the on-disk cache."""
+    from lamina.yaml.doc_cache import cached_parse
+    return cached_parse(text, lambda: _load_all_with_lines(text, path))
 
 __all__ = [
     "dump",

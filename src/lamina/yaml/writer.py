@@ -48,7 +48,13 @@ class _Emitter(yaml.CSafeDumper):
 
 
 def dump(doc: Any) -> str:
-    """One document as Kustomize prints it (no `---`, ends with a newline)."""
+    """One document as Kustomize prints it (no `---`, ends with a newline). Large
+    documents come from the on-disk cache when an equal one was printed before."""
+    from lamina.yaml.doc_cache import cached_print
+    return cached_print(doc, _dump)
+
+
+def _dump(doc: Any) -> str:
     try:
         root, bom_strings = call_with_depth(_tree, doc)
     except RecursionError:
