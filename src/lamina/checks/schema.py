@@ -3,7 +3,12 @@ version (kubernetes-validate's bundled schemas), custom resources against their 
 
 Strict mode (the default) reports unknown fields, so `replica: 3` under a Deployment's spec
 is caught. Kinds with no schema anywhere (no bundled schema, no CRD in the rendered tree or
-in --crd-dir) are reported as skipped, not failed.
+in --crd-dir) are reported as skipped, not failed; but an apiVersion of a group Kubernetes
+itself serves (apps/v1beta1, a typoed kind in apps/v1) with no schema is an error. CRD
+schemas are applied as the API server does: strict mode rejects fields a structural schema
+does not declare (unless x-kubernetes-preserve-unknown-fields), `nullable` admits null, and
+a custom resource's metadata is checked as ObjectMeta. Messages about a Secret never quote
+its values.
 
 Options: `strict` (default true).
 """
@@ -86,8 +91,54 @@ def validator_for(version: str, api_version: str, kind: str, strict: bool):
     return jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
 
 
-def _crd_validators(crds: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+_OBJECT_META = {"$ref": "https://kubernetes.io/api/_definitions.json#/$defs/"
+                        "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+_NESTED = ("properties", "patternProperties")
+
+
+def _structural(node: Any, strict: bool, root: bool = False) -> Any:
+    """A CRD's OpenAPI v3 schema as the API server applies it: `nullable` admits null,
+    `x-kubernetes-int-or-string` admits both, and (strict) an object with `properties` and
+    no `x-kubernetes-preserve-unknown-fields` has no other fields (the server prunes them;
+    `kubectl --validate=strict` reports them). The root and embedded resources get
+    apiVersion, kind and an ObjectMeta-checked metadata."""
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    for key in _NESTED:
+        if isinstance(out.get(key), dict):
+            out[key] = {k: _structural(v, strict) for k, v in out[key].items()}
+    if isinstance(out.get("items"), dict):
+        out["items"] = _structural(out["items"], strict)
+    if isinstance(out.get("additionalProperties"), dict):
+        out["additionalProperties"] = _structural(out["additionalProperties"], strict)
+    embedded = root or out.get("x-kubernetes-embedded-resource") is True
+    if embedded and (out.get("type") in (None, "object")):
+        props = dict(out.get("properties") or {})
+        props.setdefault("apiVersion", {"type": "string"})
+        props.setdefault("kind", {"type": "string"})
+        meta = props.get("metadata")
+        if root and (not isinstance(meta, dict) or set(meta) <= {"type", "description"}):
+            props["metadata"] = _OBJECT_META if strict else {"type": "object"}
+        else:
+            props.setdefault("metadata", {"type": "object"})
+        if out.get("properties") is not None or root:
+            out["properties"] = props
+    if out.get("x-kubernetes-int-or-string") is True:
+        out.pop("type", None)
+    if strict and isinstance(out.get("properties"), dict) and "additionalProperties" not in out \
+            and out.get("x-kubernetes-preserve-unknown-fields") is not True:
+        out["additionalProperties"] = False
+    if out.get("nullable") is True:
+        out = {"anyOf": [{"type": "null"}, out]}
+    return out
+
+
+def _crd_validators(crds: list[dict[str, Any]], version: str | None = None,
+                    strict: bool = True) -> dict[tuple[str, str], Any]:
     import jsonschema
+    from referencing import Registry
+    registry = _registry(version, strict)[1] if version else Registry()
     out = {}
     for crd in crds:
         spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
@@ -96,8 +147,27 @@ def _crd_validators(crds: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
         for v in spec.get("versions") or []:
             schema = ((v or {}).get("schema") or {}).get("openAPIV3Schema")
             if isinstance(schema, dict) and kind:
-                out[(f"{group}/{v.get('name')}", kind)] = jsonschema.Draft202012Validator(schema)
+                out[(f"{group}/{v.get('name')}", kind)] = jsonschema.Draft202012Validator(
+                    _structural(schema, strict and version is not None, root=True),
+                    registry=registry)
     return out
+
+
+# API groups served by Kubernetes itself: an apiVersion here with no bundled schema is a
+# typo or an API the cluster no longer serves, never a custom resource to skip.
+_BUILTIN_GROUPS = {"", "apps", "batch", "autoscaling", "policy", "extensions",
+                   "admissionregistration.k8s.io", "apiextensions.k8s.io",
+                   "apiregistration.k8s.io", "authentication.k8s.io", "authorization.k8s.io",
+                   "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
+                   "events.k8s.io", "flowcontrol.apiserver.k8s.io", "internal.apiserver.k8s.io",
+                   "networking.k8s.io", "node.k8s.io", "rbac.authorization.k8s.io",
+                   "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io",
+                   "storagemigration.k8s.io"}
+
+
+def _builtin_without_schema(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return group in _BUILTIN_GROUPS and "/" in api_version or api_version == "v1"
 
 
 def _path(error) -> str:
@@ -107,12 +177,14 @@ def _path(error) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _message(error) -> str:
+def _message(error, secret: bool = False) -> str:
     if error.validator == "additionalProperties":
         extra = re.findall(r"'([^']+)' was unexpected", error.message)
         if extra:
             return f"{_path(error)}: unknown field {', '.join(repr(e) for e in extra)}"
     msg = error.message
+    if secret:   # jsonschema quotes the offending value: never a Secret's
+        msg = f"invalid value ({error.validator} {error.validator_value!r})"[:200]
     if len(msg) > 200:
         msg = msg[:200] + "..."
     return f"{_path(error)}: {msg}"
@@ -120,27 +192,42 @@ def _message(error) -> str:
 
 def skipped_kinds(ctx: Context, options: Options) -> list[str]:
     version = resolve_version(ctx.kubernetes_version)
-    crds = _crd_validators([o.data for o in ctx.objects if o.kind == "CustomResourceDefinition"]
-                           + list(ctx.crds))
+    crds = {(crd_api, crd_kind) for crd in [o.data for o in ctx.objects
+                                           if o.kind == "CustomResourceDefinition"] + list(ctx.crds)
+            for crd_api, crd_kind in _crd_ids(crd)}
     out = []
     for obj in ctx.objects:
-        if (obj.api_version, obj.kind) in crds:
+        if (obj.api_version, obj.kind) in crds or _builtin_without_schema(obj.api_version):
             continue
         if validator_for(version, obj.api_version, obj.kind, options.strict) is None:
             out.append(f"{obj.api_version}/{obj.kind}")
     return sorted(set(out))
 
 
+def _crd_ids(crd: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
+    kind = (spec.get("names") or {}).get("kind") or ""
+    for v in spec.get("versions") or []:
+        if isinstance(v, dict) and kind:
+            yield f"{spec.get('group') or ''}/{v.get('name')}", kind
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     version = resolve_version(ctx.kubernetes_version)
     crds = _crd_validators([o.data for o in ctx.objects if o.kind == "CustomResourceDefinition"]
-                           + list(ctx.crds))
+                           + list(ctx.crds), version, options.strict)
     for obj in ctx.objects:
         validator = crds.get((obj.api_version, obj.kind))
         if validator is None:
             validator = validator_for(version, obj.api_version, obj.kind, options.strict)
         if validator is None:
+            if _builtin_without_schema(obj.api_version) and (obj.api_version, obj.kind) not in \
+                    {i for crd in ctx.crds for i in _crd_ids(crd)}:
+                yield ctx.finding(ID, LEVEL, obj, f"Kubernetes {version} has no {obj.kind} in "
+                                  f"{obj.api_version}: a typo in kind or apiVersion, or an API "
+                                  "the cluster no longer serves")
             continue
         errors = sorted(validator.iter_errors(obj.data), key=lambda e: list(map(str, e.absolute_path)))
         for error in errors[:5]:
-            yield ctx.finding(ID, LEVEL, obj, f"{_message(error)} (Kubernetes {version})")
+            yield ctx.finding(ID, LEVEL, obj, f"{_message(error, obj.kind == 'Secret')} "
+                              f"(Kubernetes {version})")

@@ -1,0 +1,89 @@
+"""Red-team cases: broken trees each check must catch, realistic trees it must pass."""
+
+from __future__ import annotations
+
+import yaml
+
+from lamina.checks import registry
+from lamina.checks.base import Context, Obj
+from lamina.checks.config import rules
+from lamina.checks.runner import run
+
+CRD = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          apiVersion: {type: string}
+          kind: {type: string}
+          metadata: {type: object}
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              color: {type: string, nullable: true}
+              port: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              labels: {type: object, additionalProperties: {type: string}}
+              template: {type: object, x-kubernetes-embedded-resource: true,
+                         x-kubernetes-preserve-unknown-fields: true}
+          status: {type: object}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1, labels: {a: b}}
+spec:
+  size: 3
+  color: null
+  port: http
+  extra: {anything: [1, 2]}
+  labels: {a: b}
+  template: {apiVersion: v1, kind: Pod, metadata: {name: x}}
+"""
+
+
+def _objs(text: str) -> tuple[Obj, ...]:
+    return tuple(Obj(d) for d in yaml.safe_load_all(text) if d)
+
+
+def _findings(check_id: str, text: str, **ctx) -> list:
+    module = registry.load(check_id)
+    context = Context(environment="prod", objects=_objs(text), **ctx)
+    return list(module.check(context, module.Options()))
+
+
+def test_custom_resource_matching_its_crd_passes() -> None:
+    assert _findings("schema", CRD) == []
+
+
+def test_typo_in_custom_resource_is_caught() -> None:
+    found = _findings("schema", CRD.replace("  size: 3\n", "  size: 3\n  colour: red\n"))
+    assert [f.check for f in found] == ["schema"] and "colour" in found[0].message
+    found = _findings("schema", CRD.replace("metadata: {name: w1, labels", "metadata: {name: w1, label"))
+    assert len(found) == 1 and "label" in found[0].message
+
+
+def test_schema_messages_never_show_secret_values() -> None:
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: 12345678}\n"
+    found = _findings("schema", secret)
+    assert found and all("12345678" not in f.message for f in found)
+
+
+def test_builtin_group_without_schema_is_an_error_not_skipped() -> None:
+    text = ("apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: web}\n---\n"
+            "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n")
+    result = run([Context("prod", _objs(text))], rules({}))
+    schema = [f for f in result.errors() if f.check == "schema"]
+    assert len(schema) == 2 and "apps/v1beta1" in schema[0].message + schema[1].message
+    assert "prod" not in result.skipped
