@@ -225,7 +225,10 @@ def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
         raise TemplateError(f"template syntax error: {exc.message}", SourceRef(path, exc.lineno)) from None
     for node in tree.find_all(_NO_FILES):
         raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
-    code = env.compile(tree, name=path, filename=path)
+    try:
+        code = env.compile(tree, name=path, filename=path)
+    except TemplateSyntaxError as exc:  # TemplateAssertionError: an unknown filter or test
+        raise TemplateError(f"template error: {exc.message}", SourceRef(path, exc.lineno)) from None
     return _Compiled(code, MappingProxyType(dict(env.constant_yield_lines)))
 
 
