@@ -87,3 +87,33 @@ def test_builtin_group_without_schema_is_an_error_not_skipped() -> None:
     schema = [f for f in result.errors() if f.check == "schema"]
     assert len(schema) == 2 and "apps/v1beta1" in schema[0].message + schema[1].message
     assert "prod" not in result.skipped
+
+
+ROLLOUT = """
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 8080, name: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+"""
+
+
+def test_services_selecting_argo_rollout_pods_pass() -> None:
+    assert _findings("service-selector", ROLLOUT) == []
+    assert _findings("service-target-port", ROLLOUT) == []
+    bad = _findings("service-target-port", ROLLOUT.replace("targetPort: http", "targetPort: 9090"))
+    assert [f.check for f in bad] == ["service-target-port"] and "Rollout/web" in bad[0].message

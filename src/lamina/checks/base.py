@@ -110,7 +110,14 @@ def pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return (obj.metadata, spec) if isinstance(spec, dict) else None
     path = _POD_TEMPLATE_PATHS.get(obj.kind)
     if path is None:
-        return None
+        # A custom workload (Argo Rollout, OpenKruise CloneSet, ...) whose spec.template is a
+        # pod template: its pods are as real as a Deployment's.
+        spec = obj.data.get("spec")
+        template = spec.get("template") if isinstance(spec, dict) else None
+        if not (obj.group and isinstance(template, dict) and isinstance(template.get("spec"), dict)
+                and isinstance(template["spec"].get("containers"), list)):
+            return None
+        path = ("spec", "template")
     node: Any = obj.data
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None
