@@ -1,9 +1,14 @@
 """cross-environment: an environment never names another environment's namespace or hosts.
 
 A dev host in prod's Ingress, or a staging namespace in prod's RoleBinding, is the classic
-copy-paste release bug. Another environment's namespaces are the namespaces its own
-resources use; its hosts are those its Ingresses and routes serve plus `hosts:` in
-lamina.yaml.
+copy-paste release bug. The markers are the namespaces resources use, the hosts Ingresses
+and routes serve, and `hosts:` in lamina.yaml. A marker belongs to one environment:
+the one declaring it in lamina.yaml; else the one it names (`dev.shop.example.com`,
+`shop-staging`; dev/development, staging/stage/stg, prod/production/prd count as names);
+else the only one using it. A marker several environments use and none owns (a shared
+status host, a `monitoring` namespace) is nobody's, and so never flagged. Kubernetes' own
+namespaces (default, kube-system, ...) are never markers. A namespace is also found inside
+a cluster DNS name (`api.shop-dev.svc.cluster.local`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,49 @@ def hosts_of(obj: Obj) -> list[str]:
     return out
 
 
+_SYSTEM_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
+_ALIASES = ({"dev", "development", "develop"}, {"staging", "stage", "stg"},
+            {"prod", "production", "prd"}, {"test", "tst", "testing"},
+            {"sandbox", "sbx"}, {"preprod", "pre-prod", "preproduction"})
+
+
+def _names(env: str) -> set[str]:
+    env = env.lower()
+    return next((group for group in _ALIASES if env in group), {env})
+
+
+def _named_envs(marker: str, envs) -> list[str]:
+    tokens = set(re.split(r"[.\-_]", marker.lower()))
+    return [env for env in envs if tokens & _names(env)]
+
+
+def owners(declared: dict[str, tuple[str, ...]], observed: dict[str, list[Obj]]) -> dict[str, tuple[str, ...]]:
+    """env -> the markers (hosts, namespaces) that belong to it and to no other environment."""
+    seen: dict[str, set[str]] = {}
+    for env, objects in observed.items():
+        for o in objects:
+            found = list(hosts_of(o))
+            if o.namespace and o.namespace not in _SYSTEM_NAMESPACES:
+                found.append(o.namespace)
+            for marker in found:
+                seen.setdefault(marker, set()).add(env)
+    declaring: dict[str, set[str]] = {}
+    for env, hosts in declared.items():
+        for host in hosts:
+            declaring.setdefault(host, set()).add(env)
+    envs = sorted(set(declared) | set(observed))
+    out: dict[str, set[str]] = {env: set() for env in envs}
+    for marker in set(seen) | set(declaring):
+        if marker in declaring:
+            candidates = sorted(declaring[marker])
+        else:
+            named = _named_envs(marker, envs)
+            candidates = named if len(named) == 1 else sorted(seen.get(marker, ()))
+        if len(candidates) == 1:
+            out[candidates[0]].add(marker)
+    return {env: tuple(sorted(m)) for env, m in out.items()}
+
+
 def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         for k, v in node.items():
@@ -51,11 +99,13 @@ def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def _pattern(marker: str) -> re.Pattern[str]:
     """The marker as a whole word of a host name: `shop.example.com` is not found inside
     `dev.shop.example.com`, but is inside `https://shop.example.com/api`."""
+    if "." not in marker:   # a namespace: inside a cluster DNS name
+        return re.compile(r"(?<![A-Za-z0-9-])" + re.escape(marker) + r"\.svc(?![A-Za-z0-9-])")
     return re.compile(r"(?<![A-Za-z0-9.-])" + re.escape(marker) + r"(?![A-Za-z0-9-]|\.[A-Za-z0-9])")
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    own = set(ctx.own_hosts) | {o.namespace for o in ctx.objects if o.namespace}
+    own = set(ctx.own_hosts)
     for obj in ctx.objects:
         if obj.kind == "Secret":
             continue   # never read secret values into messages
@@ -71,7 +121,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 if path == "metadata.namespace":
                     continue
                 hit = next((m for m in foreign if m == text
-                            or ("." in m and m in text and _pattern(m).search(text))), None)
+                            or (m in text and _pattern(m).search(text))), None)
                 if hit is not None:
                     yield ctx.finding(ID, LEVEL, obj, f"{path} names '{hit}', which belongs to "
                                       f"environment '{env}'")

@@ -7,7 +7,7 @@ from typing import Any
 
 from lamina.checks.base import Context, Obj
 from lamina.checks.config import rules
-from lamina.checks.cross_environment import hosts_of
+from lamina.checks.cross_environment import owners
 from lamina.checks.runner import CheckResult, run
 from lamina.errors import LaminaError
 
@@ -40,19 +40,15 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
     """One Context per rendered target, with the other environments' namespaces and hosts."""
     objs = {t.path: tuple(Obj(o, src, rendered) for o, src, rendered in t.objects) for t in targets}
     env_of = {t.path: t.environment for t in targets}
-    markers: dict[str, set[str]] = {}
-    for env in project.environments:
-        markers.setdefault(env.name, set()).update(env.hosts)
+    declared = {env.name: tuple(env.hosts) for env in project.environments}
+    observed: dict[str, list[Obj]] = {name: [] for name in declared}
     for path, objects in objs.items():
-        bucket = markers.setdefault(env_of[path], set())
-        for o in objects:
-            if o.namespace:
-                bucket.add(o.namespace)
-            bucket.update(hosts_of(o))
+        observed.setdefault(env_of[path], []).extend(objects)
+    markers = owners(declared, observed)
     out = []
     for t in targets:
         env = project.environment(t.environment)
-        others = {name: tuple(sorted(m)) for name, m in markers.items() if name != env.name}
+        others = {name: m for name, m in markers.items() if name != env.name}
         out.append(Context(environment=t.path, objects=objs[t.path],
                            kubernetes_version=env.kubernetes_version,
                            other_environments=others, own_hosts=tuple(env.hosts),
