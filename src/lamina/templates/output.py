@@ -24,13 +24,59 @@ from typing import Any
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
+class Structure(str):
+    """The flow YAML of a map or list expression, remembering the value, so that the renderer
+    can splice it in as block YAML when it stands alone on its line (see ``block_yaml``)."""
+
+    value: Any
+
+    def __new__(cls, text: str, value: Any) -> "Structure":
+        obj = super().__new__(cls, text)
+        obj.value = value
+        return obj
+
+    def __str__(self) -> str:  # Jinja yields str(finalize(x)): keep the marker
+        return self
+
+
 def finalize(value: Any) -> Any:
     """Jinja's finalize hook: structures and non-string scalars as YAML, strings untouched."""
     if isinstance(value, str):
         return value
-    if isinstance(value, (dict, list, tuple, bool, float)) or value is None:
+    if isinstance(value, (dict, list, tuple)):
+        return Structure(flow_yaml(value), value)
+    if isinstance(value, (bool, float)) or value is None:
         return flow_yaml(value)
     return value
+
+
+def block_yaml(value: Any, indent: int) -> str:
+    """Block YAML for a non-empty map or list, every line but the first indented by
+    ``indent`` (the first goes where the expression stood); scalars and empty collections
+    are written as ``flow_yaml`` writes them, so strings stay strings."""
+    lines: list[str] = []
+    _block(value, 0, lines)
+    pad = " " * indent
+    return ("\n" + pad).join(lines)
+
+
+def _block(value: Any, indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list, tuple)) and item:
+                lines.append(f"{pad}{_key(key)}:")
+                _block(item, indent + 2, lines)
+            else:
+                lines.append(f"{pad}{_key(key)}: {flow_yaml(item)}")
+        return
+    for item in value:
+        if isinstance(item, (dict, list, tuple)) and item:
+            start = len(lines)
+            _block(item, indent + 2, lines)
+            lines[start] = f"{pad}- " + lines[start][indent + 2:]
+        else:
+            lines.append(f"{pad}- {flow_yaml(item)}")
 
 
 def flow_yaml(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 import types
 from dataclasses import dataclass
 from types import CodeType, MappingProxyType
@@ -27,6 +28,7 @@ from lamina.errors import LaminaError, SourceRef
 from lamina.templates.deadline import RenderTimeout, time_limit
 from lamina.templates.errors import TemplateError
 from lamina.templates.merge import MergedValues
+from lamina.templates.output import Structure, block_yaml
 from lamina.templates.paths import ValuePath, format_path
 from lamina.templates.sandbox import LaminaSandbox, MissingValueError, RenderLimitError, RenderLimits
 from lamina.templates.values import MAX_DEPTH, MAX_NODES
@@ -98,7 +100,8 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
             raise
         line = _template_line(exc, path, to_template_line) or builder.last_line
         raise _as_template_error(exc, values, limits, SourceRef(path, line)) from None
-    return RenderedText(builder.text(), tuple(builder.line_map))
+    text = builder.text()
+    return RenderedText(text, tuple(builder.line_map))
 
 
 def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
@@ -154,8 +157,17 @@ def _check_document(node: yaml.Node, where: Callable[[int], SourceRef], shown: C
                             f"{shown(again)!r}; first at rendered line {first})", where(again))
 
 
+_BLOCK_SCALAR_HEADER = re.compile(r"(?:^|[:\-]\s|^---\s)[|>][0-9+-]{0,2}\s*(?:#.*)?$")
+
+
 class _OutputBuilder:
-    """Joins output chunks, enforcing the size limit and recording the line map."""
+    """Joins output chunks, enforcing the size limit and recording the line map.
+
+    A map or list expression (``Structure``) that stands alone on its line, outside a block
+    scalar and a multi-line flow collection, is written as block YAML at that line's
+    indentation, so it can sit among sibling keys or list items; elsewhere it stays one line
+    of flow YAML. Deciding "alone" needs the text after it, so it is held until then.
+    """
 
     def __init__(self, max_chars: int):
         self.max_chars = max_chars
@@ -164,6 +176,10 @@ class _OutputBuilder:
         self.line_map: list[int] = []
         self.line_open = False  # the current output line already has a map entry
         self.last_line: int | None = None
+        self.current: list[str] = []        # text of the current output line so far
+        self.scalar_indent: int | None = None  # inside a block scalar whose key is at this column
+        self.flow_open = False              # the last finished line ends inside a flow collection
+        self.held: tuple[Structure, int, list[tuple[str, int, tuple[int, ...] | None]]] | None = None
 
     def add(self, chunk: str, line: int, literal_lines: tuple[int, ...] | None) -> None:
         """``literal_lines``: for constant template text, the template line of each of its
@@ -172,18 +188,64 @@ class _OutputBuilder:
         self.last_line = line
         if self.size > self.max_chars:
             raise RenderLimitError(f"output exceeds the limit of {self.max_chars} characters")
+        if self.held is not None:
+            structure, at, after = self.held
+            rest = chunk.lstrip(" \t")
+            if not rest and not isinstance(chunk, Structure):
+                after.append((chunk, line, literal_lines))   # still only blanks after it
+                return
+            self.held = None
+            self._emit(self._spliced(structure) if rest.startswith(("\n", "\r")) else structure, at, None)
+            for text, text_line, text_literal in after:
+                self._emit(text, text_line, text_literal)
+        if (isinstance(chunk, Structure) and isinstance(chunk.value, (dict, list, tuple)) and chunk.value
+                and not "".join(self.current).strip(" \t") and self.scalar_indent is None
+                and not self.flow_open):
+            self.held = (chunk, line, [])
+            return
+        self._emit(chunk, line, literal_lines)
+
+    def _spliced(self, structure: Structure) -> str:
+        return block_yaml(structure.value, len("".join(self.current)))
+
+    def _emit(self, chunk: str, line: int, literal_lines: tuple[int, ...] | None) -> None:
         self.parts.append(chunk)
         pieces = chunk.split("\n")
         for i, piece in enumerate(pieces):
             if i > 0:
                 self.line_open = False
+                self._line_done("".join(self.current))
+                self.current = []
+            self.current.append(piece)
             if literal_lines:
                 line = literal_lines[min(i, len(literal_lines) - 1)]
             if not self.line_open and (piece or i < len(pieces) - 1):
                 self.line_map.append(line)
                 self.line_open = True
 
+    def _line_done(self, text: str) -> None:
+        """Track whether the next line is inside a block scalar or a flow collection."""
+        content = text.strip()
+        if not content or content.startswith("#"):
+            return
+        indent = len(text) - len(text.lstrip(" "))
+        if self.scalar_indent is not None:
+            if indent > self.scalar_indent:
+                return
+            self.scalar_indent = None
+        if _BLOCK_SCALAR_HEADER.search(content):
+            self.scalar_indent = len(text) - len(text.lstrip(" -"))
+            self.flow_open = False
+            return
+        self.flow_open = content.endswith(("[", "{", ","))
+
     def text(self) -> str:
+        if self.held is not None:
+            structure, at, after = self.held
+            self.held = None
+            self._emit(self._spliced(structure), at, None)
+            for text, text_line, text_literal in after:
+                self._emit(text, text_line, text_literal)
         return "".join(self.parts)
 
 
