@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter, methodcaller
 from typing import Callable, Iterable, Iterator
 
 from lamina.errors import ResourceError
@@ -29,6 +30,27 @@ class _Filing:
                 or len(res.previous_ids) != self.n_previous)
 
 
+_OBJ, _PREVIOUS = attrgetter("obj"), attrgetter("previous_ids")
+_GETS = tuple(methodcaller("get", k) for k in ("apiVersion", "kind"))
+_MD_GETS = tuple(methodcaller("get", k) for k in ("name", "namespace"))
+_METADATA = methodcaller("get", "metadata")
+
+
+def _fingerprint(items: list[Resource]) -> tuple[list, ...] | None:
+    """Everything the resources' ids are made of (the four id fields, and which list of
+    earlier ids each has, and its length), gathered with C-level map() calls: comparing
+    two of these tells whether any id changed in a fraction of what a Python loop over the
+    resources costs. None when some metadata is not a map (then the loop decides)."""
+    try:
+        objs = list(map(_OBJ, items))
+        mds = list(map(_METADATA, objs))
+        prevs = list(map(_PREVIOUS, items))
+        return (*(list(map(g, objs)) for g in _GETS), *(list(map(g, mds)) for g in _MD_GETS),
+                list(map(id, prevs)), list(map(len, prevs)))
+    except (AttributeError, TypeError):
+        return None
+
+
 class ResMap:
     """Resources in build order, indexed by current, original and any id.
 
@@ -46,6 +68,8 @@ class ResMap:
         self._by_org: dict[tuple, list[Resource]] = {}
         self._by_any: dict[tuple, list[Resource]] = {}
         self._by_name: dict[str, list[Resource]] = {}    # every name a resource ever had
+        # What the ids were made of when the indexes were last brought up to date.
+        self._fingerprint: tuple[list, ...] | None = None
         # set_items only marks the indexes stale: a transformer that rewrites the list
         # should not pay for an index nobody reads before the next rewrite.
         self._stale_index = False
@@ -85,9 +109,14 @@ class ResMap:
                     del index[k]
 
     def _refresh(self) -> None:
+        fingerprint = _fingerprint(self._items)
         if self._stale_index:
             self._reindex()
+            self._fingerprint = fingerprint
             return
+        if fingerprint is not None and fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
         filed = self._filed
         # The check of _Filing.is_stale, inlined: this loop runs before every lookup.
         for i, (res, f) in enumerate(zip(self._items, filed)):
@@ -122,6 +151,12 @@ class ResMap:
                     f"may not add resource with an already registered id: {cur}")
             self._items.append(res)
             self._filed.append(self._file(res))
+            added = _fingerprint([res])
+            if added is None or self._fingerprint is None:
+                self._fingerprint = None
+            else:
+                for column, value in zip(self._fingerprint, added):
+                    column.extend(value)
 
     def remove(self, res: Resource) -> None:
         self.set_items([r for r in self._items if r is not res])
@@ -135,6 +170,7 @@ class ResMap:
                 self._unfile(old, self._filed[i])
                 self._items[i] = new
                 self._filed[i] = self._file(new)
+                self._fingerprint = None
 
     def set_items(self, items: list[Resource]) -> None:
         items = list(items)
