@@ -138,3 +138,13 @@ def test_selector_paths_parse_and_keep_equals_signs_inside_brackets():
     assert parse_path("c[name=web].image") == ("c", KeySelector("name", "web"), "image")
     assert format_path(("c", KeySelector("name", "web"), "image")) == "c[name=web].image"
     assert layer_from_sets(["c[name=web].image=x=1"], []).data == {"c": [{"name": "web", "image": "x=1"}]}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("12:30", "12:30"), ("22:22", "22:22"), ("1:30.5", "1:30.5"),   # no YAML 1.1 base 60
+    ("1e3", 1000.0), ("1.5e3", 1500.0), ("-2E-2", -0.02), (".5", 0.5), ("0o17", 15),
+    ("010", 8), ("0x1F", 31), ("1_000", 1000), ("yes", True), ("1.10", 1.1),
+])
+def test_numbers_are_typed_as_go_yaml_and_yaml_12_agree(tmp_path, text, expected):
+    assert layer(tmp_path, "v.yaml", f"x: {text}\n").data == {"x": expected}
+    assert layer_from_sets([f"x={text}"], []).assignments[0].value == expected

@@ -8,6 +8,7 @@ refused, alias expansion capped, timestamps kept as the strings the user wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -36,6 +37,37 @@ class _ValuesLoader(yaml.CSafeLoader):
 _ValuesLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str
 )
+
+# Numbers as go-yaml v2 (Helm's values reader) and YAML 1.2 both type them: no YAML 1.1
+# base 60 (`12:30` and `22:22` stay text), `1e3` is a float, `0o17` an octal int.
+_INT = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+def _number_resolvers() -> dict:
+    table: dict = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        table[first] = [(tag, rx) for tag, rx in resolvers
+                        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for ch in "-+0123456789":
+        table.setdefault(ch, []).append(("tag:yaml.org,2002:int", _INT))
+    for ch in "-+0123456789.":
+        table.setdefault(ch, []).append(("tag:yaml.org,2002:float", _FLOAT))
+    return table
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith("0o"):
+        return sign * int(text[2:], 8)
+    return sign * int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, yaml.ScalarNode(node.tag, text)))
+
+
+_ValuesLoader.yaml_implicit_resolvers = _number_resolvers()
+_ValuesLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
