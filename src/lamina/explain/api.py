@@ -72,8 +72,8 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     if not sep or not kind or not name:
         raise ExplainError(f"'{resource}' must look like Kind/name (e.g. Deployment/web)")
     steps = parse_field_path(field)
-    tracer = FieldTracer(kind, steps)
     overlay = os.path.join(project.root, env.overlay)
+    tracer = FieldTracer(kind, steps, root=overlay)
     files = tuple(os.path.join(project.root, v) for v in env.values) + values.files
     opts = ValuesOptions(files=files, sets=values.sets, set_strings=values.set_strings)
     resmap = build(overlay, BuildOptions(tracer=tracer, values=opts))
@@ -93,9 +93,24 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     origins = _template_values(declared.where if declared else None, overlay,
                                declared.value if declared else None, merged)
     rel = os.path.relpath(overlay, project.root)
+    if kind == "Secret":   # a Secret's values never reach any output
+        events = [Event(e.step, e.where, _redact(steps, e.value), e.resource) for e in events]
+        final = _redact(steps, final)
     events = [Event(e.step, _relative(e.where, rel), e.value, e.resource) for e in events]
     origins = [(k, _relative(s, rel)) for k, s in origins]
     return Explanation(f"{kind}/{res.name}", field, events, final, origins)
+
+
+def _redact(steps: list[Any], value: Any) -> Any:
+    from lamina.diff.model import REDACTED
+    if value is MISSING or not steps or steps[0] not in ("data", "stringData"):
+        if isinstance(value, dict) and (not steps):
+            return {**value, **{k: {x: REDACTED for x in value[k]} for k in ("data", "stringData")
+                                if isinstance(value.get(k), dict)}}
+        return value
+    if len(steps) == 1 and isinstance(value, dict):
+        return {k: REDACTED for k in value}
+    return REDACTED
 
 
 def _relative(ref: SourceRef | None, overlay_rel: str) -> SourceRef | None:

@@ -72,6 +72,7 @@ class FieldTracer:
     history: dict[int, list[Event]] = field(default_factory=dict)
     last: dict[int, Any] = field(default_factory=dict)
     keep: dict[int, Any] = field(default_factory=dict)     # keep observed objects alive
+    root: str | None = None    # the built kustomization's folder: inline patches are read there
 
     def __call__(self, res: Any, path: tuple, value: Any, origin: Any) -> None:
         """Per-field reports from transformers; the step-level observe() already sees every
@@ -92,9 +93,61 @@ class FieldTracer:
             self.keep[key] = res
             self.last[key] = value
             ident = f"{res.kind}/{res.name}"
+            names = {res.name, *(getattr(p, "name", None) for p in getattr(res, "previous_ids", ()) or ())}
+            pointer = _pointer(concrete(res.obj, self.steps))
             located = next((ref for path, display in files
-                            for ref in [locate(path, display, self.steps)] if ref), None)
+                            for ref in [locate(path, display, self.steps, pointer, names)] if ref), None)
+            if located is None and not files and step.startswith("Patch"):
+                located = self._inline(where, pointer, names)
             self.history.setdefault(key, []).append(Event(step, located or where, value, ident))
+
+    def _inline(self, where: SourceRef | None, pointer: str | None, names: set) -> SourceRef | None:
+        """The line inside an inline patch (`patch: |-` in a kustomization) that sets the field."""
+        import os
+        import yaml
+        if where is None or not where.line or self.root is None:
+            return None
+        try:
+            with open(os.path.join(self.root, where.path), encoding="utf-8") as fh:
+                top = yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
+        except (OSError, yaml.YAMLError):
+            return None
+        if not isinstance(top, yaml.MappingNode):
+            return None
+        for _k, seq in top.value:
+            if not isinstance(seq, yaml.SequenceNode):
+                continue
+            for item in seq.value:
+                if item.start_mark.line != where.line - 1:
+                    continue
+                text = item
+                if isinstance(item, yaml.MappingNode):
+                    text = next((v for k, v in item.value if getattr(k, "value", None) == "patch"), None)
+                if isinstance(text, yaml.ScalarNode) and isinstance(text.value, str) and "\n" in text.value:
+                    offset = text.start_mark.line + (1 if text.style in ("|", ">") else 0)
+                    return locate_text(text.value, where.path, self.steps, pointer, names, offset)
+        return None
+
+
+def concrete(obj: Any, steps: list[Any]) -> list[Any]:
+    """`[name=web]` steps replaced by the item's index in `obj`, as JSON patches address it."""
+    out: list[Any] = []
+    node = obj
+    for step in steps:
+        if isinstance(step, tuple):
+            index = next((i for i, item in enumerate(node) if isinstance(item, dict)
+                          and str(item.get(step[0])) == step[1]), None) if isinstance(node, list) else None
+            if index is None:
+                return steps
+            out.append(index)
+            node = node[index]
+        else:
+            out.append(step)
+            node = lookup(node, [step])
+            if node is MISSING:
+                out.extend(steps[len(out):])
+                return out
+    return out
 
 
 def _pointer(steps: list[Any]) -> str | None:
@@ -103,24 +156,54 @@ def _pointer(steps: list[Any]) -> str | None:
     return "/" + "/".join(str(s).replace("~", "~0").replace("/", "~1") for s in steps)
 
 
-def locate(path: str, display: str, steps: list[Any]) -> SourceRef | None:
-    """The line of the field in a patch file: a strategic-merge patch holding the field, or
-    a JSON 6902 operation on its path."""
-    import yaml
+def locate(path: str, display: str, steps: list[Any], pointer: str | None = None,
+           names: set | frozenset = frozenset()) -> SourceRef | None:
+    """The line of the field in a patch file: a strategic-merge patch holding the field (the
+    document for this resource when the file patches several), or the last JSON 6902
+    operation on its path or on a parent of it."""
     try:
         with open(path, encoding="utf-8") as fh:
-            docs = list(yaml.compose_all(fh.read(), Loader=yaml.CSafeLoader))
-    except (OSError, yaml.YAMLError):
+            text = fh.read()
+    except OSError:
         return None
-    pointer = _pointer(steps)
+    return locate_text(text, display, steps, pointer, names)
+
+
+def _doc_name(doc: Any) -> str | None:
+    import yaml
+    if not isinstance(doc, yaml.MappingNode):
+        return None
+    md = next((v for k, v in doc.value if getattr(k, "value", None) == "metadata"), None)
+    if isinstance(md, yaml.MappingNode):
+        return next((v.value for k, v in md.value if getattr(k, "value", None) == "name"
+                     and isinstance(v, yaml.ScalarNode)), None)
+    return None
+
+
+def locate_text(text: str, display: str, steps: list[Any], pointer: str | None = None,
+                names: set | frozenset = frozenset(), offset: int = 0) -> SourceRef | None:
+    import yaml
+    try:
+        docs = [d for d in yaml.compose_all(text, Loader=yaml.CSafeLoader) if d is not None]
+    except yaml.YAMLError:
+        return None
+    pointer = pointer or _pointer(steps)
+    if names:   # a patch document for this resource first
+        docs.sort(key=lambda d: _doc_name(d) not in names)
     for doc in docs:
-        if isinstance(doc, yaml.SequenceNode) and pointer:
+        if isinstance(doc, yaml.SequenceNode):
+            if not pointer:
+                continue
+            hit = None
             for op in doc.value:
                 if isinstance(op, yaml.MappingNode):
                     fields = {k.value: v for k, v in op.value if isinstance(k, yaml.ScalarNode)}
                     p = fields.get("path")
-                    if isinstance(p, yaml.ScalarNode) and p.value == pointer:
-                        return SourceRef(display, op.start_mark.line + 1)
+                    if isinstance(p, yaml.ScalarNode) and (p.value == pointer or
+                                                           pointer.startswith(p.value.rstrip("/") + "/")):
+                        hit = SourceRef(display, offset + op.start_mark.line + 1)
+            if hit is not None:
+                return hit
             continue
         node = doc
         for step in steps:
@@ -137,5 +220,5 @@ def locate(path: str, display: str, steps: list[Any]) -> SourceRef | None:
             if node is None:
                 break
         if node is not None:
-            return SourceRef(display, node.start_mark.line + 1)
+            return SourceRef(display, offset + node.start_mark.line + 1)
     return None

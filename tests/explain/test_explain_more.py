@@ -1,0 +1,123 @@
+"""explain: inline patches name the line inside the kustomization, JSON patches addressed by
+index still found for [name=...] paths, multi-document patch files, Secret values redacted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lamina.explain.api import explain, format_explanation
+from tests.conftest import write_tree
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: api
+        image: nginx:1.25
+"""
+
+KUSTOMIZATION = """resources: [../../base]
+patches:
+- target: {kind: Deployment, name: web}
+  patch: |-
+    - op: replace
+      path: /spec/replicas
+      value: 4
+    - op: replace
+      path: /spec/template/spec/containers/0/image
+      value: nginx:1.29
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api
+    spec:
+      minReadySeconds: 7
+- path: multi.yaml
+secretGenerator:
+- name: keys
+  literals: [TOKEN=sk_live_topsecret]
+"""
+
+MULTI = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        imagePullPolicy: Always
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+      - name: api
+        imagePullPolicy: IfNotPresent
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "base/deploy.yaml": DEPLOY,
+        "overlays/prod/kustomization.yaml": KUSTOMIZATION,
+        "overlays/prod/multi.yaml": MULTI,
+    })
+
+
+def _where(root: Path, resource: str, field: str) -> list[str]:
+    return [str(ev.where) for ev in explain(str(root), "prod", resource, field).events]
+
+
+def test_inline_json_patch_names_its_operation_line(root: Path) -> None:
+    assert _where(root, "Deployment/web", "spec.replicas")[-1] == "overlays/prod/kustomization.yaml:5"
+
+
+def test_json_patch_by_index_explains_a_name_keyed_path(root: Path) -> None:
+    where = _where(root, "Deployment/web", "spec.template.spec.containers[name=web].image")
+    assert where[-1] == "overlays/prod/kustomization.yaml:8"
+
+
+def test_inline_strategic_merge_patch_names_the_field_line(root: Path) -> None:
+    assert _where(root, "Deployment/api", "spec.minReadySeconds")[-1] == \
+        "overlays/prod/kustomization.yaml:17"
+
+
+def test_multi_document_patch_file_names_the_document_for_that_resource(root: Path) -> None:
+    where = _where(root, "Deployment/api", "spec.template.spec.containers[0].imagePullPolicy")
+    assert where[-1] == "overlays/prod/multi.yaml:21"
+
+
+def test_secret_values_never_appear(root: Path) -> None:
+    for field in ("data.TOKEN", "data"):
+        e = explain(str(root), "prod", "Secret/keys", field)
+        out = format_explanation(e)
+        assert "c2tfbGl2ZV90b3BzZWNyZXQ=" not in out and "topsecret" not in out, out
+        assert "overlays/prod/kustomization.yaml:20" in out
