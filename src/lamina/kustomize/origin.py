@@ -107,13 +107,18 @@ def _as_annotation_text(value: Any) -> str:
 
 
 def strip_annotations(res: Resource, keep_origin: bool, keep_transformations: bool) -> None:
-    """Kustomize's final clean-up. It rewrites every non-empty annotation map through a
-    map[string]string, so annotation values always come out as strings."""
+    """Kustomize's final clean-up. It rewrites every annotation map through a
+    map[string]string, so annotation values always come out as strings, and an
+    annotations field that reads as no entries (null, {}, a scalar) is dropped."""
     md = res.obj.get("metadata")
-    if not isinstance(md, dict):
+    if not isinstance(md, dict) or "annotations" not in md:
         return
-    ann = md.get("annotations")
+    ann = md["annotations"]
+    if isinstance(ann, list):
+        # kyaml reads a sequence as key/value pairs and panics on odd lengths; leave it be.
+        return
     if not isinstance(ann, dict) or not ann:
+        del md["annotations"]
         return
     for key, value in ann.items():
         if not isinstance(value, str):

@@ -1,0 +1,104 @@
+"""Regressions found by building real-world kustomization trees with lamina and with the
+pinned `kubectl kustomize` (Kustomize v5.8.1). Each case is a minimal reproduction written
+for lamina, not a copy of the project it was found in."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lamina.errors import LaminaError
+from lamina.kustomize.build import build, render
+from tests.conftest import write_tree
+
+
+def _lamina(root: Path) -> tuple[bool, str]:
+    try:
+        return True, render(build(str(root)))
+    except LaminaError as err:
+        return False, str(err)
+
+
+def _kubectl(kubectl: str, root: Path) -> tuple[bool, str]:
+    proc = subprocess.run([kubectl, "kustomize", str(root)], capture_output=True, text=True)
+    return proc.returncode == 0, proc.stdout
+
+
+def _check(tmp_path: Path, files: dict[str, str], expected: str, kubectl: str | None = None) -> None:
+    root = write_tree(tmp_path, files)
+    ok, out = _lamina(root)
+    assert ok, out
+    assert out == expected
+    if kubectl is not None:
+        assert _kubectl(kubectl, root) == (True, expected)
+
+
+@pytest.fixture
+def oracle(request) -> str | None:
+    try:
+        return request.getfixturevalue("kubectl")
+    except pytest.skip.Exception:
+        return None
+
+
+# Helm-rendered manifests often carry an `annotations:` key with nothing under it.
+# Kustomize's final SetAnnotations rewrite clears the field when it holds no entries.
+EMPTY_ANNOTATIONS = {
+    "kustomization.yaml": "resources:\n- svc.yaml\n",
+    "svc.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+  labels:
+  annotations:
+spec:
+  type: ClusterIP
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: b
+  annotations: {}
+spec:
+  template:
+    metadata:
+      annotations:
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  annotations: text
+""",
+}
+
+EMPTY_ANNOTATIONS_OUT = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+---
+apiVersion: v1
+kind: Service
+metadata:
+  labels: null
+  name: a
+spec:
+  type: ClusterIP
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: b
+spec:
+  template:
+    metadata:
+      annotations: null
+"""
+
+
+def test_empty_metadata_annotations_are_dropped(tmp_path: Path, oracle: str | None) -> None:
+    _check(tmp_path, EMPTY_ANNOTATIONS, EMPTY_ANNOTATIONS_OUT, oracle)
