@@ -98,3 +98,23 @@ def test_envs_comparison_ignoring_namespace(tmp_path: Path) -> None:
     paths = {f["path"] for r in env["resources"] for f in r["fields"]}
     assert not any(p == "metadata.namespace" for p in paths)
     assert any(p.endswith("image") for p in paths)
+
+
+def test_markdown_splits_a_huge_resource_without_losing_lines() -> None:
+    old = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"},
+            "data": {f"k{i}": "x" * 80 for i in range(2000)}},
+           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "small"}, "data": {"a": "1"}}]
+    new = [{**old[0], "data": {f"k{i}": "y" * 80 for i in range(2000)}},
+           {**old[1], "data": {"a": "2", "note": "```\ncode\n```"}}]
+    comments = markdown([diff_resources("prod", old, new), diff_resources("dev", old, new)])
+    assert len(comments) > 2 and all(len(c) < GITHUB_COMMENT_LIMIT for c in comments)
+    joined = "".join(comments)
+    for env in ("prod", "dev"):   # every line of the big diff is somewhere
+        assert joined.count("+  k1999: " + "y" * 80) == 2
+    for c in comments[1:]:        # a continued comment says which environment it is in
+        assert c.startswith("### lamina diff (continued)")
+        first = c.split("<details>", 1)[0]
+        assert "#### prod" in first or "#### dev" in first, first
+    for c in comments:            # fences balanced: every <details> closes in its comment
+        assert c.count("<details>") == c.count("</details>")
+    assert "````diff" in joined   # a body holding ``` gets a longer fence
