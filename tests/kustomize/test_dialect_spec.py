@@ -42,3 +42,13 @@ def assert_one_line_error(code: int, out: str, *needles: str) -> None:
 def test_unknown_filter_or_test_is_a_template_error_with_line(tmp_path: Path, expr: str) -> None:
     tree = single(tmp_path, CM + "data:\n  x: '{{ " + expr + " }}'\n")
     assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:6", "nosuch")
+
+
+LOOP_HEADER = "{% for x in values.n %}\n# {{ x }}\n{% endfor %}\n"
+
+
+def test_yaml_the_kustomize_reader_refuses_is_reported_at_the_template_line(tmp_path: Path) -> None:
+    # PyYAML accepts `[x?y]`; Kustomize's parser does not. The loop makes rendered lines
+    # differ from template lines: the error must name the template's line 9, not line 13.
+    tree = single(tmp_path, LOOP_HEADER + CM + "data:\n  a: [x?y]\n", "n: [a, b, c]\n")
+    assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:9", "rendered line 13")

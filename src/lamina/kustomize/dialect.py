@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from lamina.errors import KustomizationError, SourceRef
+from lamina.errors import KustomizationError, SourceRef, YamlError
 from lamina.kustomize.kustomization import load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
 
@@ -101,5 +101,18 @@ def make_renderer(values: Any) -> Callable[[str, str], str]:
         # Parse once here so a template that renders broken YAML is reported at the
         # template's own line, not at a line of text the user never wrote.
         check_rendered_yaml(rendered, display)
-        return str(rendered)
+        text = str(rendered)
+        # Kustomize's parser refuses a few things PyYAML accepts (`[x?y]`); read the text as
+        # the build will, so that those errors too name the template's line.
+        from lamina.yaml.reader import load_all_with_lines
+        try:
+            load_all_with_lines(text, display)
+        except YamlError as exc:
+            source = exc.source
+            if source is None or source.line is None or source.path != display:
+                raise
+            line = rendered.template_line(source.line)
+            raise YamlError(f"{exc.message} (rendered line {source.line})",
+                            SourceRef(display, line)) from None
+        return text
     return render
