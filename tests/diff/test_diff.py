@@ -118,3 +118,41 @@ def test_markdown_splits_a_huge_resource_without_losing_lines() -> None:
     for c in comments:            # fences balanced: every <details> closes in its comment
         assert c.count("<details>") == c.count("</details>")
     assert "````diff" in joined   # a body holding ``` gets a longer fence
+
+
+def _sa(name: str, ns: str = "shop") -> dict:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}}
+
+
+def test_prefix_renames_pair_each_resource_with_its_own_name() -> None:
+    old = [_sa("zeta"), _sa("alpha")]
+    new = [_sa("eu-alpha"), _sa("eu-zeta")]
+    d = diff_resources("prod", old, new)
+    assert sorted((r.renamed_from, r.name) for r in d.resources) == [
+        ("ServiceAccount/shop/alpha", "ServiceAccount/shop/eu-alpha"),
+        ("ServiceAccount/shop/zeta", "ServiceAccount/shop/eu-zeta")]
+
+
+def test_prefix_and_new_hash_together_are_one_rename() -> None:
+    old = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg-5c6fd8k2t4"},
+            "data": {"a": "1"}}]
+    new = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "eu-cfg-b8t2h7dk5m"},
+            "data": {"a": "2"}}]
+    d = diff_resources("prod", old, new)
+    assert [(r.status, r.renamed_from) for r in d.resources] == [(CHANGED, "ConfigMap/cfg-5c6fd8k2t4")]
+
+
+def test_a_namespace_move_is_one_change_per_resource() -> None:
+    d = diff_resources("prod", [_sa("web", "shop-prod"), _sa("api", "shop-prod")],
+                       [_sa("web", "shop-eu"), _sa("api", "shop-eu")])
+    assert [(r.status, r.renamed_from, [f.path for f in r.fields]) for r in d.resources] == [
+        (CHANGED, "ServiceAccount/shop-prod/api", ["metadata.namespace"]),
+        (CHANGED, "ServiceAccount/shop-prod/web", ["metadata.namespace"])]
+
+
+def test_namespace_and_prefix_change_together_pair_up() -> None:
+    d = diff_resources("prod", [_sa("web", "shop-prod"), _sa("api", "shop-prod")],
+                       [_sa("eu-web", "shop-eu"), _sa("eu-api", "shop-eu")])
+    assert sorted((r.renamed_from, r.name) for r in d.resources) == [
+        ("ServiceAccount/shop-prod/api", "ServiceAccount/shop-eu/eu-api"),
+        ("ServiceAccount/shop-prod/web", "ServiceAccount/shop-eu/eu-web")]

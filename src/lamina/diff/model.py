@@ -141,11 +141,42 @@ def _similarity(a: dict[str, Any], b: dict[str, Any]) -> float:
     return sum(1 for k in keys if fa.get(k, object()) == fb.get(k, object())) / len(keys)
 
 
+def _name_affinity(old: str, new: str) -> float:
+    """1 when the names differ only by a generator hash, 0.75 when one (hash stripped) is the
+    other plus a prefix or suffix (namePrefix, nameSuffix), else 0."""
+    a, b = _HASH_SUFFIX.sub("", old), _HASH_SUFFIX.sub("", new)
+    if a == b:
+        return 1.0
+    short, long_ = sorted((a, b), key=len)
+    if short and (long_.endswith("-" + short) or long_.startswith(short + "-")):
+        return 0.75
+    if short and (long_.endswith(short) or long_.startswith(short)):
+        return 0.5
+    return 0.0
+
+
+def _rename_score(key_old, obj_old, key_new, obj_new) -> float | None:
+    """How likely `new` is `old` renamed (None: not a candidate). Same group and kind; the
+    same namespace, or in another namespace (a namespace change) a name that is the same
+    but for a hash, prefix or suffix."""
+    if key_old[:2] != key_new[:2]:
+        return None
+    same_ns = key_old[2] == key_new[2]
+    affinity = _name_affinity(key_old[3], key_new[3])
+    if not same_ns and affinity < 0.75:
+        return None
+    similarity = _similarity(obj_old, obj_new)
+    if affinity < 0.75 and similarity < 0.6:
+        return None
+    return affinity + similarity + (0.5 if same_ns else 0.0)
+
+
 def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[str, Any]],
                    ignore_fields: Iterable[str] = (), only: Iterable[tuple[str, str]] = (),
                    normalize=None) -> EnvironmentDiff:
     """Pair by (group, kind, namespace, name); then pair leftovers that are renames (a new
-    generator hash, a changed prefix) by kind, namespace and content."""
+    generator hash, a changed prefix or suffix, a changed namespace) by kind, name and
+    content, the most alike pairs first."""
     ignore_fields = tuple(ignore_fields)
     only = tuple(only)
 
@@ -160,17 +191,20 @@ def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[s
     removed = {k: v for k, v in old_by.items() if k not in new_by}
     added = {k: v for k, v in new_by.items() if k not in old_by}
     renames = []
-    for key_new, obj_new in sorted(added.items()):
-        candidates = [(k, o) for k, o in removed.items() if k[:3] == key_new[:3]]
-        best, best_score = None, 0.0
-        for k, o in candidates:
-            same_stem = _HASH_SUFFIX.sub("", k[3]) == _HASH_SUFFIX.sub("", key_new[3])
-            score = 1.0 + _similarity(o, obj_new) if same_stem else _similarity(o, obj_new)
-            if score > best_score:
-                best, best_score = (k, o), score
-        if best is not None and best_score >= 0.6:
-            renames.append((best[0], key_new, best[1], obj_new))
-            del removed[best[0]]
+    scored = []
+    for key_new, obj_new in added.items():
+        for key_old, obj_old in removed.items():
+            score = _rename_score(key_old, obj_old, key_new, obj_new)
+            if score is not None:
+                scored.append((-score, key_old != key_new, key_new, key_old))
+    taken_old: set = set()
+    taken_new: set = set()
+    for _score, _differs, key_new, key_old in sorted(scored):   # best pairs first
+        if key_old in taken_old or key_new in taken_new:
+            continue
+        taken_old.add(key_old)
+        taken_new.add(key_new)
+        renames.append((key_old, key_new, removed.pop(key_old), added[key_new]))
     for key_old, key_new, o, n in renames:
         del added[key_new]
         changes = field_changes(o, n, ignore_fields)
