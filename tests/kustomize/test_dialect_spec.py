@@ -52,3 +52,33 @@ def test_yaml_the_kustomize_reader_refuses_is_reported_at_the_template_line(tmp_
     # differ from template lines: the error must name the template's line 9, not line 13.
     tree = single(tmp_path, LOOP_HEADER + CM + "data:\n  a: [x?y]\n", "n: [a, b, c]\n")
     assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:9", "rendered line 13")
+
+
+def test_every_yaml_file_kind_renders_but_generator_data_files_do_not(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path, {
+        "kustomization.yaml": LK + "values: [values.yaml]\nresources: [d.yaml.j2]\n"
+        "replacements:\n- path: repl.yaml.j2\ntransformers: [t.yaml.j2]\n"
+        "patchesJson6902:\n- target: {group: apps, version: v1, kind: Deployment, name: web}\n  path: ops.yaml.j2\n"
+        "patches:\n- path: ops.json.j2\n  target: {kind: Deployment}\n"
+        "patchesStrategicMerge: [psm.yaml.j2]\n"
+        "configMapGenerator:\n- name: cfg\n  files: [app.conf.j2]\n",
+        "values.yaml": "name: web\nteam: platform\nreplicas: 4\n",
+        "d.yaml.j2": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: '{{ values.name }}'}\n"
+                     "spec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n",
+        "repl.yaml.j2": "source: {kind: Deployment, name: {{ values.name }}, fieldPath: metadata.name}\n"
+                        "targets:\n- select: {kind: Deployment}\n  fieldPaths: [metadata.annotations.copied]\n"
+                        "  options: {create: true}\n",
+        "t.yaml.j2": "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\n"
+                     "labels: {team: {{ values.team }}}\nfieldSpecs: [{path: metadata/labels, create: true}]\n",
+        "ops.yaml.j2": "- op: add\n  path: /spec/replicas\n  value: {{ values.replicas }}\n",
+        "ops.json.j2": '[{"op": "replace", "path": "/spec/template/spec/containers/0/image", '
+                       '"value": {{ (values.team ~ ":1") | tojson }}}]\n',
+        "psm.yaml.j2": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+                       "spec: {minReadySeconds: {{ values.replicas * 2 }}}\n",
+        "app.conf.j2": "port={{ values.port }}\n",
+    })
+    code, out = run("build", str(tree))
+    assert code == 0, out
+    for expected in ("copied: web", "team: platform", "replicas: 4", "image: platform:1",
+                     "minReadySeconds: 8", "app.conf.j2: |\n    port={{ values.port }}"):
+        assert expected in out, out
