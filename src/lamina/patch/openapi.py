@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lamina.errors import KustomizationError, SourceRef
 from lamina.transformers.base import FileLoader
@@ -50,18 +50,27 @@ class SchemaIndex:
     callers walk them with `field()` and `elements()` and read extensions with `meta()`.
     """
 
-    def __init__(self, definitions: Mapping[str, Schema],
+    def __init__(self, definitions: Mapping[str, Schema] | Callable[[], Mapping[str, Schema]],
                  namespaced: Mapping[tuple[str, str], bool] | None = None):
-        self._defs = definitions
+        # A callable is only called on first use: reading the builtin definitions costs
+        # about 15 ms, and most builds never consult a schema.
+        self._source = definitions
+        self._namespaced = dict(namespaced or {})
+
+    @functools.cached_property
+    def _defs(self) -> Mapping[str, Schema]:
+        return self._source() if callable(self._source) else self._source
+
+    @functools.cached_property
+    def _by_type(self) -> dict[tuple[str, str], Schema]:
         by_type: dict[tuple[str, str], Schema] = {}
-        for d in definitions.values():
+        for d in self._defs.values():
             exts = d.get(_GVK) if isinstance(d, dict) else None
             for ext in exts if isinstance(exts, list) else ():
                 tm = _type_meta(ext)
                 if tm is not None:
                     by_type[tm] = d
-        self._by_type = by_type
-        self._namespaced = dict(namespaced or {})
+        return by_type
 
     # ---- navigation ----------------------------------------------------------
     def _resolve(self, node: Any) -> Schema | None:
@@ -175,14 +184,18 @@ def _schema_dirs() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def default_index() -> SchemaIndex:
-    """The builtin index, from the newest non-strict schema kubernetes-validate ships."""
+    """The builtin index, from the newest non-strict schema kubernetes-validate ships
+    (read when first consulted)."""
+    return SchemaIndex(_default_definitions)
+
+
+def _default_definitions() -> Mapping[str, Schema]:
     dirs = _schema_dirs()
     if not dirs:
         raise KustomizationError("kubernetes-validate ships no _definitions.json")
     with open(os.path.join(dirs[-1], "_definitions.json"), encoding="utf-8") as fh:
         doc = json.load(fh)
-    defs = doc.get("$defs") or doc.get("definitions") or {}
-    return SchemaIndex(defs)
+    return doc.get("$defs") or doc.get("definitions") or {}
 
 
 # ---------------------------------------------------------------------------
