@@ -117,3 +117,70 @@ def test_services_selecting_argo_rollout_pods_pass() -> None:
     assert _findings("service-target-port", ROLLOUT) == []
     bad = _findings("service-target-port", ROLLOUT.replace("targetPort: http", "targetPort: 9090"))
     assert [f.check for f in bad] == ["service-target-port"] and "Rollout/web" in bad[0].message
+
+
+KUBEBUILDER = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: manager, namespace: sys}
+spec:
+  selector: {matchLabels: {control-plane: manager}}
+  template:
+    metadata: {labels: {control-plane: manager}}
+    spec:
+      containers:
+      - name: manager
+        image: controller:v0.1.0
+        args: [--metrics-bind-address=:8443, --health-probe-bind-address=:8081]
+        ports: [{containerPort: 9443, name: webhook-server}]
+        volumeMounts: [{name: cert, mountPath: /tmp/k8s-webhook-server/serving-certs}]
+      volumes:
+      - name: cert
+        secret: {secretName: webhook-server-cert}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics, namespace: sys}
+spec:
+  selector: {control-plane: manager}
+  ports: [{name: https, port: 8443, targetPort: 8443}]
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: serving-cert, namespace: sys}
+spec:
+  dnsNames: [webhook.sys.svc]
+  issuerRef: {kind: Issuer, name: selfsigned}
+  secretName: webhook-server-cert
+"""
+
+
+def test_kubebuilder_metrics_port_bound_by_args_passes() -> None:
+    assert _findings("service-target-port", KUBEBUILDER) == []
+    bad = _findings("service-target-port", KUBEBUILDER.replace("targetPort: 8443", "targetPort: 8444"))
+    assert [f.check for f in bad] == ["service-target-port"]
+
+
+def test_secret_written_by_a_certificate_or_external_secret_is_not_dangling() -> None:
+    assert _findings("dangling-reference", KUBEBUILDER) == []
+    no_cert = KUBEBUILDER.replace("secretName: webhook-server-cert\n", "secretName: other\n")
+    assert [f.check for f in _findings("dangling-reference", no_cert)] == ["dangling-reference"]
+    es = KUBEBUILDER.split("---\napiVersion: cert-manager")[0] + (
+        "---\napiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\n"
+        "metadata: {name: x, namespace: sys}\nspec: {target: {name: webhook-server-cert}}\n")
+    assert _findings("dangling-reference", es) == []
+    sealed = KUBEBUILDER.split("---\napiVersion: cert-manager")[0] + (
+        "---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
+        "metadata: {name: webhook-server-cert, namespace: sys}\nspec: {encryptedData: {a: b}}\n")
+    assert _findings("dangling-reference", sealed) == []
+
+
+def test_numeric_target_port_of_containers_declaring_no_ports_is_not_flagged() -> None:
+    text = KUBEBUILDER.replace("        ports: [{containerPort: 9443, name: webhook-server}]\n", "") \
+        .replace("targetPort: 8443", "targetPort: 9000")
+    assert _findings("service-target-port", text) == []
+
+
+def test_null_fields_of_custom_resources_are_pruned_not_failed() -> None:
+    sample = CRD.replace("spec:\n  size: 3\n  color: null", "status: null\nspec:\n  size: null\n  color: null")
+    assert _findings("schema", sample) == []

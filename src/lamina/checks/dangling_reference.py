@@ -5,7 +5,10 @@ namespace: shop}]`).
 
 Checked references: volumes (configMap, secret, persistentVolumeClaim, projected sources),
 env valueFrom (configMapKeyRef, secretKeyRef), envFrom, imagePullSecrets and
-serviceAccountName. The `default` ServiceAccount always exists.
+serviceAccountName. The `default` ServiceAccount always exists. A Secret that a rendered
+object writes counts as present: a SealedSecret, an ExternalSecret's target, a cert-manager
+Certificate's secretName, and generally a custom resource's `secretName`,
+or `writeConnectionSecretToRef` (Crossplane).
 """
 
 from __future__ import annotations
@@ -60,8 +63,53 @@ def references(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str]]:
         yield "ServiceAccount", sa, False, "serviceAccountName"
 
 
+_SECRET_WRITERS = {"SealedSecret", "ExternalSecret", "PushSecret", "OnePasswordItem",
+                   "VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret", "InfisicalSecret",
+                   "DopplerSecret", "AWSSecret", "GCPSecret", "AzureKeyVaultSecret"}
+
+
+def _written_secrets(obj) -> Iterator[str]:
+    """Names of Secrets a custom resource makes exist (controllers write them)."""
+    if (not obj.group or obj.group in _BUILTIN) and obj.kind not in _SECRET_WRITERS:
+        return
+    spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
+    if obj.kind in _SECRET_WRITERS:
+        yield obj.name
+        tmpl = ((spec.get("template") or {}).get("metadata") or {}) if isinstance(spec.get("template"), dict) else {}
+        if isinstance(tmpl, dict) and tmpl.get("name"):
+            yield str(tmpl["name"])
+        for key in ("target", "destination"):
+            ref = spec.get(key)
+            if isinstance(ref, dict) and ref.get("name"):
+                yield str(ref["name"])
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "secretName" and isinstance(v, str):
+                    yield v
+                elif k == "writeConnectionSecretToRef" and isinstance(v, dict) \
+                        and isinstance(v.get("name"), str):
+                    yield v["name"]
+                else:
+                    yield from walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from walk(v)
+    if obj.group and obj.group not in _BUILTIN and pod_template(obj) is None:
+        yield from walk(spec)
+
+
+_BUILTIN = {"apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",
+            "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
+            "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
+            "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io",
+            "gateway.networking.k8s.io"}
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     present = {(o.kind, o.namespace, o.name) for o in ctx.objects}
+    present |= {("Secret", o.namespace, name) for o in ctx.objects for name in _written_secrets(o)}
     external = {(e.get("kind"), e.get("namespace", ""), e.get("name")) for e in ctx.external}
     external_any_ns = {(e.get("kind"), e.get("name")) for e in ctx.external if "namespace" not in e}
     for obj in ctx.objects:

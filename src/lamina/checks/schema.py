@@ -204,6 +204,14 @@ def skipped_kinds(ctx: Context, options: Options) -> list[str]:
     return sorted(set(out))
 
 
+def _prune_nulls(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _prune_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_prune_nulls(v) for v in node]
+    return node
+
+
 def _crd_ids(crd: dict[str, Any]) -> Iterator[tuple[str, str]]:
     spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
     kind = (spec.get("names") or {}).get("kind") or ""
@@ -218,6 +226,9 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                            + list(ctx.crds), version, options.strict)
     for obj in ctx.objects:
         validator = crds.get((obj.api_version, obj.kind))
+        data = obj.data
+        if validator is not None:
+            data = _prune_nulls(data)   # the API server drops nulls of non-nullable fields
         if validator is None:
             validator = validator_for(version, obj.api_version, obj.kind, options.strict)
         if validator is None:
@@ -227,7 +238,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                                   f"{obj.api_version}: a typo in kind or apiVersion, or an API "
                                   "the cluster no longer serves")
             continue
-        errors = sorted(validator.iter_errors(obj.data), key=lambda e: list(map(str, e.absolute_path)))
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for error in errors[:5]:
             yield ctx.finding(ID, LEVEL, obj, f"{_message(error, obj.kind == 'Secret')} "
                               f"(Kubernetes {version})")

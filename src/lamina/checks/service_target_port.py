@@ -3,11 +3,15 @@ container of the pods the Service selects.
 
 This is the failure lamina exists to end: the Service says 8080, the container listens on
 8081, and nothing notices until traffic fails. A numeric targetPort that no container
-declares is reported too: Kubernetes would route to it, but nothing says anyone listens.
+declares is reported too: Kubernetes would route to it, but nothing says anyone listens;
+unless a container's args, command or env name that port (`--metrics-bind-address=:8443`,
+`PORT=8443`), or the containers declare no ports at all (nothing to compare with).
+Native sidecars (init containers with `restartPolicy: Always`) count as containers.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -20,6 +24,22 @@ LEVEL = ERROR
 @dataclass(frozen=True)
 class Options:
     pass
+
+
+_PORT_TEXT = re.compile(r"(?:^|[:=])(\d{2,5})$|(?:^|[:=])(\d{2,5})(?=[/,\s])")
+
+
+def _mentioned_ports(c: dict) -> set[str]:
+    """Port numbers a container's args, command or env values say it binds."""
+    texts = [str(a) for a in (c.get("args") or []) + (c.get("command") or [])
+             if isinstance(a, (str, int))]
+    texts += [str(e.get("value")) for e in c.get("env") or []
+              if isinstance(e, dict) and e.get("value") is not None]
+    out = set()
+    for text in texts:
+        for m in _PORT_TEXT.finditer(text.strip()):
+            out.add(str(int(m.group(1) or m.group(2))))
+    return out
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
@@ -36,15 +56,18 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                     if o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})]
         if not selected:
             continue   # service-selector reports this
-        numbers, names = set(), set()
+        numbers, names, mentioned = set(), set(), set()
         for _o, pod_spec in selected:
-            for _f, c in containers(pod_spec, init=False):
+            for f, c in containers(pod_spec):
+                if f == "initContainers" and c.get("restartPolicy") != "Always":
+                    continue
                 for p in c.get("ports") or []:
                     if isinstance(p, dict):
                         if "containerPort" in p:
                             numbers.add(str(p["containerPort"]))
                         if p.get("name"):
                             names.add(str(p["name"]))
+                mentioned.update(_mentioned_ports(c))
         workloads = ", ".join(sorted(o.ident for o, _s in selected))
         for port in spec.get("ports") or []:
             if not isinstance(port, dict):
@@ -54,6 +77,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 continue
             label = f"port {port.get('name') or port.get('port')}"
             if isinstance(target, int) or str(target).isdigit():
+                if not numbers or str(target) in mentioned:
+                    continue
                 if str(target) not in numbers:
                     exposed = ", ".join(sorted(numbers, key=lambda x: int(x) if x.isdigit() else 0)) or "none"
                     yield ctx.finding(ID, LEVEL, svc,
