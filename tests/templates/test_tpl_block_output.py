@@ -59,7 +59,7 @@ def test_not_alone_on_its_line_stays_flow(tmp_path):
     assert '- {"a": 1}' in out and '  {"a": 1}\n' in out
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(_structures)
 def test_any_structure_alone_on_its_line_parses_back_equal(tmp_path_factory, data):
     tmp_path = tmp_path_factory.mktemp("out")

@@ -118,3 +118,16 @@ def test_default_filter(tmp_path):
     merged = values(tmp_path, ("v.yaml", "empty: ''\n"))
     out = render(tmp_path, "a: {{ values.nope | default(3) }}\nb: {{ values.empty | default('x', true) }}\n", merged)
     assert load(out) == {"a": 3, "b": "x"}
+
+
+@pytest.mark.parametrize("text", ["0o17", "1e3", "12:30", "yes", "0x1F", "1_000", "-2E-2"])
+def test_toyaml_and_values_output_quote_strings_any_yaml_reader_would_type(tmp_path, text):
+    from lamina.templates.filters import toyaml
+    from lamina.templates.provenance import format_values
+    from lamina.templates.values import load_values_file
+    from lamina.yaml import load as kustomize_load
+    assert kustomize_load(toyaml({"x": text}), "t") == {"x": text}
+    assert load(toyaml([text])) == [text]
+    merged = MergedValues(data={"x": text})
+    for show_origin in (False, True):
+        assert load_values_file("v", format_values(merged, show_origin)).data == {"x": text}

@@ -18,11 +18,12 @@ from jinja2 import Undefined
 from lamina.templates.errors import TemplateError
 from lamina.templates.output import escape_yaml_unsafe, finalize, quote_string
 from lamina.templates.paths import format_path
+from lamina.templates.values import SafeDumper
 
 
 def toyaml(value: Any) -> str:
     """Block-style YAML (like Helm's toYaml), keys in their order, no trailing newline."""
-    text = yaml.dump(_plain(value), Dumper=yaml.CSafeDumper, default_flow_style=False,
+    text = yaml.dump(_plain(value), Dumper=SafeDumper, default_flow_style=False,
                      sort_keys=False, allow_unicode=True, width=10**9)
     if text.endswith("\n...\n"):  # a lone scalar gets an explicit document end
         text = text[: -len("...\n")]

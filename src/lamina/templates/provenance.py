@@ -14,6 +14,7 @@ import yaml
 from lamina.templates.merge import MergedValues
 from lamina.templates.output import quote_string
 from lamina.templates.paths import ValuePath
+from lamina.templates.values import SafeDumper
 
 _INDENT = 2
 
@@ -23,7 +24,7 @@ def format_values(merged: MergedValues, show_origin: bool = False) -> str:
     if not merged.data:
         return "{}\n"
     if not show_origin:
-        return yaml.dump(merged.data, Dumper=yaml.CSafeDumper, default_flow_style=False,
+        return yaml.dump(merged.data, Dumper=SafeDumper, default_flow_style=False,
                          sort_keys=False, allow_unicode=True, width=10**9)
     lines: list[str] = []
     _emit_map(merged.data, (), 0, lines, merged)
@@ -61,7 +62,7 @@ def _emit_list(data: list[Any], at: ValuePath, indent: int, lines: list[str], me
 
 def _scalar(value: Any) -> str:
     """One-line YAML for a scalar or an empty map/list, plain when YAML allows it."""
-    text = yaml.dump(value, Dumper=yaml.CSafeDumper, default_flow_style=True,
+    text = yaml.dump(value, Dumper=SafeDumper, default_flow_style=True,
                      allow_unicode=True, width=10**9)
     if text.endswith("\n...\n"):
         text = text[: -len("\n...\n")]

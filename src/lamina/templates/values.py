@@ -70,6 +70,21 @@ _ValuesLoader.yaml_implicit_resolvers = _number_resolvers()
 _ValuesLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+class SafeDumper(yaml.CSafeDumper):
+    """Writes values and ``toyaml`` output: quotes every string that YAML 1.1, these values
+    files, or Kustomize's reader (YAML 1.2) would read as something else (`0o17`, `1e3`)."""
+
+
+def _quoting_resolvers() -> dict:
+    table = {first: list(rs) for first, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first, resolvers in _ValuesLoader.yaml_implicit_resolvers.items():
+        table.setdefault(first, []).extend(r for r in resolvers if r not in table[first])
+    return table
+
+
+SafeDumper.yaml_implicit_resolvers = _quoting_resolvers()
+
+
 @dataclass(frozen=True)
 class Assignment:
     """One --set argument: applied onto the values merged so far, like Helm does."""
