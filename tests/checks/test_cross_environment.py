@@ -84,3 +84,13 @@ def test_other_environments_namespace_in_a_service_url(tmp_path: Path) -> None:
             f"- {{name: more, literals: [API={url}]}}\n")
     found = _cross(write_tree(tmp_path / "p", files))
     assert [f.environment for f in found] == ["prod"] and "shop-dev" in found[0].message
+
+
+def test_a_namespace_created_by_one_environment_and_used_by_another_is_shared(tmp_path: Path) -> None:
+    files = {
+        "overlays/setup/kustomization.yaml": "resources: [ns.yaml]\n",
+        "overlays/setup/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n",
+        "overlays/prod/kustomization.yaml": "namespace: monitoring\nresources: [cm.yaml]\n",
+        "overlays/prod/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n",
+    }
+    assert _cross(write_tree(tmp_path / "p", files)) == []

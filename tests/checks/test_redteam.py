@@ -184,3 +184,48 @@ def test_numeric_target_port_of_containers_declaring_no_ports_is_not_flagged() -
 def test_null_fields_of_custom_resources_are_pruned_not_failed() -> None:
     sample = CRD.replace("spec:\n  size: 3\n  color: null", "status: null\nspec:\n  size: null\n  color: null")
     assert _findings("schema", sample) == []
+
+
+OPERATOR = """
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: k8s, namespace: monitoring}
+spec:
+  podMetadata:
+    labels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/component: prometheus}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: prometheus-k8s, namespace: monitoring}
+spec:
+  selector: {app.kubernetes.io/name: prometheus, app.kubernetes.io/instance: k8s}
+  ports: [{name: web, port: 9090, targetPort: web}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: prometheus-k8s, namespace: monitoring}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app.kubernetes.io/name: prometheus, app.kubernetes.io/instance: k8s}}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: pg, namespace: monitoring}
+spec: {instances: 3}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pg-ro, namespace: monitoring}
+spec:
+  selector: {cnpg.io/cluster: pg}
+  ports: [{port: 5432}]
+"""
+
+
+def test_services_and_pdbs_selecting_operator_managed_pods_pass() -> None:
+    assert _findings("service-selector", OPERATOR) == []
+    assert _findings("scale-target", OPERATOR) == []
+    assert _findings("service-target-port", OPERATOR) == []
+    typo = OPERATOR.replace("selector: {app.kubernetes.io/name: prometheus, app",
+                            "selector: {app.kubernetes.io/name: promethues, app")
+    assert [f.check for f in _findings("service-selector", typo)] == ["service-selector"]

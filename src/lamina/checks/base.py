@@ -163,3 +163,55 @@ def label_selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> 
         if op == "DoesNotExist" and present:
             return False
     return True
+
+
+# ---- pods an operator creates from a custom resource ----------------------------------------
+
+_BUILTIN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "extensions", "networking.k8s.io",
+                   "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io",
+                   "admissionregistration.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
+                   "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io",
+                   "gateway.networking.k8s.io"}
+# Custom kinds that never own pods (monitoring, certificates, routing, secrets).
+_NOT_POD_OWNERS = {"ServiceMonitor", "PodMonitor", "Probe", "PrometheusRule", "AlertmanagerConfig",
+                   "ScrapeConfig", "Certificate", "Issuer", "ClusterIssuer", "CertificateRequest",
+                   "ExternalSecret", "SecretStore", "ClusterSecretStore", "SealedSecret",
+                   "VirtualService", "DestinationRule", "Gateway", "ServiceEntry", "Sidecar",
+                   "PeerAuthentication", "AuthorizationPolicy", "Middleware", "IngressRoute",
+                   "Application", "ApplicationSet", "AppProject", "Kustomization", "HelmRelease",
+                   "GitRepository", "HelmRepository", "OCIRepository", "ScaledObject",
+                   "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"}
+
+
+def _spec_labels(node: Any, out: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "labels" and isinstance(v, dict):
+                out.update({str(a): str(b) for a, b in v.items() if not isinstance(b, (dict, list))})
+            else:
+                _spec_labels(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _spec_labels(v, out)
+
+
+def operator_pods(objects) -> list[tuple[Obj, dict[str, str]]]:
+    """(custom resource, pod labels it declares) for custom resources an operator may turn
+    into pods (Prometheus, Alertmanager, a CloudNativePG Cluster...): labels under its spec."""
+    out = []
+    for o in objects:
+        if o.group in _BUILTIN_GROUPS or o.kind in _NOT_POD_OWNERS or pod_template(o) is not None:
+            continue
+        labels: dict[str, str] = {}
+        _spec_labels(o.data.get("spec"), labels)
+        out.append((o, labels))
+    return out
+
+
+def operator_selects(selector_pairs: dict[str, Any], owner: Obj, labels: dict[str, str]) -> bool:
+    """Whether an operator's pods plausibly carry these labels: each is declared in the
+    resource's spec, or has the resource's name as its value (operators label their pods
+    with the instance name)."""
+    if not selector_pairs:
+        return False
+    return all(labels.get(str(k)) == str(v) or str(v) == owner.name for k, v in selector_pairs.items())

@@ -65,6 +65,8 @@ def owners(declared: dict[str, tuple[str, ...]], observed: dict[str, list[Obj]])
             found = list(hosts_of(o))
             if o.namespace and o.namespace not in _SYSTEM_NAMESPACES:
                 found.append(o.namespace)
+            if o.kind == "Namespace" and o.api_version == "v1" and o.name not in _SYSTEM_NAMESPACES:
+                found.append(o.name)
             for marker in found:
                 seen.setdefault(marker, set()).add(env)
     declaring: dict[str, set[str]] = {}

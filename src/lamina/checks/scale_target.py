@@ -1,5 +1,6 @@
 """scale-target: a HorizontalPodAutoscaler's scaleTargetRef names a workload that exists, and a
-PodDisruptionBudget's selector matches at least one pod template, in the same namespace.
+PodDisruptionBudget's selector matches at least one pod template, in the same namespace (or
+the pods an operator makes from a custom resource there, as service-selector allows).
 """
 
 from __future__ import annotations
@@ -7,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, label_selector_matches, pod_template
+from lamina.checks.base import (ERROR, Context, Finding, label_selector_matches,
+                                operator_pods, operator_selects, pod_template)
 
 ID = "scale-target"
 LEVEL = ERROR
@@ -36,6 +38,10 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 continue
             if not any(o.namespace == obj.namespace and
                        label_selector_matches(selector, (t[0].get("labels") or {}))
-                       for o in ctx.objects for t in [pod_template(o)] if t is not None):
+                       for o in ctx.objects for t in [pod_template(o)] if t is not None) and \
+                    not (not selector.get("matchExpressions") and any(
+                        o.namespace == obj.namespace and
+                        operator_selects(selector.get("matchLabels") or {}, o, labels)
+                        for o, labels in operator_pods(ctx.objects))):
                 yield ctx.finding(ID, LEVEL, obj, "selector matches no pod template in namespace "
                                   f"'{obj.namespace or 'default'}'")

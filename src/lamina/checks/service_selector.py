@@ -2,7 +2,8 @@
 
 A selector that matches nothing sends traffic nowhere; it usually means a label was renamed
 in one file and not the other. Services without a selector (ExternalName, or endpoints
-managed by hand) are not checked.
+managed by hand) are not checked, nor are Services selecting pods an operator makes from a
+custom resource in the namespace (labels its spec declares, or its name as a label value).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, pod_template, selector_matches
+from lamina.checks.base import (ERROR, Context, Finding, operator_pods, operator_selects,
+                                pod_template, selector_matches)
 
 ID = "service-selector"
 LEVEL = ERROR
@@ -24,6 +26,7 @@ class Options:
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     pods = [(o, pod_template(o)) for o in ctx.objects]
     pods = [(o, t) for o, t in pods if t is not None]
+    owners = operator_pods(ctx.objects)
     for svc in ctx.objects:
         if svc.kind != "Service" or svc.api_version != "v1":
             continue
@@ -32,7 +35,9 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         if not isinstance(selector, dict) or not selector or spec.get("type") == "ExternalName":
             continue
         if not any(o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})
-                   for o, (md, _spec) in pods):
+                   for o, (md, _spec) in pods) and not any(
+                o.namespace == svc.namespace and operator_selects(selector, o, labels)
+                for o, labels in owners):
             wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
             yield ctx.finding(ID, LEVEL, svc,
                               f"selector {{{wanted}}} matches no pod template in namespace "
