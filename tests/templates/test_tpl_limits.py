@@ -17,7 +17,7 @@ SMALL = RenderLimits(timeout_seconds=0.5, max_output_chars=10_000)
     "template",
     [
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-        "{% set l = range(5000) | list %}{% for a in l %}{% for b in l %}{% endfor %}{% endfor %}",
+        "{% set l = range(5000) | list %}{% for a in l %}{% for b in l %}{% for c in l %}{% endfor %}{% endfor %}{% endfor %}",
         "{% macro f(n) %}{% for i in range(100000) %}{% endfor %}{{ f(n) if n < 800 else '' }}{% endmacro %}{{ f(0) }}",
     ],
 )
