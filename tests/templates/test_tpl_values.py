@@ -148,3 +148,9 @@ def test_selector_paths_parse_and_keep_equals_signs_inside_brackets():
 def test_numbers_are_typed_as_go_yaml_and_yaml_12_agree(tmp_path, text, expected):
     assert layer(tmp_path, "v.yaml", f"x: {text}\n").data == {"x": expected}
     assert layer_from_sets([f"x={text}"], []).assignments[0].value == expected
+
+
+def test_invalid_yaml_in_a_set_value_is_a_one_line_error():
+    with pytest.raises(ValuesError) as err:
+        layer_from_sets(["a={b: ["], [])
+    assert "\n" not in str(err.value) and "a={b: [" in str(err.value)

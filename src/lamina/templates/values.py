@@ -190,7 +190,8 @@ def _typed(flag: str, arg: str, raw: str) -> Any:
             try:
                 node = _ValuesLoader(raw).get_single_node()
             except yaml.YAMLError as exc:
-                raise ValuesError(f"{flag} {arg!r}: invalid YAML value: {exc}", SourceRef(flag)) from None
+                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                raise ValuesError(f"{flag} {arg!r}: invalid YAML value: {problem}", SourceRef(flag)) from None
             return _Builder(flag, loader).build(node, (), {})
         tag = loader.resolve(yaml.ScalarNode, raw, (True, False))
         return loader.construct_object(yaml.ScalarNode(tag, raw))
