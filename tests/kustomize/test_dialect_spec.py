@@ -82,3 +82,14 @@ def test_every_yaml_file_kind_renders_but_generator_data_files_do_not(tmp_path: 
     for expected in ("copied: web", "team: platform", "replicas: 4", "image: platform:1",
                      "minReadySeconds: 8", "app.conf.j2: |\n    port={{ values.port }}"):
         assert expected in out, out
+
+
+def test_several_schema_violations_are_one_line_naming_each_file_and_key(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path, {
+        "kustomization.yaml": LK + "resources: [r.yaml.j2]\nvalues: [values.yaml]\nvaluesSchema: schema.yaml\n",
+        "schema.yaml": "type: object\nproperties:\n  port: {type: integer}\n  tier: {enum: [web, db]}\n",
+        "values.yaml": "port: '80'\ntier: cache\n",
+        "r.yaml.j2": CM,
+    })
+    assert_one_line_error(*run("build", str(tree)), "values.yaml:1:1: port must be integer, got string '80'",
+                          "values.yaml:2:1: tier must be one of ['web', 'db'], got 'cache'")

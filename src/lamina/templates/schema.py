@@ -78,8 +78,8 @@ def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: s
                 problems.append(problem)
     if problems:
         source, first = problems[0]
-        more = "".join(f"\n  {ref}: {text}" for ref, text in problems[1:])
-        raise ValuesSchemaError(first + (f"\nalso:{more}" if more else ""), source)
+        more = "; ".join(f"{ref}: {text}" for ref, text in problems[1:])
+        raise ValuesSchemaError(first + (f" (also {more})" if more else ""), source)
     return result
 
 
