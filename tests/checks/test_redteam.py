@@ -229,3 +229,34 @@ def test_services_and_pdbs_selecting_operator_managed_pods_pass() -> None:
     typo = OPERATOR.replace("selector: {app.kubernetes.io/name: prometheus, app",
                             "selector: {app.kubernetes.io/name: promethues, app")
     assert [f.check for f in _findings("service-selector", typo)] == ["service-selector"]
+
+
+def test_a_non_zero_run_as_user_is_not_root() -> None:
+    pod = """
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {runAsUser: 1000}
+  containers:
+  - {name: a, image: nginx:1.27}
+  - {name: b, image: nginx:1.27, securityContext: {runAsUser: 0}}
+"""
+    found = _findings("hardening", pod)
+    assert [f.message for f in found] == ["container 'b' runs as user 0"]
+    single = pod.replace("  securityContext: {runAsUser: 1000}\n", "").replace(
+        "  - {name: a, image: nginx:1.27}\n", "  - {name: a, image: nginx:1.27, securityContext: {runAsUser: 101}}\n")
+    assert [f.message for f in _findings("hardening", single)] == ["container 'b' runs as user 0"]
+    unset = single.replace(", securityContext: {runAsUser: 0}", "")
+    assert [f.message for f in _findings("hardening", unset)] == [
+        "container 'b' may run as root (set runAsNonRoot: true)"]
+    caps = unset.replace("image: nginx:1.27}\n\n", "image: nginx:1.27, securityContext: {runAsNonRoot: true, "
+                         "capabilities: {add: [NET_ADMIN]}}}\n\n")
+
+
+def test_privileged_capabilities_are_a_hardening_error() -> None:
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n"
+           "  containers:\n  - {name: a, image: nginx:1.27, securityContext: {capabilities: {add: [SYS_ADMIN]}}}\n")
+    assert [f.message for f in _findings("hardening", pod)] == [
+        "container 'a' adds capabilities SYS_ADMIN (as good as privileged)"]
+    assert _findings("hardening", pod.replace("SYS_ADMIN", "NET_BIND_SERVICE")) == []
