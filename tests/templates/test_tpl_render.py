@@ -176,3 +176,12 @@ def test_missing_value_suggests_a_near_key(tmp_path):
     with pytest.raises(TemplateError) as err:
         render(tmp_path, "image: {{ values.image.zzz }}\n", merged)
     assert "did you mean" not in err.value.message
+
+
+def test_required_filter_names_the_values_files_consulted(tmp_path):
+    merged = values(tmp_path, ("base.yaml", "a: 1\n"), ("prod.yaml", "b: 2\n"))
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "x: {{ values.repo | required('set repo') }}\n", merged)
+    message = err.value.message
+    assert "set repo" in message and "repo" in message
+    assert str(tmp_path / "base.yaml") in message and str(tmp_path / "prod.yaml") in message

@@ -60,12 +60,16 @@ def quote(value: Any) -> str:
     return quote_string(_text(value))
 
 
+class RequiredValueError(TemplateError):
+    """``required`` failed; the renderer adds the values files consulted."""
+
+
 def required(value: Any, message: str | None = None) -> Any:
     """Fail the render when the value is missing, null or empty; pass it through otherwise."""
     if isinstance(value, Undefined) or value is None or value == "":
         path = getattr(value, "value_path", None)
         what = f"value {format_path(path)}" if path else "a required value"
-        raise TemplateError(f"{message} ({what} is not set)" if message else f"{what} is required")
+        raise RequiredValueError(f"{message} ({what} is not set)" if message else f"{what} is required")
     return value
 
 

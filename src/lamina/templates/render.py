@@ -27,6 +27,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from lamina.errors import LaminaError, SourceRef
 from lamina.templates.deadline import RenderTimeout, time_limit
 from lamina.templates.errors import TemplateError
+from lamina.templates.filters import RequiredValueError
 from lamina.templates.merge import MergedValues
 from lamina.templates.output import Structure, block_yaml
 from lamina.templates.paths import ValuePath, format_path
@@ -295,6 +296,10 @@ def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
+    if isinstance(exc, RequiredValueError):
+        text = exc.message
+        text = f"{text[:-1]}; {_consulted(values)})" if text.endswith(")") else f"{text} ({_consulted(values)})"
+        return TemplateError(text, exc.source or where)
     if isinstance(exc, LaminaError):
         return type(exc)(exc.message, exc.source or where)
     if isinstance(exc, MissingValueError):
