@@ -258,3 +258,38 @@ def test_privileged_capabilities_are_a_hardening_error() -> None:
     assert [f.message for f in _findings("hardening", pod)] == [
         "container 'a' adds capabilities SYS_ADMIN (as good as privileged)"]
     assert _findings("hardening", pod.replace("SYS_ADMIN", "NET_BIND_SERVICE")) == []
+
+
+RBAC = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app-reader, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: app}, {kind: Group, name: devs}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app-view, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: app, namespace: shop}]
+"""
+
+
+def test_rolebindings_to_missing_roles_and_service_accounts_dangle() -> None:
+    assert _findings("dangling-reference", RBAC) == []
+    found = _findings("dangling-reference", RBAC.replace("name: reader}", "name: raeder}"))
+    assert [f.resource for f in found] == ["RoleBinding/shop/app-reader"] and "raeder" in found[0].message
+    found = _findings("dangling-reference", RBAC.replace("kind: ServiceAccount, name: app}",
+                                                         "kind: ServiceAccount, name: ap}"))
+    assert [f.resource for f in found] == ["RoleBinding/shop/app-reader"] and "'ap'" in found[0].message
+    other_ns = RBAC.replace("name: app, namespace: shop}]", "name: app, namespace: elsewhere}]")
+    assert _findings("dangling-reference", other_ns) == []   # a namespace this tree does not render

@@ -3,7 +3,8 @@ uses exists in the rendered environment, unless the reference is `optional: true
 object is declared external in lamina.yaml (`external: [{kind: Secret, name: db-creds,
 namespace: shop}]`).
 
-Checked references: volumes (configMap, secret, persistentVolumeClaim, projected sources),
+Also a RoleBinding's roleRef to a Role, and a (Cluster)RoleBinding subject ServiceAccount in
+a namespace this environment renders into. Checked pod references: volumes (configMap, secret, persistentVolumeClaim, projected sources),
 env valueFrom (configMapKeyRef, secretKeyRef), envFrom, imagePullSecrets and
 serviceAccountName. The `default` ServiceAccount always exists. A Secret that a rendered
 object writes counts as present: a SealedSecret, an ExternalSecret's target, a cert-manager
@@ -63,6 +64,20 @@ def references(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str]]:
         yield "ServiceAccount", sa, False, "serviceAccountName"
 
 
+def _rbac_references(obj) -> Iterator[tuple[str, str, str, str]]:
+    """(kind, namespace, name, where) of the Role and ServiceAccounts a binding names."""
+    ref = obj.data.get("roleRef") if isinstance(obj.data.get("roleRef"), dict) else {}
+    if obj.kind == "RoleBinding" and ref.get("kind") == "Role" and ref.get("name") and \
+            obj.namespace not in ("kube-system", "kube-public") and \
+            not str(ref["name"]).startswith("system:"):   # bootstrap Roles the cluster has
+        yield "Role", obj.namespace, str(ref["name"]), "roleRef"
+    for i, subject in enumerate(obj.data.get("subjects") or []):
+        if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and subject.get("name") \
+                and subject.get("name") != "default":
+            ns = subject.get("namespace") or obj.namespace
+            yield "ServiceAccount", str(ns), str(subject["name"]), f"subjects[{i}]"
+
+
 _SECRET_WRITERS = {"SealedSecret", "ExternalSecret", "PushSecret", "OnePasswordItem",
                    "VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret", "InfisicalSecret",
                    "DopplerSecret", "AWSSecret", "GCPSecret", "AzureKeyVaultSecret"}
@@ -112,7 +127,17 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     present |= {("Secret", o.namespace, name) for o in ctx.objects for name in _written_secrets(o)}
     external = {(e.get("kind"), e.get("namespace", ""), e.get("name")) for e in ctx.external}
     external_any_ns = {(e.get("kind"), e.get("name")) for e in ctx.external if "namespace" not in e}
+    namespaces = {o.namespace for o in ctx.objects if o.namespace}
     for obj in ctx.objects:
+        if obj.kind in ("RoleBinding", "ClusterRoleBinding") and obj.group == "rbac.authorization.k8s.io":
+            for kind, ns, name, where in _rbac_references(obj):
+                if ns not in namespaces or (kind, ns, name) in present or \
+                        (kind, ns, name) in external or (kind, name) in external_any_ns:
+                    continue
+                yield ctx.finding(ID, LEVEL, obj, f"{where} refers to {kind} '{name}', which is not "
+                                  f"in namespace '{ns}' of this environment (or declare it under "
+                                  "external: in lamina.yaml)", (f"{kind}/{ns}/{name}",))
+            continue
         tpl = pod_template(obj)
         if tpl is None:
             continue
