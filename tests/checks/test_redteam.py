@@ -293,3 +293,26 @@ def test_rolebindings_to_missing_roles_and_service_accounts_dangle() -> None:
     assert [f.resource for f in found] == ["RoleBinding/shop/app-reader"] and "'ap'" in found[0].message
     other_ns = RBAC.replace("name: app, namespace: shop}]", "name: app, namespace: elsewhere}]")
     assert _findings("dangling-reference", other_ns) == []   # a namespace this tree does not render
+
+
+def test_credentials_named_as_such_in_configmaps_and_env_are_warned_about() -> None:
+    text = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {DB_PASSWORD: hunter2, PASSWORD_FILE: /run/secrets/pw, TOKEN_URL: "https://x/token",
+       api-key: "", LOG_LEVEL: info, admin_password: "${ADMIN_PASSWORD}"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: a
+    image: x:1
+    env: [{name: API_TOKEN, value: abc123def}, {name: TOKEN_TTL, value: "3600"}]
+"""
+    found = _findings("high-entropy", text)
+    assert sorted(f.message.split(" looks")[0] for f in found) == [
+        "container 'a' env 'API_TOKEN'", "data key 'DB_PASSWORD'"]
+    assert all("hunter2" not in f.message and "abc123def" not in f.message for f in found)

@@ -1,5 +1,7 @@
 """high-entropy: ConfigMap values and container env values that look like credentials
-(long, random-looking strings) are warned about: they belong in a Secret.
+(long, random-looking strings), or whose key names them a credential (`DB_PASSWORD`,
+`api-key`, `SECRET`...: not a path, URL, placeholder or number), are warned about: they
+belong in a Secret.
 
 The message names the key and never the value.
 """
@@ -40,11 +42,24 @@ def suspicious(value: object, options: Options) -> bool:
     return classes >= 2 and entropy(value) >= options.min_entropy
 
 
+_CREDENTIAL_KEY = re.compile(r"(?:^|[_\-.])(password|passwd|pwd|secret|token|api[_\-]?key|apikey|"
+                             r"private[_\-]?key|access[_\-]?key|client[_\-]?secret|credentials?)$",
+                             re.IGNORECASE)
+
+
+def named_credential(key: object, value: object) -> bool:
+    if not isinstance(key, str) or not isinstance(value, str) or not _CREDENTIAL_KEY.search(key):
+        return False
+    v = value.strip()
+    return len(v) >= 4 and not v.isdigit() and not v.startswith(("/", "http://", "https://", "$", "{{", "<")) \
+        and " " not in v and v.lower() not in ("changeme", "none", "null", "true", "false")
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     for obj in ctx.objects:
         if obj.kind == "ConfigMap":
             for key, value in sorted((obj.data.get("data") or {}).items()):
-                if suspicious(value, options):
+                if suspicious(value, options) or named_credential(key, value):
                     yield ctx.finding(ID, LEVEL, obj, f"data key '{key}' looks like a credential; "
                                       "move it to a Secret")
         tpl = pod_template(obj)
@@ -52,6 +67,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             continue
         for field, c in containers(tpl[1]):
             for env in c.get("env") or []:
-                if isinstance(env, dict) and suspicious(env.get("value"), options):
+                if isinstance(env, dict) and (suspicious(env.get("value"), options) or
+                                              named_credential(env.get("name"), env.get("value"))):
                     yield ctx.finding(ID, LEVEL, obj, f"{field[:-1]} '{c.get('name')}' env "
                                       f"'{env.get('name')}' looks like a credential; use secretKeyRef")
