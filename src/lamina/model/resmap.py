@@ -125,6 +125,18 @@ class ResMap:
                 self._unfile(res, f)
                 filed[i] = self._file(res)
 
+    def _set_fingerprint_at(self, i: int, res: Resource) -> None:
+        """Keep the fingerprint in step with a resource just filed at position i."""
+        part = _fingerprint([res])
+        if part is None or self._fingerprint is None:
+            self._fingerprint = None
+            return
+        for column, (value,) in zip(self._fingerprint, part):
+            if i == len(column):
+                column.append(value)
+            else:
+                column[i] = value
+
     def _reindex(self) -> None:
         self._stale_index = False
         self._by_cur, self._by_org, self._by_any, self._by_name = {}, {}, {}, {}
@@ -151,12 +163,7 @@ class ResMap:
                     f"may not add resource with an already registered id: {cur}")
             self._items.append(res)
             self._filed.append(self._file(res))
-            added = _fingerprint([res])
-            if added is None or self._fingerprint is None:
-                self._fingerprint = None
-            else:
-                for column, value in zip(self._fingerprint, added):
-                    column.extend(value)
+            self._set_fingerprint_at(len(self._items) - 1, res)
 
     def remove(self, res: Resource) -> None:
         self.set_items([r for r in self._items if r is not res])
@@ -170,7 +177,7 @@ class ResMap:
                 self._unfile(old, self._filed[i])
                 self._items[i] = new
                 self._filed[i] = self._file(new)
-                self._fingerprint = None
+                self._set_fingerprint_at(i, new)
 
     def set_items(self, items: list[Resource]) -> None:
         items = list(items)
