@@ -185,3 +185,14 @@ def test_required_filter_names_the_values_files_consulted(tmp_path):
     message = err.value.message
     assert "set repo" in message and "repo" in message
     assert str(tmp_path / "base.yaml") in message and str(tmp_path / "prod.yaml") in message
+
+
+def test_default_and_is_defined_work_below_a_missing_parent(tmp_path):
+    merged = values(tmp_path, ("v.yaml", "a: {b: 1}\n"))
+    out = render(tmp_path, "x: {{ values.res.limits.cpu | default('100m') }}\n"
+                           "y: {{ values.res['limits'].cpu is defined }}\n"
+                           "z: {{ values.a.c.d | default(2) }}\n", merged)
+    assert load(out) == {"x": "100m", "y": False, "z": 2}
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "x: 1\ny: {{ values.res.limits.cpu }}\n", merged)
+    assert "missing value res.limits.cpu" in err.value.message and err.value.source.line == 2

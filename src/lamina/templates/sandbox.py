@@ -53,6 +53,16 @@ class MissingValueError(UndefinedError):
         self.path = path
 
 
+class _MissingParent:
+    """Stands for a values path that is not set, so that reading below it
+    (``values.a.b | default(1)`` with no ``a``) is undefined too, not an error."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: ValuePath):
+        self.path = path
+
+
 class ValuesUndefined(StrictUndefined):
     """StrictUndefined that knows which values path was missing (``values_paths`` per render)."""
 
@@ -61,6 +71,8 @@ class ValuesUndefined(StrictUndefined):
 
     @property
     def value_path(self) -> ValuePath | None:
+        if isinstance(self._undefined_obj, _MissingParent):
+            return self._undefined_obj.path + (self._undefined_name,)
         parent = self.values_paths.get(id(self._undefined_obj))
         if parent is None or self._undefined_name is None:
             return None
@@ -170,7 +182,24 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
         values are data first (Jinja looks up attributes before keys)."""
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
-        return super().getattr(obj, attribute)
+        below = self._below_missing(obj, attribute)
+        return below if below is not None else super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        below = self._below_missing(obj, argument)
+        return below if below is not None else super().getitem(obj, argument)
+
+    def _below_missing(self, obj: Any, key: Any) -> Any:
+        """Below a missing value, still undefined (naming the whole path) rather than an
+        error, so ``default`` and ``is defined`` work on nested optional values."""
+        if not isinstance(obj, ValuesUndefined) or obj._undefined_hint is not None:
+            return None
+        if not isinstance(key, (str, int)) or isinstance(key, bool) or str(key).startswith("__"):
+            return None
+        path = obj.value_path
+        if path is None:
+            return None
+        return self.undefined(obj=_MissingParent(path), name=key)
 
     def check_size(self, size: int) -> None:
         if size > self.limits.max_output_chars:
