@@ -94,3 +94,23 @@ def test_a_namespace_created_by_one_environment_and_used_by_another_is_shared(tm
         "overlays/prod/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n",
     }
     assert _cross(write_tree(tmp_path / "p", files)) == []
+
+
+def test_a_namespace_word_used_as_a_name_elsewhere_is_not_a_leak(tmp_path: Path) -> None:
+    files = {
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, labels: {app: web}}\n"
+                        "data: {component: web}\n",
+        "overlays/dev/kustomization.yaml": "namespace: web\nresources: [../../base]\n",
+        "overlays/prod/kustomization.yaml": "namespace: web-live\nresources: [../../base]\n"
+                                            "configMapGenerator:\n- {name: x, literals: [NS=web]}\n",
+    }
+    assert _cross(write_tree(tmp_path / "p", files)) == []
+    files["overlays/prod/rb.yaml"] = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n"
+        "subjects: [{kind: ServiceAccount, name: deployer, namespace: web}]\n")
+    files["overlays/prod/kustomization.yaml"] = ("namespace: web-live\nresources: [../../base, rb.yaml]\n")
+    found = _cross(write_tree(tmp_path / "q", files))
+    assert [(f.environment, f.resource) for f in found] == [("prod", "RoleBinding/web-live/rb")]
+    assert "subjects[0].namespace" in found[0].message

@@ -97,6 +97,17 @@ def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
+def _may_equal(marker: str, env: str, path: str) -> bool:
+    """A whole string equal to another environment's marker counts when the marker is a host,
+    names that environment (`shop-dev`), or sits in a namespace field (subjects[].namespace,
+    namespaceSelector matchNames): a bare word like `web` is too often just a name."""
+    if "." in marker or _named_envs(marker, [env]):
+        return True
+    last = re.split(r"[.\[]", path)[-1].rstrip("]")
+    return last == "namespace" or path.endswith("kubernetes.io/metadata.name") \
+        or "matchNames" in path or "namespaces" in path
+
+
 @lru_cache(maxsize=4096)
 def _pattern(marker: str) -> re.Pattern[str]:
     """The marker as a whole word of a host name: `shop.example.com` is not found inside
@@ -122,7 +133,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             for path, text in _strings(obj.data):
                 if path == "metadata.namespace":
                     continue
-                hit = next((m for m in foreign if m == text
+                hit = next((m for m in foreign if (m == text and _may_equal(m, env, path))
                             or (m in text and _pattern(m).search(text))), None)
                 if hit is not None:
                     yield ctx.finding(ID, LEVEL, obj, f"{path} names '{hit}', which belongs to "
