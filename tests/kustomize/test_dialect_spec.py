@@ -93,3 +93,60 @@ def test_several_schema_violations_are_one_line_naming_each_file_and_key(tmp_pat
     })
     assert_one_line_error(*run("build", str(tree)), "values.yaml:1:1: port must be integer, got string '80'",
                           "values.yaml:2:1: tier must be one of ['web', 'db'], got 'cache'")
+
+
+def layered_tree(root: Path) -> Path:
+    return write_tree(root, {
+        "base/kustomization.yaml": LK + "resources: [deploy.yaml.j2]\nvalues: [values.yaml]\nvaluesSchema: schema.yaml\n",
+        "base/values.yaml": "name: web\nport: 8080\nlabels: {app: web, tier: front}\n"
+                            "env: [{name: A, value: '1'}, {name: B, value: '2'}]\n",
+        "base/schema.yaml": "type: object\nrequired: [name]\nproperties:\n  port: {type: integer}\n"
+                            "  mode: {enum: [fast, slow], default: fast}\n"
+                            "  env: {type: array, x-lamina-merge-key: name}\n",
+        "base/deploy.yaml.j2": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ values.name }}\n"
+                               "  labels: {{ values.labels }}\n  annotations:\n    mode: {{ values.mode | quote }}\n"
+                               "    v: {{ values.v | default('none') | quote }}\nspec:\n  template:\n    spec:\n"
+                               "      containers:\n      - name: app\n        env: {{ values.env }}\n"
+                               "        ports: [{containerPort: {{ values.port }}}]\n",
+        "comp/kustomization.yaml": "apiVersion: lamina.dev/v1alpha1\nkind: Component\nvalues: [values.yaml]\n"
+                                   "resources: [secret.yaml.j2]\n",
+        "comp/values.yaml": "password: s3cr3t\n",
+        "comp/secret.yaml.j2": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ values.name }}\n"
+                               "data:\n  password: {{ values.password | b64encode }}\n",
+        "prod/kustomization.yaml": LK + "resources: [../base]\ncomponents: [../comp]\nvalues: [values.yaml]\n",
+        "prod/values.yaml": "port: 9090\nlabels: {tier: null}\nenv: [{name: B, value: '22'}]\n",
+        "extra.yaml": "port: 7070\n",
+    })
+
+
+def test_layers_component_schema_default_null_and_merge_key(tmp_path: Path) -> None:
+    tree = layered_tree(tmp_path)
+    code, out = run("build", "prod", "--values", "extra.yaml", "--set-string", "v=10", cwd=tree)
+    assert code == 0, out
+    for expected in ("password: czNjcjN0", "containerPort: 7070", "mode: fast", 'v: "10"',
+                     "value: \"22\"", "name: A"):
+        assert expected in out, out
+    assert "tier" not in out
+    code, out = run("values", "prod", "--values", "extra.yaml", "--set", "v=10", "--show-origin", cwd=tree)
+    assert code == 0, out
+    for expected in ("port: 7070  # extra.yaml:1", "v: 10  # --set", "mode: fast  # ../base/schema.yaml:5",
+                     "password: s3cr3t  # ../comp/values.yaml:1", "app: web  # ../base/values.yaml:3"):
+        assert expected in out, out
+
+
+def test_a_lamina_tree_without_templates_builds_as_kubectl_builds_it(tmp_path: Path, kubectl: str) -> None:
+    files = {
+        "base/kustomization.yaml": "resources: [d.yaml]\nconfigMapGenerator:\n- name: cfg\n  literals: [a=1]\n",
+        "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+                       "    spec:\n      containers:\n      - {name: web, image: nginx, envFrom: [{configMapRef: {name: cfg}}]}\n",
+        "ov/kustomization.yaml": "resources: [../base]\nnamePrefix: p-\nimages: [{name: nginx, newTag: '1.2'}]\n"
+                                "labels: [{pairs: {env: prod}, includeSelectors: true}]\n",
+    }
+    kustomize_tree = write_tree(tmp_path / "k", {p: "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n" + t
+                                                 if p.endswith("kustomization.yaml") else t for p, t in files.items()})
+    lamina_tree = write_tree(tmp_path / "l", {p: LK + t if p.endswith("kustomization.yaml") else t
+                                              for p, t in files.items()})
+    expected = subprocess.run([kubectl, "kustomize", str(kustomize_tree / "ov")], capture_output=True,
+                              text=True, check=True).stdout
+    code, out = run("build", str(lamina_tree / "ov"))
+    assert code == 0 and out == expected
