@@ -102,3 +102,91 @@ spec:
 
 def test_empty_metadata_annotations_are_dropped(tmp_path: Path, oracle: str | None) -> None:
     _check(tmp_path, EMPTY_ANNOTATIONS, EMPTY_ANNOTATIONS_OUT, oracle)
+
+
+# Helm output also leaves `field:` with nothing under it deeper down. A strategic-merge
+# patch drops such untouched empty nulls (kyaml merge2 VisitMap) but keeps spelled-out
+# ones (`null`, `~`), in maps and in elements of merged lists alike.
+EMPTY_NULLS_UNDER_SMP = {
+    "kustomization.yaml": """\
+resources:
+- d.yaml
+patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: a
+    spec:
+      template:
+        spec:
+          hostNetwork: true
+""",
+    "d.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: a
+  labels:
+  finalizers: ~
+spec:
+  replicas:
+  paused: null
+  template:
+    metadata:
+      labels:
+    spec:
+      affinity:
+        nodeAffinity:
+          preferred:
+          required: ~
+      containers:
+      - name: x
+        args:
+        env:
+        - name: A
+          value:
+      tolerations:
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: untouched
+spec:
+  selector:
+""",
+}
+
+EMPTY_NULLS_UNDER_SMP_OUT = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: untouched
+spec:
+  selector: null
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  finalizers: null
+  name: a
+spec:
+  paused: null
+  template:
+    metadata: {}
+    spec:
+      affinity:
+        nodeAffinity:
+          required: null
+      containers:
+      - env:
+        - name: A
+        name: x
+      hostNetwork: true
+"""
+
+
+def test_smp_drops_untouched_empty_nulls_but_keeps_spelled_ones(
+        tmp_path: Path, oracle: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    _check(tmp_path, EMPTY_NULLS_UNDER_SMP, EMPTY_NULLS_UNDER_SMP_OUT, oracle)

@@ -21,6 +21,7 @@ from typing import Any
 
 from lamina.errors import ResourceError
 from lamina.patch.openapi import Schema, SchemaIndex
+from lamina.yaml.empty_value import is_empty_value_key
 
 _DIRECTIVE = "$patch"
 _DIRECTIVES = ("delete", "replace", "merge")
@@ -308,10 +309,14 @@ class _Walker:
         if isinstance(origin, dict):
             names.update(origin)
         for name in sorted(names, key=str):
+            dest_val = dest.get(name, MISSING)
+            origin_val = origin.get(name, MISSING) if isinstance(origin, dict) else MISSING
+            if dest_val is None and origin_val is MISSING and is_empty_value_key(name):
+                # merge2 keeps an untouched null only when its text was spelled out.
+                del dest[name]
+                continue
             field_schema = self.index.field(schema, name) if schema is not None else None
-            val = self.walk(dest.get(name, MISSING),
-                            origin.get(name, MISSING) if isinstance(origin, dict) else MISSING,
-                            field_schema)
+            val = self.walk(dest_val, origin_val, field_schema)
             if val is _CLEAR or val is None or val is MISSING:
                 dest.pop(name, None)
             elif val is _KEEP_NULL:

@@ -26,6 +26,7 @@ import yaml
 from lamina.errors import SourceRef, YamlError
 from lamina.yaml.composer import compose_first_document
 from lamina.yaml.depth import call_with_depth
+from lamina.yaml.empty_value import EmptyValueKey
 from lamina.yaml.kyaml_quirks import decode_binary, fold_like_kyaml, has_slash_escape
 from lamina.yaml.scalars import resolve_v3
 
@@ -346,7 +347,10 @@ class _Builder:
                 # comes out of Kustomize as "", not null as in block style.
                 result[key] = ""
                 continue
-            result[key] = self.value(value_node)
+            value = self.value(value_node)
+            if value is None and value_node.value == "" and value_node.__class__ is yaml.ScalarNode:
+                key = EmptyValueKey(key)
+            result[key] = value
         if merge_node is not None:
             self.merge_into(result, merge_node)
         return result

@@ -175,7 +175,9 @@ def _scalar_text(value: Any) -> str:
 def _key_text(key: Any) -> str:
     # Keys are strings after Kustomize's JSON step; other key types only come from
     # code, and JSON would have spelled them as text.
-    return key if isinstance(key, str) else _scalar_text(key)
+    # str() also turns the reader's marked keys (EmptyValueKey) into plain text, which
+    # libyaml's emitter insists on.
+    return str(key) if isinstance(key, str) else _scalar_text(key)
 
 
 _SHORT_ESCAPES = {
