@@ -99,7 +99,9 @@ def cached_parse(text: str, parse: Callable[[], list[tuple[Any, int]]]) -> list[
     """`parse()`'s documents for `text`, from the cache when the text is large."""
     if len(text) < LARGE or not enabled():
         return parse()
-    key = _key("parse", text.encode("utf-8", "surrogatepass"))
+    # "parse-2": documents now carry EmptyValueKey marks, which entries written before
+    # them lack (and marshal refuses, so documents holding marks are not cached).
+    key = _key("parse-2", text.encode("utf-8", "surrogatepass"))
     hit = _read(key)
     if isinstance(hit, list):
         return hit
