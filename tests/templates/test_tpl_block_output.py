@@ -66,3 +66,12 @@ def test_any_structure_alone_on_its_line_parses_back_equal(tmp_path_factory, dat
     merged = MergedValues(data={"x": data})
     assert load(render(tmp_path, "key:\n  {{ values.x }}\n", merged)) == {"key": data}
     assert load(render(tmp_path, "{{ values.x }}\n", merged)) == data
+
+
+def test_toyaml_alone_on_its_line_is_indented_to_its_column(tmp_path):
+    merged = values(tmp_path, ("v.yaml", "labels: {app: web, tier: front}\ncfg: {a: 1, b: [x, y]}\n"))
+    template = ("metadata:\n  labels:\n    {{ values.labels | toyaml }}\ndata:\n  c.yaml: |\n"
+                "    {{ values.cfg | toyaml }}\n  d: {{ values.labels | toyaml | nindent(4) }}\n")
+    assert load(render(tmp_path, template, merged)) == {
+        "metadata": {"labels": {"app": "web", "tier": "front"}},
+        "data": {"c.yaml": "a: 1\nb:\n- x\n- y\n", "d": {"app": "web", "tier": "front"}}}

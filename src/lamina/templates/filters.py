@@ -16,7 +16,7 @@ import yaml
 from jinja2 import Undefined
 
 from lamina.templates.errors import TemplateError
-from lamina.templates.output import escape_yaml_unsafe, finalize, quote_string
+from lamina.templates.output import Structure, escape_yaml_unsafe, finalize, quote_string
 from lamina.templates.paths import format_path
 from lamina.templates.values import SafeDumper
 
@@ -28,6 +28,14 @@ def toyaml(value: Any) -> str:
     if text.endswith("\n...\n"):  # a lone scalar gets an explicit document end
         text = text[: -len("...\n")]
     return text.rstrip("\n")
+
+
+def _toyaml_filter(value: Any) -> str:
+    """``toyaml`` in templates: the text, marked as a structure so that, alone on its line,
+    the renderer indents it to its column (see render.py)."""
+    text = toyaml(value)
+    plain = _plain(value)
+    return Structure(text, plain) if isinstance(plain, (dict, list)) and plain else text
 
 
 def tojson(value: Any) -> str:
@@ -87,7 +95,7 @@ def nindent(text: Any, width: int = 4) -> str:
 
 
 LAMINA_FILTERS: dict[str, Callable[..., Any]] = {
-    "toyaml": toyaml,
+    "toyaml": _toyaml_filter,
     "tojson": tojson,
     "b64encode": b64encode,
     "b64decode": b64decode,

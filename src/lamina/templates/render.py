@@ -200,10 +200,14 @@ class _OutputBuilder:
             for text, text_line, text_literal in after:
                 self._emit(text, text_line, text_literal)
         if (isinstance(chunk, Structure) and isinstance(chunk.value, (dict, list, tuple)) and chunk.value
-                and not "".join(self.current).strip(" \t") and self.scalar_indent is None
-                and not self.flow_open):
-            self.held = (chunk, line, [])
-            return
+                and not "".join(self.current).strip(" \t")):
+            if self.scalar_indent is None and not self.flow_open:
+                self.held = (chunk, line, [])
+                return
+            if self.scalar_indent is not None and "\n" in chunk:
+                # `toyaml` text at the start of a line inside a block scalar: indent every
+                # line to the first one's column, so the scalar does not end early.
+                chunk = chunk.replace("\n", "\n" + "".join(self.current))
         self._emit(chunk, line, literal_lines)
 
     def _spliced(self, structure: Structure) -> str:
