@@ -120,4 +120,27 @@ def test_secret_values_never_appear(root: Path) -> None:
         e = explain(str(root), "prod", "Secret/keys", field)
         out = format_explanation(e)
         assert "c2tfbGl2ZV90b3BzZWNyZXQ=" not in out and "topsecret" not in out, out
-        assert "overlays/prod/kustomization.yaml:20" in out
+        assert "overlays/prod/kustomization.yaml:21" in out
+
+
+def test_generated_values_name_the_literal_env_line_or_file_entry(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "overlays/prod/kustomization.yaml":
+            "configMapGenerator:\n"
+            "- name: cfg\n"
+            "  literals:\n"
+            "  - MODE=prod\n"
+            "  - LEVEL=debug\n"
+            "  envs: [app.env]\n"
+            "  files:\n"
+            "  - conf.ini\n"
+            "  - other=extra.txt\n",
+        "overlays/prod/app.env": "# comment\nA=1\nB=2\n",
+        "overlays/prod/conf.ini": "[x]\n",
+        "overlays/prod/extra.txt": "hello\n",
+    })
+    for field, want in (("data.LEVEL", "overlays/prod/kustomization.yaml:5"),
+                        ("data.B", "overlays/prod/app.env:3"),
+                        ("data['conf.ini']", "overlays/prod/kustomization.yaml:8"),
+                        ("data.other", "overlays/prod/kustomization.yaml:9")):
+        assert _where(root, "ConfigMap/cfg", field) == [want], field

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from lamina.errors import LaminaError, SourceRef
 
 MISSING = object()
-_STEP = re.compile(r"\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]|([^.\[\]]+)")
+_STEP = re.compile(r"\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]|\[([^=\]]+)=([^\]]*)\]|([^.\[\]]+)")
 
 
 class ExplainError(LaminaError):
@@ -23,7 +23,8 @@ class ExplainError(LaminaError):
 
 
 def parse_field_path(text: str) -> list[Any]:
-    """`spec.template.spec.containers[name=web].image` -> steps; `[0]` indexes a list."""
+    """`spec.template.spec.containers[name=web].image` -> steps; `[0]` indexes a list;
+    `data['app.conf']` names a key holding dots (as `lamina diff` prints it)."""
     steps: list[Any] = []
     pos = 0
     for m in _STEP.finditer(text):
@@ -32,10 +33,12 @@ def parse_field_path(text: str) -> list[Any]:
         pos = m.end()
         if m.group(1) is not None:
             steps.append(int(m.group(1)))
-        elif m.group(2) is not None:
-            steps.append((m.group(2), m.group(3)))
+        elif m.group(2) is not None or m.group(3) is not None:
+            steps.append(m.group(2) if m.group(2) is not None else m.group(3))
+        elif m.group(4) is not None:
+            steps.append((m.group(4), m.group(5)))
         else:
-            steps.append(m.group(4))
+            steps.append(m.group(6))
     if not steps or pos != len(text):
         raise ExplainError(f"cannot read field path '{text}'")
     return steps
@@ -99,7 +102,66 @@ class FieldTracer:
                             for ref in [locate(path, display, self.steps, pointer, names)] if ref), None)
             if located is None and not files and step.startswith("Patch"):
                 located = self._inline(where, pointer, names)
+            if located is None and step.startswith(("ConfigMapGenerator", "SecretGenerator")):
+                located = self._generated(where)
             self.history.setdefault(key, []).append(Event(step, located or where, value, ident))
+
+    def _entry(self, where: SourceRef | None):
+        """The kustomization list item at `where` (a YAML node), or None."""
+        import os
+        import yaml
+        if where is None or not where.line or self.root is None:
+            return None
+        try:
+            with open(os.path.join(self.root, where.path), encoding="utf-8") as fh:
+                top = yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
+        except (OSError, yaml.YAMLError):
+            return None
+        if not isinstance(top, yaml.MappingNode):
+            return None
+        for _k, seq in top.value:
+            if isinstance(seq, yaml.SequenceNode):
+                for item in seq.value:
+                    if item.start_mark.line == where.line - 1:
+                        return item
+        return None
+
+    def _generated(self, where: SourceRef | None) -> SourceRef | None:
+        """The literal, env-file line or files entry of a generator that made `data.KEY`."""
+        import os
+        import yaml
+        if len(self.steps) != 2 or self.steps[0] not in ("data", "binaryData", "stringData") \
+                or not isinstance(self.steps[1], str):
+            return None
+        key = self.steps[1]
+        entry = self._entry(where)
+        if not isinstance(entry, yaml.MappingNode):
+            return None
+        fields = {k.value: v for k, v in entry.value if isinstance(k, yaml.ScalarNode)}
+        folder = os.path.dirname(where.path)
+
+        def items(name):
+            node = fields.get(name)
+            return [i for i in node.value if isinstance(i, yaml.ScalarNode)] \
+                if isinstance(node, yaml.SequenceNode) else []
+        for item in items("literals"):
+            if item.value.partition("=")[0].strip() == key:
+                return SourceRef(where.path, item.start_mark.line + 1)
+        for item in items("files"):
+            name, sep, path = item.value.partition("=")
+            if (name.strip() if sep else os.path.basename(item.value)) == key:
+                return SourceRef(where.path, item.start_mark.line + 1)
+        envs = items("envs") + ([fields["env"]] if isinstance(fields.get("env"), yaml.ScalarNode) else [])
+        for item in envs:
+            display = os.path.normpath(os.path.join(folder, item.value))
+            try:
+                with open(os.path.join(self.root, display), encoding="utf-8") as fh:
+                    for n, line in enumerate(fh, 1):
+                        if line.strip().partition("=")[0].strip() == key:
+                            return SourceRef(display, n)
+            except OSError:
+                continue
+        return None
 
     def _inline(self, where: SourceRef | None, pointer: str | None, names: set) -> SourceRef | None:
         """The line inside an inline patch (`patch: |-` in a kustomization) that sets the field."""
