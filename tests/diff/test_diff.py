@@ -156,3 +156,10 @@ def test_namespace_and_prefix_change_together_pair_up() -> None:
     assert sorted((r.renamed_from, r.name) for r in d.resources) == [
         ("ServiceAccount/shop-prod/api", "ServiceAccount/shop-eu/eu-api"),
         ("ServiceAccount/shop-prod/web", "ServiceAccount/shop-eu/eu-web")]
+
+
+def test_a_changed_secret_value_reads_plainly() -> None:
+    old = _docs("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {password: aHVudGVyMg==}\n")
+    new = _docs("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {password: c3dvcmRmaXNo}\n")
+    [res] = diff_resources("prod", old, new).resources
+    assert [f.summary() for f in res.fields] == ["data.password: <redacted> -> <redacted> (changed)"]

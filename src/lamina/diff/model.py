@@ -45,7 +45,8 @@ class FieldChange:
 
     def summary(self) -> str:
         def show(v: Any) -> str:
-            text = repr(v) if isinstance(v, str) and (not v or " " in v) else str(v)
+            text = repr(v) if isinstance(v, str) and (not v or " " in v) \
+                and not v.startswith(REDACTED) else str(v)
             return text if len(text) <= 60 else text[:57] + "..."
         if self.kind == ADDED:
             return f"{self.path}: + {show(self.new)}"
