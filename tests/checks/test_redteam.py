@@ -316,3 +316,32 @@ spec:
     assert sorted(f.message.split(" looks")[0] for f in found) == [
         "container 'a' env 'API_TOKEN'", "data key 'DB_PASSWORD'"]
     assert all("hunter2" not in f.message and "abc123def" not in f.message for f in found)
+
+
+def test_tcp_and_tls_routes_are_checked_and_external_name_services_have_no_ports_to_match() -> None:
+    text = """
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {ports: [{name: pg, port: 5432}], selector: {app: db}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext}
+spec: {type: ExternalName, externalName: api.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: db}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: db, port: 5433}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ext}
+spec:
+  rules: [{backendRefs: [{name: ext, port: 443}]}]
+"""
+    found = _findings("ingress-backend", text)
+    assert [(f.resource, "5433" in f.message) for f in found] == [("TCPRoute/db", True)]

@@ -1,5 +1,6 @@
-"""ingress-backend: every Ingress (and Gateway API HTTPRoute/GRPCRoute) backend names a
-Service that exists in the same namespace, and a port that Service has (by number or name).
+"""ingress-backend: every Ingress (and Gateway API HTTPRoute, GRPCRoute, TCPRoute, TLSRoute,
+UDPRoute) backend names a Service that exists in the same namespace, and a port that Service
+has (by number or name). An ExternalName Service without ports has no ports to match.
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ def _route_backends(obj: Obj) -> Iterator[tuple[str, Any]]:
                 yield ref["name"], ref.get("port")
 
 
+_ROUTES = ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute")
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     services = {(o.namespace, o.name): o for o in ctx.objects if o.kind == "Service"}
     external = {(e.get("namespace", ""), e.get("name")) for e in ctx.external if e.get("kind") == "Service"}
     for obj in ctx.objects:
         if obj.kind == "Ingress":
             backends = _ingress_backends(obj)
-        elif obj.kind in ("HTTPRoute", "GRPCRoute") and obj.group == "gateway.networking.k8s.io":
+        elif obj.kind in _ROUTES and obj.group == "gateway.networking.k8s.io":
             backends = _route_backends(obj)
         else:
             continue
@@ -64,6 +68,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             if port is None:
                 continue
             ports = [p for p in (svc.data.get("spec") or {}).get("ports") or [] if isinstance(p, dict)]
+            if not ports and (svc.data.get("spec") or {}).get("type") == "ExternalName":
+                continue
             if not any(str(p.get("port")) == str(port) or (p.get("name") and p.get("name") == port)
                        for p in ports):
                 have = ", ".join(str(p.get("name") or p.get("port")) for p in ports) or "none"
