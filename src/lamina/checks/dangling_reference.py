@@ -3,13 +3,15 @@ uses exists in the rendered environment, unless the reference is `optional: true
 object is declared external in lamina.yaml (`external: [{kind: Secret, name: db-creds,
 namespace: shop}]`).
 
-Also a RoleBinding's roleRef to a Role, and a (Cluster)RoleBinding subject ServiceAccount in
-a namespace this environment renders into. Checked pod references: volumes (configMap, secret, persistentVolumeClaim, projected sources),
-env valueFrom (configMapKeyRef, secretKeyRef), envFrom, imagePullSecrets and
-serviceAccountName. The `default` ServiceAccount always exists. A Secret that a rendered
-object writes counts as present: a SealedSecret, an ExternalSecret's target, a cert-manager
-Certificate's secretName, and generally a custom resource's `secretName`,
-or `writeConnectionSecretToRef` (Crossplane).
+Checked pod references: volumes (configMap, secret, persistentVolumeClaim, projected
+sources), env valueFrom (configMapKeyRef, secretKeyRef), envFrom, imagePullSecrets and
+serviceAccountName. The `default` ServiceAccount always exists. Also checked: a
+RoleBinding's roleRef to a Role, and (Cluster)RoleBinding subject ServiceAccounts in the
+namespaces this environment renders into.
+
+A Secret that a rendered object writes counts as present: a SealedSecret, an
+ExternalSecret's target, a cert-manager Certificate's secretName, and generally a custom
+resource's `secretName` or `writeConnectionSecretToRef` (Crossplane).
 """
 
 from __future__ import annotations
