@@ -144,3 +144,17 @@ def test_generated_values_name_the_literal_env_line_or_file_entry(tmp_path: Path
                         ("data['conf.ini']", "overlays/prod/kustomization.yaml:8"),
                         ("data.other", "overlays/prod/kustomization.yaml:9")):
         assert _where(root, "ConfigMap/cfg", field) == [want], field
+
+
+def test_resource_may_be_named_as_diff_prints_it(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "base/deploy.yaml": DEPLOY,
+        "overlays/prod/kustomization.yaml": "namespace: shop\nresources: [../../base]\n",
+    })
+    for name in ("Deployment/web", "Deployment.apps/shop/web", "Deployment/shop/web"):
+        e = explain(str(root), "prod", name, "spec.replicas")
+        assert e.final == 1 and e.resource == "Deployment/web", name
+    from lamina.explain.tracer import ExplainError
+    with pytest.raises(ExplainError, match="no Deployment named 'web' in namespace 'other'"):
+        explain(str(root), "prod", "Deployment/other/web", "spec.replicas")

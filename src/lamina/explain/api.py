@@ -68,9 +68,13 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     from lamina.project.config import load_project
     project = load_project(project_dir)
     env = project.environment(environment)
-    kind, sep, name = resource.partition("/")
-    if not sep or not kind or not name:
-        raise ExplainError(f"'{resource}' must look like Kind/name (e.g. Deployment/web)")
+    parts = resource.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ExplainError(f"'{resource}' must look like Kind/name or Kind/namespace/name "
+                           "(e.g. Deployment/web)")
+    kind, name = parts[0], parts[-1]
+    namespace = parts[1] if len(parts) == 3 else None
+    kind, _dot, group = kind.partition(".")      # Deployment.apps, as `lamina diff` prints it
     steps = parse_field_path(field)
     overlay = os.path.join(project.root, env.overlay)
     tracer = FieldTracer(kind, steps, root=overlay)
@@ -78,7 +82,12 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     opts = ValuesOptions(files=files, sets=values.sets, set_strings=values.set_strings)
     resmap = build(overlay, BuildOptions(tracer=tracer, values=opts))
     matches = [r for r in resmap if r.kind == kind and (r.name == name or
-               any(p.name == name for p in r.previous_ids))]
+               any(p.name == name for p in r.previous_ids))
+               and (not group or r.api_version.rpartition("/")[0] == group)
+               and (namespace is None or r.namespace == namespace)]
+    if not matches and namespace is not None:
+        raise ExplainError(f"no {kind} named '{name}' in namespace '{namespace}' of environment "
+                           f"'{environment}'")
     if not matches:
         known = ", ".join(sorted(f"{r.kind}/{r.name}" for r in resmap if r.kind == kind)) or "none"
         raise ExplainError(f"no {kind} named '{name}' in environment '{environment}' "
