@@ -345,3 +345,22 @@ spec:
 """
     found = _findings("ingress-backend", text)
     assert [(f.resource, "5433" in f.message) for f in found] == [("TCPRoute/db", True)]
+
+
+def test_secret_placeholders_with_empty_values_are_not_plaintext() -> None:
+    text = ("apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\ntype: kubernetes.io/tls\n"
+            "data: {tls.crt: '', tls.key: ''}\n")
+    assert _findings("plaintext-secret", text) == []
+    assert len(_findings("plaintext-secret", text.replace("tls.key: ''", "tls.key: a2V5"))) == 1
+
+
+def test_istio_and_gateway_hosts_are_hosts() -> None:
+    from lamina.checks.cross_environment import hosts_of
+    vs = _objs("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\n"
+               "spec: {hosts: [dev.shop.example.com]}\n---\n"
+               "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\n"
+               "spec: {servers: [{hosts: [ns/dev.api.example.com]}]}\n---\n"
+               "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n"
+               "spec: {listeners: [{name: l, hostname: dev.gw.example.com}]}\n")
+    assert [hosts_of(o) for o in vs] == [["dev.shop.example.com"], ["dev.api.example.com"],
+                                         ["dev.gw.example.com"]]

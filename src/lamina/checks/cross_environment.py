@@ -38,6 +38,15 @@ def hosts_of(obj: Obj) -> list[str]:
             out += [h for h in (tls or {}).get("hosts") or [] if isinstance(h, str)]
     elif obj.kind in ("HTTPRoute", "GRPCRoute", "TLSRoute"):
         out += [h for h in spec.get("hostnames") or [] if isinstance(h, str)]
+    elif obj.kind == "VirtualService" and obj.group.startswith("networking.istio.io"):
+        out += [h for h in spec.get("hosts") or [] if isinstance(h, str) and "." in h]
+    elif obj.kind == "Gateway" and obj.group.startswith("networking.istio.io"):
+        for server in spec.get("servers") or []:
+            out += [h.rpartition("/")[2] for h in (server or {}).get("hosts") or []
+                    if isinstance(h, str) and "." in h]
+    elif obj.kind == "Gateway" and obj.group == "gateway.networking.k8s.io":
+        out += [(lst or {}).get("hostname") for lst in spec.get("listeners") or []
+                if isinstance((lst or {}).get("hostname"), str)]
     return out
 
 

@@ -1,7 +1,8 @@
 """plaintext-secret: no Secret with plaintext `data` or `stringData` reaches the rendered
 tree, unless the environment sets `allowPlaintextSecrets: true` in lamina.yaml.
 
-SOPS-encrypted documents (a top-level `sops:` block) and SealedSecrets pass. A Secret's
+SOPS-encrypted documents (a top-level `sops:` block) and SealedSecrets pass, as do
+placeholder keys with empty values (an operator fills them). A Secret's
 values never appear in any message: findings name only the keys.
 """
 
@@ -27,7 +28,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     for obj in ctx.objects:
         if obj.kind != "Secret" or obj.api_version != "v1" or isinstance(obj.data.get("sops"), dict):
             continue
-        keys = sorted(set((obj.data.get("data") or {})) | set((obj.data.get("stringData") or {})))
+        keys = sorted({k for field in ("data", "stringData")
+                       for k, v in (obj.data.get(field) or {}).items() if v not in (None, "")})
         if keys:
             yield ctx.finding(ID, LEVEL, obj, f"holds plaintext values for {', '.join(keys)}: "
                               "encrypt it (SOPS, SealedSecret, an external secret store) or set "
