@@ -29,7 +29,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         if obj.kind != "Secret" or obj.api_version != "v1" or isinstance(obj.data.get("sops"), dict):
             continue
         keys = sorted({k for field in ("data", "stringData")
-                       for k, v in (obj.data.get(field) or {}).items() if v not in (None, "")})
+                       if isinstance(obj.data.get(field), dict)
+                       for k, v in obj.data[field].items() if v not in (None, "")})
         if keys:
             yield ctx.finding(ID, LEVEL, obj, f"holds plaintext values for {', '.join(keys)}: "
                               "encrypt it (SOPS, SealedSecret, an external secret store) or set "
