@@ -190,3 +190,67 @@ def test_smp_drops_untouched_empty_nulls_but_keeps_spelled_ones(
         tmp_path: Path, oracle: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAMINA_NO_CACHE", "1")
     _check(tmp_path, EMPTY_NULLS_UNDER_SMP, EMPTY_NULLS_UNDER_SMP_OUT, oracle)
+
+
+# `delimiter: =` in a kustomization: PyYAML's YAML 1.1 resolver has a `=` "value" type
+# that go-yaml v2 (Kustomize's kustomization reader) does not; it is the text "=".
+EQUALS_DELIMITER = {
+    "kustomization.yaml": """\
+resources:
+- r.yaml
+replacements:
+- source:
+    kind: Service
+    name: db
+    fieldPath: metadata.name
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths:
+    - spec.template.spec.containers.0.args.0
+    options:
+      delimiter: =
+      index: 1
+""",
+    "r.yaml": """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        args:
+        - --host=placeholder
+""",
+}
+
+EQUALS_DELIMITER_OUT = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - --host=db
+        name: app
+"""
+
+
+def test_equals_sign_is_plain_text_in_kustomization(tmp_path: Path, oracle: str | None) -> None:
+    _check(tmp_path, EQUALS_DELIMITER, EQUALS_DELIMITER_OUT, oracle)

@@ -45,7 +45,10 @@ def _resolvers() -> dict:
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
         kept = [(tag, rx) for tag, rx in resolvers
                 if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
-                               "tag:yaml.org,2002:bool")]
+                               "tag:yaml.org,2002:bool",
+                               # PyYAML's `=` "value" type, which go-yaml v2 reads as text
+                               # (replacement options use `delimiter: =`).
+                               "tag:yaml.org,2002:value")]
         table[first] = kept
     bool_rx = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
                          r"|on|On|ON|off|Off|OFF)$")
