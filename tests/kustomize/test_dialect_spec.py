@@ -150,3 +150,9 @@ def test_a_lamina_tree_without_templates_builds_as_kubectl_builds_it(tmp_path: P
                               text=True, check=True).stdout
     code, out = run("build", str(lamina_tree / "ov"))
     assert code == 0 and out == expected
+
+
+def test_a_resource_error_in_a_looped_template_names_the_template_line(tmp_path: Path) -> None:
+    template = LOOP_HEADER + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n"
+    tree = single(tmp_path, template, "n: [a, b, c]\n")
+    assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:5", "missing metadata.name")

@@ -13,9 +13,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from lamina.errors import KustomizationError, SourceRef, YamlError
+from lamina.errors import KustomizationError, LaminaError, SourceRef
 from lamina.kustomize.kustomization import load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
+from lamina.templates.merge import MergedValues
 
 TEMPLATE_SUFFIX = ".j2"
 
@@ -35,6 +36,7 @@ class _Walk:
     schemas: list[Any] = field(default_factory=list)      # templates.ValuesSchema
     seen: set[str] = field(default_factory=set)
     uses_dialect: bool = False
+    resource_templates: set[str] = field(default_factory=set)   # displays of `.j2` resources
 
 
 def _walk(loader: FileLoader, walk: _Walk) -> None:
@@ -51,6 +53,9 @@ def _walk(loader: FileLoader, walk: _Walk) -> None:
     if k.dialect != "lamina":
         return
     walk.uses_dialect = True
+    for entry in k.list("resources"):
+        if isinstance(entry, str) and entry.endswith(TEMPLATE_SUFFIX) and not is_remote(entry):
+            walk.resource_templates.add(loader.display(entry))
     from lamina.templates import load_schema, load_values_file
     for path in k.list("values"):
         display = loader.display(path)
@@ -88,13 +93,27 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
     merged = merge_layers(layers, [s.schema for s in reversed(walk.schemas)] or None)
     for schema in walk.schemas:
         merged = validate_values(merged, schema.schema, schema.path, schema.positions)
-    return merged
+    return _with_resource_templates(merged, frozenset(walk.resource_templates))
+
+
+def _with_resource_templates(merged: MergedValues, displays: frozenset[str]) -> "BuildValues":
+    return BuildValues(data=merged.data, origins=merged.origins, sources=merged.sources,
+                       resource_templates=displays)
+
+
+@dataclass(frozen=True)
+class BuildValues(MergedValues):
+    """Merged values, plus the `.j2` files listed as resources: their resource errors
+    (no `metadata.name`, no `kind`) are mapped back to template lines too."""
+
+    resource_templates: frozenset[str] = frozenset()
 
 
 def make_renderer(values: Any) -> Callable[[str, str], str]:
     from lamina.templates import check_rendered_yaml, render_template
     from lamina.templates.render import TemplateCache
     cache = TemplateCache()   # a base's template compiles once per build, not once per use
+    resource_templates = getattr(values, "resource_templates", frozenset())
 
     def render(text: str, display: str) -> str:
         rendered = render_template(text, display, values, cache=cache)
@@ -104,15 +123,20 @@ def make_renderer(values: Any) -> Callable[[str, str], str]:
         text = str(rendered)
         # Kustomize's parser refuses a few things PyYAML accepts (`[x?y]`); read the text as
         # the build will, so that those errors too name the template's line.
+        # A resource template is also checked as resources (`metadata.name`, `kind`), for
+        # the same reason.
         from lamina.yaml.reader import load_all_with_lines
         try:
-            load_all_with_lines(text, display)
-        except YamlError as exc:
+            docs = load_all_with_lines(text, display)
+            if display in resource_templates:
+                from lamina.kustomize.resources import resources_from_documents
+                resources_from_documents(docs, display, None)
+        except LaminaError as exc:
             source = exc.source
             if source is None or source.line is None or source.path != display:
                 raise
             line = rendered.template_line(source.line)
-            raise YamlError(f"{exc.message} (rendered line {source.line})",
+            raise type(exc)(f"{exc.message} (rendered line {source.line})",
                             SourceRef(display, line)) from None
         return text
     return render
