@@ -156,3 +156,12 @@ def test_a_resource_error_in_a_looped_template_names_the_template_line(tmp_path:
     template = LOOP_HEADER + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n"
     tree = single(tmp_path, template, "n: [a, b, c]\n")
     assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:5", "missing metadata.name")
+
+
+def test_a_custom_tag_in_a_template_builds_as_kubectl_builds_it(tmp_path: Path, kubectl: str) -> None:
+    resource = CM + "data:\n  a: !custom x\n  b: !!binary aGk=\n"
+    plain = write_tree(tmp_path / "k", {"kustomization.yaml": "resources: [r.yaml]\n", "r.yaml": resource})
+    tree = single(tmp_path / "l", resource.replace("x\n", "{{ 'x' }}\n"))
+    expected = subprocess.run([kubectl, "kustomize", str(plain)], capture_output=True, text=True, check=True).stdout
+    code, out = run("build", str(tree))
+    assert code == 0 and out == expected, out

@@ -120,7 +120,7 @@ def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
         lines = str(text).split("\n")
         return lines[output_line - 1].strip() if output_line <= len(lines) else ""
 
-    loader = yaml.CSafeLoader(str(text))
+    loader = _CheckLoader(str(text))
     try:
         documents = []
         while loader.check_node():
@@ -140,6 +140,21 @@ def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
         raise TemplateError(f"rendered template is not valid YAML: {exc}", SourceRef(template_path)) from None
     finally:
         loader.dispose()
+
+
+class _CheckLoader(yaml.CSafeLoader):
+    """Kustomize keeps tags it does not know (`!Ref x` reads as its plain value); so does this."""
+
+
+def _construct_untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)
+
+
+_CheckLoader.add_constructor(None, _construct_untagged)
 
 
 def _check_document(node: yaml.Node, where: Callable[[int], SourceRef], shown: Callable[[int], str]) -> None:
