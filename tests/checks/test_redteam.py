@@ -364,3 +364,14 @@ def test_istio_and_gateway_hosts_are_hosts() -> None:
                "spec: {listeners: [{name: l, hostname: dev.gw.example.com}]}\n")
     assert [hosts_of(o) for o in vs] == [["dev.shop.example.com"], ["dev.api.example.com"],
                                          ["dev.gw.example.com"]]
+
+
+def test_malformed_objects_are_reported_by_schema_not_a_crash() -> None:
+    text = ROLLOUT.replace("ports: [{port: 80, targetPort: http}]", "ports: 80") + (
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+        "spec: {selector: {matchLabels: [a]}, template: {spec: {containers: 5}}}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+        "roleRef: {kind: Role, name: {x: 1}}\nsubjects: 7\n")
+    result = run([Context("prod", _objs(text))], rules({"preset": "strict"}))
+    assert {f.check for f in result.errors()} >= {"schema"}
+    assert not [f for f in result.findings if "could not run" in f.message]

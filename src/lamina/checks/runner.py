@@ -27,6 +27,44 @@ class CheckResult:
         return bool(self.errors()) or (strict and bool(self.warnings()))
 
 
+def _well_formed(ctx: Context) -> Context:
+    """The context without objects whose shape the schema rejects (a list where a mapping
+    belongs...): the schema check reports those; the other checks need not trip on them."""
+    import dataclasses
+    from lamina.checks import schema
+    version = schema.resolve_version(ctx.kubernetes_version)
+    keep = []
+    for obj in ctx.objects:
+        try:
+            validator = schema.validator_for(version, obj.api_version, obj.kind, False)
+            if validator is None or next(validator.iter_errors(obj.data), None) is None:
+                keep.append(obj)
+        except Exception:
+            continue
+    return dataclasses.replace(ctx, objects=tuple(keep))
+
+
+def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> list[Finding]:
+    """A check's findings; a check that trips over a malformed object runs again without the
+    objects the schema rejects, and failing that reports that it could not run."""
+    from lamina.checks.config import CheckConfigError
+    try:
+        return list(module.check(ctx, rule.options))
+    except CheckConfigError:
+        raise
+    except Exception:
+        if not well_formed:
+            well_formed.append(_well_formed(ctx))
+        try:
+            return list(module.check(well_formed[0], rule.options))
+        except CheckConfigError:
+            raise
+        except Exception as exc:
+            return [Finding(rule.check_id, ERROR, f"the check could not run ({type(exc).__name__}: "
+                            f"{str(exc)[:120]}); fix the schema findings first", ctx.environment,
+                            "(environment)")]
+
+
 def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:
     result = CheckResult()
     for ctx in contexts:
@@ -39,11 +77,12 @@ def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:
                 result.findings.append(ctx.finding(
                     IGNORE_ID, ERROR, obj, f"{IGNORE_ANNOTATION} entry '{entry}' must be "
                     "'<check-id>: <reason>' naming a known check and giving a reason"))
+        well_formed: list[Context] = []
         for rule in rules:
             if not rule.enabled:
                 continue
             module = registry.load(rule.check_id)
-            for finding in module.check(ctx, rule.options):
+            for finding in _run_one(module, rule, ctx, well_formed):
                 if finding.check in ignores.get(finding.resource, {}):
                     continue
                 result.findings.append(Finding(

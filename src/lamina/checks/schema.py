@@ -143,13 +143,17 @@ def _crd_validators(crds: list[dict[str, Any]], version: str | None = None,
     for crd in crds:
         spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
         group = spec.get("group") or ""
-        kind = (spec.get("names") or {}).get("kind") or ""
-        for v in spec.get("versions") or []:
-            schema = ((v or {}).get("schema") or {}).get("openAPIV3Schema")
-            if isinstance(schema, dict) and kind:
-                out[(f"{group}/{v.get('name')}", kind)] = jsonschema.Draft202012Validator(
-                    _structural(schema, strict and version is not None, root=True),
-                    registry=registry)
+        names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+        kind = names.get("kind") or ""
+        for v in spec.get("versions") if isinstance(spec.get("versions"), list) else []:
+            try:
+                schema = ((v or {}).get("schema") or {}).get("openAPIV3Schema")
+                if isinstance(schema, dict) and kind:
+                    structural = _structural(schema, strict and version is not None, root=True)
+                    out[(f"{group}/{v.get('name')}", kind)] = jsonschema.Draft202012Validator(
+                        structural, registry=registry)
+            except Exception:   # a malformed CRD: its own schema findings say why
+                continue
     return out
 
 
@@ -214,8 +218,10 @@ def _prune_nulls(node: Any) -> Any:
 
 def _crd_ids(crd: dict[str, Any]) -> Iterator[tuple[str, str]]:
     spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
-    kind = (spec.get("names") or {}).get("kind") or ""
-    for v in spec.get("versions") or []:
+    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    kind = names.get("kind") or ""
+    versions = spec.get("versions") if isinstance(spec.get("versions"), list) else []
+    for v in versions:
         if isinstance(v, dict) and kind:
             yield f"{spec.get('group') or ''}/{v.get('name')}", kind
 
@@ -238,7 +244,10 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                                   f"{obj.api_version}: a typo in kind or apiVersion, or an API "
                                   "the cluster no longer serves")
             continue
-        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        try:
+            errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        except Exception:   # a schema jsonschema cannot apply
+            continue
         for error in errors[:5]:
             yield ctx.finding(ID, LEVEL, obj, f"{_message(error, obj.kind == 'Secret')} "
                               f"(Kubernetes {version})")
