@@ -375,3 +375,10 @@ def test_malformed_objects_are_reported_by_schema_not_a_crash() -> None:
     result = run([Context("prod", _objs(text))], rules({"preset": "strict"}))
     assert {f.check for f in result.errors()} >= {"schema"}
     assert not [f for f in result.findings if "could not run" in f.message]
+
+
+def test_an_env_port_does_not_excuse_a_container_port_mismatch() -> None:
+    text = ROLLOUT.replace("ports: [{containerPort: 8080, name: http}]",
+                           "ports: [{containerPort: 8081, name: http}]\n        env: [{name: PORT, value: '8080'}]"
+                           ).replace("targetPort: http", "targetPort: 8080")
+    assert [f.check for f in _findings("service-target-port", text)] == ["service-target-port"]

@@ -4,8 +4,9 @@ container of the pods the Service selects.
 This is the failure lamina exists to end: the Service says 8080, the container listens on
 8081, and nothing notices until traffic fails. A numeric targetPort that no container
 declares is reported too: Kubernetes would route to it, but nothing says anyone listens;
-unless a container's args, command or env name that port (`--metrics-bind-address=:8443`,
-`PORT=8443`), or the containers declare no ports at all (nothing to compare with).
+unless a container's args or command bind that port (`--metrics-bind-address=:8443`,
+`--port=8443`), or the containers declare no ports at all (nothing to compare with). Env
+values do not count: `PORT=8080` beside `containerPort: 8081` is the very mismatch.
 Native sidecars (init containers with `restartPolicy: Always`) count as containers.
 """
 
@@ -30,11 +31,9 @@ _PORT_TEXT = re.compile(r"(?:^|[:=])(\d{2,5})$|(?:^|[:=])(\d{2,5})(?=[/,\s])")
 
 
 def _mentioned_ports(c: dict) -> set[str]:
-    """Port numbers a container's args, command or env values say it binds."""
-    texts = [str(a) for a in (c.get("args") or []) + (c.get("command") or [])
-             if isinstance(a, (str, int))]
-    texts += [str(e.get("value")) for e in c.get("env") or []
-              if isinstance(e, dict) and e.get("value") is not None]
+    """Port numbers a container's args or command say it binds."""
+    texts = [str(a) for field in ("args", "command") if isinstance(c.get(field), list)
+             for a in c[field] if isinstance(a, str)]
     out = set()
     for text in texts:
         for m in _PORT_TEXT.finditer(text.strip()):
