@@ -114,3 +114,11 @@ def test_a_namespace_word_used_as_a_name_elsewhere_is_not_a_leak(tmp_path: Path)
     found = _cross(write_tree(tmp_path / "q", files))
     assert [(f.environment, f.resource) for f in found] == [("prod", "RoleBinding/web-live/rb")]
     assert "subjects[0].namespace" in found[0].message
+
+
+def test_multi_word_environment_names_are_recognised_in_hosts() -> None:
+    from lamina.checks.cross_environment import _named_envs
+    envs = ["prod-eu", "prod-us", "dev"]
+    assert _named_envs("api.prod-eu.example.com", envs) == ["prod-eu"]
+    assert _named_envs("api.eu.example.com", envs) == []
+    assert _named_envs("shop-dev", envs) == ["dev"]

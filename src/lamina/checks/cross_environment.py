@@ -63,7 +63,12 @@ def _names(env: str) -> set[str]:
 
 def _named_envs(marker: str, envs) -> list[str]:
     tokens = set(re.split(r"[.\-_]", marker.lower()))
-    return [env for env in envs if tokens & _names(env)]
+    out = []
+    for env in envs:
+        parts = set(re.split(r"[.\-_/]", env.lower()))
+        if tokens & _names(env) or (len(parts) > 1 and parts <= tokens):
+            out.append(env)
+    return out
 
 
 def owners(declared: dict[str, tuple[str, ...]], observed: dict[str, list[Obj]]) -> dict[str, tuple[str, ...]]:
