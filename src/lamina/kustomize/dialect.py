@@ -16,7 +16,6 @@ from typing import Any, Callable
 from lamina.errors import KustomizationError, LaminaError, SourceRef
 from lamina.kustomize.kustomization import load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
-from lamina.templates.merge import MergedValues
 
 TEMPLATE_SUFFIX = ".j2"
 
@@ -96,17 +95,12 @@ def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
     return _with_resource_templates(merged, frozenset(walk.resource_templates))
 
 
-def _with_resource_templates(merged: MergedValues, displays: frozenset[str]) -> "BuildValues":
+def _with_resource_templates(merged: Any, displays: frozenset[str]) -> Any:
+    # Imported here: a Kustomize-dialect build never loads the template engine (Jinja2 and
+    # jsonschema cost tens of milliseconds of start-up).
+    from lamina.kustomize.build_values import BuildValues
     return BuildValues(data=merged.data, origins=merged.origins, sources=merged.sources,
                        resource_templates=displays)
-
-
-@dataclass(frozen=True)
-class BuildValues(MergedValues):
-    """Merged values, plus the `.j2` files listed as resources: their resource errors
-    (no `metadata.name`, no `kind`) are mapped back to template lines too."""
-
-    resource_templates: frozenset[str] = frozenset()
 
 
 def make_renderer(values: Any) -> Callable[[str, str], str]:

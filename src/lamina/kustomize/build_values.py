@@ -1,0 +1,15 @@
+"""The values a lamina-dialect build hands its templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lamina.templates.merge import MergedValues
+
+
+@dataclass(frozen=True)
+class BuildValues(MergedValues):
+    """Merged values, plus the `.j2` files listed as resources: their resource errors
+    (no `metadata.name`, no `kind`) are mapped back to template lines too."""
+
+    resource_templates: frozenset[str] = frozenset()
