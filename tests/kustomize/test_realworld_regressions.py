@@ -254,3 +254,15 @@ spec:
 
 def test_equals_sign_is_plain_text_in_kustomization(tmp_path: Path, oracle: str | None) -> None:
     _check(tmp_path, EQUALS_DELIMITER, EQUALS_DELIMITER_OUT, oracle)
+
+
+@pytest.mark.parametrize("value", ["0e0", "1e3", "-2E+5"])
+def test_exponent_without_dot_is_a_number_in_kustomization(tmp_path: Path, value: str) -> None:
+    # go-yaml v2 reads these as floats (strconv.ParseFloat); YAML 1.1's pattern wants a
+    # dot. As a number, an annotation value makes the kustomization invalid, as in kubectl.
+    root = write_tree(tmp_path, {
+        "kustomization.yaml": f"resources:\n- c.yaml\ncommonAnnotations:\n  a: {value}\n",
+        "c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    })
+    ok, _ = _lamina(root)
+    assert not ok

@@ -56,8 +56,12 @@ def _resolvers() -> dict:
                         r"|[-+]?0x[0-9a-fA-F_]+)$")
     for ch in "yYnNtTfFoO":
         table.setdefault(ch, []).insert(0, ("tag:yaml.org,2002:bool", bool_rx))
+    # go-yaml v2 takes whatever strconv.ParseFloat takes; YAML 1.1's float pattern wants
+    # a dot, so `1e3` would otherwise stay text.
+    exp_rx = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
     for ch in "-+0123456789":
         table.setdefault(ch, []).insert(0, ("tag:yaml.org,2002:int", int_rx))
+        table[ch].append(("tag:yaml.org,2002:float", exp_rx))
     return table
 
 
