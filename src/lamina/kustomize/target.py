@@ -7,6 +7,7 @@ component instead works on the accumulation of the kustomization that includes i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,11 @@ class Accumulator:
         # at each level; the order matters when a user spec overlaps a default one.
         return cls(ResMap(), TransformerConfig(), VarSet())
 
+    def copy(self) -> "Accumulator":
+        """Resources copied; the field-spec config is immutable; only called with no vars."""
+        from lamina.transformers.vars import VarSet
+        return Accumulator(self.resmap.copy(), self.config, VarSet())
+
     def merge(self, other: "Accumulator") -> None:
         self.resmap.append_all(other.resmap)
         self.config = self.config.merge(other.config)
@@ -63,6 +69,8 @@ class Target:
         from lamina.patch.openapi import BuildSchema
         build_schema = context.setdefault("schema", BuildSchema())
         build_schema.declare(k.get("openapi") or None, loader, root=parent is None)
+        if k.get("openapi"):
+            context["openapi_declared"] = True
         if parent is None:
             meta = list(k.list("buildMetadata"))
             origin = OriginTracker.root() if meta else None
@@ -147,6 +155,30 @@ class Target:
             ra = self._accumulate_directory(ra, sub, path, is_component=True)
         return ra
 
+    def _accumulate_base(self, sub: "Target", loader: FileLoader) -> Accumulator:
+        """A base's accumulation, served from the per-process base cache when its files are
+        unchanged (see base_cache.py for what is never cached)."""
+        from lamina.kustomize import base_cache
+        if not base_cache.enabled(self.context) or self.origin is not None:
+            return sub.accumulate()
+        k = base_cache.key(loader.root, loader.restrictor)
+        entry = base_cache.lookup(k)
+        if entry is not None:
+            if self.loader.reads is not None:
+                self.loader.reads.update(path for path, _d in entry.digests)
+            return entry.snapshot.copy()
+        reads: set[str] = {os.path.realpath(sub.kustomization.path)}
+        sub.loader = dataclasses.replace(sub.loader, reads=reads)
+        flag = self.context.pop("openapi_declared", False)
+        result = sub.accumulate()
+        declared = self.context.get("openapi_declared", False)
+        self.context["openapi_declared"] = flag or declared
+        if self.loader.reads is not None:
+            self.loader.reads.update(reads)
+        if not declared and not len(result.vars):
+            base_cache.store(k, reads, result.copy())
+        return result
+
     def _accumulate_directory(self, ra: Accumulator, loader: FileLoader, path: str,
                               is_component: bool) -> Accumulator:
         saved = self.origin
@@ -167,7 +199,7 @@ class Target:
             result = sub.accumulate(ra)
             self.origin = saved
             return result
-        sub_ra = sub.accumulate()
+        sub_ra = self._accumulate_base(sub, loader)
         self.origin = saved
         try:
             ra.merge(sub_ra)

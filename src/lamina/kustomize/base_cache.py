@@ -1,0 +1,66 @@
+"""Bases built once per process: when several environments of one `lamina render` include
+the same base, the base is accumulated once and copied for the others.
+
+An entry is keyed by the base's folder and the build settings that can change its result,
+and it is valid only while every file the base read still has the same content (sha256),
+so an edit between two builds in one process is never served stale. Bases whose result
+depends on more than their own files are not cached: ones declaring or inheriting vars,
+custom OpenAPI schemas, build-metadata annotations, a tracer (explain follows objects), or
+lamina-dialect values (each environment's values differ). LAMINA_NO_BASE_CACHE=1 turns the
+cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import cachetools
+
+# A pure cache: entries are validated against file contents on every use.
+_CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
+
+
+@dataclass(frozen=True)
+class Entry:
+    digests: tuple[tuple[str, str], ...]     # (absolute path, sha256) of every file read
+    snapshot: Any                            # the base's Accumulator, never handed out
+
+
+def enabled(context: dict[str, Any]) -> bool:
+    return (not os.environ.get("LAMINA_NO_BASE_CACHE") and context.get("tracer") is None
+            and context.get("renderer") is None)
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def key(root: str, restrictor: str) -> tuple[str, str]:
+    return (root, restrictor)
+
+
+def lookup(k: tuple[str, str]) -> Entry | None:
+    entry = _CACHE.get(k)
+    if entry is None:
+        return None
+    if any(_digest(path) != digest for path, digest in entry.digests):
+        _CACHE.pop(k, None)
+        return None
+    return entry
+
+
+def store(k: tuple[str, str], reads: set[str], snapshot: Any) -> None:
+    digests = []
+    for path in sorted(reads):
+        d = _digest(path)
+        if d is None:
+            return
+        digests.append((path, d))
+    _CACHE[k] = Entry(tuple(digests), snapshot)
