@@ -127,6 +127,14 @@ def pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return md, node["spec"]
 
 
+def pod_specs(objects: tuple[Obj, ...]) -> Iterator[tuple[Obj, dict[str, Any]]]:
+    """(object, pod spec) for every Pod and workload with a pod template."""
+    for obj in objects:
+        tpl = pod_template(obj)
+        if tpl is not None:
+            yield obj, tpl[1]
+
+
 def containers(spec: dict[str, Any], init: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
     """(field, container) for containers and, optionally, initContainers."""
     fields = ("containers", "initContainers") if init else ("containers",)

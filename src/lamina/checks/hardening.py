@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, containers, pod_template
+from lamina.checks.base import ERROR, Context, Finding, containers, pod_specs
 
 ID = "hardening"
 LEVEL = ERROR
@@ -28,11 +28,7 @@ class Options:
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    for obj in ctx.objects:
-        tpl = pod_template(obj)
-        if tpl is None:
-            continue
-        spec = tpl[1]
+    for obj, spec in pod_specs(ctx.objects):
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(key) is True:
                 yield ctx.finding(ID, LEVEL, obj, f"{key} is true")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, containers, pod_template
+from lamina.checks.base import ERROR, Context, Finding, containers, pod_specs
+from lamina.transformers.images import split_image
 
 ID = "image-tag"
 LEVEL = ERROR
@@ -18,22 +19,9 @@ class Options:
     require_digest: bool = False
 
 
-def split_image(image: str) -> tuple[str, str | None, str | None]:
-    """(name, tag, digest) of an image reference."""
-    name, _, digest = image.partition("@")
-    last = name.rsplit("/", 1)[-1]
-    tag = None
-    if ":" in last:
-        name, _, tag = name.rpartition(":")
-    return name, tag, digest or None
-
-
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    for obj in ctx.objects:
-        tpl = pod_template(obj)
-        if tpl is None:
-            continue
-        for field, c in containers(tpl[1]):
+    for obj, spec in pod_specs(ctx.objects):
+        for field, c in containers(spec):
             image = c.get("image")
             where = f"{field[:-1]} '{c.get('name')}'"
             if not isinstance(image, str) or not image:
@@ -42,6 +30,6 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             _name, tag, digest = split_image(image)
             if options.require_digest and not digest:
                 yield ctx.finding(ID, LEVEL, obj, f"{where} image '{image}' has no @sha256 digest")
-            elif not digest and (tag is None or tag == "latest"):
+            elif not digest and (not tag or tag == "latest"):
                 yield ctx.finding(ID, LEVEL, obj, f"{where} image '{image}' is not pinned "
                                   "(set a version tag or a digest, not latest)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_template
+from lamina.checks.base import WARNING, Context, Finding, containers, pod_specs
 
 ID = "probes"
 LEVEL = WARNING
@@ -20,13 +20,10 @@ class Options:
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    for obj in ctx.objects:
+    for obj, spec in pod_specs(ctx.objects):
         if obj.kind in ("Job", "CronJob"):
             continue
-        tpl = pod_template(obj)
-        if tpl is None:
-            continue
-        for _field, c in containers(tpl[1], init=False):
+        for _field, c in containers(spec, init=False):
             missing = [p for p in ("livenessProbe", "readinessProbe") if not c.get(p)]
             if missing:
                 yield ctx.finding(ID, LEVEL, obj, f"container '{c.get('name')}' has no "

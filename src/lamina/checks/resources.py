@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_template
+from lamina.checks.base import WARNING, Context, Finding, containers, pod_specs
 
 ID = "resources"
 LEVEL = WARNING
@@ -22,11 +22,8 @@ class Options:
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    for obj in ctx.objects:
-        tpl = pod_template(obj)
-        if tpl is None:
-            continue
-        for field, c in containers(tpl[1]):
+    for obj, spec in pod_specs(ctx.objects):
+        for field, c in containers(spec):
             res = c.get("resources") or {}
             requests, limits = res.get("requests") or {}, res.get("limits") or {}
             missing = [f"requests.{k}" for k in ("cpu", "memory") if k not in requests]

@@ -165,29 +165,16 @@ class FieldTracer:
 
     def _inline(self, where: SourceRef | None, pointer: str | None, names: set) -> SourceRef | None:
         """The line inside an inline patch (`patch: |-` in a kustomization) that sets the field."""
-        import os
         import yaml
-        if where is None or not where.line or self.root is None:
+        item = self._entry(where)
+        if item is None:
             return None
-        try:
-            with open(os.path.join(self.root, where.path), encoding="utf-8") as fh:
-                top = yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
-        except (OSError, yaml.YAMLError):
-            return None
-        if not isinstance(top, yaml.MappingNode):
-            return None
-        for _k, seq in top.value:
-            if not isinstance(seq, yaml.SequenceNode):
-                continue
-            for item in seq.value:
-                if item.start_mark.line != where.line - 1:
-                    continue
-                text = item
-                if isinstance(item, yaml.MappingNode):
-                    text = next((v for k, v in item.value if getattr(k, "value", None) == "patch"), None)
-                if isinstance(text, yaml.ScalarNode) and isinstance(text.value, str) and "\n" in text.value:
-                    offset = text.start_mark.line + (1 if text.style in ("|", ">") else 0)
-                    return locate_text(text.value, where.path, self.steps, pointer, names, offset)
+        text = item
+        if isinstance(item, yaml.MappingNode):
+            text = next((v for k, v in item.value if getattr(k, "value", None) == "patch"), None)
+        if isinstance(text, yaml.ScalarNode) and isinstance(text.value, str) and "\n" in text.value:
+            offset = text.start_mark.line + (1 if text.style in ("|", ">") else 0)
+            return locate_text(text.value, where.path, self.steps, pointer, names, offset)
         return None
 
 

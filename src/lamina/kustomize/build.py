@@ -31,7 +31,9 @@ def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     """Build the kustomization in `directory` exactly as `kubectl kustomize` would."""
     loader = FileLoader.at(directory, options.load_restrictor, options.reads)
     context: dict[str, Any] = {"tracer": options.tracer}
-    values = merged_values(loader, options.values)
+    loaded: dict[str, Any] = {}
+    values = merged_values(loader, options.values, loaded)
+    context["kustomizations"] = loaded
     if values is not None:
         context["renderer"] = make_renderer(values)
     target = Target.load(loader, context=context)

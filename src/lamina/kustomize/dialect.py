@@ -36,6 +36,7 @@ class _Walk:
     seen: set[str] = field(default_factory=set)
     uses_dialect: bool = False
     resource_templates: set[str] = field(default_factory=set)   # displays of `.j2` resources
+    loaded: dict[str, Any] = field(default_factory=dict)        # root -> Kustomization
 
 
 def _walk(loader: FileLoader, walk: _Walk) -> None:
@@ -44,6 +45,7 @@ def _walk(loader: FileLoader, walk: _Walk) -> None:
         return
     walk.seen.add(loader.root)
     k = load_kustomization(loader)
+    walk.loaded[loader.root] = k
     for entry in k.list("resources") + k.list("components"):
         if is_remote(entry):
             continue
@@ -69,9 +71,12 @@ def _walk(loader: FileLoader, walk: _Walk) -> None:
         walk.schemas.append(schema)
 
 
-def merged_values(loader: FileLoader, options: ValuesOptions) -> Any | None:
-    """The values every template of this build sees, or None when nothing uses them."""
-    walk = _Walk()
+def merged_values(loader: FileLoader, options: ValuesOptions,
+                  loaded: dict[str, Any] | None = None) -> Any | None:
+    """The values every template of this build sees, or None when nothing uses them.
+    `loaded`, when given, receives every kustomization read (by folder), so the build
+    does not parse them a second time."""
+    walk = _Walk(loaded=loaded if loaded is not None else {})
     _walk(loader, walk)
     if not walk.uses_dialect and not (options.files or options.sets or options.set_strings):
         return None

@@ -60,8 +60,11 @@ class Target:
     @classmethod
     def load(cls, loader: FileLoader, parent: "Target | None" = None,
              context: dict[str, Any] | None = None) -> "Target":
-        k = load_kustomization(loader)
         context = parent.context if parent is not None else (context or {})
+        # The values walk already read every kustomization of this build: reuse it.
+        k = context.get("kustomizations", {}).get(loader.root)
+        if k is None:
+            k = load_kustomization(loader)
         # Only lamina-dialect kustomizations render `.j2` files; in Kustomize's dialect a
         # `.j2` file is read as it is, exactly as Kustomize reads it.
         renderer = context.get("renderer") if k.dialect == "lamina" else None
