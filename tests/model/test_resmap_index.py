@@ -62,3 +62,53 @@ def test_replace_and_set_items_reindex():
     assert m.by_current_id(rid("a")) == [n]
     m.set_items([b])
     assert m.by_current_id(rid("a")) == [] and len(m) == 1
+
+
+# ---- editing windows -----------------------------------------------------------------
+
+def test_window_rechecks_what_was_touched():
+    a, b = cm("a"), cm("b")
+    m = ResMap([a, b])
+    with m.editing():
+        m.touch(a)
+        a.remember_id()
+        a.obj["metadata"]["name"] = "x-a"
+        assert m.by_current_id(rid("x-a")) == [a]
+        assert m.by_any_id(rid("a")) == [a]
+        assert m.by_current_id(rid("a")) == []
+    assert m.by_current_id(rid("x-a")) == [a]
+
+
+def test_after_a_window_every_id_is_checked_again():
+    a, b = cm("a"), cm("b")
+    m = ResMap([a, b])
+    with m.editing():
+        m.touch(a)
+        a.obj["metadata"]["name"] = "x-a"
+        assert m.by_current_id(rid("x-a")) == [a]
+    b.obj["metadata"]["name"] = "x-b"          # outside any window: no report needed
+    assert m.by_current_id(rid("x-b")) == [b]
+    assert m.by_current_id(rid("b")) == []
+
+
+def test_window_sees_appends_replacements_and_removals():
+    a, b = cm("a"), cm("b")
+    m = ResMap([a])
+    with m.editing():
+        m.append(b)
+        assert m.by_current_id(rid("b")) == [b]
+        c = cm("a")
+        m.replace(a, c)
+        assert m.by_current_id(rid("a")) == [c]
+        m.remove(b)
+        assert m.by_current_id(rid("b")) == []
+        with pytest.raises(ResourceError):
+            m.append(cm("a"))
+
+
+def test_touch_outside_a_window_is_harmless():
+    a = cm("a")
+    m = ResMap([a])
+    m.touch(a)
+    a.obj["metadata"]["name"] = "z"
+    assert m.by_current_id(rid("z")) == [a]

@@ -26,8 +26,11 @@ ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 
 def absorb(resmap: ResMap, generated: ResMap) -> None:
     """Add each generated resource to `resmap` according to its behavior."""
-    for res in generated:
-        _absorb_one(resmap, res)
+    # Absorbing only appends and replaces through the map, so its lookups need not
+    # re-check the ids of every resource each time.
+    with resmap.editing():
+        for res in generated:
+            _absorb_one(resmap, res)
 
 
 def _absorb_one(resmap: ResMap, res: Resource) -> None:

@@ -8,6 +8,7 @@ registry, so `namePrefix: p-` and a PrefixTransformer config behave the same.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -48,9 +49,9 @@ def target_schema(target: "Target") -> Any:
 # ---- configurations and crds ----------------------------------------------------------
 
 def load_configurations(target: "Target") -> Any:
-    from lamina.transformers.fieldspecs import TransformerConfig, load_config
+    from lamina.transformers.fieldspecs import EMPTY_CONFIG, load_config
     from lamina.yaml import load_all
-    cfg = TransformerConfig()
+    cfg = EMPTY_CONFIG
     for path in target.kustomization.list("configurations"):
         display = target.loader.display(path)
         docs = load_all(target.loader.read_text(path), display)
@@ -60,8 +61,8 @@ def load_configurations(target: "Target") -> Any:
 
 
 def load_crd_config(target: "Target") -> Any:
-    from lamina.transformers.fieldspecs import TransformerConfig
-    cfg = TransformerConfig()
+    from lamina.transformers.fieldspecs import EMPTY_CONFIG
+    cfg = EMPTY_CONFIG
     if not target.kustomization.list("crds"):
         return cfg
     from lamina.transformers.fieldspecs import config_from_crds
@@ -230,38 +231,50 @@ def run_transformers(target: "Target", ra: "Accumulator") -> None:
     # resource) unless a tracer or transformer annotations need to see each entry.
     images_in_sequence = target.origin is None and target.context.get("tracer") is None
     pending_images: list[Any] = []
-    for number, (kind, cfg, origin) in enumerate(steps):
-        factory = transformer_factory(kind)
-        if factory is None:
-            if generator_factory(kind) is not None:
-                raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
-            raise KustomizationError(
-                f"unable to load builtin transformer {kind}", SourceRef(target.display))
-        ctx = _context(target, ra.config, kind, origin)
-        transformer = factory(cfg, ctx)
-        if images_in_sequence and kind == "ImageTagTransformer":
-            pending_images.append(transformer)
-            if number + 1 < len(steps) and steps[number + 1][0] == kind:
-                continue
-            from lamina.transformers.images import transform_in_sequence
-            transform_in_sequence(pending_images, ra.resmap)
-            pending_images = []
-        else:
-            transformer.transform(ra.resmap)
-        if target.origin is not None:
-            for res in ra.resmap:
-                target.origin.add_transformation(res, ctx.origin)
-        ra.resmap.set_items([r for r in ra.resmap if r.obj])
-        if target.context.get("tracer") is not None:
-            field = FIELD_OF_KIND.get(kind) if number < external_start else None
-            if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
-                field = "commonLabels" if target.kustomization.get("commonLabels") else field
-            index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
-                                                            "replicas", "labels") else None
-            if field is None:
-                index = number - external_start
-            seen[field or ""] = seen.get(field or "", 0) + 1
-            _trace(target, ra.resmap, kind, field, index, cfg)
+    with contextlib.ExitStack() as window:
+        in_window = False
+        for number, (kind, cfg, origin) in enumerate(steps):
+            factory = transformer_factory(kind)
+            if factory is None:
+                if generator_factory(kind) is not None:
+                    raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
+                raise KustomizationError(
+                    f"unable to load builtin transformer {kind}", SourceRef(target.display))
+            ctx = _context(target, ra.config, kind, origin)
+            transformer = factory(cfg, ctx)
+            # A run of transformers that report what they edit (patches, replicas) shares one
+            # ResMap editing window, so their lookups re-check only the resources edited since
+            # the last one; any other transformer closes it (it may rename anything).
+            if getattr(transformer, "reports_edits", False):
+                if not in_window:
+                    window.enter_context(ra.resmap.editing())
+                    in_window = True
+            elif in_window:
+                window.close()
+                in_window = False
+            if images_in_sequence and kind == "ImageTagTransformer":
+                pending_images.append(transformer)
+                if number + 1 < len(steps) and steps[number + 1][0] == kind:
+                    continue
+                from lamina.transformers.images import transform_in_sequence
+                transform_in_sequence(pending_images, ra.resmap)
+                pending_images = []
+            else:
+                transformer.transform(ra.resmap)
+            if target.origin is not None:
+                for res in ra.resmap:
+                    target.origin.add_transformation(res, ctx.origin)
+            ra.resmap.set_items([r for r in ra.resmap if r.obj])
+            if target.context.get("tracer") is not None:
+                field = FIELD_OF_KIND.get(kind) if number < external_start else None
+                if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
+                    field = "commonLabels" if target.kustomization.get("commonLabels") else field
+                index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
+                                                                "replicas", "labels") else None
+                if field is None:
+                    index = number - external_start
+                seen[field or ""] = seen.get(field or "", 0) + 1
+                _trace(target, ra.resmap, kind, field, index, cfg)
 
 
 # ---- entries under generators: / transformers: ---------------------------------------

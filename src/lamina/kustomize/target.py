@@ -32,11 +32,11 @@ class Accumulator:
 
     @classmethod
     def empty(cls) -> "Accumulator":
-        from lamina.transformers.fieldspecs import TransformerConfig
+        from lamina.transformers.fieldspecs import EMPTY_CONFIG
         from lamina.transformers.vars import VarSet
         # Kustomize starts empty and merges "defaults + this kustomization's configurations"
         # at each level; the order matters when a user spec overlaps a default one.
-        return cls(ResMap(), TransformerConfig(), VarSet())
+        return cls(ResMap(), EMPTY_CONFIG, VarSet())
 
     def copy(self) -> "Accumulator":
         """Resources copied; the field-spec config is immutable; only called with no vars."""
@@ -101,6 +101,13 @@ class Target:
         return ra
 
     def _accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+        # The accumulation is only appended to while its resources are read (each base is
+        # built in an accumulation of its own), so its appends need not re-check the ids
+        # of everything already there.
+        with ra.resmap.editing():
+            self._accumulate_each(ra, paths)
+
+    def _accumulate_each(self, ra: Accumulator, paths: list[str]) -> None:
         for path in paths:
             if is_remote(path):
                 raise NotSupportedError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from operator import attrgetter, methodcaller
 from typing import Callable, Iterable, Iterator
 
@@ -73,6 +74,9 @@ class ResMap:
         # set_items only marks the indexes stale: a transformer that rewrites the list
         # should not pay for an index nobody reads before the next rewrite.
         self._stale_index = False
+        # Inside editing(): the resources the editor reported, to re-check at the next
+        # lookup instead of every resource. None outside a window.
+        self._touched: list[Resource] | None = None
         self.append_all(resources)
 
     # ---- basic container protocol ---------------------------------------
@@ -109,6 +113,9 @@ class ResMap:
                     del index[k]
 
     def _refresh(self) -> None:
+        if self._touched is not None and not self._stale_index:
+            self._refresh_touched()
+            return
         fingerprint = _fingerprint(self._items)
         if self._stale_index:
             self._reindex()
@@ -124,6 +131,47 @@ class ResMap:
             if res.cur_id is not f.cur or prev is not f.previous or len(prev) != f.n_previous:
                 self._unfile(res, f)
                 filed[i] = self._file(res)
+
+    def _refresh_touched(self) -> None:
+        """Re-file only what the editor of the open window reported (see editing())."""
+        touched, self._touched = self._touched, []
+        if not touched:
+            return
+        wanted = {id(r) for r in touched}
+        for i, res in enumerate(self._items):
+            if id(res) in wanted:
+                f = self._filed[i]
+                if f.is_stale(res):
+                    self._unfile(res, f)
+                    self._filed[i] = self._file(res)
+                self._set_fingerprint_at(i, res)
+
+    @contextmanager
+    def editing(self) -> Iterator[None]:
+        """A window for code that looks resources up while it edits them and knows which
+        ones it edits: it reports each with touch(), and lookups inside the window re-check
+        only those instead of the ids of every resource (a pass over the whole map per
+        lookup is what made a long run of patches or replicas entries slow). Resources
+        added, replaced or removed through the map's own methods need no report. Code that
+        cannot name what it edits must not run inside a window."""
+        if self._touched is not None:      # nested: the outer window goes on
+            yield
+            return
+        self._refresh()
+        self._touched = []
+        try:
+            yield
+        finally:
+            try:
+                self._refresh_touched()
+            finally:
+                self._touched = None
+
+    def touch(self, res: Resource) -> None:
+        """Report an edit that may have changed `res`'s id (see editing()); a no-op
+        outside a window, where every lookup re-checks every id anyway."""
+        if self._touched is not None:
+            self._touched.append(res)
 
     def _set_fingerprint_at(self, i: int, res: Resource) -> None:
         """Keep the fingerprint in step with a resource just filed at position i."""

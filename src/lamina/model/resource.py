@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+from lamina.model.clone import clone
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,7 +139,7 @@ class Resource:
         self.previous_ids.append(self.cur_id)
 
     def copy(self) -> "Resource":
-        r = Resource(copy.deepcopy(self.obj), self.origin)
+        r = Resource(clone(self.obj), self.origin)
         r.previous_ids = list(self.previous_ids)
         r.prefixes = list(self.prefixes)
         r.suffixes = list(self.suffixes)

@@ -16,7 +16,7 @@ go-yaml v2), so `y`, `yes` and `on` are booleans there.
 
 from __future__ import annotations
 
-import copy
+from lamina.model.clone import clone
 import json
 import re
 from types import MappingProxyType
@@ -195,7 +195,7 @@ def _from(op: dict[str, Any]) -> str:
 
 def _op_add(doc: Any, op: dict[str, Any], path: str) -> None:
     parent, key = _locate(doc, path, 'add operation does not apply: doc is missing path: "{path}"')
-    _add(parent, key, copy.deepcopy(op.get("value")), path)
+    _add(parent, key, clone(op.get("value")), path)
 
 
 def _op_remove(doc: Any, op: dict[str, Any], path: str) -> None:
@@ -208,10 +208,10 @@ def _op_replace(doc: Any, op: dict[str, Any], path: str) -> None:
     if not _get(parent, key)[0]:
         raise PatchError(f"replace operation does not apply: doc is missing key: {path}")
     if isinstance(parent, dict):
-        parent[key] = copy.deepcopy(op.get("value"))
+        parent[key] = clone(op.get("value"))
     else:
         i = int(key)
-        parent[i if i >= 0 else i + len(parent)] = copy.deepcopy(op.get("value"))
+        parent[i if i >= 0 else i + len(parent)] = clone(op.get("value"))
 
 
 def _take(doc: Any, op: dict[str, Any], verb: str) -> tuple[Any, str, Any]:
@@ -234,7 +234,7 @@ def _op_move(doc: Any, op: dict[str, Any], path: str) -> None:
 def _op_copy(doc: Any, op: dict[str, Any], path: str) -> None:
     _, _, value = _take(doc, op, "copy")
     parent, key = _locate(doc, path, "copy operation does not apply: doc is missing destination path: {path}")
-    _add(parent, key, copy.deepcopy(value), path)
+    _add(parent, key, clone(value), path)
 
 
 def _op_test(doc: Any, op: dict[str, Any], path: str) -> None:
@@ -275,7 +275,7 @@ def apply_json6902(target: dict, ops: list[dict[str, Any]] | str, source: str = 
     """Apply operations (a list, or JSON/YAML text) to a copy of `target`."""
     if isinstance(ops, str):
         ops = parse_operations(ops, source)
-    doc = copy.deepcopy(target)
+    doc = clone(target)
     holder = doc
     for op in ops:
         if not isinstance(op, dict):

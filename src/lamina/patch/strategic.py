@@ -15,7 +15,7 @@ Values: a missing field is MISSING; YAML null is None.
 
 from __future__ import annotations
 
-import copy
+from lamina.model.clone import clone
 import math
 from typing import Any
 
@@ -411,11 +411,11 @@ def apply_strategic_merge(target: dict, patch: dict, schema: SchemaIndex | None 
     from lamina.patch.openapi import default_index
     index = schema if schema is not None else default_index()
     walker = _Walker(index)
-    dest = copy.deepcopy(target)
+    dest = clone(target)
     root = None
     if api_version and kind:
         root = index.root(api_version, kind)
-    result = walker.walk(dest, copy.deepcopy(patch), root)
+    result = walker.walk(dest, clone(patch), root)
     if _absent(result) or not isinstance(result, dict) or not result:
         return None
     return result

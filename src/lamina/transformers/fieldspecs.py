@@ -239,9 +239,24 @@ class TransformerConfig:
 
     def merge(self, other: "TransformerConfig | None") -> "TransformerConfig":
         """Kustomize's TransformerConfig.Merge: union per family (duplicates collapse,
-        conflicting `create` is an error), then each family sorted by gvk."""
+        conflicting `create` is an error), then each family sorted by gvk.
+
+        Every kustomization of a build merges the same few configs (the defaults, a base's
+        result into its overlay's), so results are remembered by the identity of the two
+        configs (both are kept alive with the result, so an id is never reused)."""
         if other is None:
             return self
+        key = (id(self), id(other))
+        hit = _MERGED.get(key)
+        if hit is not None:
+            return hit[2]
+        merged = self._merge(other)
+        if len(_MERGED) >= 256:
+            _MERGED.clear()
+        _MERGED[key] = (self, other, merged)
+        return merged
+
+    def _merge(self, other: "TransformerConfig") -> "TransformerConfig":
         vals: dict[str, Any] = {}
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
@@ -271,6 +286,13 @@ class TransformerConfig:
             else:
                 out[key] = [fs.to_dict() for fs in specs]
         return out
+
+
+# (id(a), id(b)) -> (a, b, a.merge(b)); see TransformerConfig.merge.
+_MERGED: dict[tuple[int, int], tuple[TransformerConfig, TransformerConfig, TransformerConfig]] = {}
+
+# The config with no field specs, shared so that merging with it is remembered.
+EMPTY_CONFIG = TransformerConfig()
 
 
 def load_config(doc: Any, source: str) -> TransformerConfig:

@@ -12,7 +12,7 @@ They share Kustomize's rules for finding targets:
 
 from __future__ import annotations
 
-import copy
+from lamina.model.clone import clone
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -70,6 +70,7 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
                allow_name: bool, allow_kind: bool, source: str) -> None:
     """Kustomize's Resource.ApplySmPatch, plus dropping a resource the patch deleted."""
     name, namespace, kind = res.name, res.namespace, res.kind
+    resmap.touch(res)
     if allow_name or allow_kind:
         res.remember_id()
     try:
@@ -129,6 +130,9 @@ class PatchTransformer:
     allow_kind_change: bool
     schema: SchemaIndex
 
+    # Reports every resource it edits to ResMap.touch (see run_transformers).
+    reports_edits = True
+
     def transform(self, resmap: ResMap) -> None:
         if self.smp is not None:
             self._strategic(resmap)
@@ -144,7 +148,7 @@ class PatchTransformer:
             if not self.smp:
                 return
             for res in select(resmap, self.target):
-                patch = copy.deepcopy(self.smp[0])
+                patch = clone(self.smp[0])
                 # Kustomize gives the patch the target's group and version, keeping its kind.
                 patch["apiVersion"] = res.api_version
                 _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
@@ -165,6 +169,7 @@ class PatchTransformer:
         if self.target is None:
             raise KustomizationError(f"must specify a target for JSON patch {self.source}")
         for res in select(resmap, self.target):
+            resmap.touch(res)
             res.remember_id()   # `patches:` records the id even when the name stays
             _apply_json(res, self.json_ops, self.source)
 
@@ -225,13 +230,16 @@ class PatchStrategicMergeTransformer:
     patches: tuple[tuple[dict[str, Any], str], ...]   # (patch, where it came from)
     schema: SchemaIndex
 
+    # Reports every resource it edits to ResMap.touch (see run_transformers).
+    reports_edits = True
+
     def transform(self, resmap: ResMap) -> None:
         for patch, source in self.patches:
             try:
                 res = _unique_target(resmap, _smp_id(patch))
             except ResourceError as exc:
                 raise ResourceError(exc.message, SourceRef(source)) from None
-            _apply_smp(resmap, res, copy.deepcopy(patch), self.schema, False, False, source)
+            _apply_smp(resmap, res, clone(patch), self.schema, False, False, source)
 
 
 def make_psm_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchStrategicMergeTransformer:
@@ -272,8 +280,12 @@ class PatchJson6902Transformer:
     ops: tuple[dict[str, Any], ...]
     source: str
 
+    # Reports every resource it edits to ResMap.touch (see run_transformers).
+    reports_edits = True
+
     def transform(self, resmap: ResMap) -> None:
         for res in select(resmap, self.target):
+            resmap.touch(res)
             _apply_json(res, self.ops, self.source)
 
 

@@ -78,6 +78,9 @@ class ReplicaCountTransformer:
             return str(self.replica.count)
         return self.replica.count
 
+    # Reports every resource it edits to ResMap.touch (see run_transformers).
+    reports_edits = True
+
     def transform(self, resmap: ResMap) -> None:
         found = False
         # Setting a count never renames, so the name lookup holds for every field spec.
@@ -86,6 +89,7 @@ class ReplicaCountTransformer:
             chosen = [r for r in named if self._selects(r, fs)]
             found = found or bool(chosen)
             for res in chosen:
+                resmap.touch(res)     # a field spec could point anywhere, even at a name
                 apply_fieldspecs(res.obj, (fs,), self._set,
                                  describe=lambda r=res: str(r.cur_id))
         if not found:
