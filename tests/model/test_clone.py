@@ -49,3 +49,15 @@ def test_marker_types_survive():
     key = next(iter(copied["data"]))
     assert type(key) is EmptyValueKey
     assert copied == doc and copied["data"] is not doc["data"]
+
+
+def test_label_maps_keep_their_shared_entries():
+    from lamina.transformers.labels import EntryMap, SharedNode
+    node = SharedNode("web")
+    labels, selector = EntryMap({"app": "web"}), EntryMap({"app": "web"})
+    labels.shared["app"] = selector.shared["app"] = node
+    copied = clone({"metadata": {"labels": labels}, "spec": {"selector": selector}})
+    c_labels, c_selector = copied["metadata"]["labels"], copied["spec"]["selector"]
+    assert type(c_labels) is EntryMap and type(c_selector) is EntryMap
+    assert c_labels.shared["app"] is c_selector.shared["app"]
+    assert c_labels.shared["app"] is not node and c_labels.shared["app"].value == "web"

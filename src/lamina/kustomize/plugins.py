@@ -27,6 +27,13 @@ def _specs(family: tuple) -> list[dict[str, Any]]:
     return [fs.to_dict() for fs in family]
 
 
+def _spec_objects(family: tuple) -> list[Any]:
+    """The field specs themselves, for the factories that take FieldSpec objects as well as
+    dicts (field_specs() in transformers/labels.py): a big overlay runs hundreds of these
+    transformers, and turning every spec into a dict and back was a visible cost."""
+    return list(family)
+
+
 def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> PluginContext:
     if origin is None and target.origin is not None:
         origin = target.origin.plugin_origin(target.kustomization.file_name, kind)
@@ -165,21 +172,21 @@ def builtin_transformer_configs(target: "Target", tc: Any) -> Iterator[tuple[str
                 raise KustomizationError(f"invalid labels entry {entry!r}", SourceRef(target.display))
             specs = label_field_specs(entry, tc)
             yield "LabelTransformer", {"labels": entry.get("pairs") or {},
-                                       "fieldSpecs": [fs.to_dict() for fs in specs]}
+                                       "fieldSpecs": _spec_objects(specs)}
         yield "LabelTransformer", {"labels": k.get("commonLabels") or {},
-                                   "fieldSpecs": _specs(tc.common_labels)}
+                                   "fieldSpecs": _spec_objects(tc.common_labels)}
     if k.get("commonAnnotations"):
         yield "AnnotationsTransformer", {"annotations": k.get("commonAnnotations"),
-                                         "fieldSpecs": _specs(tc.common_annotations)}
+                                         "fieldSpecs": _spec_objects(tc.common_annotations)}
     for patch in k.list("patchesJson6902"):
         if not isinstance(patch, dict):
             raise KustomizationError(f"invalid patchesJson6902 entry {patch!r}", SourceRef(target.display))
         cfg = {"target": patch.get("target"), "path": patch.get("path"), "jsonOp": patch.get("patch")}
         yield "PatchJson6902Transformer", {k2: v for k2, v in cfg.items() if v is not None}
     for replica in k.list("replicas"):
-        yield "ReplicaCountTransformer", {"replica": replica, "fieldSpecs": _specs(tc.replicas)}
+        yield "ReplicaCountTransformer", {"replica": replica, "fieldSpecs": _spec_objects(tc.replicas)}
     for image in k.list("images"):
-        yield "ImageTagTransformer", {"imageTag": image, "fieldSpecs": _specs(tc.images)}
+        yield "ImageTagTransformer", {"imageTag": image, "fieldSpecs": _spec_objects(tc.images)}
     if k.list("replacements"):
         yield "ReplacementTransformer", {"replacements": k.list("replacements")}
 

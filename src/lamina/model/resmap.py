@@ -77,6 +77,9 @@ class ResMap:
         # Inside editing(): the resources the editor reported, to re-check at the next
         # lookup instead of every resource. None outside a window.
         self._touched: list[Resource] | None = None
+        # id(resource) -> its position, built when a window first needs it; None when the
+        # list was rewritten since.
+        self._positions: dict[int, int] | None = None
         self.append_all(resources)
 
     # ---- basic container protocol ---------------------------------------
@@ -137,14 +140,17 @@ class ResMap:
         touched, self._touched = self._touched, []
         if not touched:
             return
-        wanted = {id(r) for r in touched}
-        for i, res in enumerate(self._items):
-            if id(res) in wanted:
-                f = self._filed[i]
-                if f.is_stale(res):
-                    self._unfile(res, f)
-                    self._filed[i] = self._file(res)
-                self._set_fingerprint_at(i, res)
+        if self._positions is None:
+            self._positions = {id(r): i for i, r in enumerate(self._items)}
+        for res in {id(r): r for r in touched}.values():
+            i = self._positions.get(id(res))
+            if i is None or self._items[i] is not res:
+                continue        # no longer in the map (removed or replaced)
+            f = self._filed[i]
+            if f.is_stale(res):
+                self._unfile(res, f)
+                self._filed[i] = self._file(res)
+            self._set_fingerprint_at(i, res)
 
     @contextmanager
     def editing(self) -> Iterator[None]:
@@ -209,6 +215,8 @@ class ResMap:
             if self._by_cur.get(cur.key()):
                 raise ResourceError(
                     f"may not add resource with an already registered id: {cur}")
+            if self._positions is not None:
+                self._positions[id(res)] = len(self._items)
             self._items.append(res)
             self._filed.append(self._file(res))
             self._set_fingerprint_at(len(self._items) - 1, res)
@@ -224,6 +232,8 @@ class ResMap:
             if r is old:
                 self._unfile(old, self._filed[i])
                 self._items[i] = new
+                if self._positions is not None:
+                    self._positions[id(new)] = i
                 self._filed[i] = self._file(new)
                 self._set_fingerprint_at(i, new)
 
@@ -233,6 +243,7 @@ class ResMap:
             return    # the same list again (a filter that dropped nothing): keep the indexes
         self._items = items
         self._stale_index = True
+        self._positions = None
 
     def clear(self) -> None:
         self.set_items([])

@@ -251,6 +251,8 @@ class TransformerConfig:
         if hit is not None:
             return hit[2]
         merged = self._merge(other)
+        if merged == self:
+            merged = self        # keep the identity, so the next merge with it is remembered
         if len(_MERGED) >= 256:
             _MERGED.clear()
         _MERGED[key] = (self, other, merged)
