@@ -2,10 +2,15 @@
 
 Exit codes: 0 success, 1 a problem with the user's input (one clear message on stderr),
 2 a usage error (click's own convention). Set LAMINA_DEBUG=1 to see tracebacks.
+
+Subcommands are loaded lazily: only the module of the command being run is imported
+(`lamina --help` and the "did you mean" of an unknown name load them all), so that `lamina build`
+does not pay for what `render`, `check` or `diff` import.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -14,8 +19,39 @@ import click
 from lamina import __version__
 from lamina.errors import LaminaError
 
+# name -> (module, attribute) of every subcommand, in no particular order (click sorts).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("lamina.cli.build", "build"),
+    "values": ("lamina.cli.values", "values"),
+    "render": ("lamina.cli.render", "render"),
+    "publish": ("lamina.cli.publish", "publish"),
+    "rollback": ("lamina.cli.publish", "rollback"),
+    "promote": ("lamina.cli.publish", "promote"),
+    "check": ("lamina.cli.check", "check"),
+    "diff": ("lamina.cli.diff", "diff"),
+    "explain": ("lamina.cli.explain", "explain"),
+}
+
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            self.add_command(command, cmd_name)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in COMMANDS:
+            # click suggests close names from the loaded commands: load them all first.
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -44,28 +80,6 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="lamina")
 def cli() -> None:
     """Render Kubernetes kustomization trees exactly as Kustomize does, and more."""
-
-
-def _register() -> None:
-    from lamina.cli import build as build_cmd
-    from lamina.cli import values as values_cmd
-    cli.add_command(build_cmd.build)
-    cli.add_command(values_cmd.values)
-    from lamina.cli import render as render_cmd
-    cli.add_command(render_cmd.render)
-    from lamina.cli import publish as publish_cmd
-    cli.add_command(publish_cmd.publish)
-    cli.add_command(publish_cmd.rollback)
-    cli.add_command(publish_cmd.promote)
-    from lamina.cli import check as check_cmd
-    cli.add_command(check_cmd.check)
-    from lamina.cli import diff as diff_cmd
-    cli.add_command(diff_cmd.diff)
-    from lamina.cli import explain as explain_cmd
-    cli.add_command(explain_cmd.explain)
-
-
-_register()
 
 
 def main() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from typing import TYPE_CHECKING
 
-from lamina.model.resmap import ResMap
+if TYPE_CHECKING:
+    from lamina.model.resmap import ResMap
 
 
 def _atomic_write(path: str, data: str) -> None:
+    import tempfile
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".lamina-", dir=directory)
     try:

@@ -9,15 +9,15 @@ fixed, so the hash covers patched data.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from decimal import Decimal
 from typing import Any
 
 from lamina.errors import NotSupportedError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
+
+# hashlib, json and decimal are imported where they are used: every build runs the hash
+# transformer, but only builds that generate a ConfigMap or Secret compute a hash.
 
 # Hex digits swapped for letters so the suffix never looks like a number or a word.
 _SWAP = str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"})
@@ -56,6 +56,7 @@ def go_json(value: Any) -> str:
 
 
 def _go_string(text: str) -> str:
+    import json
     return json.dumps(text, ensure_ascii=False).translate(_GO_EXTRA_ESCAPES)
 
 
@@ -66,6 +67,7 @@ def _go_float(f: float) -> str:
         raise ResourceError(f"json: unsupported value: {f!r}")
     magnitude = abs(f)
     if magnitude == 0 or 1e-6 <= magnitude < 1e21:
+        from decimal import Decimal
         return format(Decimal(repr(f)).normalize(), "f")
     mantissa, _, exponent = repr(f).partition("e")
     sign = exponent[0]
@@ -118,6 +120,7 @@ def content_hash(obj: dict[str, Any]) -> str:
         raise NotSupportedError(
             f"a content-hash name suffix for kind {kind!r} is not supported yet: only "
             "ConfigMap and Secret can be hashed")
+    import hashlib
     return encode_hex(hashlib.sha256(go_json(doc).encode("utf-8")).hexdigest())
 
 

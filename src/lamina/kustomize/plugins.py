@@ -84,7 +84,6 @@ def load_crd_config(target: "Target") -> Any:
 # ---- generators -----------------------------------------------------------------------
 
 def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str, Any]]]:
-    from lamina.generators.configmap import merge_generator_options
     k = target.kustomization
     global_opts = k.get("generatorOptions")
     for field, kind in (("configMapGenerator", "ConfigMapGenerator"),
@@ -94,6 +93,7 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
                 raise KustomizationError(f"invalid {field} entry {entry!r}",
                                          SourceRef(target.display))
             cfg = dict(entry)
+            from lamina.generators.configmap import merge_generator_options
             cfg["options"] = merge_generator_options(entry.get("options"), global_opts)
             yield kind, cfg
     for chart in k.list("helmCharts"):
@@ -107,14 +107,13 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
 
 
 def run_generators(target: "Target", ra: "Accumulator") -> None:
-    from lamina.generators.absorb import absorb
     # Builtin generators first, then the `generators:` entries (Kustomize's order).
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
         ctx = _context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
-        _absorb(target, ra, generated, kind, absorb)
+        _absorb(target, ra, generated, kind)
         if target.context.get("tracer") is not None:
             from lamina.kustomize.fieldlines import FIELD_OF_KIND
             _trace(target, ra.resmap, kind, FIELD_OF_KIND.get(kind), None)
@@ -127,7 +126,7 @@ def run_generators(target: "Target", ra: "Accumulator") -> None:
         ctx = _context(target, ra.config, kind, origin)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
-        _absorb(target, ra, generated, kind, absorb)
+        _absorb(target, ra, generated, kind)
 
 
 def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> None:
@@ -141,7 +140,8 @@ def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> Non
             target.origin.annotate(res, origin)
 
 
-def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str, absorb) -> None:
+def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str) -> None:
+    from lamina.generators.absorb import absorb
     try:
         absorb(ra.resmap, generated)
     except LaminaError as exc:

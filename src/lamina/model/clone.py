@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import marshal
-import pickle
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -30,6 +29,7 @@ def clone(data: T) -> T:
         return marshal.loads(marshal.dumps(data))
     except ValueError:
         pass
+    import pickle   # here, not at the top: most builds copy plain data only
     try:
         return pickle.loads(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     except (pickle.PicklingError, TypeError, AttributeError):

@@ -10,7 +10,6 @@ builtin definitions it does not repeat (and replaces those it does).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from typing import Any, Callable, Mapping
@@ -190,6 +189,7 @@ def default_index() -> SchemaIndex:
 
 
 def _default_definitions() -> Mapping[str, Schema]:
+    import json
     dirs = _schema_dirs()
     if not dirs:
         raise KustomizationError("kubernetes-validate ships no _definitions.json")
@@ -204,6 +204,7 @@ def _default_definitions() -> Mapping[str, Schema]:
 
 def parse_custom_schema(text: str, display: str) -> tuple[dict[str, Schema], dict[tuple[str, str], bool]]:
     """Definitions and scopes from a swagger document written as JSON or YAML."""
+    import json
     from lamina.yaml import load
     try:
         doc = json.loads(text) if text.lstrip().startswith("{") else load(text, display)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 from typing import Any, Mapping
 
 
@@ -24,6 +23,7 @@ def _go_format_g(f: float) -> str:
     sign = "-" if math.copysign(1.0, f) < 0 else ""
     if f == 0:
         return sign + "0"
+    from decimal import Decimal
     t = Decimal(repr(abs(f))).normalize().as_tuple()
     digits = "".join(map(str, t.digits))
     exp = len(digits) + int(t.exponent) - 1

@@ -19,11 +19,11 @@ directory makes lamina compute as if there were no cache. `LAMINA_NO_CACHE=1` tu
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-import tempfile
 from typing import Any, Callable
+
+# hashlib and tempfile are imported where they are used: most builds read no large file.
 
 LARGE = 256 * 1024
 _MAGIC = b"lamina-doc-cache 1\n"
@@ -40,6 +40,7 @@ def cache_dir() -> str:
 
 
 def _key(kind: str, data: bytes) -> str:
+    import hashlib
     from lamina import __version__
     h = hashlib.sha256(f"{__version__}\0{kind}\0".encode())
     h.update(data)
@@ -52,6 +53,7 @@ def _path(key: str) -> str:
 
 def _read(key: str) -> Any:
     """The cached value, or None for a miss (a damaged entry is removed)."""
+    import hashlib
     path = _path(key)
     try:
         with open(path, "rb") as fh:
@@ -73,6 +75,8 @@ def _read(key: str) -> Any:
 
 
 def _write(key: str, payload: bytes) -> None:
+    import hashlib
+    import tempfile
     path = _path(key)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

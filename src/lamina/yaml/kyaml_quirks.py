@@ -21,8 +21,10 @@ import re
 import yaml
 
 # What makes go-yaml v3 write "..." rather than a block: a character it cannot print
-# (tabs are fine), or a space before a line break.
-_NOT_BLOCK = re.compile(
+# (tabs are fine), or a space before a line break. Kept as text for `re.search`, which
+# compiles it on first use: compiling this class costs every start about 1.5 ms, and only
+# folded scalars need it.
+_NOT_BLOCK = (
     "[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
     "| [\n\u2028\u2029]"
 )
@@ -34,7 +36,7 @@ def fold_like_kyaml(value: str) -> str:
     first = len(value) - len(value.lstrip(_BREAKS))
     if first == len(value) or value[first] in " \t" or "\n" not in value:
         return value  # the faulty test never fires
-    if _NOT_BLOCK.search(value) or value.endswith(" "):
+    if re.search(_NOT_BLOCK, value) or value.endswith(" "):
         return value  # go-yaml would write "..." instead of a block: nothing is lost
     return _reread(_emit_folded(value))
 
