@@ -107,6 +107,13 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
 
 
 def run_generators(target: "Target", ra: "Accumulator") -> None:
+    # Generators only make new resources, which absorb() appends or swaps in through the
+    # map: one editing window for all of them spares a re-check of every id per generator.
+    with ra.resmap.editing():
+        _run_generators(target, ra)
+
+
+def _run_generators(target: "Target", ra: "Accumulator") -> None:
     # Builtin generators first, then the `generators:` entries (Kustomize's order).
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)

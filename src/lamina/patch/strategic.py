@@ -15,11 +15,11 @@ Values: a missing field is MISSING; YAML null is None.
 
 from __future__ import annotations
 
-from lamina.model.clone import clone
 import math
 from typing import Any
 
 from lamina.errors import ResourceError
+from lamina.model.clone import clone
 from lamina.patch.openapi import Schema, SchemaIndex
 from lamina.yaml.empty_value import is_empty_value_key
 
@@ -237,8 +237,52 @@ def _directive(patch: Any) -> str:
 
 
 class _Walker:
-    def __init__(self, schema: SchemaIndex):
+    def __init__(self, schema: SchemaIndex, fast: bool = True):
         self.index = schema
+        self.fast = fast
+
+    def _untouched(self, value: Any, schema: Schema | None) -> bool:
+        """Whether walking `value` against a patch that does not mention it gives `value`
+        back as it is. kyaml walks such subtrees too, and may change them: it drops a null
+        written as nothing, and rebuilds merge-keyed lists (elements without their keys,
+        empty elements and repeated keys reshape the list). A subtree with none of those is
+        left alone here, which skips most of a resource for a typical small patch; any
+        other subtree takes the full walk. The test mirrors walk() exactly: the same
+        schema lookups, the same key texts."""
+        if isinstance(value, dict):
+            if schema is None:
+                schema = self._schema([value], None)
+            for key, child in value.items():
+                if child is None:
+                    if is_empty_value_key(key):
+                        return False
+                elif isinstance(child, (dict, list)):
+                    sub = self.index.field(schema, key) if schema is not None else None
+                    if not self._untouched(child, sub):
+                        return False
+            return True
+        if not isinstance(value, list) or not SchemaIndex.merges_list(schema):
+            return True
+        _, keys = SchemaIndex.strategy_and_keys(schema)
+        if not keys:
+            return False
+        elem_schema = self.index.elements(schema)
+        seen: set[tuple[str, ...]] = set()
+        for elem in value:
+            if not isinstance(elem, dict) or not elem:
+                return False
+            ident = []
+            for key in keys:
+                v = elem.get(key)
+                text = "" if isinstance(v, (dict, list)) else _text(v)
+                if not text:
+                    return False
+                ident.append(text)
+            t = tuple(ident)
+            if t in seen or not self._untouched(elem, elem_schema):
+                return False
+            seen.add(t)
+        return True
 
     def _schema(self, sources: list[Any], schema: Schema | None) -> Schema | None:
         if schema is not None:
@@ -253,6 +297,9 @@ class _Walker:
         return None
 
     def walk(self, dest: Any, origin: Any, schema: Schema | None) -> Any:
+        if origin is MISSING and self.fast and isinstance(dest, (dict, list)) \
+                and self._untouched(dest, schema):
+            return dest
         sources = [dest, origin]
         schema = self._schema(sources, schema)
         first = next((s for s in sources if not _absent(s)), MISSING)
@@ -402,7 +449,8 @@ class _Walker:
 
 
 def apply_strategic_merge(target: dict, patch: dict, schema: SchemaIndex | None = None,
-                          api_version: str | None = None, kind: str | None = None) -> dict | None:
+                          api_version: str | None = None, kind: str | None = None,
+                          _fast: bool = True) -> dict | None:
     """Merge `patch` into a copy of `target`; None when the patch deletes the resource.
 
     `api_version`/`kind` choose the schema when the target itself lacks them; by default
@@ -410,7 +458,7 @@ def apply_strategic_merge(target: dict, patch: dict, schema: SchemaIndex | None 
     """
     from lamina.patch.openapi import default_index
     index = schema if schema is not None else default_index()
-    walker = _Walker(index)
+    walker = _Walker(index, fast=_fast)    # _fast=False: the plain walk, for tests
     dest = clone(target)
     root = None
     if api_version and kind:
