@@ -10,6 +10,7 @@ does not pay for what `render`, `check` or `diff` import.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -83,7 +84,15 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="lamina")
+    try:
+        cli(prog_name="lamina")
+    finally:
+        # The process ends here. Moving every object into the collector's permanent
+        # generation spares the interpreter's final garbage collections a walk over all
+        # of them (every module, function and class lamina and its libraries loaded):
+        # about 10 ms, an eighth of a small build. Nothing is left unflushed: files are
+        # closed where they are written, and stdout is flushed at exit as usual.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ Path rules, as Kustomize's fieldspec filter applies them:
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable, Iterable, Mapping
 
@@ -325,13 +324,10 @@ def load_config(doc: Any, source: str) -> TransformerConfig:
 def default_config() -> TransformerConfig:
     """Kustomize's built-in field specs (api/konfig/builtinpluginconsts), read once.
 
-    The file is opened next to this module: importing importlib.resources would cost
-    every build several milliseconds of start-up."""
-    with open(os.path.join(os.path.dirname(__file__), "fieldspecs_defaults.yaml"),
-              encoding="utf-8") as fh:
-        text = fh.read()
-    from lamina.yaml import load
-    return load_config(load(text, "fieldspecs_defaults.yaml"), "fieldspecs_defaults.yaml")
+    They are read from fieldspecs_defaults.py, fieldspecs_defaults.yaml already parsed:
+    parsing the YAML would cost every build a few milliseconds of start-up."""
+    from lamina.transformers.fieldspecs_defaults import DEFAULTS
+    return load_config(DEFAULTS, "fieldspecs_defaults.yaml")
 
 
 # ---------------------------------------------------------------------------------------
