@@ -37,6 +37,12 @@ def _absorb_one(resmap: ResMap, res: Resource) -> None:
     rid = res.cur_id
     matches = [r for r in resmap.by_any_id(rid) if r.obj]
     behavior = res.behavior or "unspecified"
+    if resmap.chunking is not None:
+        # The build memo counts matches over every part of the build; a partial rebuild
+        # merges only into the parts it holds.
+        resmap.chunking.count(f"generator-{behavior}", str(rid), matches)
+        if resmap.chunking.partial and not matches and behavior in ("merge", "replace"):
+            return
     if not matches:
         if behavior in ("merge", "replace"):
             raise ResourceError(f"id {go_resid(rid)} does not exist; cannot merge or replace")
@@ -64,6 +70,7 @@ def _absorb_one(resmap: ResMap, res: Resource) -> None:
         raise ResourceError(
             f"id {go_resid(rid)} exists; can not use behavior: '{behavior}', "
             "behavior must be merge or replace")
+    res.chunk = old.chunk
     resmap.replace(old, res)
 
 

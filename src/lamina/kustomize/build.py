@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,19 +27,25 @@ class BuildOptions:
     values: ValuesOptions = ValuesOptions()
     # When set, collects the absolute path of every file the build reads.
     reads: set[str] | None = None
+    # Keep each base's share of the result on disk and rebuild only changed bases next
+    # time (kustomize/memo.py); `lamina render` turns it on.
+    memo: bool = False
 
 
 def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     """Build the kustomization in `directory` exactly as `kubectl kustomize` would."""
-    loader = FileLoader.at(directory, options.load_restrictor, options.reads)
-    context: dict[str, Any] = {"tracer": options.tracer}
-    loaded: dict[str, Any] = {}
-    values = merged_values(loader, options.values, loaded)
-    context["kustomizations"] = loaded
-    if values is not None:
-        context["renderer"] = make_renderer(values)
-    target = Target.load(loader, context=context)
-    ra = target.accumulate()
+    values = options.values
+    if (options.memo and options.tracer is None
+            and not (values.files or values.sets or values.set_strings)
+            and os.environ.get("LAMINA_NO_CACHE", "") in ("", "0")):
+        from lamina.kustomize import memo
+        root = FileLoader.at(directory, options.load_restrictor)
+        target, ra = memo.accumulate(
+            root.root, root.restrictor,
+            lambda plan, partial: _load_root(directory, options, plan, partial), options.reads)
+    else:
+        target = _load_root(directory, options, None, False)
+        ra = target.accumulate()
 
     from lamina.generators.hash_suffix import make_hash_transformer
     from lamina.kustomize.plugins import _context
@@ -74,6 +82,30 @@ def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     for res in resmap:
         strip_annotations(res, keep_origin, keep_transformations)
     return resmap
+
+
+def _load_root(directory: str, options: BuildOptions, plan: Any, partial: bool) -> Target:
+    """The root Target with a fresh build context. With the memo's `plan`, the loader
+    records exactly the root's own reads (the values walk does not record), and a
+    `partial` rebuild skips the walk (lamina values make a build ineligible anyway)."""
+    reads = set() if plan is not None else options.reads
+    loader = FileLoader.at(directory, options.load_restrictor, reads)
+    context: dict[str, Any] = {"tracer": options.tracer}
+    if plan is not None:
+        context["memo_plan"] = plan
+    if not partial:
+        loaded: dict[str, Any] = {}
+        walker = loader
+        if plan is not None:
+            # The walk's reads are inputs of the build, but not of the memo's pipeline.
+            walker = dataclasses.replace(loader, reads=plan.walk_reads)
+        values = merged_values(walker, options.values, loaded)
+        context["kustomizations"] = loaded
+        if values is not None:
+            context["renderer"] = make_renderer(values)
+            if plan is not None:
+                plan.eligible = False
+    return Target.load(loader, context=context)
 
 
 def _annotation(obj: dict[str, Any], key: str) -> Any:

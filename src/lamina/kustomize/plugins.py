@@ -235,11 +235,17 @@ def _trace(target: "Target", resources, kind: str, field: str | None, index: int
         tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
 
 
-def run_transformers(target: "Target", ra: "Accumulator") -> None:
+def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] = (),
+                     only: tuple[str, ...] | None = None) -> None:
+    """Run the kustomization's transformers in Kustomize's order. `skip` and `only` name
+    builtin kinds to leave out or to run alone: the build memo runs the last step
+    (replacements, which reads other resources) apart from the rest."""
     from lamina.kustomize.fieldlines import FIELD_OF_KIND
-    steps = [(kind, cfg, None) for kind, cfg in builtin_transformer_configs(target, ra.config)]
+    steps = [(kind, cfg, None) for kind, cfg in builtin_transformer_configs(target, ra.config)
+             if kind not in skip and (only is None or kind in only)]
     external_start = len(steps)
-    steps += list(external_plugin_configs(target, "transformers"))
+    if only is None:
+        steps += list(external_plugin_configs(target, "transformers"))
     seen: dict[str, int] = {}
     # Consecutive `images:` entries run as one sequence (same result, one visit per
     # resource) unless a tracer or transformer annotations need to see each entry.

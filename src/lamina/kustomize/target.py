@@ -65,6 +65,11 @@ class Target:
         k = context.get("kustomizations", {}).get(loader.root)
         if k is None:
             k = load_kustomization(loader)
+        else:
+            loader.record(k.path)     # read by the values walk, on this build's behalf
+        plan = context.get("memo_plan")
+        if plan is not None:
+            plan.saw_kustomization(k)
         # Only lamina-dialect kustomizations render `.j2` files; in Kustomize's dialect a
         # `.j2` file is read as it is, exactly as Kustomize reads it.
         renderer = context.get("renderer") if k.dialect == "lamina" else None
@@ -85,16 +90,26 @@ class Target:
         return self.loader.display(self.kustomization.path)
 
     # ---- the recipe --------------------------------------------------------
-    def accumulate(self, ra: Accumulator | None = None) -> Accumulator:
+    def accumulate(self, ra: Accumulator | None = None, plan: Any = None) -> Accumulator:
+        """`plan` (the build memo's, root only: kustomize/memo.py) reads the `resources:`
+        entries one by one, and sees the accumulation before the replacements step."""
         ra = ra if ra is not None else Accumulator.empty()
         k = self.kustomization
-        self._accumulate_resources(ra, k.list("resources"))
+        if plan is None:
+            self._accumulate_resources(ra, k.list("resources"))
+        else:
+            plan.accumulate_resources(self, ra, k.list("resources"))
         from lamina.transformers.fieldspecs import default_config
         ra.config = ra.config.merge(default_config().merge(plugins.load_configurations(self)))
         ra.config = ra.config.merge(plugins.load_crd_config(self))
         plugins.run_generators(self, ra)
         ra = self._accumulate_components(ra, k.list("components"))
-        plugins.run_transformers(self, ra)
+        if plan is None:
+            plugins.run_transformers(self, ra)
+        else:
+            plugins.run_transformers(self, ra, skip=plan.deferred)
+            plan.after_pipeline(ra)
+            plugins.run_transformers(self, ra, only=plan.deferred)
         if k.list("validators"):
             raise NotSupportedError("validators are not supported yet", SourceRef(self.display))
         ra.vars.add(k.list("vars"), self.display, resmap=ra.resmap)
@@ -211,6 +226,9 @@ class Target:
             return result
         sub_ra = self._accumulate_base(sub, loader)
         self.origin = saved
+        plan = self.context.get("memo_plan")
+        if plan is not None:
+            plan.saw_base(self, sub_ra)
         try:
             ra.merge(sub_ra)
         except LaminaError as exc:

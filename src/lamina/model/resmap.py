@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from operator import attrgetter, methodcaller
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from lamina.errors import ResourceError
 from lamina.model.resid import ResId
@@ -80,6 +80,9 @@ class ResMap:
         # id(resource) -> its position, built when a window first needs it; None when the
         # list was rewritten since.
         self._positions: dict[int, int] | None = None
+        # The build memo's match counter (kustomize/memo.py: Chunking) on the root
+        # accumulation; None everywhere else.
+        self.chunking: Any = None
         self.append_all(resources)
 
     # ---- basic container protocol ---------------------------------------

@@ -16,7 +16,6 @@ go-yaml v2), so `y`, `yes` and `on` are booleans there.
 
 from __future__ import annotations
 
-from lamina.model.clone import clone
 import json
 import re
 from types import MappingProxyType
@@ -25,6 +24,7 @@ from typing import Any
 import yaml
 
 from lamina.errors import LaminaError, ResourceError
+from lamina.model.clone import clone
 from lamina.yaml.scalars import resolve_v3, resolves_to_str_v2
 
 _ATOI = re.compile(r"[+-]?[0-9]+\Z")

@@ -74,7 +74,9 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     values = ValuesOptions(files=files + options.values.files, sets=options.values.sets,
                            set_strings=options.values.set_strings)
     reads: set[str] = set()
-    resmap = build(os.path.join(project.root, env.overlay), BuildOptions(values=values, reads=reads))
+    # memo: only bases changed since the last render are built again (kustomize/memo.py).
+    resmap = build(os.path.join(project.root, env.overlay),
+                   BuildOptions(values=values, reads=reads, memo=True))
     for f in files:
         reads.add(os.path.realpath(f))
     inputs = {os.path.relpath(p, project.root): _digest(p) for p in sorted(reads)

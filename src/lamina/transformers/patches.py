@@ -12,11 +12,11 @@ They share Kustomize's rules for finding targets:
 
 from __future__ import annotations
 
-from lamina.model.clone import clone
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lamina.errors import KustomizationError, LaminaError, ResourceError, SourceRef
+from lamina.model.clone import clone
 from lamina.model.resid import Gvk, ResId
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -57,9 +57,15 @@ def _smp_id(patch: Mapping[str, Any]) -> ResId:
                  name if isinstance(name, str) else "", ns if isinstance(ns, str) else "")
 
 
-def _unique_target(resmap: ResMap, rid: ResId) -> Resource:
-    """Kustomize's GetById: exactly one resource with this id, now or before a rename."""
+def _unique_target(resmap: ResMap, rid: ResId) -> Resource | None:
+    """Kustomize's GetById: exactly one resource with this id, now or before a rename.
+    None when the map holds only part of the build's resources (the build memo's partial
+    rebuild) and the target is in a part that is not there; the memo checks the count."""
     found = [r for r in resmap.by_any_id(rid) if r.obj]
+    if resmap.chunking is not None:
+        resmap.chunking.count("patch", str(rid), found)
+        if resmap.chunking.partial and not found:
+            return None
     if len(found) == 1:
         return found[0]
     what = "multiple matches" if found else "no matches"
@@ -162,6 +168,8 @@ class PatchTransformer:
                 raise ResourceError(
                     f"no resource matches strategic merge patch \"{rid}\": {exc.message}",
                     SourceRef(self.display)) from None
+            if res is None:
+                continue
             _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
                        self.allow_kind_change, self.source)
 
@@ -239,6 +247,8 @@ class PatchStrategicMergeTransformer:
                 res = _unique_target(resmap, _smp_id(patch))
             except ResourceError as exc:
                 raise ResourceError(exc.message, SourceRef(source)) from None
+            if res is None:
+                continue
             _apply_smp(resmap, res, clone(patch), self.schema, False, False, source)
 
 

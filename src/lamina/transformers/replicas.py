@@ -92,6 +92,11 @@ class ReplicaCountTransformer:
                 resmap.touch(res)     # a field spec could point anywhere, even at a name
                 apply_fieldspecs(res.obj, (fs,), self._set,
                                  describe=lambda r=res: str(r.cur_id))
+        if resmap.chunking is not None:
+            chosen_any = [r for r in named if any(self._selects(r, fs) for fs in self.field_specs)]
+            resmap.chunking.count("replicas", self.replica.name, chosen_any)
+            if resmap.chunking.partial:
+                return      # the build memo checks that some part of the build matched
         if not found:
             gvks = " ".join(str(Gvk(fs.group, fs.version, fs.kind)) for fs in self.field_specs)
             raise ResourceError(

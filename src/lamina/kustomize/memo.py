@@ -1,0 +1,392 @@
+"""The build memo: rebuild only the bases that changed since the last build of an overlay.
+
+An overlay of 200 services is 200 `resources:` entries (bases), put through one pipeline:
+the overlay's generators, components and transformers. Every step of that pipeline but
+the last treats each resource on its own (namespace, prefix, labels, images, replicas,
+patches by id or by selector, generator merges), so the pipeline's output for the
+resources of one entry depends only on that entry's files and on the pipeline's own files.
+The memo keeps, per overlay, each entry's output from the last build (on disk, keyed by
+the content of every file that went into it) and, when only some bases changed, runs the
+pipeline on those bases plus what the pipeline makes itself (generated resources,
+components' resources), then splices in the kept output of the others. The steps that
+look across resources all run on the spliced whole, as in a full build: replacements
+(the pipeline's last step), then hash suffixes, name references and sorting (build.py).
+
+A partial build is only kept when it provably equals the full one, else lamina builds in
+full (which reports Kustomize's exact error, when there is one):
+- the pipeline's own files (the overlay's kustomization, patches, components, generator
+  inputs) and the list of entries are unchanged, as is the merged field-spec
+  configuration the bases declare;
+- every lookup that must find exactly one resource (a patch without a target, a
+  generator merge), at least one (replicas) or none (a new generated resource) still
+  does, counting the kept entries' matches from the last build;
+- the spliced resources have unique ids.
+Overlays with anything else at their root or in a component (vars, custom transformers
+or generators, OpenAPI, build metadata, Helm charts, lamina values or templates) always
+build in full.
+
+Records live under the cache root of yaml/doc_cache.py (`LAMINA_NO_CACHE=1` turns them
+off), one file per overlay, written atomically behind a SHA-256 checksum. They are read
+with an unpickler that admits only the handful of lamina types a record holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from typing import Any
+
+from lamina.errors import LaminaError
+
+_MAGIC = b"lamina-build-memo 1\n"
+DEFERRED = ("ReplacementTransformer",)
+# A root or component field that makes a build ineligible.
+_NOT_AT_ROOT = ("vars", "transformers", "generators", "validators", "helmCharts", "openapi",
+                "buildMetadata", "helmChartInflationGenerator")
+_NOT_IN_COMPONENT = _NOT_AT_ROOT + ("replacements",)
+_NOT_ANYWHERE = ("vars", "openapi", "helmCharts", "helmChartInflationGenerator")
+
+
+class Fallback(Exception):
+    """The partial build cannot be shown equal to a full one: build in full."""
+
+
+# ---- file digests -----------------------------------------------------------------------
+
+_DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def digest(path: str) -> str | None:
+    """SHA-256 of a file's content; remembered per process while its stat is the same."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _DIGESTS.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    try:
+        with open(path, "rb") as fh:
+            value = hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+    _DIGESTS[path] = (stamp, value)
+    return value
+
+
+def _digests(paths: set[str]) -> tuple[tuple[str, str], ...] | None:
+    out = []
+    for path in sorted(paths):
+        d = digest(path)
+        if d is None:
+            return None
+        out.append((path, d))
+    return tuple(out)
+
+
+def _unchanged(digests: tuple[tuple[str, str], ...]) -> bool:
+    return all(digest(path) == d for path, d in digests)
+
+
+# ---- the record on disk ------------------------------------------------------------------
+
+_ALLOWED = {
+    ("lamina.model.resource", "Resource"), ("lamina.model.resource", "Origin"),
+    ("lamina.model.resid", "ResId"), ("lamina.model.resid", "Gvk"),
+    ("lamina.errors", "SourceRef"),
+    ("lamina.transformers.labels", "EntryMap"), ("lamina.transformers.labels", "SharedNode"),
+    ("lamina.yaml.empty_value", "EmptyValueKey"),
+    ("lamina.transformers.fieldspecs", "TransformerConfig"),
+    ("lamina.transformers.fieldspecs", "FieldSpec"),
+    ("lamina.transformers.fieldspecs", "NameBackReference"),
+    ("copyreg", "_reconstructor"), ("builtins", "object"), ("builtins", "dict"),
+    ("builtins", "str"), ("builtins", "list"), ("builtins", "set"), ("builtins", "frozenset"),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the types a record holds: nothing else can be constructed while loading."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a build memo")
+
+
+def _loads(blob: bytes) -> Any:
+    return _Unpickler(io.BytesIO(blob)).load()
+
+
+def _dumps(value: Any) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
+def _record_path(root: str, restrictor: str) -> str:
+    from lamina import __version__
+    from lamina.yaml.doc_cache import cache_dir
+    key = hashlib.sha256(f"{__version__}\0{os.path.realpath(root)}\0{restrictor}".encode())
+    return os.path.join(os.path.dirname(cache_dir()), "builds", key.hexdigest())
+
+
+def _read_record(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    head = len(_MAGIC)
+    payload = blob[head + 32:]
+    if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head:head + 32]:
+        return None
+    try:
+        record = _loads(payload)
+    except Exception:       # a damaged or foreign record is only a miss
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _write_record(path: str, record: dict[str, Any]) -> None:
+    payload = _dumps(record)
+    blob = _MAGIC + hashlib.sha256(payload).digest() + payload
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass          # no cache is never an error
+
+
+# ---- counting lookups ---------------------------------------------------------------------
+
+class Chunking:
+    """Set on the root accumulation's ResMap: each counted lookup of the pipeline (see
+    the module docstring) records which entries its matches came from."""
+
+    def __init__(self, partial: bool):
+        self.partial = partial
+        self.ops: list[tuple[str, str, dict[Any, int]]] = []
+
+    def count(self, kind: str, label: str, found: list) -> None:
+        tally: dict[Any, int] = {}
+        for res in found:
+            tally[res.chunk] = tally.get(res.chunk, 0) + 1
+        self.ops.append((kind, label, tally))
+
+
+def _lookups_hold(ops: list[tuple[str, str, dict[Any, int]]]) -> bool:
+    for kind, _label, tally in ops:
+        total = sum(tally.values())
+        if kind in ("patch", "generator-merge", "generator-replace"):
+            ok = total == 1
+        elif kind == "replicas":
+            ok = total >= 1
+        else:                   # a new generated resource: nothing may have its id
+            ok = total == 0
+        if not ok:
+            return False
+    return True
+
+
+# ---- the plan the root Target follows --------------------------------------------------
+
+class Plan:
+    """What Target.accumulate asks of the memo at the root (see target.py)."""
+
+    deferred = DEFERRED
+
+    def __init__(self, record: dict[str, Any] | None, changed: set[int] | None):
+        self.record = record            # the last build's, for a partial build
+        self.changed = changed          # entries to rebuild; None: a full build
+        self.root: Any = None
+        self.eligible = True
+        self.chunk_reads: dict[int, set[str]] = {}
+        self.chunk_configs: dict[int, Any] = {}
+        self.chunk_output: dict[int, bytes] = {}
+        self.pipeline_config: Any = None
+        self.ops: list[tuple[str, str, dict[Any, int]]] = []
+        self.walk_reads: set[str] = set()     # what the values walk read (full builds)
+        self._current: int | None = None
+        self._current_config: Any = None
+
+    # -- eligibility, as the build reads each kustomization
+    def saw_kustomization(self, k: Any) -> None:
+        if k.dialect == "lamina":
+            self._ineligible()
+        banned = (_NOT_IN_COMPONENT if k.is_component
+                  else _NOT_AT_ROOT if self.root is None else _NOT_ANYWHERE)
+        if any(k.get(f) for f in banned):
+            self._ineligible()
+
+    def _ineligible(self) -> None:
+        self.eligible = False
+        if self.changed is not None:
+            raise Fallback()
+
+    def saw_base(self, target: Any, sub_ra: Any) -> None:
+        if target is self.root and self._current is not None:
+            self._current_config = sub_ra.config
+        if len(sub_ra.vars):
+            self._ineligible()
+
+    # -- the entries
+    def accumulate_resources(self, target: Any, ra: Any, paths: list[str]) -> None:
+        from lamina.transformers.fieldspecs import EMPTY_CONFIG
+        self.root = target
+        if self.record is not None and [str(p) for p in paths] != self.record["entries"]:
+            raise Fallback()
+        with ra.resmap.editing():
+            for i, path in enumerate(paths):
+                if self.changed is not None and i not in self.changed:
+                    # Kept: its output is spliced in later; its field specs count now.
+                    ra.config = ra.config.merge(self.record["chunks"][i]["config"])
+                    continue
+                reads: set[str] = set()
+                saved = target.loader
+                target.loader = dataclasses.replace(saved, reads=reads)
+                before = len(ra.resmap)
+                self._current, self._current_config = i, EMPTY_CONFIG
+                try:
+                    target._accumulate_each(ra, [path])
+                finally:
+                    target.loader = saved
+                    self._current = None
+                for res in ra.resmap.resources()[before:]:
+                    res.chunk = i
+                self.chunk_reads[i] = reads
+                self.chunk_configs[i] = self._current_config
+        self.pipeline_config = ra.config
+        if self.changed is not None and ra.config != self.record["config"]:
+            raise Fallback()
+        ra.resmap.chunking = Chunking(partial=self.changed is not None)
+
+    # -- before replacements
+    def after_pipeline(self, ra: Any) -> None:
+        from lamina.model.resmap import ResMap
+        chunking, ra.resmap.chunking = ra.resmap.chunking, None
+        self.ops = chunking.ops if chunking is not None else []
+        own: dict[int, list] = {}
+        rest = []
+        for res in ra.resmap:
+            (own.setdefault(res.chunk, []) if res.chunk is not None else rest).append(res)
+        for i in self.chunk_reads:
+            self.chunk_output[i] = _dumps(own.get(i, []))
+        if self.changed is None:
+            return
+        # A partial build: splice the kept entries' output back in, in entry order.
+        ops = self._merged_ops()
+        if ops is None or not _lookups_hold(ops):
+            raise Fallback()
+        self.ops = ops
+        spliced = []
+        for i, chunk in enumerate(self.record["chunks"]):
+            if i in self.changed:
+                spliced.extend(own.get(i, []))
+            else:
+                spliced.extend(_loads(chunk["output"]))
+        spliced.extend(rest)
+        try:
+            whole = ResMap(spliced)
+        except LaminaError:
+            raise Fallback() from None
+        ra.resmap.set_items(whole.resources())
+
+    def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
+        """This build's counts for the rebuilt entries and the generated resources, plus
+        the last build's for the kept entries."""
+        old = self.record["ops"]
+        if len(old) != len(self.ops):
+            return None
+        merged = []
+        for (kind, label, tally), (okind, olabel, otally) in zip(self.ops, old):
+            if (kind, label) != (okind, olabel):
+                return None
+            both = {c: n for c, n in otally.items() if c is not None and c not in self.changed}
+            for c, n in tally.items():
+                both[c] = both.get(c, 0) + n
+            merged.append((kind, label, both))
+        return merged
+
+
+# ---- the entry point --------------------------------------------------------------------
+
+def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | None) -> Any:
+    """(root Target, its accumulation), through the memo where it applies.
+    `load_root(plan, partial)` loads the root Target with a fresh build context whose
+    loader records the root's own reads (the values walk is skipped when `partial`).
+    `reads`, when given, receives every file the build depends on."""
+    path = _record_path(root, restrictor)
+    record = _read_record(path)
+    changed = _changed_entries(record)
+    if changed is not None:
+        plan = Plan(record, changed)
+        try:
+            target = load_root(plan, True)
+            ra = target.accumulate(plan=plan)
+            if len(ra.vars) or target.context.get("openapi_declared"):
+                raise Fallback()
+        except (Fallback, LaminaError):
+            pass        # build in full below: it reports the exact error, if any
+        else:
+            if reads is not None:
+                reads.update(target.loader.reads or ())
+                for i, chunk in enumerate(record["chunks"]):
+                    if i in changed:
+                        reads.update(plan.chunk_reads.get(i, ()))
+                    else:
+                        reads.update(p for p, _d in chunk["reads"])
+            _store(path, plan, record)
+            return target, ra
+    plan = Plan(None, None)
+    target = load_root(plan, False)
+    ra = target.accumulate(plan=plan)
+    if reads is not None:
+        reads.update(target.loader.reads or ())
+        reads.update(plan.walk_reads)
+        for chunk_reads in plan.chunk_reads.values():
+            reads.update(chunk_reads)
+    if plan.eligible and not len(ra.vars) and not target.context.get("openapi_declared"):
+        _store(path, plan, None)
+    return target, ra
+
+
+def _changed_entries(record: dict[str, Any] | None) -> set[int] | None:
+    """Entries whose files changed since the record, or None when the pipeline itself
+    changed (or there is no record): then the build is a full one."""
+    if record is None or not _unchanged(record["pipeline_reads"]):
+        return None
+    return {i for i, chunk in enumerate(record["chunks"]) if not _unchanged(chunk["reads"])}
+
+
+def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
+    if plan.root is None or not plan.eligible:
+        return
+    pipeline = set(plan.root.loader.reads or ())
+    chunks = []
+    for i in range(len(plan.root.kustomization.list("resources"))):
+        if i in plan.chunk_reads:
+            reads = _digests(plan.chunk_reads[i])
+            if reads is None:
+                return
+            chunks.append({"reads": reads, "config": plan.chunk_configs[i],
+                           "output": plan.chunk_output[i]})
+        else:
+            chunks.append(old["chunks"][i])
+    pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]
+    if pipeline_reads is None:
+        return
+    _write_record(path, {
+        "entries": [str(p) for p in plan.root.kustomization.list("resources")],
+        "pipeline_reads": pipeline_reads, "chunks": chunks,
+        "config": plan.pipeline_config, "ops": plan.ops,
+    })
