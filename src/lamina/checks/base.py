@@ -151,6 +151,43 @@ def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
     return all(str(labels.get(k)) == str(v) and k in labels for k, v in selector.items())
 
 
+class PodIndex:
+    """Pod templates by (namespace, label, value), to find the pods an equality selector
+    (a Service's) matches without comparing it with every pod. `usable` is False when some
+    pod's labels are not a mapping: callers then compare one by one as before (and trip
+    where they tripped before)."""
+
+    def __init__(self, pods: list[tuple[Obj, tuple[dict[str, Any], dict[str, Any]]]]):
+        self.pods = pods
+        self.usable = True
+        index: dict[tuple[str, Any, str], list[int]] = {}
+        for i, (o, (md, _spec)) in enumerate(pods):
+            labels = md.get("labels") or {}
+            if not isinstance(labels, dict):
+                self.usable = False
+                break
+            ns = o.namespace
+            for k, v in labels.items():
+                index.setdefault((ns, k, str(v)), []).append(i)
+        self.index = index
+
+    def selected(self, namespace: str, selector: dict[str, Any]) -> list[int]:
+        """Positions of the pods in `namespace` whose labels `selector` matches, in order
+        (as selector_matches decides; an empty selector matches nothing)."""
+        if not selector:
+            return []
+        found: set[int] | None = None
+        for k, v in sorted(selector.items(), key=lambda kv: len(self.index.get(
+                (namespace, kv[0], str(kv[1])), ()))):
+            hits = self.index.get((namespace, k, str(v)))
+            if not hits:
+                return []
+            found = set(hits) if found is None else found.intersection(hits)
+            if not found:
+                return []
+        return sorted(found or ())
+
+
 def label_selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
     """A LabelSelector (matchLabels + matchExpressions) against labels."""
     if not isinstance(selector, dict) or not selector:

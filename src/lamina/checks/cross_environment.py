@@ -13,6 +13,7 @@ a cluster DNS name (`api.shop-dev.svc.cluster.local`).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,20 +132,52 @@ def _pattern(marker: str) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9.-])" + re.escape(marker) + r"(?![A-Za-z0-9-]|\.[A-Za-z0-9])")
 
 
+# Characters json.dumps (ensure_ascii=False) escapes: a marker with none of them appears
+# verbatim in an object's JSON text wherever it appears inside one of its strings.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
+
+
+def _prefilter(markers: set[str]):
+    """A test that is False only for objects none of whose strings contains a marker (one
+    C-speed pass over the object's JSON text), or None when it cannot be exact."""
+    if not markers or any(_JSON_ESCAPED.search(m) for m in markers):
+        return None
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(markers, key=lambda m: (-len(m), m))))
+    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=True).encode
+
+    def may_name(data: Any) -> bool:
+        try:
+            text = dumps(data)
+        except (TypeError, ValueError, RecursionError):
+            return True
+        return pattern.search(text) is not None
+    return may_name
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     own = set(ctx.own_hosts)
+    envs = []
+    for env, markers in ctx.other_environments.items():
+        foreign = [m for m in markers if m and m not in own]
+        if foreign:
+            envs.append((env, foreign))
+    if not envs:
+        return
+    may_name = _prefilter({m for _env, foreign in envs for m in foreign})
     for obj in ctx.objects:
         if obj.kind == "Secret":
             continue   # never read secret values into messages
-        for env, markers in ctx.other_environments.items():
-            foreign = [m for m in markers if m and m not in own]
-            if not foreign:
-                continue
+        if may_name is not None and not may_name(obj.data):
+            continue   # names no marker at all: nothing below could find one
+        strings = None
+        for env, foreign in envs:
             if obj.namespace in foreign:
                 yield ctx.finding(ID, LEVEL, obj, f"is in namespace '{obj.namespace}', which "
                                   f"belongs to environment '{env}'")
                 continue
-            for path, text in _strings(obj.data):
+            if strings is None:
+                strings = list(_strings(obj.data))
+            for path, text in strings:
                 if path == "metadata.namespace":
                     continue
                 hit = next((m for m in foreign if (m == text and _may_equal(m, env, path))

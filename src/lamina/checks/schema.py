@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from lamina.checks.base import ERROR, Context, Finding
+from lamina.checks.fastschema import surely_valid
 
 ID = "schema"
 LEVEL = ERROR
@@ -243,6 +244,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 yield ctx.finding(ID, LEVEL, obj, f"Kubernetes {version} has no {obj.kind} in "
                                   f"{obj.api_version}: a typo in kind or apiVersion, or an API "
                                   "the cluster no longer serves")
+            continue
+        if surely_valid(validator, data):
             continue
         try:
             errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

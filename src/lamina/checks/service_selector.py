@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import (ERROR, Context, Finding, operator_pods, operator_selects,
-                                pod_template, selector_matches)
+from lamina.checks.base import (ERROR, Context, Finding, PodIndex, operator_pods,
+                                operator_selects, pod_template, selector_matches)
 
 ID = "service-selector"
 LEVEL = ERROR
@@ -27,6 +27,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     pods = [(o, pod_template(o)) for o in ctx.objects]
     pods = [(o, t) for o, t in pods if t is not None]
     owners = operator_pods(ctx.objects)
+    index = PodIndex(pods)
     for svc in ctx.objects:
         if svc.kind != "Service" or svc.api_version != "v1":
             continue
@@ -34,8 +35,13 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         selector = spec.get("selector")
         if not isinstance(selector, dict) or not selector or spec.get("type") == "ExternalName":
             continue
-        if not any(o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})
-                   for o, (md, _spec) in pods) and not any(
+        if index.usable:
+            matched = bool(index.selected(svc.namespace, selector))
+        else:
+            matched = any(o.namespace == svc.namespace and
+                          selector_matches(selector, md.get("labels") or {})
+                          for o, (md, _spec) in pods)
+        if not matched and not any(
                 o.namespace == svc.namespace and operator_selects(selector, o, labels)
                 for o, labels in owners):
             wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, containers, pod_template, selector_matches
+from lamina.checks.base import (ERROR, Context, Finding, PodIndex, containers, pod_template,
+                                selector_matches)
 
 ID = "service-target-port"
 LEVEL = ERROR
@@ -44,6 +45,7 @@ def _mentioned_ports(c: dict) -> set[str]:
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     pods = [(o, pod_template(o)) for o in ctx.objects]
     pods = [(o, t) for o, t in pods if t is not None]
+    index = PodIndex(pods)
     for svc in ctx.objects:
         if svc.kind != "Service" or svc.api_version != "v1":
             continue
@@ -51,8 +53,11 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         selector = spec.get("selector")
         if not isinstance(selector, dict) or not selector:
             continue
-        selected = [(o, s) for o, (md, s) in pods
-                    if o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})]
+        if index.usable:
+            selected = [(pods[i][0], pods[i][1][1]) for i in index.selected(svc.namespace, selector)]
+        else:
+            selected = [(o, s) for o, (md, s) in pods
+                        if o.namespace == svc.namespace and selector_matches(selector, md.get("labels") or {})]
         if not selected:
             continue   # service-selector reports this
         numbers, names, mentioned = set(), set(), set()
