@@ -99,7 +99,6 @@ def find_kustomization_file(loader: FileLoader) -> tuple[str, str]:
 
 
 def load_kustomization(loader: FileLoader) -> Kustomization:
-    from lamina.yaml.kustfile import load_kustomization_text
     path, file_name = find_kustomization_file(loader)
     loader.record(path)
     with open(path, "rb") as fh:
@@ -109,7 +108,7 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise KustomizationError("kustomization file is not valid UTF-8", SourceRef(display)) from None
-    doc, line = load_kustomization_text(text, display)
+    doc, line = _parse(text, display)
     if doc is None:
         raise KustomizationError("kustomization.yaml is empty", SourceRef(display))
     if not isinstance(doc, dict):
@@ -123,6 +122,23 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
     _check_empty(k, display)
     _enforce_kind_and_version(k, loader, display)
     return k
+
+
+# An overlay of a few hundred services has a kustomization of thousands of lines, parsed
+# again by every build; from this size on the parsed form is kept on disk (doc_cache).
+_CACHE_FROM = 16 * 1024
+
+
+def _parse(text: str, display: str) -> tuple[Any, int]:
+    from lamina.yaml.kustfile import load_kustomization_text
+    if len(text) < _CACHE_FROM:
+        return load_kustomization_text(text, display)
+    from lamina.yaml.doc_cache import cached_value
+    # The result depends on the text alone; `display` only names the file in errors,
+    # which are never cached.
+    doc, line = cached_value("kustomization-1", text.encode("utf-8", "surrogatepass"),
+                             lambda: list(load_kustomization_text(text, display)))
+    return doc, line
 
 
 def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[str, Any]:

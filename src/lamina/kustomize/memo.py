@@ -296,10 +296,9 @@ class Plan:
                 spliced.extend(_loads(chunk["output"]))
         spliced.extend(rest)
         try:
-            whole = ResMap(spliced)
+            ra.resmap = ResMap(spliced)     # files every id once, refusing duplicates
         except LaminaError:
             raise Fallback() from None
-        ra.resmap.set_items(whole.resources())
 
     def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
         """This build's counts for the rebuilt entries and the generated resources, plus
@@ -373,15 +372,20 @@ def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
         return
     pipeline = set(plan.root.loader.reads or ())
     chunks = []
+    # Bases mostly declare the same field specs: one object per distinct config keeps the
+    # record small and lets a partial build's merges of them hit TransformerConfig's memo.
+    configs: dict[Any, Any] = {}
     for i in range(len(plan.root.kustomization.list("resources"))):
         if i in plan.chunk_reads:
             reads = _digests(plan.chunk_reads[i])
             if reads is None:
                 return
-            chunks.append({"reads": reads, "config": plan.chunk_configs[i],
+            config = plan.chunk_configs[i]
+            chunks.append({"reads": reads, "config": configs.setdefault(config, config),
                            "output": plan.chunk_output[i]})
         else:
-            chunks.append(old["chunks"][i])
+            chunk = old["chunks"][i]
+            chunks.append({**chunk, "config": configs.setdefault(chunk["config"], chunk["config"])})
     pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]
     if pipeline_reads is None:
         return

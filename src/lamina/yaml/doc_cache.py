@@ -132,3 +132,20 @@ def cached_print(doc: Any, emit: Callable[[Any], str]) -> str:
     text = emit(doc)
     _write(key, marshal.dumps(text, _MARSHAL_VERSION))
     return text
+
+
+def cached_value(kind: str, data: bytes, compute: Callable[[], Any]) -> Any:
+    """`compute()` for the input bytes `data`, from the cache when a run before computed
+    it. For pure functions of `data` whose results are plain data; results marshal
+    refuses are computed every time, and exceptions are never cached."""
+    if not enabled():
+        return compute()
+    key = _key(kind, data)
+    hit = _read(key)
+    if hit is not None:
+        return hit
+    value = compute()
+    payload = _marshal(value)
+    if payload is not None:
+        _write(key, payload)
+    return value
