@@ -375,17 +375,24 @@ def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
     # Bases mostly declare the same field specs: one object per distinct config keeps the
     # record small and lets a partial build's merges of them hit TransformerConfig's memo.
     configs: dict[Any, Any] = {}
+    by_id: dict[int, Any] = {}
+
+    def intern(config: Any) -> Any:      # hashes each distinct object once
+        if id(config) not in by_id:
+            by_id[id(config)] = configs.setdefault(config, config)
+        return by_id[id(config)]
+
     for i in range(len(plan.root.kustomization.list("resources"))):
         if i in plan.chunk_reads:
             reads = _digests(plan.chunk_reads[i])
             if reads is None:
                 return
             config = plan.chunk_configs[i]
-            chunks.append({"reads": reads, "config": configs.setdefault(config, config),
+            chunks.append({"reads": reads, "config": intern(config),
                            "output": plan.chunk_output[i]})
         else:
             chunk = old["chunks"][i]
-            chunks.append({**chunk, "config": configs.setdefault(chunk["config"], chunk["config"])})
+            chunks.append({**chunk, "config": intern(chunk["config"])})
     pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]
     if pipeline_reads is None:
         return

@@ -207,10 +207,14 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
         smp = load_smp_documents(text, display)
     except LaminaError:
         smp = None
-    try:
-        ops = parse_operations(text, display)
-    except LaminaError:
-        ops = None
+    ops = None
+    if not smp:
+        # A text that holds resources starts with a mapping, so it cannot also be a list
+        # of operations: reading it a second time could only fail.
+        try:
+            ops = parse_operations(text, display)
+        except LaminaError:
+            ops = None
     if smp and ops:
         raise KustomizationError(f"illegally qualifies as both an SM and JSON patch: {source}")
     if smp is None and ops is None:
