@@ -8,6 +8,7 @@
 - `scalars.resolve_v3(text)`: what an unquoted scalar means to Kustomize.
 """
 
+from lamina.yaml.gc_pause import gc_paused
 from lamina.yaml.natural import natural_key, natural_less, natural_sorted
 from lamina.yaml.reader import load, load_all
 from lamina.yaml.reader import load_all_with_lines as _load_all_with_lines
@@ -17,7 +18,8 @@ from lamina.yaml.writer import dump, dump_all
 def load_all_with_lines(text: str, path: str):
     """reader.load_all_with_lines, with large files served from the on-disk cache."""
     from lamina.yaml.doc_cache import cached_parse
-    return cached_parse(text, lambda: _load_all_with_lines(text, path))
+    with gc_paused():
+        return cached_parse(text, lambda: _load_all_with_lines(text, path))
 
 __all__ = [
     "dump",

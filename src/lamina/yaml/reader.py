@@ -27,14 +27,18 @@ from lamina.errors import SourceRef, YamlError
 from lamina.yaml.composer import compose_first_document
 from lamina.yaml.depth import call_with_depth
 from lamina.yaml.empty_value import EmptyValueKey
+from lamina.yaml.gc_pause import gc_paused
 from lamina.yaml.kyaml_quirks import decode_binary, fold_like_kyaml, has_slash_escape
-from lamina.yaml.scalars import resolve_v3
+from lamina.yaml.scalars import _HINT, resolve_v3
 
 _PLAIN_TAG = "tag:lamina,2024:plain"
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _STD = "tag:yaml.org,2002:"
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
+_MappingNode = yaml.MappingNode
 
 # kyaml splits a stream itself, before any YAML parsing: every line that starts with
 # `---` ends a document, even inside a block scalar (byteio_reader.go splitDocuments).
@@ -59,12 +63,10 @@ class _KyamlLoader(yaml.CSafeLoader):
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
     # PyYAML's path-based resolvers are unused; skipping their bookkeeping on every
-    # node makes loading noticeably faster.
-    def descend_resolver(self, current_node, current_index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # node makes loading noticeably faster. (`str.format` ignores its arguments: a C
+    # call that does nothing, cheaper than a Python method that does nothing.)
+    descend_resolver = "".format
+    ascend_resolver = "".format
 
 
 def load_all(text: str, path: str) -> list[Any]:
@@ -81,14 +83,27 @@ def load_all(text: str, path: str) -> list[Any]:
 
 def load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
     """Like `load_all`, with the 1-based line where each document's content starts."""
+    with gc_paused():
+        return _load_all_with_lines(text, path)
+
+
+def _load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
     text = text.replace("\r\n", "\n")
+    chunks = _split_documents(text, path)
+    if len(chunks) >= 2 and len(text) >= PARALLEL_MIN_CHARS:
+        return _parse_chunks_in_two(chunks, path)
+    return _parse_chunks(chunks, path)
+
+
+def _parse_chunks(chunks: list[tuple[str, int]], path: str) -> list[tuple[Any, int]]:
     out: list[tuple[Any, int]] = []
-    for chunk, first_line in _split_documents(text, path):
+    for chunk, first_line in chunks:
         node = _parse_first_node(chunk, path, first_line)
         if node is None:
             continue
         builder = _Builder(path, first_line, chunk)
-        if "*" in chunk:
+        if "*" in chunk and "&" in chunk:
+            # (An alias without an anchor is already a composer error.)
             builder.check_aliases(node)
         if "?" in chunk and ("[" in chunk or "{" in chunk):
             builder.check_flow_plain_scalars(node)
@@ -97,6 +112,59 @@ def load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
             continue
         out.append((doc, first_line + node.start_mark.line + 1))
     return out
+
+
+# A stream of at least this many characters, in two or more documents, is parsed by two
+# processes when the machine has two CPUs to spare (see parallel.py), provided the
+# documents other than the largest hold at least PARALLEL_MIN_PART characters. Below
+# that, forking costs more than it saves.
+PARALLEL_MIN_CHARS = 1 << 20
+PARALLEL_MIN_PART = 1 << 18
+
+
+def _parse_chunks_in_two(chunks: list[tuple[str, int]], path: str) -> list[tuple[Any, int]]:
+    """`_parse_chunks(chunks)`, shared with a helper process (parallel.map_in_order).
+
+    The helper sends its documents back as marshal data (pickle when they hold the
+    reader's EmptyValueKey marks, which marshal refuses). Whatever it fails at, this
+    process parses again, so errors are the serial ones.
+    """
+    from lamina.yaml import parallel
+
+    sizes = [len(chunk) for chunk, _line in chunks]
+    if sum(sizes) - max(sizes) < PARALLEL_MIN_PART or not parallel.usable():
+        return _parse_chunks(chunks, path)
+    parts = parallel.map_in_order(
+        lambda chunk: _parse_chunks([chunk], path), chunks, _encode_docs, _decode_docs)
+    return [doc for part in parts for doc in part]
+
+
+def _encode_docs(parts: list[list[tuple[Any, int]]]) -> bytes:
+    import marshal
+    try:
+        return b"m" + marshal.dumps(parts, 4)
+    except ValueError:    # EmptyValueKey marks (a str subclass)
+        import pickle
+        return b"p" + pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
+
+
+def _decode_docs(data: bytes) -> list[list[tuple[Any, int]]] | None:
+    """The helper's documents (it is this process's own fork, so its pickles are trusted)."""
+    body = memoryview(data)[1:]
+    try:
+        if data[:1] == b"m":
+            import marshal
+            parts = marshal.loads(body)
+        elif data[:1] == b"p":
+            import pickle
+            parts = pickle.loads(body)
+        else:
+            return None
+    except Exception:
+        return None
+    if not isinstance(parts, list) or not all(isinstance(part, list) for part in parts):
+        return None
+    return parts
 
 
 def load(text: str, path: str) -> Any:
@@ -263,9 +331,13 @@ class _Builder:
         return self.value(node)
 
     def value(self, node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
+        cls = node.__class__
+        if cls is _ScalarNode:
+            text = node.value
+            if text and text[0] not in _HINT and node.tag == _PLAIN_TAG:
+                return text    # the common case: an unquoted word that is a string
             return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
+        if cls is _SequenceNode:
             return [self.value(item) for item in node.value]
         return self.mapping(node, nested=True)
 
@@ -284,7 +356,7 @@ class _Builder:
             return node.value
         else:
             value = self.tagged(node, tag[len(_STD):])
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        if value.__class__ is float and (math.isnan(value) or math.isinf(value)):
             raise YamlError(
                 f"{node.value} is not a number Kustomize can write (json: unsupported value); "
                 "quote it to keep it as a string",
@@ -313,23 +385,24 @@ class _Builder:
 
     def mapping(self, node, nested: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        seen: dict[str, Any] = {}  # key -> its node, for the duplicate-key message
         merge_node = None
+        merge_key = None    # the `<<` key (merge or quoted), which `result` never holds
+        flow = node.flow_style
         for key_node, value_node in node.value:
-            if key_node.__class__ is not yaml.ScalarNode:
+            if key_node.__class__ is not _ScalarNode:
                 raise YamlError("a mapping key must be a scalar, not a list or mapping",
                                 self.where(key_node))
             key = key_node.value
-            if key in seen:
-                first = self.where(seen[key]).line
-                raise YamlError(f'mapping key "{key}" already defined at line {first}',
-                                self.where(key_node))
-            seen[key] = key_node
+            if key in result:
+                self.duplicate_key(node, key_node)
             if key[:1] in _SPECIAL_KEY_START and key_node.tag == _PLAIN_TAG:
                 if key == "<<":
+                    if merge_key is not None:
+                        self.duplicate_key(node, key_node)
+                    merge_key = key_node
                     merge_node = value_node
                     continue
-                if not self.is_string_key(key) if nested else key in _NULL_KEYS:
+                if not _is_string_key(key) if nested else key in _NULL_KEYS:
                     # Measured: a nested non-string key fails Go's JSON encoding, and a
                     # top-level null key trips Kustomize's duplicate-key check.
                     raise YamlError(
@@ -340,20 +413,46 @@ class _Builder:
             elif key == "<<":
                 # kyaml merges the plain `<<` and then deletes every field named `<<`,
                 # so a quoted "<<" key silently disappears as well.
+                if merge_key is not None:
+                    self.duplicate_key(node, key_node)
+                merge_key = key_node
                 continue
-            if node.flow_style and value_node.__class__ is yaml.ScalarNode \
-                    and value_node.value == "" and value_node.tag == _PLAIN_TAG:
-                # Measured: in a flow mapping (`{a: }`, `{a}`, `[a: ]`) a missing value
-                # comes out of Kustomize as "", not null as in block style.
-                result[key] = ""
-                continue
-            value = self.value(value_node)
-            if value is None and value_node.value == "" and value_node.__class__ is yaml.ScalarNode:
-                key = EmptyValueKey(key)
-            result[key] = value
+            cls = value_node.__class__
+            if cls is _ScalarNode:
+                text = value_node.value
+                if text:
+                    if text[0] not in _HINT and value_node.tag == _PLAIN_TAG:
+                        result[key] = text    # the common case (see `value`)
+                    else:
+                        result[key] = self.scalar(value_node)
+                    continue
+                if flow and value_node.tag == _PLAIN_TAG:
+                    # Measured: in a flow mapping (`{a: }`, `{a}`, `[a: ]`) a missing value
+                    # comes out of Kustomize as "", not null as in block style.
+                    result[key] = ""
+                    continue
+                value = self.scalar(value_node)
+                if value is None:
+                    key = EmptyValueKey(key)
+                result[key] = value
+            elif cls is _MappingNode:
+                result[key] = self.mapping(value_node, nested=True)
+            else:
+                result[key] = self.value(value_node)
         if merge_node is not None:
             self.merge_into(result, merge_node)
         return result
+
+    def duplicate_key(self, node, key_node) -> None:
+        """Raise the duplicate-key error for `key_node`, naming its first occurrence."""
+        key = key_node.value
+        first = key_node
+        for other, _value in node.value:
+            if other.value == key:
+                first = other
+                break
+        raise YamlError(f'mapping key "{key}" already defined at line {self.where(first).line}',
+                        self.where(key_node))
 
     @staticmethod
     def is_string_key(key: str) -> bool:
@@ -380,3 +479,18 @@ class _Builder:
         for source in sources:
             for key, value in self.mapping(source, nested=True).items():
                 result.setdefault(key, value)
+
+
+# Whether a plain nested key is a string to go-yaml v3 (see `_Builder.is_string_key`),
+# remembered: the same few keys (`type`, `format`, `name`) come back thousands of times.
+_STRING_KEYS: dict[str, bool] = {}
+
+
+def _is_string_key(key: str) -> bool:
+    known = _STRING_KEYS.get(key)
+    if known is None:
+        known = _Builder.is_string_key(key)
+        if len(_STRING_KEYS) >= 1 << 14:
+            _STRING_KEYS.clear()
+        _STRING_KEYS[key] = known
+    return known

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -21,12 +20,12 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lamina.errors import YamlError
 from lamina.yaml.depth import call_with_depth
+from lamina.yaml.gc_pause import gc_paused
 from lamina.yaml.natural import natural_sorted
 from lamina.yaml.scalars import go_float_text, needs_double_quotes
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
+# The one tag every node carries (see _Emitter); libyaml never prints it.
+_TAG = "tag:yaml.org,2002:str"
 
 # Characters go-yaml v2 refuses when it reads Kustomize's JSON back (so Kustomize
 # fails): DEL, C1 controls other than NEL, U+FFFE/U+FFFF and lone surrogates.
@@ -37,21 +36,27 @@ _NEL_RUN = re.compile(" *(?:\x85 *)+")
 
 
 class _Emitter(yaml.CSafeDumper):
-    """libyaml's emitter; every node it gets is already tagged with its default tag."""
+    """libyaml's emitter; every node it gets carries the same tag, `_TAG`.
 
-    def resolve(self, kind, value, implicit):
-        # Nodes carry only default tags and their style is chosen in `_node`, so
-        # reporting the default tag keeps libyaml from ever writing a `!!tag`.
-        if kind is ScalarNode:
-            return _STR_TAG
-        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+    The serializer asks `resolve` for the tag it would give each node (two or three
+    times a node) and writes a `!!tag` only when the node's own tag differs. Reporting
+    `_TAG` for everything keeps libyaml from ever writing one; the style of each scalar
+    is chosen in `_node`. `str.format` ignores the arguments it does not use, so these
+    hooks run as C calls rather than Python frames (PyYAML's path resolvers, which
+    `descend_resolver`/`ascend_resolver` maintain, are unused).
+    """
+
+    resolve = _TAG.format
+    descend_resolver = "".format
+    ascend_resolver = "".format
 
 
 def dump(doc: Any) -> str:
     """One document as Kustomize prints it (no `---`, ends with a newline). Large
     documents come from the on-disk cache when an equal one was printed before."""
     from lamina.yaml.doc_cache import cached_print
-    return cached_print(doc, _dump)
+    with gc_paused():
+        return cached_print(doc, _dump)
 
 
 def _dump(doc: Any) -> str:
@@ -85,8 +90,67 @@ def _dump(doc: Any) -> str:
 
 
 def dump_all(docs: list[Any]) -> str:
-    """Documents joined by `---` lines, as `kustomize build` prints a resource list."""
-    return "---\n".join(dump(doc) for doc in docs)
+    """Documents joined by `---` lines, as `kustomize build` prints a resource list.
+    A large output is printed by two processes when two CPUs are free (see parallel.py)."""
+    if len(docs) < 2:
+        return "---\n".join(dump(doc) for doc in docs)
+    with gc_paused():
+        return "---\n".join(_dump_many(docs))
+
+
+# Documents whose marshalled size adds up to at least this (about 1 MB of YAML) are
+# printed by two processes when that is possible (see parallel.py), provided the
+# documents other than the largest weigh at least PARALLEL_MIN_PART. Below that,
+# forking costs more than it saves.
+PARALLEL_MIN_BYTES = 1 << 19
+PARALLEL_MIN_PART = 1 << 17
+
+
+def _dump_many(docs: list[Any]) -> list[str]:
+    """[dump(doc) for doc in docs], shared with a helper process (parallel.map_in_order).
+
+    The helper sends its texts back as marshal data. Whatever it fails at, this process
+    prints again, so errors are the serial ones: the first failing document in order.
+    """
+    from lamina.yaml import parallel
+
+    if not parallel.usable():
+        return [dump(doc) for doc in docs]
+    weights = [_weight(doc) for doc in docs]
+    total = sum(weights)
+    if total < PARALLEL_MIN_BYTES or total - max(weights) < PARALLEL_MIN_PART:
+        return [dump(doc) for doc in docs]
+    return parallel.map_in_order(dump, docs, _encode_texts, _decode_texts)
+
+
+def _weight(doc: Any) -> int:
+    """Roughly how much printing `doc` costs: its marshalled size (a fast C walk)."""
+    import marshal
+    try:
+        return len(marshal.dumps(doc, 4))
+    except ValueError:    # a str or dict subclass (marshal takes exact types only)
+        pass
+    import pickle
+    try:
+        return len(pickle.dumps(doc, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return 0
+
+
+def _encode_texts(texts: list[str]) -> bytes:
+    import marshal
+    return marshal.dumps(texts, 4)
+
+
+def _decode_texts(data: bytes) -> list[str] | None:
+    import marshal
+    try:
+        texts = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(texts, list) or not all(type(t) is str for t in texts):
+        return None
+    return texts
 
 
 def _tree(doc: Any) -> tuple[Any, list[str]]:
@@ -97,32 +161,98 @@ def _tree(doc: Any) -> tuple[Any, list[str]]:
 
 def _node(data: Any, bom_strings: list[str]):
     """A fresh node tree for `data` (fresh, so the emitter never invents anchors)."""
-    if isinstance(data, str):
+    cls = data.__class__
+    if cls is str:
         return _string_node(data, bom_strings)
+    if cls is dict:
+        return _mapping_node(data, bom_strings)
+    if cls is list:
+        return SequenceNode(_TAG, [_node(item, bom_strings) for item in data], None, None, False)
+    if cls is bool:
+        return ScalarNode(_TAG, "true" if data else "false", None, None, None)
+    if cls is int:
+        return ScalarNode(_TAG, str(data), None, None, None)
+    if data is None:
+        return ScalarNode(_TAG, "null", None, None, None)
+    # Subclasses (and tuples) take the general route.
+    if isinstance(data, str):
+        return _string_node(str(data), bom_strings)
     if isinstance(data, dict):
-        if not all(type(k) is str for k in data):
-            # Keys only come as non-strings from code; JSON would have spelled them.
-            data = {_key_text(k): v for k, v in data.items()}
-        items = data.items() if len(data) < 2 else ((k, data[k]) for k in natural_sorted(data))
-        return MappingNode(
-            _MAP_TAG,
-            [(_string_node(k, bom_strings), _node(v, bom_strings)) for k, v in items],
-            flow_style=False,
-        )
+        return _mapping_node(data, bom_strings)
     if isinstance(data, (list, tuple)):
-        return SequenceNode(_SEQ_TAG, [_node(item, bom_strings) for item in data], flow_style=False)
-    return ScalarNode(_STR_TAG, _scalar_text(data), style=None)
+        return SequenceNode(_TAG, [_node(item, bom_strings) for item in data], None, None, False)
+    return ScalarNode(_TAG, _scalar_text(data), None, None, None)
+
+
+def _mapping_node(data: dict, bom_strings: list[str]):
+    keys = data
+    if len(data) > 1:
+        try:
+            keys = natural_sorted(data)
+        except (TypeError, AttributeError):    # keys that are not strings at all
+            return _mapping_node_converted(data, bom_strings)
+    mark = len(bom_strings)
+    pairs = []
+    append = pairs.append
+    forms = _FORMS
+    for key in keys:
+        if key.__class__ is not str:
+            if not isinstance(key, str):
+                # Forget the BOM-led strings of what was built before this key.
+                del bom_strings[mark:]
+                return _mapping_node_converted(data, bom_strings)
+            # The reader's marked keys (EmptyValueKey) sort as the text they are, but
+            # libyaml's emitter insists on plain str.
+            key = str(key)
+        # `_string_node` and `_node`, inlined for the common cases (a known short
+        # string, a nested mapping): this loop runs for every key of every document.
+        form = forms.get(key)
+        if form is None or form[1] is _BOM:
+            key_node = _string_node(key, bom_strings)
+        else:
+            key_node = ScalarNode(_TAG, form[0], None, None, form[1])
+        value = data[key]
+        cls = value.__class__
+        if cls is str:
+            form = forms.get(value)
+            if form is None or form[1] is _BOM:
+                append((key_node, _string_node(value, bom_strings)))
+            else:
+                append((key_node, ScalarNode(_TAG, form[0], None, None, form[1])))
+        elif cls is dict:
+            append((key_node, _mapping_node(value, bom_strings)))
+        else:
+            append((key_node, _node(value, bom_strings)))
+    return MappingNode(_TAG, pairs, None, None, False)
+
+
+def _mapping_node_converted(data: dict, bom_strings: list[str]):
+    """A mapping with keys that are not strings, which only come from code: spelled as
+    JSON would have spelled them (a later key wins when two spell alike)."""
+    return _mapping_node({_key_text(k): v for k, v in data.items()}, bom_strings)
 
 
 def _string_node(s: str, bom_strings: list[str]):
-    text, style = _string_form_cached(s) if len(s) <= 128 else _string_form(s)
-    if style == _BOM:
+    form = _FORMS.get(s)
+    if form is None:
+        form = _string_form(s)
+        if len(s) <= 128:
+            # Manifests repeat the same short strings constantly; remember their forms.
+            if len(_FORMS) >= _FORMS_MAX:
+                _FORMS.clear()
+            _FORMS[s] = form
+    text, style = form
+    if style is _BOM:
         # go-yaml v2 tests for a byte order mark at the start of the whole value rather
         # than at each character, so such a string has every character escaped. libyaml
         # cannot be told to do that: emit a placeholder and substitute the text after.
         bom_strings.append(text)
-        return ScalarNode(_STR_TAG, _bom_placeholder(len(bom_strings) - 1), style='"')
-    return ScalarNode(_STR_TAG, text, style=style)
+        return ScalarNode(_TAG, _bom_placeholder(len(bom_strings) - 1), None, None, '"')
+    return ScalarNode(_TAG, text, None, None, style)
+
+
+_FORMS: dict[str, tuple[str, str | None]] = {}
+_FORMS_MAX = 1 << 15
 
 
 _BOM = "bom"
@@ -144,10 +274,6 @@ def _string_form(s: str) -> tuple[str, str | None]:
     if needs_double_quotes(s):
         return s, '"'
     return s, None  # plain if libyaml allows it, else '...', else "..."
-
-
-# Manifests repeat the same short strings constantly; memoise their decisions.
-_string_form_cached = lru_cache(maxsize=1 << 15)(_string_form)
 
 
 def _fold_nel(m: re.Match) -> str:
