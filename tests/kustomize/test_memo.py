@@ -96,7 +96,8 @@ FILES = {
 def _own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("LAMINA_NO_CACHE", raising=False)
-    monkeypatch.setattr(memo, "_DIGESTS", {})
+    from lamina.kustomize import digests
+    digests.forget()
 
 
 def _tree(root, **bases):
@@ -230,7 +231,8 @@ def test_any_sequence_of_base_edits(tmp_path_factory, edits):
     root = _tree(tmp_path_factory.mktemp("t"))
     overlay = root / "overlays/prod"
     os.environ["XDG_CACHE_HOME"] = str(root / "cache")
-    memo._DIGESTS.clear()
+    from lamina.kustomize import digests
+    digests.forget()
     _result(overlay, True)
     for name, port, value, rename in edits:
         files = _base(name, port=port, value=value)
@@ -248,3 +250,17 @@ def test_reads_are_the_same_with_and_without_the_memo_in_the_lamina_dialect(tmp_
     _result(repo / "overlays/prod", True, with_memo)
     _result(repo / "overlays/prod", False, without)
     assert with_memo == without and any(p.endswith("values.yaml") for p in without)
+
+
+def test_digests_of_fresh_files_are_not_remembered(tmp_path):
+    import os
+    from lamina.kustomize import digests
+    f = tmp_path / "a.yaml"
+    f.write_text("x: 1\n")
+    first = digests.digest(str(f))
+    f.write_text("x: 2\n")                     # same size, same clock tick, maybe
+    assert digests.digest(str(f)) != first
+    old = f.stat().st_mtime_ns - 10_000_000_000
+    os.utime(f, ns=(old, old))
+    settled = digests.digest(str(f))
+    assert digests.digest(str(f)) == settled

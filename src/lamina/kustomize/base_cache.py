@@ -35,11 +35,8 @@ def enabled(context: dict[str, Any]) -> bool:
 
 
 def _digest(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
-    except OSError:
-        return None
+    from lamina.kustomize.digests import digest
+    return digest(path)
 
 
 def key(root: str, restrictor: str) -> tuple[str, str]:

@@ -41,6 +41,7 @@ import tempfile
 from typing import Any
 
 from lamina.errors import LaminaError
+from lamina.kustomize.digests import digest
 
 _MAGIC = b"lamina-build-memo 1\n"
 DEFERRED = ("ReplacementTransformer",)
@@ -56,28 +57,6 @@ class Fallback(Exception):
 
 
 # ---- file digests -----------------------------------------------------------------------
-
-_DIGESTS: dict[str, tuple[tuple[int, int, int], str]] = {}
-
-
-def digest(path: str) -> str | None:
-    """SHA-256 of a file's content; remembered per process while its stat is the same."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-    hit = _DIGESTS.get(path)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    try:
-        with open(path, "rb") as fh:
-            value = hashlib.sha256(fh.read()).hexdigest()
-    except OSError:
-        return None
-    _DIGESTS[path] = (stamp, value)
-    return value
-
 
 def _digests(paths: set[str]) -> tuple[tuple[str, str], ...] | None:
     out = []
