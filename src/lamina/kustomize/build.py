@@ -34,6 +34,14 @@ class BuildOptions:
 
 def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
     """Build the kustomization in `directory` exactly as `kubectl kustomize` would."""
+    # A build allocates a great many dicts and lists and makes no reference cycles worth
+    # collecting; the cyclic collector's passes over them cost about 5% of a big build.
+    from lamina.yaml.gc_pause import gc_paused
+    with gc_paused():
+        return _build(directory, options)
+
+
+def _build(directory: str, options: BuildOptions) -> ResMap:
     values = options.values
     if (options.memo and options.tracer is None
             and not (values.files or values.sets or values.set_strings)
