@@ -241,12 +241,54 @@ def transform_in_sequence(transformers: list[ImageTagTransformer], resmap: ResMa
         for t in transformers:
             t.transform(resmap)
         return
+    index = _NameIndex(transformers)
     for res, seen in zip(targets, texts):
-        for t in transformers:
-            if any(t.matcher.search(x) for x in seen):
-                t._legacy_walk(res.obj)
-                t._field_spec_pass(res)
-                seen = _image_texts(res, spec)
+        done = -1
+        while True:
+            for k in index.candidates(seen, done):
+                t = transformers[k]
+                if any(t.matcher.search(x) for x in seen):
+                    t._legacy_walk(res.obj)
+                    t._field_spec_pass(res)
+                    seen = _image_texts(res, spec)
+                    done = k
+                    break
+            else:
+                break
+
+
+# Characters that make an image name a pattern of variable length (a `.` matches one
+# character, so a name made of literals and dots always matches exactly len(name) chars).
+_VARIABLE = frozenset("\\^$*+?{}[]|()")
+
+
+class _NameIndex:
+    """Which entries could match an image text, without trying every entry's pattern.
+
+    An entry's pattern is `^NAME(:tag)?(@sha256:digest)?$`, NAME a regex; when NAME has no
+    quantifier, class, group or escape, it matches exactly len(NAME) characters, which
+    the text must follow with nothing, `:` or `@`. So only entries whose name length is
+    the text's length or the position of one of its `:` or `@` can match; the others
+    (names with other regex syntax) are always tried. Candidates keep entry order."""
+
+    def __init__(self, transformers: list["ImageTagTransformer"]):
+        self.by_length: dict[int, list[int]] = {}
+        self.always: list[int] = []
+        for k, t in enumerate(transformers):
+            name = t.tag.name
+            if _VARIABLE.isdisjoint(name):
+                self.by_length.setdefault(len(name), []).append(k)
+            else:
+                self.always.append(k)
+
+    def candidates(self, texts: list[str], after: int) -> list[int]:
+        found = set(self.always)
+        for text in texts:
+            lengths = {len(text)}
+            lengths.update(i for i, ch in enumerate(text) if ch == ":" or ch == "@")
+            for n in lengths:
+                found.update(self.by_length.get(n, ()))
+        return sorted(k for k in found if k > after)
 
 
 def make(config: dict[str, Any], ctx: PluginContext) -> ImageTagTransformer:
