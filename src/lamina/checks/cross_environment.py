@@ -72,18 +72,29 @@ def _named_envs(marker: str, envs) -> list[str]:
     return out
 
 
+def markers_of(o: Obj) -> list[str]:
+    """The hosts and namespaces one object uses (what makes a marker an environment's)."""
+    found = list(hosts_of(o))
+    if o.namespace and o.namespace not in _SYSTEM_NAMESPACES:
+        found.append(o.namespace)
+    if o.kind == "Namespace" and o.api_version == "v1" and o.name not in _SYSTEM_NAMESPACES:
+        found.append(o.name)
+    return found
+
+
 def owners(declared: dict[str, tuple[str, ...]], observed: dict[str, list[Obj]]) -> dict[str, tuple[str, ...]]:
     """env -> the markers (hosts, namespaces) that belong to it and to no other environment."""
+    return owners_of_markers(declared, {env: {m for o in objects for m in markers_of(o)}
+                                        for env, objects in observed.items()})
+
+
+def owners_of_markers(declared: dict[str, tuple[str, ...]],
+                      observed: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """owners() from the markers each environment's objects use (markers_of)."""
     seen: dict[str, set[str]] = {}
-    for env, objects in observed.items():
-        for o in objects:
-            found = list(hosts_of(o))
-            if o.namespace and o.namespace not in _SYSTEM_NAMESPACES:
-                found.append(o.namespace)
-            if o.kind == "Namespace" and o.api_version == "v1" and o.name not in _SYSTEM_NAMESPACES:
-                found.append(o.name)
-            for marker in found:
-                seen.setdefault(marker, set()).add(env)
+    for env, markers in observed.items():
+        for marker in markers:
+            seen.setdefault(marker, set()).add(env)
     declaring: dict[str, set[str]] = {}
     for env, hosts in declared.items():
         for host in hosts:

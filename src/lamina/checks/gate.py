@@ -62,7 +62,11 @@ def check_targets(project, targets, preset: str | None = None, crds: tuple = ())
 
 
 def gate(project, targets) -> CheckResult:
-    result = check_targets(project, targets)
+    return passed(check_targets(project, targets))
+
+
+def passed(result: CheckResult) -> CheckResult:
+    """The result, unless it failed: then ChecksFailed, whose message reports it."""
     if result.failed():
         from lamina.report.text import check_report
         raise ChecksFailed("checks failed, nothing was written:\n" + check_report(result).rstrip(),

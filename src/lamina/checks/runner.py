@@ -67,33 +67,155 @@ def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> li
                             "(environment)")]
 
 
-def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:
-    result = CheckResult()
-    for ctx in contexts:
-        result.checked += len(ctx.objects)
-        ignores: dict[str, dict[str, str]] = {}
-        for obj in ctx.objects:
-            found, bad = ignored(obj.annotations())
-            ignores[obj.ident] = found
+# Checks whose findings about an object depend on that object alone (and on the check's
+# options, the Kubernetes version and, for schema, the CRDs in the context): their results
+# can be remembered per object content (project/objcache.py).
+PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security", "hardening",
+              "required-labels", "high-entropy")
+
+# One object's remembered findings: (check ID, message, related) for each PER_OBJECT check
+# that ran, in rule order.
+ObjectFindings = tuple
+
+
+@dataclass
+class ContextResult:
+    """One context's share of a CheckResult, in the order run() lists findings."""
+
+    environment: str
+    checked: int = 0
+    ignore_findings: list[Finding] = field(default_factory=list)
+    by_rule: dict[str, list[Finding]] = field(default_factory=dict)   # check ID -> findings
+    skipped: list[str] = field(default_factory=list)
+    # Newly computed per-object findings, aligned with the context's objects (None where
+    # the caller supplied them, or when they could not be computed object by object).
+    per_object: list[ObjectFindings | None] | None = None
+
+
+def _ignores(ctx: Context, out: ContextResult | None) -> dict[str, dict[str, str]]:
+    ignores: dict[str, dict[str, str]] = {}
+    for obj in ctx.objects:
+        found, bad = ignored(obj.annotations())
+        ignores[obj.ident] = found
+        if out is not None:
             for entry in bad:
-                result.findings.append(ctx.finding(
+                out.ignore_findings.append(ctx.finding(
                     IGNORE_ID, ERROR, obj, f"{IGNORE_ANNOTATION} entry '{entry}' must be "
                     "'<check-id>: <reason>' naming a known check and giving a reason"))
-        well_formed: list[Context] = []
-        for rule in rules:
-            if not rule.enabled:
+    return ignores
+
+
+def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | None]
+                ) -> list[ObjectFindings] | None:
+    """Every object's findings from the PER_OBJECT `rules`: `cached` where given, else by
+    running each check once over the objects not cached. None when a check raised there
+    (the caller then runs it the ordinary way, over the whole context)."""
+    import dataclasses
+    from lamina.checks.config import CheckConfigError
+    objs = ctx.objects
+    misses = [i for i, c in enumerate(cached) if c is None]
+    fresh: dict[int, list[tuple]] = {i: [] for i in misses}
+    where = {objs[i].rendered: i for i in misses}
+    if len(where) != len(misses) or None in where:
+        return None      # findings could not be told apart by object
+    sub = dataclasses.replace(ctx, objects=tuple(objs[i] for i in misses))
+    for rule in rules:
+        module = registry.load(rule.check_id)
+        try:
+            found = list(module.check(sub, rule.options))
+        except CheckConfigError:
+            raise
+        except Exception:
+            return None
+        for f in found:
+            i = where.get(f.rendered)
+            if i is None or f.resource != objs[i].ident or f.environment != ctx.environment \
+                    or f.source != objs[i].source:
+                return None
+            fresh[i].append((rule.check_id, f.message, tuple(f.related)))
+    return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
+
+
+def _per_object_rules(ctx: Context, active: list[Rule]) -> list[Rule]:
+    # The schema check of an object depends on the CRDs beside it: not per object then.
+    crds = bool(ctx.crds) or any(o.kind == "CustomResourceDefinition" for o in ctx.objects)
+    return [r for r in active if r.check_id in PER_OBJECT and not (crds and r.check_id == "schema")]
+
+
+def per_object_key(ctx: Context, rules: list[Rule]) -> str | None:
+    """What the PER_OBJECT findings of an object depend on besides the object: the checks
+    that run per object in this context, their options and the Kubernetes version. None
+    when none runs (or the version is invalid: the checks report that)."""
+    import hashlib
+    from lamina.checks.config import CheckConfigError
+    per_rules = _per_object_rules(ctx, [r for r in rules if r.enabled])
+    if not per_rules:
+        return None
+    try:
+        from lamina.checks import schema
+        version = schema.resolve_version(ctx.kubernetes_version)
+    except CheckConfigError:
+        return None
+    text = repr((version, [(r.check_id, repr(r.options)) for r in per_rules]))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | None] | None = None,
+                  skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None
+                  ) -> ContextResult:
+    """The findings of the enabled `rules` (less `skip`, or only `only`) for one context.
+    With `cached` (aligned with ctx.objects, None for an object not cached; valid for
+    per_object_key(ctx, rules)), PER_OBJECT checks run only over the objects not cached;
+    the result's per_object then holds the findings to remember for those."""
+    out = ContextResult(ctx.environment)
+    active = [r for r in rules if r.enabled and r.check_id not in skip
+              and (only is None or r.check_id in only)]
+    if only is None:
+        out.checked = len(ctx.objects)
+    ignores = _ignores(ctx, out if only is None else None)
+    per_rules = _per_object_rules(ctx, active)
+    per_ids = {r.check_id for r in per_rules}
+    results = None
+    if cached is not None and per_rules:
+        results = _per_object(ctx, per_rules, cached)
+        if results is not None:
+            out.per_object = [None if c is not None else r for c, r in zip(cached, results)]
+    well_formed: list[Context] = []
+    for rule in active:
+        if results is not None and rule.check_id in per_ids:
+            found = [Finding(check_id, rule.level, message, ctx.environment, obj.ident,
+                             obj.source, obj.rendered, related)
+                     for obj, entries in zip(ctx.objects, results)
+                     for check_id, message, related in entries if check_id == rule.check_id]
+        else:
+            found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)
+        kept = out.by_rule.setdefault(rule.check_id, [])
+        for finding in found:
+            if finding.check in ignores.get(finding.resource, {}):
                 continue
-            module = registry.load(rule.check_id)
-            for finding in _run_one(module, rule, ctx, well_formed):
-                if finding.check in ignores.get(finding.resource, {}):
-                    continue
-                result.findings.append(Finding(
-                    finding.check, rule.level, finding.message, finding.environment,
-                    finding.resource, finding.source, finding.rendered, finding.related))
-            if rule.check_id == "schema":
-                kinds = registry.load("schema").skipped_kinds(ctx, rule.options)
-                if kinds:
-                    result.skipped[ctx.environment] = kinds
+            kept.append(Finding(
+                finding.check, rule.level, finding.message, finding.environment,
+                finding.resource, finding.source, finding.rendered, finding.related))
+        if rule.check_id == "schema":
+            out.skipped = registry.load("schema").skipped_kinds(ctx, rule.options)
+    return out
+
+
+def merge(parts: list[ContextResult], rules: list[Rule]) -> CheckResult:
+    """One CheckResult from per-context results (each possibly assembled from several
+    check_context calls), findings in run()'s order."""
+    result = CheckResult()
+    for part in parts:
+        result.checked += part.checked
+        result.findings.extend(part.ignore_findings)
+        for rule in rules:
+            result.findings.extend(part.by_rule.get(rule.check_id, ()))
+        if part.skipped:
+            result.skipped[part.environment] = part.skipped
     result.findings.sort(key=lambda f: (f.environment, f.level != ERROR, f.location(), f.check,
                                         f.message))
     return result
+
+
+def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:
+    return merge([check_context(ctx, rules) for ctx in contexts], rules)

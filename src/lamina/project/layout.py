@@ -78,12 +78,17 @@ def inputs_digest(inputs: dict[str, str]) -> str:
 
 
 def environment_files(env_path: str, overlay: str, resmap: ResMap, inputs: dict[str, str],
-                      source: SourceInfo, command: str) -> dict[str, str]:
-    """Every file of one rendered environment, relative to rendered/<env_path>/."""
+                      source: SourceInfo, command: str, texts: list[str] | None = None,
+                      paths: list[str] | None = None) -> dict[str, str]:
+    """Every file of one rendered environment, relative to rendered/<env_path>/. `texts`
+    and `paths`, when given, are each resource's printed YAML and resource_paths()."""
     from lamina.yaml import dump
     resources = list(resmap)
-    paths = resource_paths(resources)
-    files: dict[str, str] = {p: dump(r.obj) for p, r in zip(paths, resources)}
+    if paths is None:
+        paths = resource_paths(resources)
+    if texts is None:
+        texts = [dump(r.obj) for r in resources]
+    files: dict[str, str] = dict(zip(paths, texts))
     listing = "".join(f"- {p}\n" for p in paths)
     files["kustomization.yaml"] = (
         "# Written by lamina: the rendered output of " + overlay + ". Do not edit.\n"

@@ -61,12 +61,24 @@ def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
 
 
 def _digest(path: str) -> str:
+    """SHA-256 of a file; each file is read once per process while its stat stays the same
+    (the build memo remembers the same digests; a render's workers inherit the parent's)."""
+    try:
+        from lamina.kustomize.memo import digest
+    except ImportError:     # pragma: no cover - the memo is part of lamina
+        digest = None
+    if digest is not None:
+        value = digest(path)
+        if value is not None:
+            return value
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
 def render_target(project: Project, env: Environment, path: str, cluster: Cluster | None,
-                  options: RenderOptions) -> RenderedTarget:
+                  options: RenderOptions, finish=None):
+    """Build one target. Without `finish`, its RenderedTarget (every file's text and every
+    object); with it, `finish(resmap, inputs, source, command)` (project/pipeline.py)."""
     from lamina.kustomize.build import BuildOptions, build
     files = tuple(os.path.join(project.root, v) for v in env.values)
     if cluster is not None:
@@ -85,6 +97,8 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     command = f"lamina build {env.overlay}"
     for f in env.values + (cluster.values if cluster else ()):
         command += f" --values {f}"
+    if finish is not None:
+        return finish(resmap, inputs, source, command)
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
     from lamina.project.layout import resource_paths
     resources = list(resmap)

@@ -11,7 +11,6 @@ from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.config import Project, ProjectError, load_project
 from lamina.project.layout import METADATA_FILE
 from lamina.project.render import RenderOptions, render_project, selected, stale_targets
-from lamina.project.writer import diff_tree, write_tree
 
 ARGOCD_DIR = "_argocd"
 
@@ -66,50 +65,90 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
                    write: bool = True, run_checks: bool = True) -> RenderOutcome:
+    from lamina.project import pipeline
+    from lamina.project.render import RenderedTarget
+    from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
     project = load_project(project_dir)
     out = output_path(project, output)
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
     envs = selected(project, environments)
+    mode = pipeline.CHECK if check else (pipeline.WRITE if write else pipeline.COLLECT)
+    if mode == pipeline.WRITE and os.path.isdir(out):
+        recover(out)    # finish an interrupted write before looking at the folder
     if check or render_all or not os.path.isdir(out):
         todo = {p for e in envs for p, _c in e.targets()}
         fresh: set[str] = set()
     else:
         todo, fresh = stale_targets(project, out, options)
     progress(f"rendering {len(todo)} environments...")
-    results = render_project(project, options, only=todo)
-    outcome = RenderOutcome(output=out)
-    outcome.targets = results
-    if run_checks and results:
-        # Checks run before anything is written: a render that fails them leaves the
-        # output folder (and the rendered branch) as it was.
-        from lamina.checks.gate import gate
-        outcome.check_result = gate(project, results)
-    files: dict[str, str] = {}
-    for r in results:
-        outcome.rendered.append(r.path)
-        outcome.resource_count += r.resource_count
-        for rel, text in r.files.items():
-            files[f"{r.path}/{rel}"] = text
-    for path in sorted(fresh):
-        outcome.unchanged.append(path)
+    owned = owned_files(out) if mode != pipeline.COLLECT else set()
+    rules = rules_error = None
+    if run_checks:
+        from lamina.checks.config import rules as check_rules
         try:
-            with open(os.path.join(out, path, METADATA_FILE), encoding="utf-8") as fh:
-                outcome.resource_count += len(json.load(fh)["lamina"]["resources"])
-        except (OSError, ValueError, KeyError):
-            pass
-    if argocd_apps:
-        url = repo_url or (results[0].files and "") or ""
-        if not url:
-            from lamina.project.render import source_info
-            url = source_info(project.root).repo_url or "REPLACE-WITH-REPO-URL"
-        files.update(argocd_files(project, url, project.publish.branch))
-    outcome.target_count = len(outcome.rendered) + len(outcome.unchanged)
-    outcome.files = files
-    scope = {p.split("/", 1)[0] for p in todo} | ({ARGOCD_DIR} if argocd_apps else set())
-    if check:
-        outcome.differences = diff_tree(out, files, scope)
-        return outcome
-    if write:
-        result = write_tree(out, files, scope)
+            rules = check_rules(project.checks)
+        except Exception as exc:      # reported after the builds, as before
+            rules_error = exc
+    plan = pipeline.Plan(project, options,
+                         [pipeline.Job(e, p, c) for e in envs for p, c in e.targets() if p in todo],
+                         out, mode, frozenset(owned), rules if run_checks else None)
+    results, check_result = pipeline.execute(plan, jobs, rules_error if plan.jobs else None)
+    outcome = RenderOutcome(output=out)
+    outcome.targets = [RenderedTarget(r.path, r.environment, r.texts or {}, r.resource_count,
+                                      r.inputs) for r in results]
+    outcome.check_result = check_result
+    staged = [r.staged for r in results if r.staged is not None]
+    try:
+        files: dict[str, str] = {}
+        for r in results:
+            outcome.rendered.append(r.path)
+            outcome.resource_count += r.resource_count
+            if r.texts is not None:
+                for rel, text in r.texts.items():
+                    files[f"{r.path}/{rel}"] = text
+        for path in sorted(fresh):
+            outcome.unchanged.append(path)
+            try:
+                with open(os.path.join(out, path, METADATA_FILE), encoding="utf-8") as fh:
+                    outcome.resource_count += len(json.load(fh)["lamina"]["resources"])
+            except (OSError, ValueError, KeyError):
+                pass
+        extra: dict[str, str] = {}
+        if argocd_apps:
+            url = repo_url
+            if not url:
+                from lamina.project.render import source_info
+                url = source_info(project.root).repo_url or "REPLACE-WITH-REPO-URL"
+            extra = argocd_files(project, url, project.publish.branch)
+            files.update(extra)
+        outcome.target_count = len(outcome.rendered) + len(outcome.unchanged)
+        outcome.files = files
+        scope = {p.split("/", 1)[0] for p in todo} | ({ARGOCD_DIR} if argocd_apps else set())
+        produced = [f"{r.path}/{rel}" for r in results for rel in r.files] + list(extra)
+        if mode == pipeline.CHECK:
+            from lamina.project.pipeline import _differs
+            changed = [d for r in results for d in r.differences]
+            changed += [rel for rel, text in extra.items() if _differs(os.path.join(out, rel), text)]
+            made = set(produced)
+            outcome.differences = sorted(changed) + [
+                rel for rel in sorted(owned - made) if rel.split("/", 1)[0] in scope]
+            return outcome
+        if mode == pipeline.WRITE:
+            staged = [r.staged for r in results if r.staged is not None]
+            conflict = next((st.conflict for st in staged if st.conflict), None)
+            if conflict is None and extra:
+                from lamina.project.writer import stage
+                staged.append(stage(out, "", extra, owned))
+                conflict = staged[-1].conflict
+            if conflict is not None:
+                raise OutputError(conflict_message(out, conflict))
+    except BaseException:
+        from lamina.project.writer import discard
+        for st in staged:
+            discard(out, st)
+        raise
+    if mode == pipeline.WRITE:
+        # Past this point the journal decides: a failure leaves it for the next run.
+        result = commit(out, staged, produced, owned, scope)
         outcome.written, outcome.removed = result.written, result.removed
     return outcome

@@ -1,0 +1,170 @@
+"""What `lamina render` computed per resource last time: its YAML text and its per-object
+check findings, remembered per rendered target and keyed by the resource's content.
+
+A render of 200 services prints and checks a thousand resources per environment, and a
+change to one base file changes a handful of them. Both the text (yaml.dump) and the
+findings of the checks that look at one object at a time (checks/runner.py PER_OBJECT)
+are pure functions of the resource's content and of lamina itself, so each target keeps
+one "pack" under the cache root of yaml/doc_cache.py (`<cache>/lamina/render/`):
+
+- a resource's key is the BLAKE2b-256 of its pickle, written without the pickler's memo
+  (so two equal resources give equal bytes whoever built them, and a resource that
+  differs in any value, key order or type gives other bytes);
+- a pack maps keys to (text, findings); the findings were computed for one check
+  configuration (runner.per_object_key), recorded in the pack, and are not used for any
+  other;
+- a pack is `marshal` data (plain tuples, dicts and strings: loading it runs no code)
+  behind a magic line, a stamp of lamina's version and of the source of the code whose
+  results it holds (the checks and the YAML printer), and a SHA-256 of the payload;
+  written to a temporary file and renamed into place. A damaged, foreign or unreadable
+  pack is ignored, and any trouble writing one only costs the speed-up;
+- each render rewrites a pack with exactly the resources it rendered, so a pack never
+  grows beyond one environment's resources.
+
+`LAMINA_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import marshal
+import os
+import pickle
+from typing import Any
+
+_MAGIC = b"lamina-render-pack 1\n"
+_MARSHAL_VERSION = 4
+_STAMP: list[str] = []
+
+
+def enabled() -> bool:
+    from lamina.yaml import doc_cache
+    return doc_cache.enabled()
+
+
+def cache_dir() -> str:
+    from lamina.yaml import doc_cache
+    return os.path.join(os.path.dirname(doc_cache.cache_dir()), "render")
+
+
+def code_stamp() -> str:
+    """lamina's version and the size and mtime of every source file whose results a pack
+    holds: a pack written by other code is not used."""
+    if not _STAMP:
+        from lamina import __version__
+        import lamina
+        h = hashlib.sha256(__version__.encode())
+        base = os.path.dirname(lamina.__file__)
+        for sub in ("checks", "yaml"):
+            folder = os.path.join(base, sub)
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for name in names:
+                if name.endswith(".py"):
+                    try:
+                        st = os.stat(os.path.join(folder, name))
+                    except OSError:
+                        continue
+                    h.update(f"{sub}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _STAMP.append(h.hexdigest())
+    return _STAMP[0]
+
+
+def object_key(obj: Any) -> bytes | None:
+    """The content key of one resource, or None when it cannot be pickled."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, 5)
+    pickler.fast = True      # no memo: the bytes depend on values, not on sharing
+    try:
+        pickler.dump(obj)
+    except Exception:        # anything unpicklable (or self-referencing): no key
+        return None
+    return hashlib.blake2b(buf.getbuffer(), digest_size=32).digest()
+
+
+def _pack_path(root: str, target: str) -> str:
+    name = hashlib.sha256(f"{os.path.realpath(root)}\0{target}".encode()).hexdigest()
+    return os.path.join(cache_dir(), name[:2], name[2:])
+
+
+def _valid_findings(value: Any) -> bool:
+    return isinstance(value, tuple) and all(
+        isinstance(f, tuple) and len(f) == 3 and isinstance(f[0], str) and isinstance(f[1], str)
+        and isinstance(f[2], tuple) and all(isinstance(r, str) for r in f[2]) for f in value)
+
+
+class Pack:
+    """One target's remembered texts and findings."""
+
+    def __init__(self, root: str, target: str):
+        self.path = _pack_path(root, target)
+        self.checks: str | None = None
+        self.entries: dict[bytes, tuple] = {}
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as fh:
+                blob = fh.read()
+        except OSError:
+            return
+        head = len(_MAGIC)
+        payload = blob[head + 32:]
+        if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head:head + 32]:
+            self._discard()
+            return
+        try:
+            data = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            self._discard()
+            return
+        if not (isinstance(data, tuple) and len(data) == 3 and data[0] == code_stamp()
+                and isinstance(data[2], dict)):
+            return      # another lamina's pack: not used, overwritten after this render
+        self.checks = data[1] if isinstance(data[1], str) else None
+        self.entries = data[2]
+
+    def _discard(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def text(self, key: bytes | None) -> str | None:
+        entry = self.entries.get(key) if key is not None else None
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
+            return entry[0]
+        return None
+
+    def findings(self, key: bytes | None, checks: str | None) -> tuple | None:
+        """The findings remembered for this content under check configuration `checks`."""
+        if key is None or checks is None or checks != self.checks:
+            return None
+        entry = self.entries.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and _valid_findings(entry[1]):
+            return entry[1]
+        return None
+
+    def save(self, entries: dict[bytes, tuple[str, tuple | None]], checks: str | None) -> None:
+        """Remember exactly `entries` (key -> (text, findings or None)) when they differ
+        from what the pack holds."""
+        if checks == self.checks and entries == self.entries:
+            return
+        payload = marshal.dumps((code_stamp(), checks, entries), _MARSHAL_VERSION)
+        import tempfile
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            pass     # a read-only or full disk only costs the speed-up
+        self.checks, self.entries = checks, entries

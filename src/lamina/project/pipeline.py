@@ -1,0 +1,396 @@
+"""`lamina render`'s engine: each target is built, printed, checked and staged in the
+process that renders it; the parent only gathers what crosses targets.
+
+A render of many environments forks a few worker processes (one per core). A worker
+takes the next target, builds it, prints its files (from the per-resource cache of
+project/objcache.py where it can), runs every check that looks at one target (all but
+cross-environment; per-object checks again from that cache), and then, depending on
+the mode:
+
+- WRITE: stages the target's changed files in the output folder (writer.stage: temporary
+  files or a temporary folder, nothing visible), unless its checks already failed;
+- CHECK: lists the files that differ from the output folder (`render --check`);
+- COLLECT: sends the files back (`lamina publish`).
+
+It sends back only what the parent needs: file names, resource count, findings and the
+hosts and namespaces its objects use. The objects stay in the worker. Once every target
+is done, the parent works out which markers belong to which environment and asks each
+worker to run cross-environment over the targets it holds; then it gates on the checks
+and (WRITE) commits every staged file with one journal (writer.commit), or discards them.
+
+Errors are reported as a serial render reports them: the first target's build error,
+else the checks' configuration error, else the first target's check error, else failed
+checks, else the first file lamina does not own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamina.checks.base import ERROR, Context, Finding, Obj
+from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
+from lamina.project.config import Cluster, Environment, Project
+from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.project.writer import Staged, discard, stage
+
+WRITE, CHECK, COLLECT = "write", "check", "collect"
+CROSS = "cross-environment"
+
+
+@dataclass(frozen=True)
+class Job:
+    env: Environment
+    path: str
+    cluster: Cluster | None
+
+
+@dataclass
+class Plan:
+    """Everything the workers need; inherited by fork, never pickled."""
+
+    project: Project
+    options: RenderOptions
+    jobs: list[Job]
+    output: str
+    mode: str = WRITE
+    owned: frozenset[str] = frozenset()
+    rules: list | None = None        # the check rules; None: no checks
+    cache: bool = True               # project/objcache.py
+
+    @property
+    def cross(self) -> bool:
+        return self.rules is not None and any(r.enabled and r.check_id == CROSS for r in self.rules)
+
+
+@dataclass
+class Outcome:
+    """One rendered target, as the parent sees it."""
+
+    index: int
+    path: str
+    environment: str
+    resource_count: int
+    inputs: dict[str, str]
+    files: list[str]                                   # relative to <output>/<path>/
+    texts: dict[str, str] | None = None                # COLLECT
+    differences: list[str] = field(default_factory=list)   # CHECK, output-relative
+    staged: Staged | None = None                       # WRITE
+    markers: set[str] = field(default_factory=set)     # hosts and namespaces used
+    checks: ContextResult | None = None
+    check_error: BaseException | None = None
+    failing: bool = False                              # its own checks found errors
+
+
+class _RemoteTraceback(Exception):
+    def __init__(self, tb: str):
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return self.tb
+
+
+def _differs(path: str, text: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read() != text
+    except FileNotFoundError:
+        return True
+
+
+class Worker:
+    """The per-target work, in a worker process or (one job) in the parent."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.kept: dict[int, Context] = {}
+
+    def render(self, index: int) -> Outcome:
+        plan, job = self.plan, self.plan.jobs[index]
+
+        def finish(resmap, inputs, source, command):
+            return self._finish(index, job, resmap, inputs, source, command)
+        return render_target(plan.project, job.env, job.path, job.cluster, plan.options, finish)
+
+    def _finish(self, index: int, job: Job, resmap, inputs: dict[str, str], source,
+                command: str) -> Outcome:
+        from lamina.project.layout import environment_files, resource_paths
+        from lamina.yaml import dump
+        plan, project = self.plan, self.plan.project
+        resources = list(resmap)
+        paths = resource_paths(resources)
+        pack = keys = None
+        if plan.cache:
+            from lamina.project import objcache
+            if objcache.enabled():
+                pack = objcache.Pack(project.root, job.path)
+                keys = [objcache.object_key(r.obj) for r in resources]
+        if pack is not None:
+            texts = []
+            for r, key in zip(resources, keys):
+                text = pack.text(key)
+                texts.append(text if text is not None else dump(r.obj))
+        else:
+            texts = [dump(r.obj) for r in resources]
+        files = environment_files(job.path, job.env.overlay, resmap, inputs, source, command,
+                                  texts, paths)
+        out = Outcome(index, job.path, job.env.name, len(resources), inputs, list(files))
+
+        check_key = pack.checks if pack is not None else None
+        cached = fresh = None
+        if plan.rules is not None:
+            objects = tuple(
+                Obj(r.obj, _project_relative(r.origin.source if r.origin else None, job.env.overlay),
+                    f"{options_output(project)}/{job.path}/{p}")
+                for r, p in zip(resources, paths))
+            ctx = Context(environment=job.path, objects=objects,
+                          kubernetes_version=job.env.kubernetes_version,
+                          own_hosts=tuple(job.env.hosts), external=tuple(project.external),
+                          allow_plaintext_secrets=job.env.allow_plaintext_secrets)
+            if pack is not None:
+                check_key = per_object_key(ctx, plan.rules)
+                if check_key is not None:
+                    cached = [pack.findings(key, check_key) for key in keys]
+            try:
+                if plan.cross:
+                    from lamina.checks.cross_environment import markers_of
+                    out.markers = {m for o in objects for m in markers_of(o)}
+                    self.kept[index] = ctx
+                part = check_context(ctx, plan.rules, cached, skip=frozenset({CROSS}))
+                out.checks = part
+                fresh = part.per_object
+                out.failing = any(f.level == ERROR for f in part.ignore_findings) or any(
+                    f.level == ERROR for found in part.by_rule.values() for f in found)
+            except Exception as exc:
+                out.check_error = exc
+                out.failing = True
+        if pack is not None:
+            entries: dict[bytes, tuple] = {}
+            for i, (key, text) in enumerate(zip(keys, texts)):
+                if key is None:
+                    continue
+                if plan.rules is None:
+                    found = pack.findings(key, check_key)
+                elif cached is not None and cached[i] is not None:
+                    found = cached[i]
+                else:
+                    found = fresh[i] if fresh is not None else None
+                entries[key] = (text, found)
+            pack.save(entries, check_key)
+
+        if plan.mode == WRITE:
+            if not out.failing:
+                out.staged = stage(plan.output, job.path, files, plan.owned)
+        elif plan.mode == CHECK:
+            if not out.failing:
+                base = os.path.join(plan.output, job.path)
+                out.differences = [f"{job.path}/{rel}" for rel, text in files.items()
+                                   if _differs(os.path.join(base, rel), text)]
+        else:
+            out.texts = files
+        return out
+
+    def cross(self, index: int, others: dict[str, tuple[str, ...]]) -> list[Finding]:
+        ctx = dataclasses.replace(self.kept.pop(index), other_environments=others)
+        part = check_context(ctx, self.plan.rules, only=frozenset({CROSS}))
+        return part.by_rule.get(CROSS, [])
+
+
+# ---- worker processes ------------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """A worker whose parent was killed stops at once instead of staging files nobody
+    will commit (Linux; elsewhere it stops at its next message)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))     # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(1)
+    except Exception:
+        pass
+
+
+def _serve(conn: Any, plan: Plan) -> None:
+    _die_with_parent()
+    worker = Worker(plan)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            break
+        if message[0] == "stop":
+            break
+        try:
+            reply = ("ok", getattr(worker, message[0])(*message[1:]))
+        except BaseException as exc:       # sent to the parent, which raises it
+            reply = ("error", exc, "".join(traceback.format_exception(exc)))
+        try:
+            conn.send(reply)
+        except Exception as exc:           # something in the reply does not pickle
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), ""))
+    conn.close()
+
+
+class WorkerDied(RuntimeError):
+    """A rendering process ended without answering."""
+
+
+class _Pool:
+    def __init__(self, plan: Plan, size: int):
+        import multiprocessing
+        ctx = multiprocessing.get_context("fork")
+        self.conns = []
+        self.procs = []
+        for _ in range(size):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, plan), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def run(self, tasks: list[tuple[int | None, tuple]], stop_on_error: bool = False
+            ) -> dict[int, tuple]:
+        """Run each (worker or None for any, message); task number -> (status, value,
+        traceback or worker). After a failure with stop_on_error, only the tasks already
+        sent are waited for: the earlier ones all are."""
+        from multiprocessing.connection import wait
+        own = {w: deque() for w in range(len(self.conns))}
+        anyone: deque[int] = deque()
+        for i, (w, _message) in enumerate(tasks):
+            (own[w] if w is not None else anyone).append(i)
+        results: dict[int, tuple] = {}
+        busy: dict[int, int] = {}
+        failed = False
+
+        def dispatch(w: int) -> None:
+            queue = own[w] if own[w] else anyone
+            if queue and not (failed and stop_on_error):
+                i = queue.popleft()
+                self.conns[w].send(tasks[i][1])
+                busy[w] = i
+
+        for w in range(len(self.conns)):
+            dispatch(w)
+        while busy:
+            for conn in wait([self.conns[w] for w in busy]):
+                w = self.conns.index(conn)
+                try:
+                    reply = conn.recv()
+                except (EOFError, OSError):
+                    raise WorkerDied("a rendering process died (out of memory?)") from None
+                i = busy.pop(w)
+                if reply[0] == "ok":
+                    results[i] = ("ok", reply[1], w)
+                else:
+                    failed = True
+                    results[i] = ("error", reply[1], reply[2])
+                dispatch(w)
+        return results
+
+    def close(self) -> None:
+        for conn in self.conns:
+            try:
+                conn.send(("stop",))
+                conn.close()
+            except OSError:
+                pass
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+
+def _raise(exc: BaseException, tb: str) -> None:
+    from lamina.errors import LaminaError
+    if tb and not isinstance(exc, (LaminaError, KeyboardInterrupt)) and exc.__cause__ is None:
+        exc.__cause__ = _RemoteTraceback(f'\n"""\n{tb}"""')
+    raise exc
+
+
+def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:
+    for o in outcomes:
+        if o is not None and o.staged is not None:
+            discard(plan.output, o.staged)
+            o.staged = None
+
+
+def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None):
+    """Render every job of the plan; (outcomes in job order, CheckResult or None). Raises
+    as a serial render would (see the module's docstring), leaving nothing staged."""
+    n = len(plan.jobs)
+    if n == 0:
+        return [], None
+    size = min(jobs or (os.cpu_count() or 1), n)
+    outcomes: list[Outcome | None] = [None] * n
+    pool = _Pool(plan, size) if size > 1 else None
+    local = Worker(plan) if pool is None else None
+    try:
+        # 1. build, print, check and stage each target
+        if pool is None:
+            for i in range(n):
+                outcomes[i] = local.render(i)
+        else:
+            done = pool.run([(None, ("render", i)) for i in range(n)], stop_on_error=True)
+            for i, (status, value, _extra) in done.items():
+                if status == "ok":
+                    outcomes[i] = value
+            errors = sorted(i for i, r in done.items() if r[0] == "error")
+            if errors:
+                _raise(done[errors[0]][1], done[errors[0]][2])
+        if rules_error is not None:
+            raise rules_error
+        first = next((o for o in outcomes if o.check_error is not None), None)
+        if first is not None:
+            raise first.check_error
+        if plan.rules is None:
+            return outcomes, None
+
+        # 2. cross-environment, now that every target's markers are known
+        cross: dict[int, list[Finding]] = {}
+        if plan.cross:
+            from lamina.checks.cross_environment import owners_of_markers
+            project = plan.project
+            declared = {env.name: tuple(env.hosts) for env in project.environments}
+            observed: dict[str, set[str]] = {name: set() for name in declared}
+            for o in outcomes:
+                observed.setdefault(o.environment, set()).update(o.markers)
+            markers = owners_of_markers(declared, observed)
+            tasks = []
+            for o in outcomes:
+                env = project.environment(o.environment)
+                others = {name: m for name, m in markers.items() if name != env.name}
+                tasks.append((o.index, ("cross", o.index, others)))
+            if pool is None:
+                for index, message in tasks:
+                    cross[index] = local.cross(*message[1:])
+            else:
+                owner = {i: extra for i, (status, _v, extra) in done.items()}
+                ran = pool.run([(owner[i], message) for i, message in tasks])
+                for t, (status, value, extra) in ran.items():
+                    if status != "ok":
+                        _raise(value, extra)
+                    cross[tasks[t][0]] = value
+        parts = []
+        for o in outcomes:
+            if plan.cross:
+                o.checks.by_rule[CROSS] = cross.get(o.index, [])
+            parts.append(o.checks)
+        result = merge(parts, plan.rules)
+        from lamina.checks.gate import passed
+        passed(result)
+        return outcomes, result
+    except BaseException:
+        discard_all(plan, outcomes)
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
