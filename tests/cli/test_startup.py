@@ -16,9 +16,11 @@ from pathlib import Path
 from lamina.cli.main import COMMANDS
 from tests.conftest import write_tree
 
-# Runs one build in a fresh interpreter and writes the names in sys.modules, one a line.
+# Runs one build in a fresh interpreter and writes the names of the modules it imported
+# (not those the interpreter had already loaded, by a sitecustomize say), one a line.
 _PROBE = """
 import sys
+before = set(sys.modules)
 directory, report = sys.argv[1], sys.argv[2]
 sys.argv = ["lamina", "build", directory]
 from lamina.cli.main import main
@@ -27,7 +29,7 @@ try:
 except SystemExit as exc:
     if exc.code:
         raise
-names = sorted(sys.modules)
+names = sorted(set(sys.modules) - before)
 with open(report, "w", encoding="utf-8") as fh:
     fh.write("\\n".join(names))
 """
