@@ -38,12 +38,13 @@ import io
 import os
 import pickle
 import tempfile
+import zlib
 from typing import Any
 
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
 
-_MAGIC = b"lamina-build-memo 1\n"
+_MAGIC = b"lamina-build-memo 2\n"
 DEFERRED = ("ReplacementTransformer",)
 # A root or component field that makes a build ineligible.
 _NOT_AT_ROOT = ("vars", "transformers", "generators", "validators", "helmCharts", "openapi",
@@ -123,14 +124,16 @@ def _read_record(path: str) -> dict[str, Any] | None:
     if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head:head + 32]:
         return None
     try:
-        record = _loads(payload)
+        record = _loads(zlib.decompress(payload))
     except Exception:       # a damaged or foreign record is only a miss
         return None
     return record if isinstance(record, dict) else None
 
 
 def _write_record(path: str, record: dict[str, Any]) -> None:
-    payload = _dumps(record)
+    # Compressed (fastest level): a record of a 200-service overlay shrinks from 1.5 MB to
+    # about a fifth, and a render writes one per environment next to its output.
+    payload = zlib.compress(_dumps(record), 1)
     blob = _MAGIC + hashlib.sha256(payload).digest() + payload
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
