@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 from lamina.errors import SourceRef
@@ -30,34 +31,35 @@ class Finding:
 
 @dataclass(frozen=True)
 class Obj:
-    """A rendered resource as checks see it: plain data plus where it came from."""
+    """A rendered resource as checks see it: plain data plus where it came from. Checks
+    never change `data`, so what is read from it is worked out once per object."""
 
     data: dict[str, Any]
     source: SourceRef | None = None
     rendered: str | None = None
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return str(self.data.get("kind") or "")
 
-    @property
+    @cached_property
     def api_version(self) -> str:
         return str(self.data.get("apiVersion") or "")
 
-    @property
+    @cached_property
     def group(self) -> str:
         return self.api_version.rpartition("/")[0]
 
-    @property
+    @cached_property
     def metadata(self) -> dict[str, Any]:
         md = self.data.get("metadata")
         return md if isinstance(md, dict) else {}
 
-    @property
+    @cached_property
     def name(self) -> str:
         return str(self.metadata.get("name") or "")
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         return str(self.metadata.get("namespace") or "")
 
@@ -69,7 +71,7 @@ class Obj:
         v = self.metadata.get("annotations")
         return v if isinstance(v, dict) else {}
 
-    @property
+    @cached_property
     def ident(self) -> str:
         return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 

@@ -93,8 +93,13 @@ class ContextResult:
 
 
 def _ignores(ctx: Context, out: ContextResult | None) -> dict[str, dict[str, str]]:
+    """Resource -> the checks it opts out of (the last object of an ident decides)."""
     ignores: dict[str, dict[str, str]] = {}
     for obj in ctx.objects:
+        if IGNORE_ANNOTATION not in obj.annotations():
+            if ignores and obj.ident in ignores:
+                ignores[obj.ident] = {}
+            continue
         found, bad = ignored(obj.annotations())
         ignores[obj.ident] = found
         if out is not None:
@@ -136,19 +141,25 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
     return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
 
 
-def _per_object_rules(ctx: Context, active: list[Rule]) -> list[Rule]:
+# cross-environment looks at one object at a time too, given the other environments'
+# markers and the own hosts, which per_object_key then covers.
+PER_OBJECT_GIVEN_MARKERS = ("cross-environment",)
+
+
+def _per_object_rules(ctx: Context, active: list[Rule], ids: tuple[str, ...]) -> list[Rule]:
     # The schema check of an object depends on the CRDs beside it: not per object then.
     crds = bool(ctx.crds) or any(o.kind == "CustomResourceDefinition" for o in ctx.objects)
-    return [r for r in active if r.check_id in PER_OBJECT and not (crds and r.check_id == "schema")]
+    return [r for r in active if r.check_id in ids and not (crds and r.check_id == "schema")]
 
 
-def per_object_key(ctx: Context, rules: list[Rule]) -> str | None:
-    """What the PER_OBJECT findings of an object depend on besides the object: the checks
-    that run per object in this context, their options and the Kubernetes version. None
-    when none runs (or the version is invalid: the checks report that)."""
+def per_object_key(ctx: Context, rules: list[Rule], ids: tuple[str, ...] = PER_OBJECT) -> str | None:
+    """What the findings of checks `ids` about an object depend on besides the object: the
+    checks of them that run per object in this context, their options, the Kubernetes
+    version, and for cross-environment the markers and own hosts. None when none runs (or
+    the version is invalid: the checks report that)."""
     import hashlib
     from lamina.checks.config import CheckConfigError
-    per_rules = _per_object_rules(ctx, [r for r in rules if r.enabled])
+    per_rules = _per_object_rules(ctx, [r for r in rules if r.enabled], ids)
     if not per_rules:
         return None
     try:
@@ -156,16 +167,19 @@ def per_object_key(ctx: Context, rules: list[Rule]) -> str | None:
         version = schema.resolve_version(ctx.kubernetes_version)
     except CheckConfigError:
         return None
-    text = repr((version, [(r.check_id, repr(r.options)) for r in per_rules]))
+    given = ()
+    if any(r.check_id in PER_OBJECT_GIVEN_MARKERS for r in per_rules):
+        given = (list(ctx.other_environments.items()), ctx.own_hosts)
+    text = repr((version, [(r.check_id, repr(r.options)) for r in per_rules], given))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | None] | None = None,
-                  skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None
-                  ) -> ContextResult:
+                  skip: frozenset[str] = frozenset(), only: frozenset[str] | None = None,
+                  ids: tuple[str, ...] = PER_OBJECT) -> ContextResult:
     """The findings of the enabled `rules` (less `skip`, or only `only`) for one context.
     With `cached` (aligned with ctx.objects, None for an object not cached; valid for
-    per_object_key(ctx, rules)), PER_OBJECT checks run only over the objects not cached;
+    per_object_key(ctx, rules, ids)), the checks `ids` run only over the objects not cached;
     the result's per_object then holds the findings to remember for those."""
     out = ContextResult(ctx.environment)
     active = [r for r in rules if r.enabled and r.check_id not in skip
@@ -173,19 +187,21 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
     if only is None:
         out.checked = len(ctx.objects)
     ignores = _ignores(ctx, out if only is None else None)
-    per_rules = _per_object_rules(ctx, active)
+    per_rules = _per_object_rules(ctx, active, ids)
     per_ids = {r.check_id for r in per_rules}
     results = None
     if cached is not None and per_rules:
         results = _per_object(ctx, per_rules, cached)
         if results is not None:
             out.per_object = [None if c is not None else r for c, r in zip(cached, results)]
+    if results is not None:
+        with_findings = [(obj, entries) for obj, entries in zip(ctx.objects, results) if entries]
     well_formed: list[Context] = []
     for rule in active:
         if results is not None and rule.check_id in per_ids:
             found = [Finding(check_id, rule.level, message, ctx.environment, obj.ident,
                              obj.source, obj.rendered, related)
-                     for obj, entries in zip(ctx.objects, results)
+                     for obj, entries in with_findings
                      for check_id, message, related in entries if check_id == rule.check_id]
         else:
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)

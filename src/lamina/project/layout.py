@@ -38,8 +38,16 @@ class SourceInfo:
     date: str = ""
 
 
+_SAFE: dict[str, str] = {}
+
+
 def _safe(part: str) -> str:
-    return _UNSAFE.sub("_", part) or "_"
+    safe = _SAFE.get(part)
+    if safe is None:
+        if len(_SAFE) > 65536:
+            _SAFE.clear()
+        safe = _SAFE[part] = _UNSAFE.sub("_", part) or "_"
+    return safe
 
 
 def resource_paths(resources: list[Resource]) -> list[str]:
@@ -121,9 +129,33 @@ def environment_files(env_path: str, overlay: str, resmap: ResMap, inputs: dict[
             "resources": sources,
         },
     }
-    files[METADATA_FILE] = json.dumps(metadata, indent=2, sort_keys=False) + "\n"
+    files[METADATA_FILE] = _json_indented(metadata) + "\n"
     files["README.md"] = _readme(env_path, overlay, source, command, len(paths))
     return files
+
+
+def _json_indented(value: Any, pad: str = "") -> str:
+    """json.dumps(value, indent=2), byte for byte, for the metadata's shapes (dicts with
+    string keys, lists, strings, numbers, booleans, None), without the pure-Python encoder
+    json.dumps falls back to whenever it indents: flat string maps and lists go through the
+    C encoder, with the line break and indent as separator."""
+    if isinstance(value, (dict, list)) and not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    inner = pad + "  "
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        if all(type(v) is str for v in value.values()):
+            return "{\n" + inner + json.dumps(value, separators=(",\n" + inner, ": "))[1:-1] + \
+                "\n" + pad + "}"
+        return "{\n" + ",\n".join(inner + json.dumps(k) + ": " + _json_indented(v, inner)
+                                   for k, v in value.items()) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if all(type(v) is str for v in value):
+            return "[\n" + inner + json.dumps(value, separators=(",\n" + inner, ": "))[1:-1] + \
+                "\n" + pad + "]"
+        return "[\n" + ",\n".join(inner + _json_indented(v, inner) for v in value) + "\n" + pad + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, indent=2).replace("\n", "\n" + pad)
+    return json.dumps(value)
 
 
 def _readme(env_path: str, overlay: str, source: SourceInfo, command: str, count: int) -> str:

@@ -9,10 +9,12 @@ one "pack" under the cache root of yaml/doc_cache.py (`<cache>/lamina/render/`):
 
 - a resource's key is the BLAKE2b-256 of its pickle, written without the pickler's memo
   (so two equal resources give equal bytes whoever built them, and a resource that
-  differs in any value, key order or type gives other bytes);
-- a pack maps keys to (text, findings); the findings were computed for one check
-  configuration (runner.per_object_key), recorded in the pack, and are not used for any
-  other;
+  differs in any value, key order or type gives other bytes; label maps count as the
+  plain mappings they print as);
+- a pack maps keys to (text, findings, cross-environment findings); each kind of findings
+  was computed for one check configuration (runner.per_object_key: the checks, their
+  options, the Kubernetes version, and for cross-environment the other environments'
+  markers), recorded in the pack, and is not used for any other;
 - a pack is `marshal` data (plain tuples, dicts and strings: loading it runs no code)
   behind a magic line, a stamp of lamina's version and of the source of the code whose
   results it holds (the checks and the YAML printer), and a SHA-256 of the payload;
@@ -33,7 +35,7 @@ import os
 import pickle
 from typing import Any
 
-_MAGIC = b"lamina-render-pack 1\n"
+_MAGIC = b"lamina-render-pack 2\n"
 _MARSHAL_VERSION = 4
 _STAMP: list[str] = []
 
@@ -73,11 +75,27 @@ def code_stamp() -> str:
     return _STAMP[0]
 
 
+_TABLE: list[dict] = []
+
+
+def _dispatch_table() -> dict:
+    """Label and annotation maps (EntryMap) pickle as the plain mappings they print as: the
+    nodes they share with other maps during a build reach neither the text nor a check."""
+    if not _TABLE:
+        import copyreg
+        from lamina.transformers.labels import EntryMap
+        table = copyreg.dispatch_table.copy()
+        table[EntryMap] = lambda m: (dict, (dict(m),))
+        _TABLE.append(table)
+    return _TABLE[0]
+
+
 def object_key(obj: Any) -> bytes | None:
     """The content key of one resource, or None when it cannot be pickled."""
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, 5)
     pickler.fast = True      # no memo: the bytes depend on values, not on sharing
+    pickler.dispatch_table = _dispatch_table()
     try:
         pickler.dump(obj)
     except Exception:        # anything unpicklable (or self-referencing): no key
@@ -97,11 +115,15 @@ def _valid_findings(value: Any) -> bool:
 
 
 class Pack:
-    """One target's remembered texts and findings."""
+    """One target's remembered texts and findings. Each entry is (text, findings of the
+    checks that look at one object alone, cross-environment findings); each kind of
+    findings holds for the one check configuration recorded for it (`keys`)."""
+
+    SLOTS = 2
 
     def __init__(self, root: str, target: str):
         self.path = _pack_path(root, target)
-        self.checks: str | None = None
+        self.keys: tuple[str | None, ...] = (None,) * self.SLOTS
         self.entries: dict[bytes, tuple] = {}
         self._load()
 
@@ -122,9 +144,10 @@ class Pack:
             self._discard()
             return
         if not (isinstance(data, tuple) and len(data) == 3 and data[0] == code_stamp()
+                and isinstance(data[1], tuple) and len(data[1]) == self.SLOTS
                 and isinstance(data[2], dict)):
             return      # another lamina's pack: not used, overwritten after this render
-        self.checks = data[1] if isinstance(data[1], str) else None
+        self.keys = tuple(k if isinstance(k, str) else None for k in data[1])
         self.entries = data[2]
 
     def _discard(self) -> None:
@@ -133,27 +156,32 @@ class Pack:
         except OSError:
             pass
 
-    def text(self, key: bytes | None) -> str | None:
+    def _entry(self, key: bytes | None) -> tuple | None:
         entry = self.entries.get(key) if key is not None else None
-        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str):
-            return entry[0]
+        if isinstance(entry, tuple) and len(entry) == 1 + self.SLOTS and isinstance(entry[0], str):
+            return entry
         return None
 
-    def findings(self, key: bytes | None, checks: str | None) -> tuple | None:
-        """The findings remembered for this content under check configuration `checks`."""
-        if key is None or checks is None or checks != self.checks:
+    def text(self, key: bytes | None) -> str | None:
+        entry = self._entry(key)
+        return entry[0] if entry is not None else None
+
+    def findings(self, key: bytes | None, slot: int, config: str | None) -> tuple | None:
+        """The findings in `slot` (1: per-object checks, 2: cross-environment) remembered
+        for this content under check configuration `config`."""
+        if config is None or config != self.keys[slot - 1]:
             return None
-        entry = self.entries.get(key)
-        if isinstance(entry, tuple) and len(entry) == 2 and _valid_findings(entry[1]):
-            return entry[1]
+        entry = self._entry(key)
+        if entry is not None and _valid_findings(entry[slot]):
+            return entry[slot]
         return None
 
-    def save(self, entries: dict[bytes, tuple[str, tuple | None]], checks: str | None) -> None:
-        """Remember exactly `entries` (key -> (text, findings or None)) when they differ
-        from what the pack holds."""
-        if checks == self.checks and entries == self.entries:
+    def save(self, entries: dict[bytes, tuple], keys: tuple[str | None, ...]) -> None:
+        """Remember exactly `entries` (key -> (text, findings or None, findings or None)),
+        valid for the configurations `keys`, when they differ from what the pack holds."""
+        if keys == self.keys and entries == self.entries:
             return
-        payload = marshal.dumps((code_stamp(), checks, entries), _MARSHAL_VERSION)
+        payload = marshal.dumps((code_stamp(), keys, entries), _MARSHAL_VERSION)
         import tempfile
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -167,4 +195,4 @@ class Pack:
                 raise
         except OSError:
             pass     # a read-only or full disk only costs the speed-up
-        self.checks, self.entries = checks, entries
+        self.keys, self.entries = keys, entries

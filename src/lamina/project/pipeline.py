@@ -141,7 +141,7 @@ class Worker:
                                   texts, paths)
         out = Outcome(index, job.path, job.env.name, len(resources), inputs, list(files))
 
-        check_key = pack.checks if pack is not None else None
+        slots = list(pack.keys) if pack is not None else [None, None]
         cached = fresh = None
         if plan.rules is not None:
             objects = tuple(
@@ -153,14 +153,12 @@ class Worker:
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets)
             if pack is not None:
-                check_key = per_object_key(ctx, plan.rules)
-                if check_key is not None:
-                    cached = [pack.findings(key, check_key) for key in keys]
+                slots[0] = per_object_key(ctx, plan.rules)
+                cached = [pack.findings(key, 1, slots[0]) for key in keys]
             try:
                 if plan.cross:
                     from lamina.checks.cross_environment import markers_of
                     out.markers = {m for o in objects for m in markers_of(o)}
-                    self.kept[index] = ctx
                 part = check_context(ctx, plan.rules, cached, skip=frozenset({CROSS}))
                 out.checks = part
                 fresh = part.per_object
@@ -169,19 +167,23 @@ class Worker:
             except Exception as exc:
                 out.check_error = exc
                 out.failing = True
+        entries: dict[bytes, list] = {}
         if pack is not None:
-            entries: dict[bytes, tuple] = {}
             for i, (key, text) in enumerate(zip(keys, texts)):
                 if key is None:
                     continue
                 if plan.rules is None:
-                    found = pack.findings(key, check_key)
-                elif cached is not None and cached[i] is not None:
+                    found = pack.findings(key, 1, slots[0])
+                elif cached[i] is not None:
                     found = cached[i]
                 else:
                     found = fresh[i] if fresh is not None else None
-                entries[key] = (text, found)
-            pack.save(entries, check_key)
+                entries[key] = [text, found, pack.findings(key, 2, slots[1])]
+        if plan.cross and out.check_error is None:
+            # kept for cross(): the pack is saved once its cross-environment part is known
+            self.kept[index] = (ctx, pack, keys, entries, slots)
+        elif pack is not None:
+            pack.save({k: tuple(v) for k, v in entries.items()}, tuple(slots))
 
         if plan.mode == WRITE:
             if not out.failing:
@@ -196,8 +198,19 @@ class Worker:
         return out
 
     def cross(self, index: int, others: dict[str, tuple[str, ...]]) -> list[Finding]:
-        ctx = dataclasses.replace(self.kept.pop(index), other_environments=others)
-        part = check_context(ctx, self.plan.rules, only=frozenset({CROSS}))
+        ctx, pack, keys, entries, slots = self.kept.pop(index)
+        ctx = dataclasses.replace(ctx, other_environments=others)
+        cached = None
+        if pack is not None:
+            slots[1] = per_object_key(ctx, self.plan.rules, ids=(CROSS,))
+            cached = [pack.findings(key, 2, slots[1]) for key in keys]
+        part = check_context(ctx, self.plan.rules, cached, only=frozenset({CROSS}), ids=(CROSS,))
+        if pack is not None:
+            for i, key in enumerate(keys):
+                if key is not None and key in entries:
+                    entries[key][2] = cached[i] if cached[i] is not None else (
+                        part.per_object[i] if part.per_object is not None else None)
+            pack.save({k: tuple(v) for k, v in entries.items()}, tuple(slots))
         return part.by_rule.get(CROSS, [])
 
 

@@ -8,6 +8,7 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from lamina.errors import SourceRef
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.layout import SourceInfo, environment_files
@@ -91,7 +92,7 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
                    BuildOptions(values=values, reads=reads, memo=True))
     for f in files:
         reads.add(os.path.realpath(f))
-    inputs = {os.path.relpath(p, project.root): _digest(p) for p in sorted(reads)
+    inputs = {_relative(p, project.root): _digest(p) for p in sorted(reads)
               if os.path.isfile(p)}
     source = source_info(project.root, sorted(inputs))
     command = f"lamina build {env.overlay}"
@@ -108,6 +109,19 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
 
 
+def _relative(path: str, root: str) -> str:
+    """os.path.relpath(path, root), without its work for the usual case: a normalised
+    absolute path under the (normalised, absolute) root."""
+    if path.startswith(root + os.sep) and os.path.isabs(root) and \
+            os.path.normpath(root) == root and not _UNNORMAL.search(path):
+        return path[len(root) + 1:]
+    return os.path.relpath(path, root)
+
+
+_UNNORMAL = __import__("re").compile(r"//|/\.\.?(?:/|$)|/$")
+_JOINED: dict[tuple[str, str], str] = {}
+
+
 def _project_relative(source, overlay: str):
     """Build messages name files relative to the overlay; project-level reports use paths
     relative to the project root."""
@@ -115,7 +129,15 @@ def _project_relative(source, overlay: str):
         return None
     import dataclasses
     import posixpath
-    return dataclasses.replace(source, path=posixpath.normpath(posixpath.join(overlay, source.path)))
+    key = (overlay, source.path)
+    path = _JOINED.get(key)
+    if path is None:
+        if len(_JOINED) > 65536:
+            _JOINED.clear()
+        path = _JOINED[key] = posixpath.normpath(posixpath.join(overlay, source.path))
+    if type(source) is SourceRef:
+        return SourceRef(path, source.line, source.column)
+    return dataclasses.replace(source, path=path)
 
 
 def options_output(project: Project) -> str:

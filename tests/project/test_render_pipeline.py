@@ -1,0 +1,370 @@
+"""`lamina render`'s engine: per-target work in worker processes, the per-resource cache
+(project/objcache.py) and staging in the workers (project/writer.py stage/commit).
+
+Every cache test compares with a render that has no cache: a hit must give exactly what
+a miss gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lamina.checks.gate import ChecksFailed
+from lamina.project import objcache
+from lamina.project.service import render_command
+from lamina.project.writer import JOURNAL, LEDGER, OutputError, recover
+from tests.conftest import write_tree
+
+LAMINA = [sys.executable, "-m", "lamina.cli.main"]
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      securityContext: {{runAsNonRoot: true}}
+      containers:
+      - name: main
+        image: nginx:1.25
+        ports: [{{name: http, containerPort: 8080}}]
+        resources: {{requests: {{cpu: 10m, memory: 10Mi}}, limits: {{memory: 10Mi}}}}
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{port: 80, targetPort: http}}]
+"""
+
+
+def _project(root: Path, envs: tuple[str, ...] = ("dev", "staging", "prod"), services: int = 3,
+             checks: str = "") -> Path:
+    files = {"lamina.yaml": "apiVersion: lamina.dev/v1alpha1\nkind: Project\n" + checks}
+    for i in range(services):
+        name = f"svc{i}"
+        files[f"bases/{name}/kustomization.yaml"] = "resources: [deploy.yaml, service.yaml]\n"
+        files[f"bases/{name}/deploy.yaml"] = DEPLOY.format(name=name)
+        files[f"bases/{name}/service.yaml"] = SERVICE.format(name=name)
+    for env in envs:
+        files[f"overlays/{env}/kustomization.yaml"] = (
+            f"namespace: shop-{env}\nresources:\n"
+            + "".join(f"- ../../bases/svc{i}\n" for i in range(services)))
+    return write_tree(root, files)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("LAMINA_NO_CACHE", raising=False)
+    objcache._STAMP.clear()
+    return tmp_path / "cache"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _packs(cache: Path) -> list[Path]:
+    return sorted(p for p in (cache / "lamina" / "render").rglob("*")
+                  if p.is_file() and not p.name.startswith(".tmp-"))
+
+
+def _render(root: Path, out: str = "rendered", **kwargs):
+    kwargs.setdefault("render_all", True)
+    return render_command(project_dir=str(root), output=str(root / out), **kwargs)
+
+
+class _Counter:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        import lamina.yaml
+        self.calls = 0
+        real = lamina.yaml.dump
+
+        def dump(doc):
+            self.calls += 1
+            return real(doc)
+        monkeypatch.setattr(lamina.yaml, "dump", dump)
+
+
+def _findings(result) -> list[tuple]:
+    return [(f.check, f.level, f.message, f.environment, f.resource, str(f.source), f.rendered,
+             f.related) for f in result.findings]
+
+
+# ---- the per-resource cache --------------------------------------------------------------
+
+def test_cache_hit_gives_what_a_miss_gives(tmp_path: Path, cache: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path / "p", checks="checks:\n  rules:\n    probes: {level: warning}\n")
+    counter = _Counter(monkeypatch)
+    first = _render(root, jobs=1)
+    printed = counter.calls
+    assert printed == 18 and len(_packs(cache)) == 3
+    second = _render(root, "again", jobs=1)
+    assert counter.calls == printed          # every text came from the cache
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    plain = _render(root, "plain", jobs=1)
+    assert counter.calls == 2 * printed
+    assert _tree(root / "rendered") == _tree(root / "again") == _tree(root / "plain")
+    assert _findings(first.check_result) == _findings(second.check_result) \
+        == _findings(plain.check_result)
+    assert any(f.check == "probes" for f in second.check_result.findings)
+
+
+def test_a_changed_resource_misses_and_only_it(tmp_path: Path, cache: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path / "p")
+    _render(root, jobs=1)
+    counter = _Counter(monkeypatch)
+    deploy = root / "bases" / "svc1" / "deploy.yaml"
+    deploy.write_text(deploy.read_text().replace(", limits: {memory: 10Mi}", ""))
+    result = _render(root, render_all=False, jobs=1)
+    assert counter.calls == 3                # svc1's Deployment, once per environment
+    assert result.written and all("deployment-svc1" in w or "hydrator" in w
+                                  for w in result.written)
+    # the changed object's findings are its own, not the cached ones
+    found = {(f.check, f.resource) for f in result.check_result.findings}
+    assert ("resources", "Deployment/shop-dev/svc1") in found
+    assert ("resources", "Deployment/shop-dev/svc0") not in found
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    plain = _render(root, "plain", jobs=1)
+    assert _tree(root / "rendered") == _tree(root / "plain")
+    assert _findings(result.check_result) == _findings(plain.check_result)
+
+
+def test_check_configuration_is_part_of_the_key(tmp_path: Path, cache: Path) -> None:
+    root = _project(tmp_path / "p")
+    deploy = root / "bases" / "svc0" / "deploy.yaml"
+    deploy.write_text(deploy.read_text().replace("        ports:", "        readinessProbe: "
+                                                 "{httpGet: {port: http}}\n        ports:"))
+    first = _render(root, jobs=1)
+    assert any(f.check == "probes" for f in first.check_result.findings)
+    (root / "lamina.yaml").write_text("apiVersion: lamina.dev/v1alpha1\nkind: Project\n"
+                                      "checks:\n  rules:\n    probes: {enabled: false}\n")
+    second = _render(root, jobs=1)
+    assert not any(f.check == "probes" for f in second.check_result.findings)
+    (root / "lamina.yaml").write_text("apiVersion: lamina.dev/v1alpha1\nkind: Project\n"
+                                      "checks:\n  rules:\n    probes: {level: error}\n")
+    with pytest.raises(ChecksFailed):
+        _render(root, jobs=1)
+
+
+def test_cross_environment_findings_follow_the_markers(tmp_path: Path, cache: Path) -> None:
+    root = _project(tmp_path / "p")
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: peers\ndata:\n  url: http://api.shop-prod.svc\n"
+    write_tree(root, {"overlays/dev/peers.yaml": cm,
+                      "overlays/dev/kustomization.yaml":
+                      (root / "overlays/dev/kustomization.yaml").read_text() + "- peers.yaml\n"})
+    with pytest.raises(ChecksFailed, match="cross-environment"):
+        _render(root, jobs=1)
+    # prod no longer uses shop-prod: the cached "no finding" for unchanged objects must
+    # not hide anything, and the cached finding must not survive the marker going away
+    (root / "overlays/prod/kustomization.yaml").write_text(
+        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-prod", "shop-live"))
+    result = _render(root, jobs=1)
+    assert not any(f.check == "cross-environment" for f in result.check_result.findings)
+
+
+def test_damaged_or_foreign_packs_are_ignored(tmp_path: Path, cache: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path / "p")
+    _render(root, jobs=1)
+    expected = _tree(root / "rendered")
+    packs = _packs(cache)
+    blob = packs[0].read_bytes()
+    packs[0].write_bytes(blob[:-10] + b"x" * 10)              # checksum no longer matches
+    packs[1].write_bytes(b"lamina-render-pack 2\n" + b"\0" * 40)
+    import hashlib
+    import marshal
+    payload = marshal.dumps(("another lamina", (None, None), {}))
+    packs[2].write_bytes(objcache._MAGIC + hashlib.sha256(payload).digest() + payload)
+    counter = _Counter(monkeypatch)
+    _render(root, "again", jobs=1)
+    assert counter.calls == 18               # nothing usable: everything printed again
+    assert _tree(root / "again") == expected
+    counter.calls = 0
+    _render(root, "third", jobs=1)           # rewritten whole by the render before
+    assert counter.calls == 0 and _tree(root / "third") == expected
+
+
+def test_an_entry_that_is_not_findings_is_a_miss(tmp_path: Path, cache: Path) -> None:
+    root = _project(tmp_path / "p")
+    _render(root, jobs=1)
+    pack = objcache.Pack(str(root), "dev")
+    assert pack.entries
+    key = next(iter(pack.entries))
+    assert pack.findings(key, 1, pack.keys[0]) is not None
+    pack.entries[key] = (pack.entries[key][0], ("not", "findings"), None)
+    assert pack.findings(key, 1, pack.keys[0]) is None
+    assert pack.findings(key, 1, "another configuration") is None
+    assert pack.text(b"no such key") is None
+
+
+def test_no_cache_writes_no_pack(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    root = _project(tmp_path / "p")
+    _render(root, jobs=1)
+    assert not (cache / "lamina" / "render").exists()
+
+
+def test_object_keys_see_values_types_and_order() -> None:
+    base = {"a": 1, "b": [1, "x"], "c": {"d": None}}
+    key = objcache.object_key(base)
+    assert key == objcache.object_key({"a": 1, "b": [1, "x"], "c": {"d": None}})
+    assert key != objcache.object_key({"b": [1, "x"], "a": 1, "c": {"d": None}})
+    assert key != objcache.object_key({"a": 1.0, "b": [1, "x"], "c": {"d": None}})
+    assert key != objcache.object_key({"a": True, "b": [1, "x"], "c": {"d": None}})
+    assert key != objcache.object_key({"a": 1, "b": [1, "x"], "c": {"d": ""}})
+    from lamina.yaml.empty_value import EmptyValueKey
+    assert objcache.object_key({EmptyValueKey("a"): 1}) != objcache.object_key({"a": 1})
+    shared = "x" * 50
+    assert objcache.object_key([shared, shared]) == objcache.object_key(["x" * 50, "x" * 50])
+
+
+# ---- staging in the workers --------------------------------------------------------------
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parallel_and_serial_renders_agree(tmp_path: Path, jobs: int, monkeypatch) -> None:
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    root = _project(tmp_path / "p", checks="checks:\n  rules:\n    probes: {level: warning}\n")
+    serial = _render(root, "serial", jobs=1)
+    other = _render(root, "other", jobs=jobs)
+    assert _tree(root / "serial") == {k: v for k, v in _tree(root / "other").items()}
+    assert _findings(serial.check_result) == _findings(other.check_result)
+    assert serial.written == other.written and serial.resource_count == other.resource_count
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [str(p) for p in folder.rglob("*") if ".lamina-tmp" in p.name or p.name == JOURNAL]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_failed_checks_leave_the_output_as_it_was(tmp_path: Path, existing: bool) -> None:
+    root = _project(tmp_path / "p")
+    out = root / "rendered"
+    if existing:
+        _render(root, jobs=2)
+    before = _tree(out) if existing else None
+    write_tree(root, {"bases/svc2/service.yaml": SERVICE.format(name="svc2").replace(
+        "targetPort: http", "targetPort: 9999"),
+        "overlays/qa/kustomization.yaml": "namespace: shop-qa\nresources: [../../bases/svc0]\n"})
+    with pytest.raises(ChecksFailed, match="nothing was written"):
+        _render(root, jobs=2)
+    if existing:
+        assert _tree(out) == before and not _leftovers(out)
+        assert not (out / "qa").exists()
+    else:
+        assert not out.exists()
+
+
+def test_a_file_lamina_does_not_own_stops_everything(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    out = root / "rendered"
+    _render(root, jobs=2)
+    (out / "prod" / "shop-prod" / "service-svc0.yaml").unlink()
+    ledger = json.loads((out / LEDGER).read_text())
+    ledger["files"].remove("prod/shop-prod/service-svc0.yaml")
+    (out / LEDGER).write_text(json.dumps(ledger))
+    (out / "prod" / "shop-prod" / "service-svc0.yaml").write_text("mine\n")
+    deploy = root / "bases" / "svc1" / "deploy.yaml"
+    deploy.write_text(deploy.read_text().replace("containerPort: 8080", "containerPort: 8081"))
+    with pytest.raises(OutputError, match="service-svc0.yaml exists but was not written by lamina"):
+        _render(root, jobs=2)
+    assert not _leftovers(out)
+    assert "8080" in (out / "dev" / "shop-dev" / "deployment-svc1.yaml").read_text()
+
+
+def test_a_new_target_folder_is_staged_whole_and_committed_by_the_journal(tmp_path: Path) -> None:
+    from lamina.project.writer import commit, stage
+    out = tmp_path / "out"
+    staged = stage(str(out), "dev", {"a/x.yaml": "x: 1\n", "b.yaml": "b: 1\n"}, set())
+    assert staged.folder == "dev" and (out / "dev.lamina-tmp" / "a" / "x.yaml").exists()
+    assert not (out / "dev").exists()
+    # killed after the journal was written, before its renames
+    (out / JOURNAL).write_text(json.dumps({"rename": [], "rename_dirs": ["dev"], "remove": [],
+                                           "ledger": ["dev/a/x.yaml", "dev/b.yaml"]}))
+    recover(str(out))
+    assert (out / "dev" / "a" / "x.yaml").read_text() == "x: 1\n"
+    assert not _leftovers(out)
+    assert json.loads((out / LEDGER).read_text())["files"] == ["dev/a/x.yaml", "dev/b.yaml"]
+    # killed before the journal: the staged folder is only a leftover
+    stage(str(out), "prod", {"p.yaml": "p: 1\n"}, set())
+    recover(str(out))
+    assert not (out / "prod").exists() and not _leftovers(out)
+    # and a whole commit
+    staged = stage(str(out), "prod", {"p.yaml": "p: 1\n"}, set())
+    result = commit(str(out), [staged], ["dev/a/x.yaml", "dev/b.yaml", "prod/p.yaml"],
+                    {"dev/a/x.yaml", "dev/b.yaml"}, {"prod"})
+    assert result.written == ("prod/p.yaml",) and (out / "prod" / "p.yaml").exists()
+
+
+def _gone(root: Path) -> bool:
+    """No process is left working in `root` (the render's workers inherit its cwd)."""
+    for _ in range(50):
+        left = []
+        for pid in os.listdir("/proc"):
+            try:
+                if pid.isdigit() and os.readlink(f"/proc/{pid}/cwd") == str(root):
+                    left.append(pid)
+            except OSError:
+                continue
+        if not left:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_killed_render_leaves_old_or_new_files_and_the_next_run_finishes(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", services=30)
+    env = {**os.environ, "LAMINA_NO_CACHE": "1"}
+    subprocess.run([*LAMINA, "render"], cwd=root, env=env, check=True, capture_output=True)
+    out = root / "rendered"
+    old = _tree(out)
+    for i in range(30):
+        deploy = root / "bases" / f"svc{i}" / "deploy.yaml"
+        deploy.write_text(deploy.read_text().replace("nginx:1.25", "nginx:1.26"))
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([*LAMINA, "render", "--jobs", "2"], cwd=root, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert _gone(root)    # the workers die with their parent
+        for rel, data in _tree(out).items():
+            if ".lamina-tmp" in rel or rel in (JOURNAL, LEDGER):
+                continue
+            text = data.decode()
+            assert rel in old and ("1.25" in text or "1.26" in text or "deployment" not in rel)
+    proc = subprocess.run([*LAMINA, "render"], cwd=root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert not _leftovers(out)
+    fresh = root / "fresh"
+    subprocess.run([*LAMINA, "render", "-o", str(fresh), "--all"], cwd=root, env=env,
+                   check=True, capture_output=True)
+    assert _tree(out) == _tree(fresh)
+
+
+def test_the_first_failing_target_is_reported(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", envs=("a1", "b2", "c3", "d4"))
+    write_tree(root, {"overlays/b2/kustomization.yaml": "resources: [missing-b2]\n",
+                      "overlays/d4/kustomization.yaml": "resources: [missing-d4]\n"})
+    for jobs in (1, 2):
+        with pytest.raises(Exception, match="missing-b2"):
+            _render(root, jobs=jobs)
+        assert not (root / "rendered").exists()
