@@ -24,8 +24,8 @@ def env(tmp_path, monkeypatch):
     # Small thresholds keep the inputs small; the machinery is the same.
     monkeypatch.setattr(reader, "PARALLEL_MIN_CHARS", 4096)
     monkeypatch.setattr(reader, "PARALLEL_MIN_PART", 1024)
-    monkeypatch.setattr(writer, "PARALLEL_MIN_BYTES", 2048)
-    monkeypatch.setattr(writer, "PARALLEL_MIN_PART", 512)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_NODES", 1000)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_PART", 300)
     assert parallel.usable(), "a thread is running; the parallel path would not be taken"
     yield tmp_path
     assert_no_children()
@@ -126,6 +126,8 @@ def test_small_or_single_document_input_stays_serial(env, monkeypatch):
     before = started()
     reader.load_all_with_lines(crd(0, fields=200), "one.yaml")       # one document
     reader.load_all_with_lines(crd(0, 2) + "---\n" + crd(1, 2), "small.yaml")
+    writer.dump_all(reader.load_all(crd(0, 2) + "---\n" + crd(1, 2), "small.yaml"))
+    writer.dump_all(reader.load_all(crd(0, 200) + "---\n" + crd(1, 2), "lopsided.yaml"))
     assert started() == before
 
 
@@ -228,3 +230,21 @@ def test_gc_pause_nests_and_restores(env):
         assert not gc.isenabled()    # someone else's choice is left alone
     finally:
         gc.enable()
+
+
+def test_interrupt_here_stops_the_helper(env):
+    me = os.getpid()
+
+    def fn(x):
+        if os.getpid() == me:
+            raise KeyboardInterrupt
+        return x
+    with pytest.raises(KeyboardInterrupt):
+        parallel.map_in_order(fn, list(range(50)), _enc, _dec)
+    assert_no_children()
+
+
+def test_not_used_in_a_pool_worker(env):
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(parallel.usable) is False

@@ -24,8 +24,10 @@ The parallel path is indistinguishable from the serial one:
   its work is no longer wanted, for instance on Ctrl-C): no process outlives the call.
 - It is used only where forking is safe and pays: Linux with at least two CPUs this
   process may run on, no other thread running (a fork copies only the calling thread,
-  and locks held by the others would stay locked in the helper), not inside a helper, and
-  not turned off with `LAMINA_PARALLEL=0`. Callers use it only for large inputs, since
+  and locks held by the others would stay locked in the helper), not inside a helper,
+  not inside a worker of a multiprocessing pool (`lamina render` builds environments in
+  such workers, which already share the CPUs), and not turned off with
+  `LAMINA_PARALLEL=0`. Callers use it only for large inputs, since
   forking a process that holds large documents costs a few milliseconds. Whenever the
   queue or the helper cannot be set up, everything is done here.
 
@@ -68,6 +70,9 @@ def usable() -> bool:
         return False
     if cpus() < 2:
         return False
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None and mp.parent_process() is not None:
+        return False    # a worker of `lamina render`'s pool: its siblings use the CPUs
     import threading
     return threading.active_count() == 1
 
@@ -92,7 +97,8 @@ def map_in_order(
     queue = _Queue.fill(len(runs))
     if queue is None:
         return [fn(item) for item in items]
-    helper = _Helper.start(lambda: _helper_work(fn, items, runs, queue, encode))
+    parent = os.getpid()
+    helper = _Helper.start(lambda: _helper_work(fn, items, runs, queue, encode, parent))
     if helper is None:
         queue.close()
         return [fn(item) for item in items]
@@ -140,12 +146,13 @@ def map_in_order(
     return [done[i] for i in range(n)]
 
 
-def _helper_work(fn, items, runs, queue, encode) -> bytes:
-    """In the helper: take runs from the queue until it is empty or an item fails."""
+def _helper_work(fn, items, runs, queue, encode, parent: int) -> bytes:
+    """In the helper: take runs from the queue until it is empty or an item fails (or
+    this process's parent is gone: then the reply has no reader)."""
     indices: list[int] = []
     results: list = []
     try:
-        while True:
+        while os.getppid() == parent:
             run = queue.take()
             if run is None:
                 break
@@ -255,9 +262,11 @@ class _Helper:
                 parts.append(part)
         except OSError:
             parts = []
-        finally:
-            os.close(self.fd)
-            self._reap()
+        except BaseException:    # Ctrl-C while waiting: the reply is no longer wanted
+            self.stop()
+            raise
+        os.close(self.fd)
+        self._reap()
         data = b"".join(parts)
         if len(data) < _HEADER or data[:1] != b"\x00":
             return None

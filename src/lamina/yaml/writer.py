@@ -98,12 +98,12 @@ def dump_all(docs: list[Any]) -> str:
         return "---\n".join(_dump_many(docs))
 
 
-# Documents whose marshalled size adds up to at least this (about 1 MB of YAML) are
-# printed by two processes when that is possible (see parallel.py), provided the
-# documents other than the largest weigh at least PARALLEL_MIN_PART. Below that,
-# forking costs more than it saves.
-PARALLEL_MIN_BYTES = 1 << 19
-PARALLEL_MIN_PART = 1 << 17
+# Documents holding at least this many mapping entries and list items altogether (about
+# 1 MB of YAML, a tenth of a second of printing) are printed by two processes when that is
+# possible (see parallel.py), provided the documents other than the largest hold at least
+# PARALLEL_MIN_PART of them. Below that, forking costs more than it saves.
+PARALLEL_MIN_NODES = 40_000
+PARALLEL_MIN_PART = 15_000
 
 
 def _dump_many(docs: list[Any]) -> list[str]:
@@ -114,27 +114,42 @@ def _dump_many(docs: list[Any]) -> list[str]:
     """
     from lamina.yaml import parallel
 
-    if not parallel.usable():
-        return [dump(doc) for doc in docs]
-    weights = [_weight(doc) for doc in docs]
-    total = sum(weights)
-    if total < PARALLEL_MIN_BYTES or total - max(weights) < PARALLEL_MIN_PART:
+    if not _enough_work(docs) or not parallel.usable():
         return [dump(doc) for doc in docs]
     return parallel.map_in_order(dump, docs, _encode_texts, _decode_texts)
 
 
-def _weight(doc: Any) -> int:
-    """Roughly how much printing `doc` costs: its marshalled size (a fast C walk)."""
-    import marshal
-    try:
-        return len(marshal.dumps(doc, 4))
-    except ValueError:    # a str or dict subclass (marshal takes exact types only)
-        pass
-    import pickle
-    try:
-        return len(pickle.dumps(doc, pickle.HIGHEST_PROTOCOL))
-    except Exception:
-        return 0
+def _enough_work(docs: list[Any]) -> bool:
+    """Whether printing `docs` is worth a helper process (see PARALLEL_MIN_NODES). Stops
+    counting as soon as it knows, so a large output costs a few milliseconds to judge."""
+    total = largest = 0
+    for doc in docs:
+        count = _count_nodes(doc, PARALLEL_MIN_NODES)
+        total += count
+        largest = max(largest, count)
+        if total >= PARALLEL_MIN_NODES and total - largest >= PARALLEL_MIN_PART:
+            return True
+    return False
+
+
+def _count_nodes(doc: Any, cap: int) -> int:
+    """The number of mapping entries and list items in `doc`, or some number >= cap."""
+    count = 0
+    stack = [doc]
+    pop, extend = stack.pop, stack.extend
+    while stack and count < cap:
+        node = pop()
+        cls = node.__class__
+        if cls is dict:
+            count += len(node)
+            extend(node.values())
+        elif cls is list:
+            count += len(node)
+            extend(node)
+        elif cls is not str and isinstance(node, (dict, list, tuple)):
+            count += len(node)
+            extend(node.values() if isinstance(node, dict) else node)
+    return count
 
 
 def _encode_texts(texts: list[str]) -> bytes:
