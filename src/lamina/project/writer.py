@@ -49,21 +49,41 @@ def _read_json(path: str) -> dict:
         raise OutputError(f"{path}: unreadable ({exc}); delete it to start afresh") from None
 
 
+def _json_text(data: dict) -> str:
+    """json.dumps(data, indent=1, sort_keys=True), byte for byte; a ledger or journal (lists
+    of paths under a few keys) goes through the C encoder, which json.dumps only uses when
+    it does not indent."""
+    if not all(type(k) is str and type(v) is list and all(type(x) is str for x in v)
+               for k, v in data.items()):
+        return json.dumps(data, indent=1, sort_keys=True)
+    if not data:
+        return "{}"
+    parts = []
+    for key in sorted(data):
+        items = data[key]
+        value = ("[\n  " + json.dumps(items, separators=(",\n  ", ": "))[1:-1] + "\n ]"
+                 if items else "[]")
+        parts.append(" " + json.dumps(key) + ": " + value)
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
 def _write_json_atomic(path: str, data: dict) -> None:
     tmp = path + _TMP_SUFFIX
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, sort_keys=True)
+        fh.write(_json_text(data))
         fh.write("\n")
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 
-def recover(output: str) -> None:
-    """Finish a write that was interrupted after its journal was committed."""
+def recover(output: str, clean: bool = True) -> None:
+    """Finish a write that was interrupted after its journal was committed, and remove
+    temporaries a killed write left (`clean`; commit() knows it left none)."""
     journal = _read_json(os.path.join(output, JOURNAL))
     if not journal:
-        _clean_temporaries(output)
+        if clean:
+            _clean_temporaries(output)
         return
     for rel in journal.get("rename", []):
         tmp = os.path.join(output, rel + _TMP_SUFFIX)
@@ -77,7 +97,8 @@ def recover(output: str) -> None:
         _remove(output, rel)
     _write_json_atomic(os.path.join(output, LEDGER), {"files": sorted(journal.get("ledger", []))})
     os.unlink(os.path.join(output, JOURNAL))
-    _clean_temporaries(output)
+    if clean:
+        _clean_temporaries(output)
 
 
 def _move_dir(tmp: str, final: str) -> None:
@@ -315,5 +336,7 @@ def commit(output: str, staged: list[Staged], produced: list[str], owned: set[st
     if folders:
         journal["rename_dirs"] = folders
     _write_json_atomic(os.path.join(output, JOURNAL), journal)
-    recover(output)
+    # Every temporary this render made is in the journal: nothing else to clean up (the
+    # next run's recover() still removes what a killed one leaves).
+    recover(output, clean=False)
     return WriteResult(tuple(written), tuple(stale), unchanged)
