@@ -186,11 +186,16 @@ def _legacy_walk(node: Any, update: Callable[[Any], Any]) -> None:
     `containers`/`initContainers` list gets its elements' `image` rewritten."""
     if isinstance(node, list):
         for elem in node:
-            _legacy_walk(elem, update)
+            if isinstance(elem, (dict, list)):
+                _legacy_walk(elem, update)
         return
     if not isinstance(node, dict):
         return
-    for key, value in list(node.items()):
+    # Only maps and lists are entered (most values are scalars); the rewrites below
+    # replace values in the elements, never keys of `node`, so its items can be iterated.
+    for key, value in node.items():
+        if not isinstance(value, (dict, list)):
+            continue
         _legacy_walk(value, update)
         if key in _LEGACY_FIELDS and isinstance(value, list):
             for elem in value:
