@@ -284,7 +284,7 @@ def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] 
             if target.origin is not None:
                 for res in ra.resmap:
                     target.origin.add_transformation(res, ctx.origin)
-            ra.resmap.set_items([r for r in ra.resmap if r.obj])
+            ra.resmap.drop_empty()
             if target.context.get("tracer") is not None:
                 field = FIELD_OF_KIND.get(kind) if number < external_start else None
                 if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):

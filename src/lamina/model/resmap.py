@@ -248,6 +248,12 @@ class ResMap:
         self._stale_index = True
         self._positions = None
 
+    def drop_empty(self) -> None:
+        """Remove the resources whose object a transformer emptied. Called after every
+        transformer, so the common case (nothing emptied) is one C-level pass."""
+        if not all(map(_OBJ, self._items)):
+            self.set_items([r for r in self._items if r.obj])
+
     def clear(self) -> None:
         self.set_items([])
 
