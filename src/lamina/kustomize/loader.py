@@ -73,7 +73,9 @@ class FileLoader:
 
     def read_bytes(self, path: str) -> bytes:
         full = self.resolve(path)
-        self.record(full)
+        if self.reads is not None:
+            # resolve() already made it real unless nothing restricts loading.
+            self.reads.add(full if self.restrictor != NO_RESTRICTION else os.path.realpath(full))
         try:
             with open(full, "rb") as fh:
                 return fh.read()
