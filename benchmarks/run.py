@@ -75,9 +75,15 @@ def run_once(cmd: list[str], out_path: str | None = None, env: dict | None = Non
     return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024)
 
 
-def run_sequence(cmds: list[list[str]], env: dict | None = None) -> Run:
-    """Several processes one after another (kubectl once per overlay), summed."""
-    runs = [run_once(c, env=env) for c in cmds]
+def run_sequence(cmds: list[list[str]], env: dict | None = None,
+                 out_dir: str | None = None) -> Run:
+    """Several processes one after another (kubectl once per overlay), summed. With
+    `out_dir`, each writes its output to a file there, as a CI job rendering manifests
+    does (lamina's render writes its files too)."""
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+    runs = [run_once(c, os.path.join(out_dir, f"{i}.yaml") if out_dir else None, env=env)
+            for i, c in enumerate(cmds)]
     return Run(sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.rss_mb for r in runs))
 
 
@@ -164,8 +170,10 @@ def bench_render(work: str, services: int, envs: int, runs: int, kruns: int) -> 
     # (b) cold: no output folder and an empty cache, as on a fresh CI machine.
     krow = compare(f"(b) every environment, {services}x{envs}, cold",
                    lambda: run_once(render, env=env),
-                   lambda: run_sequence([KUBECTL + [o] for o in overlays]), runs, kruns,
-                   setup=cold, note="kubectl: one process per overlay; lamina: empty cache")
+                   lambda: run_sequence([KUBECTL + [o] for o in overlays],
+                                        out_dir=os.path.join(work, "kubectl-out")), runs, kruns,
+                   setup=cold, note="kubectl: one process per overlay, output to files; "
+                                    "lamina: empty cache")
     # (b) warm: no output folder, but the build memo of an earlier render is on disk (a CI
     # cache of ~/.cache/lamina between runs); the bases are unchanged.
     run_once(render, env=env)
