@@ -7,6 +7,10 @@ Python emitter does not (it leaves emoji raw and folds double-quoted text differ
 What differs is decided here, before the emitter sees a node: key order (go-yaml v2's
 natural sort), which strings need double quotes (go-yaml v2's resolver, with YAML 1.1
 booleans) and how numbers are spelled (Go's JSON encoding, read back by go-yaml v2).
+
+Speed: the cyclic garbage collector is paused while a document is printed (gc_pause),
+and `dump_all` shares the documents of a large output with a helper process (parallel),
+with the serial path's bytes and errors.
 """
 
 from __future__ import annotations
@@ -112,9 +116,10 @@ def _dump_many(docs: list[Any]) -> list[str]:
     The helper sends its texts back as marshal data. Whatever it fails at, this process
     prints again, so errors are the serial ones: the first failing document in order.
     """
+    if not _enough_work(docs):
+        return [dump(doc) for doc in docs]
     from lamina.yaml import parallel
-
-    if not _enough_work(docs) or not parallel.usable():
+    if not parallel.usable():
         return [dump(doc) for doc in docs]
     return parallel.map_in_order(dump, docs, _encode_texts, _decode_texts)
 
