@@ -34,9 +34,16 @@ class Options:
     strict: bool = True
 
 
+@functools.lru_cache(maxsize=1)
 def _schema_root() -> str:
-    import kubernetes_validate
-    return os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema")
+    # Found without importing kubernetes_validate (and jsonschema with it): a render whose
+    # findings all come from its cache never needs either.
+    import importlib.util
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.origin:
+        import kubernetes_validate   # noqa: F401  (raises the usual ImportError)
+        spec = importlib.util.find_spec("kubernetes_validate")
+    return os.path.join(os.path.dirname(spec.origin), "kubernetes-json-schema")
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,18 +82,29 @@ def _registry(version: str, strict: bool):
     return folder, Resource.from_contents(definitions) @ Registry()
 
 
+def _schema_file(version: str, api_version: str, kind: str, strict: bool) -> str:
+    folder = os.path.join(_schema_root(), f"v{version}.0-local" + ("-strict" if strict else ""))
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    return os.path.join(folder, f"{kind.lower()}-{group_version}.json")
+
+
+@functools.lru_cache(maxsize=2048)
+def has_schema(version: str, api_version: str, kind: str, strict: bool) -> bool:
+    """Whether validator_for() would find a schema, without loading any."""
+    return os.path.isfile(_schema_file(version, api_version, kind, strict))
+
+
 @functools.lru_cache(maxsize=2048)
 def validator_for(version: str, api_version: str, kind: str, strict: bool):
     """A compiled validator per (version, apiVersion, kind, strict); None when no schema.
     kubernetes-validate re-reads and rebuilds all of this on every call; caching it is what
     makes checking thousands of resources take well under a second."""
+    if not has_schema(version, api_version, kind, strict):
+        return None
     import jsonschema
     from referencing import Resource
-    folder, registry = _registry(version, strict)
-    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    path = os.path.join(folder, f"{kind.lower()}-{group_version}.json")
-    if not os.path.isfile(path):
-        return None
+    _folder, registry = _registry(version, strict)
+    path = _schema_file(version, api_version, kind, strict)
     with open(path, encoding="utf-8") as fh:
         schema = json.load(fh)
     return jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
@@ -204,7 +222,7 @@ def skipped_kinds(ctx: Context, options: Options) -> list[str]:
     for obj in ctx.objects:
         if (obj.api_version, obj.kind) in crds or _builtin_without_schema(obj.api_version):
             continue
-        if validator_for(version, obj.api_version, obj.kind, options.strict) is None:
+        if not has_schema(version, obj.api_version, obj.kind, options.strict):
             out.append(f"{obj.api_version}/{obj.kind}")
     return sorted(set(out))
 

@@ -125,25 +125,21 @@ class Worker:
         plan, project = self.plan, self.plan.project
         resources = list(resmap)
         paths = resource_paths(resources)
-        pack = keys = None
+        memo = None
         if plan.cache:
             from lamina.project import objcache
             if objcache.enabled():
-                pack = objcache.Pack(project.root, job.path)
-                keys = [objcache.object_key(r.obj) for r in resources]
-        if pack is not None:
-            texts = []
-            for r, key in zip(resources, keys):
-                text = pack.text(key)
-                texts.append(text if text is not None else dump(r.obj))
+                memo = _Remembered(objcache.Pack(project.root, job.path),
+                                   [objcache.object_key(r.obj) for r in resources])
+        if memo is not None:
+            texts = memo.texts(resources, dump)
         else:
             texts = [dump(r.obj) for r in resources]
         files = environment_files(job.path, job.env.overlay, resmap, inputs, source, command,
                                   texts, paths)
         out = Outcome(index, job.path, job.env.name, len(resources), inputs, list(files))
 
-        slots = list(pack.keys) if pack is not None else [None, None]
-        cached = fresh = None
+        ctx = None
         if plan.rules is not None:
             objects = tuple(
                 Obj(r.obj, _project_relative(r.origin.source if r.origin else None, job.env.overlay),
@@ -153,38 +149,24 @@ class Worker:
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets)
-            if pack is not None:
-                slots[0] = per_object_key(ctx, plan.rules)
-                cached = [pack.findings(key, 1, slots[0]) for key in keys]
+            cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
                     from lamina.checks.cross_environment import markers_of
                     out.markers = {m for o in objects for m in markers_of(o)}
                 part = check_context(ctx, plan.rules, cached, skip=frozenset({CROSS}))
                 out.checks = part
-                fresh = part.per_object
+                if memo is not None:
+                    memo.computed(1, part.per_object)
                 out.failing = any(f.level == ERROR for f in part.ignore_findings) or any(
                     f.level == ERROR for found in part.by_rule.values() for f in found)
             except Exception as exc:
                 out.check_error = exc
                 out.failing = True
-        entries: dict[bytes, list] = {}
-        if pack is not None:
-            for i, (key, text) in enumerate(zip(keys, texts)):
-                if key is None:
-                    continue
-                if plan.rules is None:
-                    found = pack.findings(key, 1, slots[0])
-                elif cached[i] is not None:
-                    found = cached[i]
-                else:
-                    found = fresh[i] if fresh is not None else None
-                entries[key] = [text, found, pack.findings(key, 2, slots[1])]
         if plan.cross and out.check_error is None:
-            # kept for cross(): the pack is saved once its cross-environment part is known
-            self.kept[index] = (ctx, pack, keys, entries, slots)
-        elif pack is not None:
-            pack.save({k: tuple(v) for k, v in entries.items()}, tuple(slots))
+            self.kept[index] = (ctx, memo)    # remembered once cross() has run
+        elif memo is not None:
+            memo.save()
 
         if plan.mode == WRITE:
             if not out.failing:
@@ -199,20 +181,84 @@ class Worker:
         return out
 
     def cross(self, index: int, others: dict[str, tuple[str, ...]]) -> list[Finding]:
-        ctx, pack, keys, entries, slots = self.kept.pop(index)
+        ctx, memo = self.kept.pop(index)
         ctx = dataclasses.replace(ctx, other_environments=others)
         cached = None
-        if pack is not None:
-            slots[1] = per_object_key(ctx, self.plan.rules, ids=(CROSS,))
-            cached = [pack.findings(key, 2, slots[1]) for key in keys]
+        if memo is not None:
+            cached = memo.cached(2, per_object_key(ctx, self.plan.rules, ids=(CROSS,)))
         part = check_context(ctx, self.plan.rules, cached, only=frozenset({CROSS}), ids=(CROSS,))
-        if pack is not None:
-            for i, key in enumerate(keys):
-                if key is not None and key in entries:
-                    entries[key][2] = cached[i] if cached[i] is not None else (
-                        part.per_object[i] if part.per_object is not None else None)
-            pack.save({k: tuple(v) for k, v in entries.items()}, tuple(slots))
+        if memo is not None:
+            memo.computed(2, part.per_object)
+            memo.save()
         return part.by_rule.get(CROSS, [])
+
+
+class _Remembered:
+    """One target's use of its pack (project/objcache.py): what was found there, what was
+    computed, and whether writing the pack back is worth it."""
+
+    # A pack is written back when more than this share of its entries was computed anew
+    # (or its check configuration changed): a few changed resources cost less to print
+    # and check again next time than the pack costs to write.
+    REWRITE_SHARE = 0.02
+
+    def __init__(self, pack, keys: list[bytes | None]):
+        self.pack = pack
+        self.keys = keys
+        self.slots = list(pack.keys)
+        self.found: list[list | None] = [None, None]
+        self.missed = 0
+        self.changed = False
+
+    def texts(self, resources, dump) -> list[str]:
+        out = []
+        for r, key in zip(resources, self.keys):
+            text = self.pack.text(key)
+            if text is None:
+                text = dump(r.obj)
+                self.missed += 1
+            out.append(text)
+        self._texts = out
+        return out
+
+    def cached(self, slot: int, config: str | None) -> list | None:
+        """The findings of `slot` the pack holds for configuration `config` (None each
+        where it holds none), or None when no check of that slot runs per object."""
+        if config is None:
+            return None
+        if config != self.slots[slot - 1]:
+            self.slots[slot - 1] = config
+            self.changed = True
+        found = [self.pack.findings(key, slot, config) for key in self.keys]
+        self.found[slot - 1] = found
+        return found
+
+    def computed(self, slot: int, fresh: list | None) -> None:
+        found = self.found[slot - 1]
+        if found is None:
+            return
+        if fresh is None:        # not computed object by object: nothing to remember
+            self.missed += sum(1 for f in found if f is None)
+            return
+        for i, f in enumerate(fresh):
+            if f is not None:
+                found[i] = f
+                self.missed += 1
+
+    def save(self) -> None:
+        pack = self.pack
+        if not (self.changed or not pack.entries or
+                self.missed > self.REWRITE_SHARE * max(len(self.keys), 1)):
+            return
+        columns = []
+        for slot in (1, 2):
+            found = self.found[slot - 1]
+            if found is None:     # not run this time: keep what the pack holds
+                found = [pack.findings(key, slot, self.slots[slot - 1]) for key in self.keys]
+            columns.append(found)
+        entries = {key: (text, one, two) for key, text, one, two
+                   in zip(self.keys, self._texts, *columns) if key is not None}
+        pack.save(entries, tuple(self.slots))
 
 
 # ---- worker processes ------------------------------------------------------------------------
