@@ -82,7 +82,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def _packs(cache: Path) -> list[Path]:
     return sorted(p for p in (cache / "lamina" / "render").rglob("*")
-                  if p.is_file() and not p.name.startswith(".tmp-"))
+                  if p.is_file() and not p.name.startswith(".tmp-") and p.parent.name != "owners")
 
 
 def _render(root: Path, out: str = "rendered", **kwargs):
@@ -179,6 +179,12 @@ def test_cross_environment_findings_follow_the_markers(tmp_path: Path, cache: Pa
         (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-prod", "shop-live"))
     result = _render(root, jobs=1)
     assert not any(f.check == "cross-environment" for f in result.check_result.findings)
+    # and back: the workers' guess (last run's owners) is wrong again, the result is not
+    (root / "overlays/prod/kustomization.yaml").write_text(
+        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-live", "shop-prod"))
+    for jobs in (1, 2):
+        with pytest.raises(ChecksFailed, match="cross-environment"):
+            _render(root, jobs=jobs)
 
 
 def test_damaged_or_foreign_packs_are_ignored(tmp_path: Path, cache: Path,

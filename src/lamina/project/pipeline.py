@@ -62,6 +62,13 @@ class Plan:
     owned: frozenset[str] = frozenset()
     rules: list | None = None        # the check rules; None: no checks
     cache: bool = True               # project/objcache.py
+    # The owners of hosts and namespaces (cross_environment.owners) the last render of the
+    # same targets found: the workers run cross-environment with them right away, and the
+    # parent runs it again only for targets whose markers turn out different.
+    expected_owners: dict[str, tuple[str, ...]] | None = None
+
+    def others(self, env_name: str, owners: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {name: m for name, m in owners.items() if name != env_name}
 
     @property
     def cross(self) -> bool:
@@ -85,6 +92,7 @@ class Outcome:
     checks: ContextResult | None = None
     check_error: BaseException | None = None
     failing: bool = False                              # its own checks found errors
+    cross: list[Finding] | None = None                 # with plan.expected_owners
 
 
 class _RemoteTraceback(Exception):
@@ -164,7 +172,10 @@ class Worker:
                 out.check_error = exc
                 out.failing = True
         if plan.cross and out.check_error is None:
-            self.kept[index] = (ctx, memo)    # remembered once cross() has run
+            self.kept[index] = (ctx, memo)
+            if plan.expected_owners is not None:
+                # A guess: its files are staged whatever it finds (execute() decides).
+                out.cross = self._cross(index, plan.others(job.env.name, plan.expected_owners))
         elif memo is not None:
             memo.save()
 
@@ -181,7 +192,10 @@ class Worker:
         return out
 
     def cross(self, index: int, others: dict[str, tuple[str, ...]]) -> list[Finding]:
-        ctx, memo = self.kept.pop(index)
+        return self._cross(index, others)
+
+    def _cross(self, index: int, others: dict[str, tuple[str, ...]]) -> list[Finding]:
+        ctx, memo = self.kept[index]
         ctx = dataclasses.replace(ctx, other_environments=others)
         cached = None
         if memo is not None:
@@ -380,6 +394,58 @@ def _raise(exc: BaseException, tb: str) -> None:
     raise exc
 
 
+def _owners_path(plan: Plan) -> str:
+    import hashlib
+    from lamina.project import objcache
+    targets = "\0".join(sorted(job.path for job in plan.jobs))
+    name = hashlib.sha256(f"{os.path.realpath(plan.project.root)}\0{targets}".encode()).hexdigest()
+    return os.path.join(objcache.cache_dir(), "owners", name)
+
+
+def expected_owners(plan: Plan) -> dict[str, tuple[str, ...]] | None:
+    """What the last render of the same targets found cross_environment.owners to be (a
+    guess: execute() checks it), or None."""
+    from lamina.project import objcache
+    if not (plan.cache and plan.cross and objcache.enabled()):
+        return None
+    import marshal
+    try:
+        with open(_owners_path(plan), "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if isinstance(data, dict) and all(
+            isinstance(k, str) and isinstance(v, tuple) and all(isinstance(m, str) for m in v)
+            for k, v in data.items()):
+        return data
+    return None
+
+
+def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
+    from lamina.project import objcache
+    if not (plan.cache and objcache.enabled()) or owners == plan.expected_owners:
+        return
+    import marshal
+    import tempfile
+    path = _owners_path(plan)
+    try:
+        data = marshal.dumps(owners)
+    except ValueError:       # a marker that is not a string: nothing to remember
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
 def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:
     for o in outcomes:
         if o is not None and o.staged is not None:
@@ -431,10 +497,15 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None):
             for o in outcomes:
                 observed.setdefault(o.environment, set()).update(o.markers)
             markers = owners_of_markers(declared, observed)
+            _remember_owners(plan, markers)
             tasks = []
             for o in outcomes:
                 env = project.environment(o.environment)
-                others = {name: m for name, m in markers.items() if name != env.name}
+                others = plan.others(env.name, markers)
+                if o.cross is not None and plan.expected_owners is not None and \
+                        list(others.items()) == list(plan.others(env.name, plan.expected_owners).items()):
+                    cross[o.index] = o.cross      # the workers guessed right
+                    continue
                 tasks.append((o.index, ("cross", o.index, others)))
             if pool is None:
                 for index, message in tasks:

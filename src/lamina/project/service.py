@@ -92,6 +92,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
     plan = pipeline.Plan(project, options,
                          [pipeline.Job(e, p, c) for e in envs for p, c in e.targets() if p in todo],
                          out, mode, frozenset(owned), rules if run_checks else None)
+    plan.expected_owners = pipeline.expected_owners(plan)
     results, check_result = pipeline.execute(plan, jobs, rules_error if plan.jobs else None)
     outcome = RenderOutcome(output=out)
     outcome.targets = [RenderedTarget(r.path, r.environment, r.texts or {}, r.resource_count,
