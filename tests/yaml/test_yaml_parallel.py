@@ -248,3 +248,19 @@ def test_not_used_in_a_pool_worker(env):
     import multiprocessing
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(parallel.usable) is False
+
+
+def test_print_with_the_disk_cache_cold_then_warm(env, monkeypatch):
+    from lamina.yaml import doc_cache
+    monkeypatch.delenv("LAMINA_NO_CACHE")
+    monkeypatch.setattr(doc_cache, "LARGE", 1024)
+    # (Without empty values: documents holding the reader's marks are never cached.)
+    docs = reader.load_all(stream().replace("    empty:\n", "    empty: x\n"), "b.yaml")
+    expected = "---\n".join(writer._dump(doc) for doc in docs)
+    before = started()
+    assert writer.dump_all(docs) == expected    # cold: both processes print and store
+    assert started() == before + 1
+    entries = [p for p in (env / "cache").rglob("*") if p.is_file()]
+    assert len(entries) == len(docs)
+    assert writer.dump_all(docs) == expected    # warm: served here, no helper
+    assert started() == before + 1

@@ -116,25 +116,54 @@ def _dump_many(docs: list[Any]) -> list[str]:
     The helper sends its texts back as marshal data. Whatever it fails at, this process
     prints again, so errors are the serial ones: the first failing document in order.
     """
-    if not _enough_work(docs):
+    largest = _largest_if_enough_work(docs)
+    if largest is None:
         return [dump(doc) for doc in docs]
     from lamina.yaml import parallel
     if not parallel.usable():
         return [dump(doc) for doc in docs]
+    from lamina.yaml.doc_cache import enabled
+    if enabled():
+        text = _cached_text(docs[largest])
+        if text is not None:
+            # The on-disk cache already holds the largest document: a warm run, where the
+            # others are most likely there too and cost milliseconds; a helper would cost
+            # more than it saves. (In order, so a failing document raises as serially.)
+            return [text if i == largest else dump(doc) for i, doc in enumerate(docs)]
     return parallel.map_in_order(dump, docs, _encode_texts, _decode_texts)
 
 
-def _enough_work(docs: list[Any]) -> bool:
-    """Whether printing `docs` is worth a helper process (see PARALLEL_MIN_NODES). Stops
-    counting as soon as it knows, so a large output costs a few milliseconds to judge."""
+def _largest_if_enough_work(docs: list[Any]) -> int | None:
+    """Whether printing `docs` is worth a helper process (see PARALLEL_MIN_NODES): the
+    index of the largest document seen if so, else None. Stops counting as soon as it
+    knows, so a large output costs a few milliseconds to judge."""
     total = largest = 0
-    for doc in docs:
+    index = 0
+    for i, doc in enumerate(docs):
         count = _count_nodes(doc, PARALLEL_MIN_NODES)
         total += count
-        largest = max(largest, count)
+        if count > largest:
+            largest, index = count, i
         if total >= PARALLEL_MIN_NODES and total - largest >= PARALLEL_MIN_PART:
-            return True
-    return False
+            return index
+    return None
+
+
+class _NotCached(Exception):
+    pass
+
+
+def _not_cached(_doc: Any) -> str:
+    raise _NotCached
+
+
+def _cached_text(doc: Any) -> str | None:
+    """The text the on-disk cache holds for `doc`, or None (nothing is printed here)."""
+    from lamina.yaml.doc_cache import cached_print
+    try:
+        return cached_print(doc, _not_cached)
+    except _NotCached:
+        return None
 
 
 def _count_nodes(doc: Any, cap: int) -> int:
