@@ -117,7 +117,7 @@ class Worker:
 
     def __init__(self, plan: Plan):
         self.plan = plan
-        self.kept: dict[int, Context] = {}
+        self.kept: dict[int, tuple] = {}     # index -> (context, _Remembered) for cross()
 
     def render(self, index: int) -> Outcome:
         plan, job = self.plan, self.plan.jobs[index]
