@@ -59,7 +59,15 @@ class SortOrder:
             return -1 if sa < sb else (1 if sa > sb else 0)
 
         keyed = [(r.cur_id, r) for r in resmap]
-        keyed.sort(key=functools.cmp_to_key(compare))
+        gvks = {rid.gvk for rid, _ in keyed}
+        if (len({_gvk_string(g) for g in gvks}) == len(gvks)
+                and sum(1 for g in gvks if g.kind == "Namespace") <= 1):
+            # Without the Namespace quirk or two gvks spelled alike, the comparison is
+            # this key's: one key per resource instead of a Python call per comparison.
+            keyed.sort(key=lambda x: (ranks.get(x[0].gvk.kind, 0), _gvk_string(x[0].gvk),
+                                      _id_string(x[0])))
+        else:
+            keyed.sort(key=functools.cmp_to_key(compare))
         resmap.set_items([r for _, r in keyed])
 
 
