@@ -80,3 +80,31 @@ def test_bom_strings_survive_the_deep_retry() -> None:
     for _ in range(900):
         doc = [doc]
     assert '"\\uFEFF\\x61"' in dump({"a": doc, "b": "\ufeffb"})
+
+
+# Measured with kubectl kustomize (v5.8.1): a BOM-led key takes as many columns as its
+# fully escaped spelling, so the value after it folds there; a line break in it, or more
+# than 128 bytes, makes it a complex key (`? `).
+_WORDS = " ".join(["word"] * 14)
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    ("\ufeff", _WORDS,
+     '  "\\uFEFF": word word word word word word word word word word word word word word\n'),
+    ("\ufeff\U0001F600", _WORDS,
+     '  "\\uFEFF\\U0001F600": word word word word word word word word word word word word\n'
+     "    word word\n"),
+    ("\ufeff\xe9\u65e5\u0101\xa0x", _WORDS,
+     '  "\\uFEFF\\xE9\\u65E5\\u0101\\_\\x78": word word word word word word word word word word\n'
+     "    word word word word\n"),
+    ("\ufeff\u2028b", "word", '  ? "\\uFEFF\\L\\x62"\n  : word\n'),
+    ("\ufeff" + "x" * 130, "y", '  ? "\\uFEFF' + "\\x78" * 130 + '"\n  : "y"\n'),
+])
+def test_bom_led_keys_take_their_escaped_width(key: str, value: str, expected: str) -> None:
+    assert dump({"data": {key: value}}) == "data:\n" + expected
+
+
+def test_bom_stand_in_text_found_elsewhere_still_gives_the_right_text() -> None:
+    # A plain value holding the very text libyaml prints for the key's stand-in.
+    out = dump({"a": 'x "\\uFEFF" y', "b": {"\ufeff": "v"}})
+    assert out == 'a: x "\\uFEFF" y\nb:\n  "\\uFEFF": v\n'

@@ -64,10 +64,30 @@ def dump(doc: Any) -> str:
 
 
 def _dump(doc: Any) -> str:
+    root, bom_strings = _tree_or_error(doc, False)
+    text = _emit(root)
+    if bom_strings:
+        done = _put_bom_strings(text, bom_strings)
+        if done is None:
+            # A stand-in's text also occurs elsewhere in the output (practically never):
+            # print again with distinctive placeholders, whose width may differ.
+            root, bom_strings = _tree_or_error(doc, True)
+            done = _emit(root)
+            for index, value in enumerate(bom_strings):
+                done = done.replace(f'"{_bom_placeholder(index, escaped=True)}"',
+                                    _escape_all(value), 1)
+        text = done
+    return text
+
+
+def _tree_or_error(doc: Any, distinct: bool):
     try:
-        root, bom_strings = call_with_depth(_tree, doc)
+        return call_with_depth(_tree, doc, distinct)
     except RecursionError:
         raise YamlError("document is nested too deeply to write") from None
+
+
+def _emit(root) -> str:
     stream = io.StringIO()
     emitter = _Emitter(
         stream,
@@ -88,8 +108,6 @@ def _dump(doc: Any) -> str:
         # libyaml closes a document whose last block scalar kept its trailing newlines
         # (`|+`) with an explicit `...`; go-yaml v2, an older libyaml port, does not.
         text = text[:-4]
-    for index, value in enumerate(bom_strings):
-        text = text.replace(f'"{_bom_placeholder(index, escaped=True)}"', _escape_all(value), 1)
     return text
 
 
@@ -202,10 +220,18 @@ def _decode_texts(data: bytes) -> list[str] | None:
     return texts
 
 
-def _tree(doc: Any) -> tuple[Any, list[str]]:
-    """The node tree for a document, and the BOM-led strings to substitute afterwards."""
-    bom_strings: list[str] = []
+def _tree(doc: Any, distinct: bool = False) -> tuple[Any, list[str]]:
+    """The node tree for a document, and the BOM-led strings to substitute afterwards
+    (standing in the tree as `_bom_stand_in`s, or as distinct placeholders)."""
+    bom_strings = _BomStrings()
+    bom_strings.distinct = distinct
     return _node(doc, bom_strings), bom_strings
+
+
+class _BomStrings(list):
+    """The BOM-led strings of a document, in the order they are printed."""
+
+    __slots__ = ("distinct",)
 
 
 def _node(data: Any, bom_strings: list[str]):
@@ -296,7 +322,11 @@ def _string_node(s: str, bom_strings: list[str]):
         # than at each character, so such a string has every character escaped. libyaml
         # cannot be told to do that: emit a placeholder and substitute the text after.
         bom_strings.append(text)
-        return ScalarNode(_TAG, _bom_placeholder(len(bom_strings) - 1), None, None, '"')
+        if bom_strings.distinct:
+            stand_in = _bom_placeholder(len(bom_strings) - 1)
+        else:
+            stand_in = _bom_stand_in(text)
+        return ScalarNode(_TAG, stand_in, None, None, '"')
     return ScalarNode(_TAG, text, None, None, style)
 
 
@@ -377,6 +407,57 @@ def _escape_all(s: str) -> str:
         else:
             parts.append(f"\\U{code:08X}")
     parts.append('"')
+    return "".join(parts)
+
+
+def _bom_stand_in(s: str) -> str:
+    """A string libyaml prints exactly as wide as go-yaml prints the BOM-led `s`.
+
+    go-yaml escapes every character of `s` (`_escape_all`); libyaml escapes only those it
+    must. The stand-in keeps the characters libyaml escapes the same way (the BOM, line
+    breaks, controls, quotes, backslashes, characters beyond the BMP) and replaces each
+    other one by characters libyaml escapes to the same width: the stand-in takes the same
+    columns (so a value after a BOM-led key folds where go-yaml folds it), has the same
+    line breaks (which make a key complex, `? `), and as many UTF-8 bytes (libyaml's
+    128-byte limit on simple keys) except one fewer per U+00A0.
+    """
+    parts = []
+    for ch in s:
+        code = ord(ch)
+        if code < 0x80:
+            parts.append("\x01" if 0x20 <= code <= 0x7E and ch != '"' and ch != "\\" else ch)
+        elif code < 0xA0:
+            parts.append(ch)          # NEL (`\N`); the other C1 controls are refused
+        elif code == 0xA0:
+            parts.append("\t")        # `\_` -> `\t`
+        elif code <= 0xFF:
+            parts.append("\x80")      # `\xE9` -> `\x80`
+        elif code <= 0x7FF:
+            parts.append("\x01\t")    # `\u0101` -> `\x01\t`
+        elif code <= 0xFFFF and ch not in "\ufeff\u2028\u2029":
+            parts.append("\ufffe")    # `\u65E5` -> `\uFFFE`
+        else:
+            parts.append(ch)
+    return "".join(parts)
+
+
+def _put_bom_strings(text: str, bom_strings: list[str]) -> str | None:
+    """`text` with each BOM-led string's stand-in replaced by go-yaml's spelling of it,
+    or None when a stand-in's text also occurs where no stand-in was printed."""
+    stand_ins = [_escape_all(_bom_stand_in(s)) for s in bom_strings]    # as libyaml prints them
+    for stand_in in set(stand_ins):
+        if text.count(stand_in) != stand_ins.count(stand_in):
+            return None
+    parts = []
+    pos = 0
+    for value, stand_in in zip(bom_strings, stand_ins):
+        at = text.find(stand_in, pos)
+        if at < 0:
+            return None
+        parts.append(text[pos:at])
+        parts.append(_escape_all(value))
+        pos = at + len(stand_in)
+    parts.append(text[pos:])
     return "".join(parts)
 
 
