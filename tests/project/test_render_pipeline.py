@@ -374,3 +374,22 @@ def test_the_first_failing_target_is_reported(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="missing-b2"):
             _render(root, jobs=jobs)
         assert not (root / "rendered").exists()
+
+
+def test_an_unchanged_ledger_is_not_written_again(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    out = root / "rendered"
+    _render(root, jobs=2)
+    ledger = out / LEDGER
+    before = (ledger.read_bytes(), ledger.stat().st_mtime_ns, ledger.stat().st_ino)
+    deploy = root / "bases" / "svc1" / "deploy.yaml"
+    deploy.write_text(deploy.read_text().replace("containerPort: 8080", "containerPort: 8081"))
+    result = _render(root, render_all=False, jobs=2)
+    assert result.written
+    assert (ledger.read_bytes(), ledger.stat().st_mtime_ns, ledger.stat().st_ino) == before
+    # a new file: the ledger is written, and lists it
+    write_tree(root, {"bases/svc1/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+                      "bases/svc1/kustomization.yaml":
+                      "resources: [deploy.yaml, service.yaml, extra.yaml]\n"})
+    _render(root, render_all=False, jobs=2)
+    assert "dev/shop-dev/configmap-extra.yaml" in json.loads(ledger.read_text())["files"]

@@ -53,7 +53,8 @@ def _json_text(data: dict) -> str:
     """json.dumps(data, indent=1, sort_keys=True), byte for byte; a ledger or journal (lists
     of paths under a few keys) goes through the C encoder, which json.dumps only uses when
     it does not indent."""
-    if not all(type(k) is str and type(v) is list and all(type(x) is str for x in v)
+    if not all(type(k) is str and (type(v) in (bool, str) or
+                                   type(v) is list and all(type(x) is str for x in v))
                for k, v in data.items()):
         return json.dumps(data, indent=1, sort_keys=True)
     if not data:
@@ -61,8 +62,12 @@ def _json_text(data: dict) -> str:
     parts = []
     for key in sorted(data):
         items = data[key]
-        value = ("[\n  " + json.dumps(items, separators=(",\n  ", ": "))[1:-1] + "\n ]"
-                 if items else "[]")
+        if type(items) is not list:
+            value = json.dumps(items)
+        elif items:
+            value = "[\n  " + json.dumps(items, separators=(",\n  ", ": "))[1:-1] + "\n ]"
+        else:
+            value = "[]"
         parts.append(" " + json.dumps(key) + ": " + value)
     return "{\n" + ",\n".join(parts) + "\n}"
 
@@ -95,7 +100,9 @@ def recover(output: str, clean: bool = True) -> None:
             _move_dir(tmp, os.path.join(output, rel))
     for rel in journal.get("remove", []):
         _remove(output, rel)
-    _write_json_atomic(os.path.join(output, LEDGER), {"files": sorted(journal.get("ledger", []))})
+    if not journal.get("ledger_unchanged"):
+        _write_json_atomic(os.path.join(output, LEDGER),
+                           {"files": sorted(journal.get("ledger", []))})
     os.unlink(os.path.join(output, JOURNAL))
     if clean:
         _clean_temporaries(output)
@@ -335,6 +342,8 @@ def commit(output: str, staged: list[Staged], produced: list[str], owned: set[st
     journal = {"rename": pending, "remove": stale, "ledger": ledger}
     if folders:
         journal["rename_dirs"] = folders
+    if ledger == sorted(owned) and os.path.isfile(os.path.join(output, LEDGER)):
+        journal["ledger_unchanged"] = True    # the ledger on disk already says this
     _write_json_atomic(os.path.join(output, JOURNAL), journal)
     # Every temporary this render made is in the journal: nothing else to clean up (the
     # next run's recover() still removes what a killed one leaves).
