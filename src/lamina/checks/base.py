@@ -106,7 +106,18 @@ _POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 
 
 def pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(pod metadata, pod spec) of a Pod or of a workload's pod template."""
+    """(pod metadata, pod spec) of a Pod or of a workload's pod template (worked out once
+    per object: several checks ask)."""
+    seen = getattr(obj, "__dict__", None)
+    if seen is None:
+        return _pod_template(obj)
+    if "_pod_template" in seen:
+        return seen["_pod_template"]
+    found = seen["_pod_template"] = _pod_template(obj)
+    return found
+
+
+def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if obj.kind == "Pod":
         spec = obj.data.get("spec")
         return (obj.metadata, spec) if isinstance(spec, dict) else None
