@@ -14,9 +14,13 @@ the mode:
 
 It sends back only what the parent needs: file names, resource count, findings and the
 hosts and namespaces its objects use. The objects stay in the worker. Once every target
-is done, the parent works out which markers belong to which environment and asks each
-worker to run cross-environment over the targets it holds; then it gates on the checks
-and (WRITE) commits every staged file with one journal (writer.commit), or discards them.
+is done, the parent works out which markers belong to which environment (owners) and
+asks the workers to run cross-environment over the targets they hold, with the other
+environments' markers. Workers guess those in advance (the owners the last render of
+the same targets found) and run cross-environment in their first pass; the parent asks
+again only for targets whose markers came out different. Then it gates on the checks and
+(WRITE) commits every staged file with one journal (writer.commit), or discards them.
+Workers run without the cyclic garbage collector (see _serve).
 
 Errors are reported as a serial render reports them: the first target's build error,
 else the checks' configuration error, else the first target's check error, else failed
