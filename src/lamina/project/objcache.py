@@ -158,11 +158,14 @@ class Pack:
 
     def _entry(self, key: bytes | None) -> tuple | None:
         entry = self.entries.get(key) if key is not None else None
-        if isinstance(entry, tuple) and len(entry) == 1 + self.SLOTS and isinstance(entry[0], str):
+        if isinstance(entry, tuple) and len(entry) == 1 + self.SLOTS and \
+                (entry[0] is None or isinstance(entry[0], str)):
             return entry
         return None
 
     def text(self, key: bytes | None) -> str | None:
+        """The printed YAML remembered for this content (None: none; `lamina check`
+        remembers findings without printing)."""
         entry = self._entry(key)
         return entry[0] if entry is not None else None
 
@@ -177,7 +180,7 @@ class Pack:
         return None
 
     def save(self, entries: dict[bytes, tuple], keys: tuple[str | None, ...]) -> None:
-        """Remember exactly `entries` (key -> (text, findings or None, findings or None)),
+        """Remember exactly `entries` (key -> (text or None, findings or None, findings or None)),
         valid for the configurations `keys`, when they differ from what the pack holds."""
         if keys == self.keys and entries == self.entries:
             return

@@ -10,7 +10,8 @@ the mode:
 - WRITE: stages the target's changed files in the output folder (writer.stage: temporary
   files or a temporary folder, nothing visible), unless its checks already failed;
 - CHECK: lists the files that differ from the output folder (`render --check`);
-- COLLECT: sends the files back (`lamina publish`).
+- COLLECT: sends the files back (`lamina publish`);
+- FINDINGS: nothing but the checks (`lamina check`: no file is printed).
 
 It sends back only what the parent needs: file names, resource count, findings and the
 hosts and namespaces its objects use. The objects stay in the worker. Once every target
@@ -43,7 +44,7 @@ from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
 from lamina.project.writer import Staged, discard, stage
 
-WRITE, CHECK, COLLECT = "write", "check", "collect"
+WRITE, CHECK, COLLECT, FINDINGS = "write", "check", "collect", "findings"
 CROSS = "cross-environment"
 
 
@@ -70,6 +71,7 @@ class Plan:
     # same targets found: the workers run cross-environment with them right away, and the
     # parent runs it again only for targets whose markers turn out different.
     expected_owners: dict[str, tuple[str, ...]] | None = None
+    crds: tuple = ()                 # extra CRDs for the schema check (`check --crd-dir`)
 
     def others(self, env_name: str, owners: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         return {name: m for name, m in owners.items() if name != env_name}
@@ -143,12 +145,14 @@ class Worker:
             if objcache.enabled():
                 memo = _Remembered(objcache.Pack(project.root, job.path),
                                    [objcache.object_key(r.obj) for r in resources])
-        if memo is not None:
-            texts = memo.texts(resources, dump)
-        else:
-            texts = [dump(r.obj) for r in resources]
-        files = environment_files(job.path, job.env.overlay, resmap, inputs, source, command,
-                                  texts, paths)
+        files: dict[str, str] = {}
+        if plan.mode != FINDINGS:
+            if memo is not None:
+                texts = memo.texts(resources, dump)
+            else:
+                texts = [dump(r.obj) for r in resources]
+            files = environment_files(job.path, job.env.overlay, resmap, inputs, source,
+                                      command, texts, paths)
         out = Outcome(index, job.path, job.env.name, len(resources), inputs, list(files))
 
         ctx = None
@@ -160,7 +164,8 @@ class Worker:
             ctx = Context(environment=job.path, objects=objects,
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
-                          allow_plaintext_secrets=job.env.allow_plaintext_secrets)
+                          allow_plaintext_secrets=job.env.allow_plaintext_secrets,
+                          crds=plan.crds)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
@@ -186,6 +191,8 @@ class Worker:
         if plan.mode == WRITE:
             if not out.failing:
                 out.staged = stage(plan.output, job.path, files, plan.owned)
+        elif plan.mode == FINDINGS:
+            pass
         elif plan.mode == CHECK:
             if not out.failing:
                 base = os.path.join(plan.output, job.path)
@@ -227,6 +234,7 @@ class _Remembered:
         self.found: list[list | None] = [None, None]
         self.missed = 0
         self.changed = False
+        self._texts: list[str | None] | None = None
 
     def texts(self, resources, dump) -> list[str]:
         out = []
@@ -274,8 +282,11 @@ class _Remembered:
             if found is None:     # not run this time: keep what the pack holds
                 found = [pack.findings(key, slot, self.slots[slot - 1]) for key in self.keys]
             columns.append(found)
+        texts = self._texts
+        if texts is None:        # nothing printed (FINDINGS): keep what the pack holds
+            texts = [pack.text(key) for key in self.keys]
         entries = {key: (text, one, two) for key, text, one, two
-                   in zip(self.keys, self._texts, *columns) if key is not None}
+                   in zip(self.keys, texts, *columns) if key is not None}
         pack.save(entries, tuple(self.slots))
 
 
@@ -451,15 +462,18 @@ def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
 
 
 def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:
+    staged = [o.staged for o in outcomes if o is not None and o.staged is not None]
+    discard(plan.output, *staged)
     for o in outcomes:
-        if o is not None and o.staged is not None:
-            discard(plan.output, o.staged)
+        if o is not None:
             o.staged = None
 
 
-def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None):
+def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
+            gate: bool = True):
     """Render every job of the plan; (outcomes in job order, CheckResult or None). Raises
-    as a serial render would (see the module's docstring), leaving nothing staged."""
+    as a serial render would (see the module's docstring), leaving nothing staged; with
+    `gate` false, failed checks are returned, not raised."""
     n = len(plan.jobs)
     if n == 0:
         return [], None
@@ -527,8 +541,9 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None):
                 o.checks.by_rule[CROSS] = cross.get(o.index, [])
             parts.append(o.checks)
         result = merge(parts, plan.rules)
-        from lamina.checks.gate import passed
-        passed(result)
+        if gate:
+            from lamina.checks.gate import passed
+            passed(result)
         return outcomes, result
     except BaseException:
         discard_all(plan, outcomes)

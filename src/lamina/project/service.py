@@ -145,8 +145,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                 raise OutputError(conflict_message(out, conflict))
     except BaseException:
         from lamina.project.writer import discard
-        for st in staged:
-            discard(out, st)
+        discard(out, *staged)
         raise
     if mode == pipeline.WRITE:
         # Past this point the journal decides: a failure leaves it for the next run.

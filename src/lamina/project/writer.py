@@ -306,16 +306,19 @@ def stage(output: str, prefix: str, files: dict[str, str],
     return out
 
 
-def discard(output: str, staged: Staged) -> None:
-    """Undo a stage(): its temporaries and the folders it made go."""
-    for name in staged.files:
-        try:
-            os.unlink(os.path.join(output, name + _TMP_SUFFIX))
-        except OSError:
-            pass
-    if staged.folder is not None:
-        shutil.rmtree(os.path.join(output, staged.folder + _TMP_SUFFIX), ignore_errors=True)
-    for folder in reversed(staged.created):
+def discard(output: str, *staged: Staged) -> None:
+    """Undo stage()s: their temporaries go, then the folders they made (deepest first,
+    once all temporaries are gone: stages running side by side share folders)."""
+    for one in staged:
+        for name in one.files:
+            try:
+                os.unlink(os.path.join(output, name + _TMP_SUFFIX))
+            except OSError:
+                pass
+        if one.folder is not None:
+            shutil.rmtree(os.path.join(output, one.folder + _TMP_SUFFIX), ignore_errors=True)
+    made = {folder for one in staged for folder in one.created}
+    for folder in sorted(made, key=lambda f: (-f.count(os.sep), f)):
         try:
             os.rmdir(folder)
         except OSError:
