@@ -393,3 +393,59 @@ def test_an_unchanged_ledger_is_not_written_again(tmp_path: Path) -> None:
                       "resources: [deploy.yaml, service.yaml, extra.yaml]\n"})
     _render(root, render_all=False, jobs=2)
     assert "dev/shop-dev/configmap-extra.yaml" in json.loads(ledger.read_text())["files"]
+
+
+CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+"""
+
+
+@pytest.mark.parametrize("preset, strict, crds", [(None, False, False), ("strict", False, True),
+                                                  (None, True, True)])
+def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
+        tmp_path: Path, cache: Path, preset, strict: bool, crds: bool) -> None:
+    import dataclasses
+    from lamina.checks.api import check_project
+    from lamina.checks.config import rules
+    from lamina.checks.gate import contexts, load_crd_dir
+    from lamina.checks.runner import run
+    from lamina.project.config import load_project
+    from lamina.project.render import RenderOptions, render_project
+    root = _project(tmp_path / "p")
+    write_tree(root, {"crds/widget.yaml": CRD,
+                      "overlays/dev/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\n"
+                                                  "metadata:\n  name: w\nspec:\n  size: big\n  colour: red\n",
+                      "overlays/dev/kustomization.yaml":
+                      (root / "overlays/dev/kustomization.yaml").read_text() + "- widget.yaml\n"})
+    crd_dir = str(root / "crds") if crds else None
+    project = load_project(str(root))
+    configured = rules(project.checks, preset)
+    if strict:
+        configured = [dataclasses.replace(r, options=dataclasses.replace(r.options, require_digest=True))
+                      if r.check_id == "image-tag" else r for r in configured]
+    expected = run(contexts(project, render_project(project, RenderOptions(jobs=1)),
+                            load_crd_dir(crd_dir)), configured)
+    for jobs in (1, 2, 2):      # the last one from the cache
+        found = check_project(str(root), preset=preset, strict=strict, crd_dir=crd_dir, jobs=jobs)
+        assert _findings(found) == _findings(expected)
+        assert found.checked == expected.checked and found.skipped == expected.skipped
+    assert any(f.check == "schema" and "Widget" in f.resource for f in expected.findings) == crds
+    assert not (root / "rendered").exists()
