@@ -264,3 +264,16 @@ def test_digests_of_fresh_files_are_not_remembered(tmp_path):
     os.utime(f, ns=(old, old))
     settled = digests.digest(str(f))
     assert digests.digest(str(f)) == settled
+
+
+def test_records_of_other_code_are_not_used(tmp_path, monkeypatch):
+    from lamina import codestamp
+    root = _tree(tmp_path / "t")
+    overlay = root / "overlays/prod"
+    _result(overlay, True)
+    first = _records(tmp_path)
+    monkeypatch.setattr(codestamp, "_STAMPS", {})
+    monkeypatch.setattr(codestamp.hashlib, "sha256",
+                        lambda data=b"": __import__("hashlib").sha256(b"other code" + data))
+    _result(overlay, True)
+    assert len(_records(tmp_path)) == len(first) + 1       # a new record, not the old one

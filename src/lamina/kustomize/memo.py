@@ -106,10 +106,14 @@ def _dumps(value: Any) -> bytes:
     return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
+# Everything a record's outputs were computed by: a record made by other code is not used.
+_ENGINE = ("kustomize", "transformers", "patch", "generators", "model", "yaml", "templates")
+
+
 def _record_path(root: str, restrictor: str) -> str:
-    from lamina import __version__
+    from lamina.codestamp import code_stamp
     from lamina.yaml.doc_cache import cache_dir
-    key = hashlib.sha256(f"{__version__}\0{os.path.realpath(root)}\0{restrictor}".encode())
+    key = hashlib.sha256(f"{code_stamp(*_ENGINE)}\0{os.path.realpath(root)}\0{restrictor}".encode())
     return os.path.join(os.path.dirname(cache_dir()), "builds", key.hexdigest())
 
 
