@@ -1,9 +1,10 @@
 """An on-disk cache of parsed and printed large documents, keyed by content.
 
 A 10 MB bundle of CRDs costs seconds to parse and as much to print, and it rarely changes.
-Both results are pure functions of their input and of lamina's version, so they are kept
+Both results are pure functions of their input and of lamina's code, so they are kept
 under `$XDG_CACHE_HOME/lamina/docs` (or `~/.cache/lamina/docs`), one file per entry named
-by the SHA-256 of (lamina version, what was computed, the input bytes):
+by the SHA-256 of (a stamp of lamina's YAML code, see lamina/codestamp.py; what was
+computed; the input bytes):
 
 - parse: the text of a file of at least LARGE bytes -> its (document, line) list;
 - print: a document whose marshalled form is at least LARGE bytes -> its YAML text.
@@ -41,8 +42,10 @@ def cache_dir() -> str:
 
 def _key(kind: str, data: bytes) -> str:
     import hashlib
-    from lamina import __version__
-    h = hashlib.sha256(f"{__version__}\0{kind}\0".encode())
+    from lamina.codestamp import code_stamp
+    # The reader and the printer (and the kustomization reader) compute what is cached:
+    # an entry made by other code, even under the same version, is never used.
+    h = hashlib.sha256(f"{code_stamp('yaml')}\0{kind}\0".encode())
     h.update(data)
     return h.hexdigest()
 
