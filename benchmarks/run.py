@@ -362,9 +362,9 @@ def main() -> None:
     if "e" in only:
         bench_startup(work, 10 if q else 20)
     if "a" in only:
-        bench_overlay(work, 50 if q else 200, 3 if q else 5, 3 if q else 3)
+        bench_overlay(work, 50 if q else 200, 3 if q else 5, 3 if q else 5)
     if "b" in only:
-        bench_render(work, 50 if q else 200, 3 if q else 10, 3 if q else 5, 1)
+        bench_render(work, 50 if q else 200, 3 if q else 10, 3 if q else 5, 1 if q else 3)
     if "d" in only:
         bench_flat(work, [1000, 3000] if q else [1000, 3000, 6000], {1000, 3000}, 3 if q else 5)
     if "f" in only:
