@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Iterator
 
 from lamina.errors import SourceRef
@@ -32,36 +31,30 @@ class Finding:
 @dataclass(frozen=True)
 class Obj:
     """A rendered resource as checks see it: plain data plus where it came from. Checks
-    never change `data`, so what is read from it is worked out once per object."""
+    never change `data`, so what they read from it most is worked out once, up front:
+    kind, api_version, group, metadata, name, namespace and ident are plain attributes."""
 
     data: dict[str, Any]
     source: SourceRef | None = None
     rendered: str | None = None
 
-    @cached_property
-    def kind(self) -> str:
-        return str(self.data.get("kind") or "")
-
-    @cached_property
-    def api_version(self) -> str:
-        return str(self.data.get("apiVersion") or "")
-
-    @cached_property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-    @cached_property
-    def metadata(self) -> dict[str, Any]:
-        md = self.data.get("metadata")
-        return md if isinstance(md, dict) else {}
-
-    @cached_property
-    def name(self) -> str:
-        return str(self.metadata.get("name") or "")
-
-    @cached_property
-    def namespace(self) -> str:
-        return str(self.metadata.get("namespace") or "")
+    def __post_init__(self) -> None:
+        data = self.data
+        set_ = object.__setattr__
+        kind = str(data.get("kind") or "")
+        api_version = str(data.get("apiVersion") or "")
+        md = data.get("metadata")
+        if not isinstance(md, dict):
+            md = {}
+        name = str(md.get("name") or "")
+        namespace = str(md.get("namespace") or "")
+        set_(self, "kind", kind)
+        set_(self, "api_version", api_version)
+        set_(self, "group", api_version.rpartition("/")[0])
+        set_(self, "metadata", md)
+        set_(self, "name", name)
+        set_(self, "namespace", namespace)
+        set_(self, "ident", f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}")
 
     def labels(self) -> dict[str, Any]:
         v = self.metadata.get("labels")
@@ -70,10 +63,6 @@ class Obj:
     def annotations(self) -> dict[str, Any]:
         v = self.metadata.get("annotations")
         return v if isinstance(v, dict) else {}
-
-    @cached_property
-    def ident(self) -> str:
-        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 
 
 @dataclass(frozen=True)
