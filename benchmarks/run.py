@@ -156,33 +156,38 @@ def bench_render(work: str, services: int, envs: int, runs: int, kruns: int) -> 
     trees.write(os.path.join(project, "lamina.yaml"),
                 "apiVersion: lamina.dev/v1alpha1\nkind: Project\nchecks:\n  rules:\n"
                 "    hardening: {enabled: false}\n    plaintext-secret: {enabled: false}\n")
-    out = os.path.join(project, "rendered")   # lamina keeps output inside the project
     overlays = sorted(os.path.join(project, "overlays", e)
                       for e in os.listdir(os.path.join(project, "overlays")))
-    render = LAMINA + ["render", "--project", project, "-o", out, "--all"]
     cache = os.path.join(work, "render-cache")
     env = dict(os.environ, XDG_CACHE_HOME=cache)
+    # Each (b) run writes a folder of its own (lamina keeps output inside the project), and
+    # the folders are deleted only after the timings: on this ext4 disk, creating files
+    # within a minute or two of deleting many costs several seconds of kernel time (10,000
+    # files right after an `rm -rf` of 10,000: 4-9 s), which a fresh CI machine does not
+    # pay. kubectl's outputs go to fresh files in the same way.
+    serial = [0]
 
-    def cold():
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+    def fresh(prefix: str) -> str:
+        serial[0] += 1
+        return os.path.join(project if prefix == "rendered" else work, f"{prefix}-{serial[0]}")
+
+    def render_all() -> Run:
+        return run_once(LAMINA + ["render", "--project", project, "-o", fresh("rendered"),
+                                  "--all"], env=env)
 
     # (b) cold: no output folder and an empty cache, as on a fresh CI machine.
-    krow = compare(f"(b) every environment, {services}x{envs}, cold",
-                   lambda: run_once(render, env=env),
+    krow = compare(f"(b) every environment, {services}x{envs}, cold", render_all,
                    lambda: run_sequence([KUBECTL + [o] for o in overlays],
-                                        out_dir=os.path.join(work, "kubectl-out")), runs, kruns,
-                   setup=cold, note="kubectl: one process per overlay, output to files; "
-                                    "lamina: empty cache")
-    # (b) warm: no output folder, but the build memo of an earlier render is on disk (a CI
-    # cache of ~/.cache/lamina between runs); the bases are unchanged.
-    run_once(render, env=env)
-    ls = []
-    for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        ls.append(run_once(render, env=env))
+                                        out_dir=fresh("kubectl-out")), runs, kruns,
+                   setup=lambda: shutil.rmtree(cache, ignore_errors=True),
+                   note="kubectl: one process per overlay, output to files; lamina: empty cache")
+    # (b) warm: a new output folder, but the build memo and per-resource cache of an
+    # earlier render are on disk (a CI cache of ~/.cache/lamina between runs).
+    render_all()
+    ls = [render_all() for _ in range(runs)]
     _row(f"(b) every environment, {services}x{envs}, warm cache", ls, krow,
-         "no output folder; build memo on disk; kubectl figure is the cold run's")
+         "new output folder; caches on disk; kubectl figure is the cold run's")
+    out = os.path.join(project, "rendered")
     # (c) one base file changes for real (an env value of one Deployment); lamina renders
     # again without --all, so only what changed is rebuilt.
     base = sorted(os.listdir(os.path.join(project, "bases")))[0]
@@ -208,6 +213,12 @@ def bench_render(work: str, services: int, envs: int, runs: int, kruns: int) -> 
         ls.append(run_once(LAMINA + ["render", "--project", project, "-o", out], env=env))
     _row("(c) incremental: one base file changed", ls, krow,
          "a real change; kubectl figure is the full run of (b)")
+    for name in os.listdir(project):
+        if name.startswith("rendered-"):
+            shutil.rmtree(os.path.join(project, name), ignore_errors=True)
+    for name in os.listdir(work):
+        if name.startswith("kubectl-out-"):
+            shutil.rmtree(os.path.join(work, name), ignore_errors=True)
 
 
 def _row(label: str, ls: list[Run], krow: dict, note: str) -> None:
