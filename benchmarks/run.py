@@ -359,6 +359,8 @@ def main() -> None:
     ap.add_argument("--work", default=None, help="scratch folder (default: a temp dir)")
     ap.add_argument("--markdown", default=None,
                     help="also write the results table to this file (for docs/performance.md)")
+    ap.add_argument("--kubectl-runs", type=int, default=5,
+                    help="kubectl runs on the 200x10 tree (about 2.5 minutes each; default 5)")
     ap.add_argument("--lamina", default=None,
                     help="the lamina command to time (default: lamina next to this python)")
     a = ap.parse_args()
@@ -376,7 +378,8 @@ def main() -> None:
     if "a" in only:
         bench_overlay(work, 50 if q else 200, 3 if q else 5, 3 if q else 5)
     if "b" in only:
-        bench_render(work, 50 if q else 200, 3 if q else 10, 3 if q else 5, 1 if q else 3)
+        bench_render(work, 50 if q else 200, 3 if q else 10, 3 if q else 5,
+                     1 if q else a.kubectl_runs)
     if "d" in only:
         bench_flat(work, [1000, 3000] if q else [1000, 3000, 6000], {1000, 3000}, 3 if q else 5)
     if "f" in only:
