@@ -71,7 +71,8 @@ def _project(root: Path, envs: tuple[str, ...] = ("dev", "staging", "prod"), ser
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("LAMINA_NO_CACHE", raising=False)
-    objcache._STAMP.clear()
+    from lamina import codestamp
+    monkeypatch.setattr(codestamp, "_STAMPS", {})
     return tmp_path / "cache"
 
 

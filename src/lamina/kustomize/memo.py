@@ -37,7 +37,6 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import zlib
 from typing import Any
 
@@ -118,39 +117,20 @@ def _record_path(root: str, restrictor: str) -> str:
 
 
 def _read_record(path: str) -> dict[str, Any] | None:
+    from lamina import cachefile
     try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-    except OSError:
-        return None
-    head = len(_MAGIC)
-    payload = blob[head + 32:]
-    if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head:head + 32]:
-        return None
-    try:
-        record = _loads(zlib.decompress(payload))
+        payload = cachefile.read_checked(path, _MAGIC)
+        record = None if payload is None else _loads(zlib.decompress(payload))
     except Exception:       # a damaged or foreign record is only a miss
         return None
     return record if isinstance(record, dict) else None
 
 
 def _write_record(path: str, record: dict[str, Any]) -> None:
+    from lamina import cachefile
     # Compressed (fastest level): a record of a 200-service overlay shrinks from 1.5 MB to
     # about a fifth, and a render writes one per environment next to its output.
-    payload = zlib.compress(_dumps(record), 1)
-    blob = _MAGIC + hashlib.sha256(payload).digest() + payload
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass          # no cache is never an error
+    cachefile.write_checked(path, _MAGIC, zlib.compress(_dumps(record), 1))
 
 
 # ---- counting lookups ---------------------------------------------------------------------

@@ -37,7 +37,6 @@ from typing import Any
 
 _MAGIC = b"lamina-render-pack 2\n"
 _MARSHAL_VERSION = 4
-_STAMP: list[str] = []
 
 
 def enabled() -> bool:
@@ -52,27 +51,9 @@ def cache_dir() -> str:
 
 def code_stamp() -> str:
     """lamina's version and the size and mtime of every source file whose results a pack
-    holds: a pack written by other code is not used."""
-    if not _STAMP:
-        from lamina import __version__
-        import lamina
-        h = hashlib.sha256(__version__.encode())
-        base = os.path.dirname(lamina.__file__)
-        for sub in ("checks", "yaml"):
-            folder = os.path.join(base, sub)
-            try:
-                names = sorted(os.listdir(folder))
-            except OSError:
-                continue
-            for name in names:
-                if name.endswith(".py"):
-                    try:
-                        st = os.stat(os.path.join(folder, name))
-                    except OSError:
-                        continue
-                    h.update(f"{sub}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        _STAMP.append(h.hexdigest())
-    return _STAMP[0]
+    holds (the checks and the YAML printer): a pack written by other code is not used."""
+    from lamina.codestamp import code_stamp as stamp
+    return stamp("checks", "yaml")
 
 
 _TABLE: list[dict] = []
@@ -128,15 +109,13 @@ class Pack:
         self._load()
 
     def _load(self) -> None:
+        from lamina import cachefile
         try:
-            with open(self.path, "rb") as fh:
-                blob = fh.read()
-        except OSError:
-            return
-        head = len(_MAGIC)
-        payload = blob[head + 32:]
-        if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head:head + 32]:
+            payload = cachefile.read_checked(self.path, _MAGIC)
+        except cachefile.Damaged:
             self._discard()
+            return
+        if payload is None:
             return
         try:
             data = marshal.loads(payload)
@@ -185,17 +164,6 @@ class Pack:
         if keys == self.keys and entries == self.entries:
             return
         payload = marshal.dumps((code_stamp(), keys, entries), _MARSHAL_VERSION)
-        import tempfile
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            pass     # a read-only or full disk only costs the speed-up
+        from lamina import cachefile
+        cachefile.write_checked(self.path, _MAGIC, payload)
         self.keys, self.entries = keys, entries

@@ -441,24 +441,12 @@ def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
     if not (plan.cache and objcache.enabled()) or owners == plan.expected_owners:
         return
     import marshal
-    import tempfile
-    path = _owners_path(plan)
+    from lamina import cachefile
     try:
         data = marshal.dumps(owners)
     except ValueError:       # a marker that is not a string: nothing to remember
         return
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+    cachefile.write(_owners_path(plan), data)
 
 
 def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:

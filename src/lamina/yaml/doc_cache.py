@@ -24,7 +24,7 @@ import marshal
 import os
 from typing import Any, Callable
 
-# hashlib and tempfile are imported where they are used: most builds read no large file.
+# hashlib and cachefile (with tempfile) are imported where used: most builds read no large file.
 
 LARGE = 256 * 1024
 _MAGIC = b"lamina-doc-cache 1\n"
@@ -56,20 +56,15 @@ def _path(key: str) -> str:
 
 def _read(key: str) -> Any:
     """The cached value, or None for a miss (a damaged entry is removed)."""
-    import hashlib
+    from lamina import cachefile
     path = _path(key)
     try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-    except OSError:
-        return None
-    head = len(_MAGIC)
-    payload = blob[head + 32:]
-    if blob[:head] == _MAGIC and hashlib.sha256(payload).digest() == blob[head:head + 32]:
-        try:
-            return marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            pass
+        payload = cachefile.read_checked(path, _MAGIC)
+        if payload is None:
+            return None
+        return marshal.loads(payload)
+    except (cachefile.Damaged, ValueError, EOFError, TypeError):
+        pass
     try:
         os.unlink(path)
     except OSError:
@@ -78,21 +73,8 @@ def _read(key: str) -> Any:
 
 
 def _write(key: str, payload: bytes) -> None:
-    import hashlib
-    import tempfile
-    path = _path(key)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass    # a read-only or full disk only costs the speed-up
+    from lamina import cachefile
+    cachefile.write_checked(_path(key), _MAGIC, payload)
 
 
 def _marshal(value: Any, version: int = _MARSHAL_VERSION) -> bytes | None:
