@@ -62,18 +62,14 @@ def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
 
 
 def _digest(path: str) -> str:
-    """SHA-256 of a file; each file is read once per process while its stat stays the same
-    (the build memo remembers the same digests; a render's workers inherit the parent's)."""
-    try:
-        from lamina.kustomize.memo import digest
-    except ImportError:     # pragma: no cover - the memo is part of lamina
-        digest = None
-    if digest is not None:
-        value = digest(path)
-        if value is not None:
-            return value
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+    """SHA-256 of a file, read once per process while its stat stays the same (shared with
+    the base cache and the build memo: kustomize/digests.py)."""
+    from lamina.kustomize.digests import digest
+    value = digest(path)
+    if value is None:        # unreadable: let the read itself say why
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    return value
 
 
 def render_target(project: Project, env: Environment, path: str, cluster: Cluster | None,
