@@ -31,10 +31,9 @@ checks, else the first file lamina does not own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
-import traceback
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +41,7 @@ from lamina.checks.base import ERROR, Context, Finding, Obj
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.project.workers import Pool, raise_remote
 from lamina.project.writer import Staged, discard, stage
 
 WRITE, CHECK, COLLECT, FINDINGS = "write", "check", "collect", "findings"
@@ -99,15 +99,6 @@ class Outcome:
     check_error: BaseException | None = None
     failing: bool = False                              # its own checks found errors
     cross: list[Finding] | None = None                 # with plan.expected_owners
-
-
-class _RemoteTraceback(Exception):
-    def __init__(self, tb: str):
-        super().__init__(tb)
-        self.tb = tb
-
-    def __str__(self) -> str:
-        return self.tb
 
 
 def _differs(path: str, text: str) -> bool:
@@ -290,125 +281,6 @@ class _Remembered:
         pack.save(entries, tuple(self.slots))
 
 
-# ---- worker processes ------------------------------------------------------------------------
-
-def _die_with_parent() -> None:
-    """A worker whose parent was killed stops at once instead of staging files nobody
-    will commit (Linux; elsewhere it stops at its next message)."""
-    try:
-        import ctypes
-        import signal
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))     # PR_SET_PDEATHSIG
-        if os.getppid() == 1:
-            os._exit(1)
-    except Exception:
-        pass
-
-
-def _serve(conn: Any, plan: Plan) -> None:
-    _die_with_parent()
-    # A worker lives for one render. Builds allocate millions of objects and leave little
-    # cyclic garbage (a few thousand objects per target), so the collector's walks cost a
-    # fifth of the work and would free next to nothing: it stays off.
-    gc.disable()
-    worker = Worker(plan)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            break
-        if message[0] == "stop":
-            break
-        try:
-            reply = ("ok", getattr(worker, message[0])(*message[1:]))
-        except BaseException as exc:       # sent to the parent, which raises it
-            reply = ("error", exc, "".join(traceback.format_exception(exc)))
-        try:
-            conn.send(reply)
-        except Exception as exc:           # something in the reply does not pickle
-            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), ""))
-    conn.close()
-
-
-class WorkerDied(RuntimeError):
-    """A rendering process ended without answering."""
-
-
-class _Pool:
-    def __init__(self, plan: Plan, size: int):
-        import multiprocessing
-        ctx = multiprocessing.get_context("fork")
-        self.conns = []
-        self.procs = []
-        for _ in range(size):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, plan), daemon=True)
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
-
-    def run(self, tasks: list[tuple[int | None, tuple]], stop_on_error: bool = False
-            ) -> dict[int, tuple]:
-        """Run each (worker or None for any, message); task number -> (status, value,
-        traceback or worker). After a failure with stop_on_error, only the tasks already
-        sent are waited for: the earlier ones all are."""
-        from multiprocessing.connection import wait
-        own = {w: deque() for w in range(len(self.conns))}
-        anyone: deque[int] = deque()
-        for i, (w, _message) in enumerate(tasks):
-            (own[w] if w is not None else anyone).append(i)
-        results: dict[int, tuple] = {}
-        busy: dict[int, int] = {}
-        failed = False
-
-        def dispatch(w: int) -> None:
-            queue = own[w] if own[w] else anyone
-            if queue and not (failed and stop_on_error):
-                i = queue.popleft()
-                self.conns[w].send(tasks[i][1])
-                busy[w] = i
-
-        for w in range(len(self.conns)):
-            dispatch(w)
-        while busy:
-            for conn in wait([self.conns[w] for w in busy]):
-                w = self.conns.index(conn)
-                try:
-                    reply = conn.recv()
-                except (EOFError, OSError):
-                    raise WorkerDied("a rendering process died (out of memory?)") from None
-                i = busy.pop(w)
-                if reply[0] == "ok":
-                    results[i] = ("ok", reply[1], w)
-                else:
-                    failed = True
-                    results[i] = ("error", reply[1], reply[2])
-                dispatch(w)
-        return results
-
-    def close(self) -> None:
-        for conn in self.conns:
-            try:
-                conn.send(("stop",))
-                conn.close()
-            except OSError:
-                pass
-        for proc in self.procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-
-
-def _raise(exc: BaseException, tb: str) -> None:
-    from lamina.errors import LaminaError
-    if tb and not isinstance(exc, (LaminaError, KeyboardInterrupt)) and exc.__cause__ is None:
-        exc.__cause__ = _RemoteTraceback(f'\n"""\n{tb}"""')
-    raise exc
-
-
 def _owners_path(plan: Plan) -> str:
     import hashlib
     from lamina.project import objcache
@@ -467,11 +339,11 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
         return [], None
     size = min(jobs or (os.cpu_count() or 1), n)
     outcomes: list[Outcome | None] = [None] * n
-    pool = _Pool(plan, size) if size > 1 else None
+    pool = Pool(functools.partial(Worker, plan), size) if size > 1 else None
     local = Worker(plan) if pool is None else None
     collecting = gc.isenabled()
     if pool is None and collecting:
-        gc.disable()     # as in a worker (see _serve); on again when the render is done
+        gc.disable()     # as in a worker (see workers._serve); on again when the render is done
     try:
         # 1. build, print, check and stage each target
         if pool is None:
@@ -484,7 +356,7 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                     outcomes[i] = value
             errors = sorted(i for i, r in done.items() if r[0] == "error")
             if errors:
-                _raise(done[errors[0]][1], done[errors[0]][2])
+                raise_remote(done[errors[0]][1], done[errors[0]][2])
         if rules_error is not None:
             raise rules_error
         first = next((o for o in outcomes if o.check_error is not None), None)
@@ -521,7 +393,7 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                 ran = pool.run([(owner[i], message) for i, message in tasks])
                 for t, (status, value, extra) in ran.items():
                     if status != "ok":
-                        _raise(value, extra)
+                        raise_remote(value, extra)
                     cross[tasks[t][0]] = value
         parts = []
         for o in outcomes:
