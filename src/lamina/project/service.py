@@ -64,12 +64,31 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    argocd_apps: bool = False, repo_url: str | None = None, jobs: int = 0,
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
-                   write: bool = True, run_checks: bool = True) -> RenderOutcome:
+                   write: bool = True, run_checks: bool = True,
+                   lock_timeout: float | None = None,
+                   notify: Callable[[str], None] | None = None) -> RenderOutcome:
+    """Render; with `lock_timeout`, holding the output folder's lock (project/outlock.py)
+    for the whole run. A shallow clone is made whole first (lamina.git.deepen)."""
+    from lamina.git import Git, deepen
+    project = load_project(project_dir)
+    out = output_path(project, output)
+    deepen(Git(project.root), project.publish.remote, notify)
+    args = (project, out, environments, check, render_all, argocd_apps, repo_url, jobs, values,
+            progress, write, run_checks)
+    if lock_timeout is None:
+        return _render(*args)
+    from lamina.project.outlock import output_lock
+    with output_lock(out, lock_timeout, notify):
+        return _render(*args)
+
+
+def _render(project: Project, out: str, environments: tuple[str, ...], check: bool,
+            render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int,
+            values: ValuesOptions, progress: Callable[[str], None], write: bool,
+            run_checks: bool) -> RenderOutcome:
     from lamina.project import pipeline
     from lamina.project.render import RenderedTarget
     from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
-    project = load_project(project_dir)
-    out = output_path(project, output)
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
     envs = selected(project, environments)
     mode = pipeline.CHECK if check else (pipeline.WRITE if write else pipeline.COLLECT)
