@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,45 @@ def project(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "initial")
     return repo
+
+
+LAMINA = [sys.executable, "-m", "lamina.cli.main"]
+
+
+def lamina(repo: Path, *args: str, check: bool = True,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the lamina command in `repo`; `env` adds to (or, with None values, removes from)
+    the environment."""
+    full = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
+    proc = subprocess.run([*LAMINA, *args], cwd=repo, capture_output=True, text=True, env=full)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def trailers(repo: Path, rev: str = "rendered") -> dict[str, list[str]]:
+    from lamina.publish.trailers import parse_trailers
+    return parse_trailers(git(repo, "log", "-1", "--format=%B", rev))
+
+
+def commit_replicas(repo: Path, env: str, count: int, push: bool = False) -> str:
+    set_replicas(repo, env, count)
+    git(repo, "commit", "-qam", f"{env}: {count} replicas")
+    if push:
+        git(repo, "push", "-q", "origin", "HEAD:main")
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def origin(project: Path, tmp_path: Path) -> Path:
+    """A bare remote holding the project's main branch, added as `origin`."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(project, "remote", "add", "origin", str(remote))
+    git(project, "push", "-q", "-u", "origin", "main")
+    return remote

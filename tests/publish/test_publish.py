@@ -5,22 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.publish.conftest import git, set_replicas, write
-
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
-
-
-def lamina(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*LAMINA, *args], cwd=repo, capture_output=True, text=True)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+from tests.publish.conftest import LAMINA, git, lamina, set_replicas, write
 
 
 def count_commits(repo: Path, branch: str = "rendered") -> int:
