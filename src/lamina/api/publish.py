@@ -45,6 +45,7 @@ class PublishOptions:
     repo_url: str | None = None
     lock_timeout: float = 600.0
     max_attempts: int = 60
+    jobs: int = 0                         # parallel renders (0: one per core)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _render(project: Any, git: Git, options: PublishOptions,
     import os
     from lamina.project.service import render_command
     rendered = render_command(project_dir=project.root, render_all=True, write=False,
-                              values=options.values)
+                              values=options.values, jobs=options.jobs)
     if checks is not None:
         checks(project, rendered)
     inputs: set[str] = set()

@@ -45,13 +45,14 @@ def _print_landed(landed: Landed, remote: str | None, done: str) -> None:
               help="Also publish _argocd/: one Argo CD Application per environment "
                    "(lamina.yaml: publish.argocdApps).")
 @click.option("--repo-url", default=None, help="Repository URL for --argocd-apps.")
+@click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
 @lock_timeout_option
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False))
 @values_options
 def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
             allow_dirty: bool, allow_unpushed: bool, force: bool, releases: tuple[str, ...],
             reason: str | None, argocd_apps: bool | None, repo_url: str | None,
-            lock_timeout: float, project_dir: str, values_files: tuple[str, ...],
+            jobs: int, lock_timeout: float, project_dir: str, values_files: tuple[str, ...],
             sets: tuple[str, ...], set_strings: tuple[str, ...]) -> None:
     """Render every environment and commit the result to the rendered branch.
 
@@ -65,7 +66,8 @@ def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
         project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
         values=values_from_flags(values_files, sets, set_strings), allow_dirty=allow_dirty,
         allow_unpushed=allow_unpushed, force=force, release=releases, reason=reason,
-        argocd_apps=argocd_apps or None, repo_url=repo_url, lock_timeout=lock_timeout),
+        argocd_apps=argocd_apps or None, repo_url=repo_url, lock_timeout=lock_timeout,
+        jobs=jobs),
         notify=say)
     if not result.dirty.clean:
         say(f"publishing as dirty ({result.dirty.digest}): {result.dirty.describe()}")
