@@ -24,7 +24,7 @@ from lamina.publish.branch import Built, Landed, PublishError, compose_tree, lan
 from lamina.publish.changes import per_env_branch, single_branch_env, tree_changes
 from lamina.publish.dirty import Dirt, dirty_inputs
 from lamina.publish.holds import Hold, read_hold
-from lamina.publish.identity import ident, publisher
+from lamina.publish.identity import configured, ident, publisher
 from lamina.publish.record import default_remote
 from lamina.publish.target import LaminaHistory
 
@@ -86,7 +86,7 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
                 source_info(project.root).repo_url or "REPLACE-WITH-REPO-URL"
             files.update(argocd_files(project, url, next(iter(branches))))
         source = source_commit(git, head, project.root)
-        who = publisher(git, _configured(project))
+        who = publisher(git, configured(project.publish))
         results = []
         for name, env in branches.items():
             if env is None:
@@ -100,13 +100,6 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
             results.append(land(git, name, step.build, options.push, options.max_attempts,
                                 options.force, LaminaHistory(git), remote))
     return PublishResult(head, tuple(results), dirt)
-
-
-def _configured(project: Any) -> tuple[str, str] | None:
-    p = project.publish
-    if (p.author_name, p.author_email) == ("lamina", "lamina@localhost"):
-        return None
-    return p.author_name, p.author_email
 
 
 def _render(project: Any, git: Git, options: PublishOptions,

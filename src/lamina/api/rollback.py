@@ -18,7 +18,7 @@ from lamina.publish import trailers as T
 from lamina.publish.branch import LEDGER, Built, Landed, PublishError, compose_tree, land
 from lamina.publish.changes import per_env_branch, single_branch_env, tree_changes
 from lamina.publish.holds import Hold, load, metadata_paths, read_hold, with_hold
-from lamina.publish.identity import ident, publisher
+from lamina.publish.identity import configured, ident, publisher
 from lamina.publish.record import Record, default_remote, fetch_branch, read_record
 from lamina.publish.source import carried_trailers, target_branches
 from lamina.publish.target import LaminaHistory
@@ -83,11 +83,9 @@ def _context(project_dir: str, env: str, branch: str | None, per_env: str | None
     if notify is not None:
         notify(record.why)
     per = names[name] is not None
-    configured = None
-    if (project.publish.author_name, project.publish.author_email) != ("lamina", "lamina@localhost"):
-        configured = (project.publish.author_name, project.publish.author_email)
     return _Context(git, name, "" if per else env + "/", record, remote,
-                    publisher(git, configured), per_env_branch(env) if per else single_branch_env)
+                    publisher(git, configured(project.publish)),
+                    per_env_branch(env) if per else single_branch_env)
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from typing import Any
 
 from lamina.git import Git
 
@@ -56,3 +57,9 @@ def publisher(git: Git, configured: tuple[str, str] | None = None,
 
 def ident(person: tuple[str, str]) -> str:
     return f"{person[0]} <{person[1]}>"
+
+
+def configured(settings: Any) -> tuple[str, str] | None:
+    """lamina.yaml's publish.authorName/authorEmail, when set to something of its own."""
+    pair = (settings.author_name, settings.author_email)
+    return None if pair == ("lamina", "lamina@localhost") else pair
