@@ -95,6 +95,8 @@ class FileLoader:
                 f"{self.display(path)}: file is not valid UTF-8 text") from None
         if self.renderer is not None and path.endswith(".j2"):
             text = self.renderer(text, self.display(path))
+            from lamina.yaml.positions import remember_rendered
+            remember_rendered(self.resolve(path), text)
         return text
 
     def with_renderer(self, renderer: Callable[[str, str], str] | None) -> "FileLoader":

@@ -160,6 +160,10 @@ class Target:
         text = self.loader.read_text(path)
         display = self.loader.display(path)
         docs = load_all_with_lines(text, display)
+        template_line = getattr(text, "template_line", None)
+        if template_line is not None:
+            # A rendered `.j2` file: its documents are named by the template's lines.
+            docs = [(doc, template_line(line)) for doc, line in docs]
         origin = self.origin.file_origin(path) if self.origin else None
         resources = resources_from_documents(docs, display, None)
         if origin is not None:
