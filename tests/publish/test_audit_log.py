@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.publish.conftest import (LAMINA, commit_replicas, git, lamina, set_replicas,
-                                    trailers, write)
+from tests.helpers.cli import LAMINA
+from tests.helpers.git import git
+from tests.helpers.project import set_replicas
+from tests.helpers.publish import commit_replicas, lamina, trailers
+from tests.helpers.trees import write_tree
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    write_tree(root, {rel: text})
 
 NO_IDENTITY = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
                "GIT_COMMITTER_NAME": None, "GIT_COMMITTER_EMAIL": None, "GITHUB_ACTOR": None,

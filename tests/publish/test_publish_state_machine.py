@@ -28,7 +28,9 @@ from lamina.api.publish import PublishOptions, publish
 from lamina.api.rollback import ReleaseOptions, RollbackOptions, release, rollback
 from lamina.errors import LaminaError
 from lamina.publish.trailers import parse_trailers
-from tests.publish.conftest import BASE, LAMINA, git, set_replicas, write
+from tests.helpers.cli import LAMINA
+from tests.helpers.git import git
+from tests.helpers.project import set_replicas, write_project
 
 ENVS = ("dev", "prod")
 
@@ -53,10 +55,7 @@ class PublishMachine(RuleBasedStateMachine):
         git(self.work, "init", "-q", "-b", "main")
         for key, value in (("user.name", "Pat Publisher"), ("user.email", "pat@example.com")):
             git(self.work, "config", key, value)
-        write(self.work, "base/kustomization.yaml", "resources: [deploy.yaml]\n")
-        write(self.work, "base/deploy.yaml", BASE)
-        for i, env in enumerate(ENVS):
-            set_replicas(self.work, env, i + 1)
+        write_project(self.work, {env: i + 1 for i, env in enumerate(ENVS)})
         git(self.work, "add", "-A")
         git(self.work, "commit", "-qm", "initial")
         git(self.work, "remote", "add", "origin", str(self.remote))

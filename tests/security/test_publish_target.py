@@ -7,8 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.publish.conftest import commit_replicas, git, lamina, write
-from tests.publish.conftest import origin, project  # noqa: F401  (fixtures)
+from tests.helpers.git import git
+from tests.helpers.publish import add_origin, commit_replicas, init_project, lamina
+from tests.helpers.trees import write_tree
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return init_project(tmp_path)
+
+
+@pytest.fixture
+def origin(project: Path, tmp_path: Path) -> Path:
+    return add_origin(project, tmp_path)
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    write_tree(root, {rel: text})
 
 
 def branch_exists(repo: Path, ref: str) -> bool:
