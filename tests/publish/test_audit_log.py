@@ -277,6 +277,25 @@ def test_every_url_form_of_one_remote_gives_the_same_bytes(project: Path, origin
     assert len(local) == 1
 
 
+@pytest.mark.parametrize("url", [
+    "git@Example.com:shop/deploy.git", "ssh://git@example.com/shop/deploy.git",
+    "ssh://git@example.com:2222/shop/deploy", "git://example.com/shop/deploy.git",
+    "https://example.com/shop/deploy.git/", "https://bot:t0ken@example.com/shop/deploy",
+    "git+ssh://git@example.com/~/shop/deploy.git"])
+def test_remote_url_forms_are_one_canonical_url(url: str) -> None:
+    from lamina.git import canonical_url
+    assert canonical_url(url) == "https://example.com/shop/deploy"
+
+
+def test_local_url_forms_are_one_canonical_url(tmp_path: Path) -> None:
+    from lamina.git import canonical_url
+    (tmp_path / "repo").mkdir()
+    forms = {canonical_url(u, str(tmp_path)) for u in (
+        str(tmp_path / "repo"), f"file://{tmp_path / 'repo'}", "repo", "./repo/",
+        str(tmp_path / "repo" / ".git"))}
+    assert forms == {f"file://{(tmp_path / 'repo').resolve()}"}
+
+
 # ---- 6 and 7. the remote is the record; history and status ----------------------------------
 
 def test_a_fresh_clone_reads_origin_rendered(project: Path, origin: Path, tmp_path: Path) -> None:

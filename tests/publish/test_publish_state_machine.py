@@ -27,7 +27,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from lamina.api.publish import PublishOptions, publish
 from lamina.api.rollback import ReleaseOptions, RollbackOptions, release, rollback
 from lamina.errors import LaminaError
-from lamina.publish.trailers import parse_trailers
+from lamina.publish.trailers import names, parse_trailers
 from tests.helpers.cli import LAMINA
 from tests.helpers.git import git
 from tests.helpers.project import set_replicas, write_project
@@ -231,7 +231,7 @@ class PublishMachine(RuleBasedStateMachine):
             names = git(self.remote, "diff-tree", "-r", "--name-only", "--no-commit-id",
                         "--root", commit).split()
             touched = sorted({n.split("/")[0] for n in names if n.split("/")[0] in ENVS})
-            listed = sorted(e.strip() for e in found["Lamina-Environments"][0].split(","))
+            listed = sorted(names(found["Lamina-Environments"][0]))
             assert listed == touched, (commit, listed, touched)
             assert found["Lamina-Published-By"] == [committer]
             if "Lamina-Hold" in found:

@@ -208,12 +208,12 @@ class _Step:
             pairs += [(T.SOURCE_DIRTY, "true"), (T.SOURCE_DIRTY_DIGEST, self.dirt.digest)]
         if forced:
             pairs.append((T.FORCED, forced))
-        pairs.append((T.ENVIRONMENTS, ", ".join(changes)))
+        pairs.append((T.ENVIRONMENTS, ", ".join(changes) or T.NONE))
         if holds:
             pairs.append((T.HELD, ", ".join(holds)))
         for env in released:
             pairs.append((T.RELEASE, env))
-        if released and self.options.reason:
+        if self.options.reason:
             pairs.append((T.REASON, self.options.reason))
         pairs.append((T.PUBLISHED_BY, ident(self.who)))
         message = f"{subject}\n\n" + ("\n".join(body) + "\n\n" if body else "") + \

@@ -3,8 +3,8 @@ fcntl lock while they work, so two runs never interleave their staging, journal 
 
 The lock file lives in the repository's git directory (`lamina/locks/<digest of the
 folder's real path>.lock`), not in the output folder or the work tree, so it never shows in
-`git status` nor in the rendered tree; outside git it is `.lamina.lock` in the output
-folder. The kernel drops the lock when the process ends, even on kill -9: there is no stale
+`git status` nor in the rendered tree; outside git the folder holding the output folder is
+locked itself (no file is created). The kernel drops the lock when the process ends, even on kill -9: there is no stale
 lock to clean up."""
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ def _lock_path(output: str) -> str:
             return os.path.join(folder, hashlib.sha256(real.encode()).hexdigest()[:32] + ".lock")
     except (GitError, OSError):
         pass
-    os.makedirs(real, exist_ok=True)
-    return os.path.join(real, ".lamina.lock")
+    # Outside git: the folder that holds the output folder, locked as a directory, so no
+    # file is created anywhere (a render that fails leaves nothing behind).
+    while not os.path.isdir(parent) and os.path.dirname(parent) != parent:
+        parent = os.path.dirname(parent)
+    return parent
 
 
 @contextlib.contextmanager
@@ -49,7 +52,10 @@ def output_lock(output: str, timeout: float = DEFAULT_TIMEOUT,
     once through `notify`) when another run holds it, then raises LockTimeout."""
     path = _lock_path(output)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        if os.path.isdir(path):
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        else:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         raise LaminaError(f"cannot open the lock file {path}: {exc.strerror}") from None
     try:

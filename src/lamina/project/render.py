@@ -53,10 +53,9 @@ def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
     Naming the last commit that changed an environment's inputs, rather than HEAD, keeps
     an unchanged environment's files byte-identical from one source commit to the next,
     so a publish only touches the environments a change really affects. In a shallow clone
-    the oldest commit present looks as if it changed everything: naming it would be a wrong
-    drySha, so that is refused (publish and render deepen the history first when a remote
-    exists: Git.deepen)."""
-    from lamina.git import SHALLOW_HELP, Git, GitError, ShallowHistoryError
+    the oldest commit present looks as if it changed everything, so it is never named
+    (render and publish deepen the history first: lamina.git.deepen)."""
+    from lamina.git import Git, GitError
     repo = _repository(root)
     if repo is None:
         return SourceInfo()
@@ -77,15 +76,11 @@ def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
     except OSError:
         boundary = set()
     if sha in boundary:
-        raise ShallowHistoryError(
-            f"this is a shallow clone: the commit that last changed {root_name(inputs)} may be "
-            f"older than {sha[:12]}, the oldest commit present, and no remote was used to "
-            f"fetch more history; {SHALLOW_HELP}")
+        # A shallow boundary looks as if it changed everything: naming it would be a wrong
+        # drySha. render and publish deepen the clone first (or refuse without a remote);
+        # what still gets here (diff, check) needs no source commit, so name none.
+        return SourceInfo(repo_url=repo[1])
     return SourceInfo(repo_url=repo[1], sha=sha, author=author, date=date, subject=subject)
-
-
-def root_name(inputs: list[str] | None) -> str:
-    return "this environment's inputs" if inputs else "the project"
 
 
 def _digest(path: str) -> str:

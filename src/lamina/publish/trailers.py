@@ -54,6 +54,9 @@ def first(trailers: dict[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
+NONE = "(none)"
+
+
 def names(value: str | None) -> list[str]:
-    """`prod, staging` -> ["prod", "staging"]."""
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
+    """`prod, staging` -> ["prod", "staging"]; `(none)` -> []."""
+    return [n.strip() for n in (value or "").split(",") if n.strip() and n.strip() != NONE]
