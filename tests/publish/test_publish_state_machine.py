@@ -228,9 +228,9 @@ class PublishMachine(RuleBasedStateMachine):
                                        "--is-ancestor", self.previous_source,
                                        source]).returncode == 0, "the source went backwards"
             self.previous_source = source
-            names = git(self.remote, "diff-tree", "-r", "--name-only", "--no-commit-id",
+            paths = git(self.remote, "diff-tree", "-r", "--name-only", "--no-commit-id",
                         "--root", commit).split()
-            touched = sorted({n.split("/")[0] for n in names if n.split("/")[0] in ENVS})
+            touched = sorted({p.split("/")[0] for p in paths if p.split("/")[0] in ENVS})
             listed = sorted(names(found["Lamina-Environments"][0]))
             assert listed == touched, (commit, listed, touched)
             assert found["Lamina-Published-By"] == [committer]
