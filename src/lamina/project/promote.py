@@ -48,8 +48,13 @@ def _inside(root: str, path: str, what: str) -> str:
 
 
 def _read(path: str) -> str:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except UnicodeDecodeError:
+        raise PromoteError(f"{path}: promote edits UTF-8 files only") from None
+    except OSError as exc:
+        raise PromoteError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _lookup(data: Any, key: str) -> Any:
