@@ -129,8 +129,9 @@ def field_changes(old: dict[str, Any], new: dict[str, Any],
         elif path not in b:
             out.append(FieldChange(shown, va, None, REMOVED))
         elif a[path] != b[path] or type(a[path]) is not type(b[path]):
-            out.append(FieldChange(shown, va, f"{REDACTED} (changed)" if va == vb else vb,
-                                   CHANGED))
+            if va == vb:     # the difference is in what redaction hides
+                vb = f"{vb if isinstance(vb, str) else REDACTED} (changed)"
+            out.append(FieldChange(shown, va, vb, CHANGED))
     return out
 
 
