@@ -66,9 +66,9 @@ def fault(exc: OSError, path: str | None = None, doing: str = "write") -> WriteF
     code = errno.errorcode.get(exc.errno or 0, "")
     hint = {errno.ENOSPC: "; free some space and run again",
             errno.EDQUOT: "; free some space and run again",
-            errno.EROFS: "; choose a writable output folder (-o)",
-            errno.EACCES: "; check the folder's owner and mode, or choose another (-o)",
-            errno.EPERM: "; check the folder's owner and mode, or choose another (-o)"}
+            errno.EROFS: "; make it writable, or write elsewhere",
+            errno.EACCES: "; check the folder's owner and mode, or write elsewhere",
+            errno.EPERM: "; check the folder's owner and mode, or write elsewhere"}
     return WriteFault(f"{where}: cannot {doing}: {cause(exc)}"
                       f"{f' ({code})' if code else ''}{hint.get(exc.errno or 0, '')}")
 

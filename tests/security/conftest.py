@@ -26,6 +26,8 @@ spec:
     metadata:
       labels: {app: web}
     spec:
+      securityContext:
+        runAsNonRoot: true
       containers:
       - name: web
         image: nginx:1.25
