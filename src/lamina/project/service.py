@@ -35,8 +35,18 @@ def output_path(project: Project, output: str | None, outside_ok: bool = False) 
     the operator says otherwise (`outside_ok`: render's --output-outside-repo), must not be
     the project root or inside .git, and no folder on the way to it inside the project may
     be a symbolic link (the tree is not trusted: a link would send every write elsewhere)."""
-    from lamina.fsguard import is_inside, real_dir_chain
+    from lamina.fsguard import MAX_COMPONENT_BYTES, is_inside, real_dir_chain
     root = project.root
+    given = output if output else project.output_dir
+    try:
+        too_long = any(len(part.encode("utf-8")) > MAX_COMPONENT_BYTES
+                       for part in given.split("/"))
+    except UnicodeEncodeError:
+        too_long = True
+    if "\0" in given or too_long:
+        raise ProjectError(f"output folder {given!r} is not a usable folder name (a NUL, text that "
+                           f"is not UTF-8, or a component longer than {MAX_COMPONENT_BYTES} "
+                           "bytes)")
     if output:
         out = os.path.normpath(os.path.join(os.path.realpath(os.getcwd()), output))
     else:
