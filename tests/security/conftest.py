@@ -12,26 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_tree
+from tests.publish.conftest import BASE
 
 LAMINA = [sys.executable, "-m", "lamina.cli.main"]
 
-DEPLOY = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        runAsNonRoot: true
-      containers:
-      - name: web
-        image: nginx:1.25
-"""
+DEPLOY = BASE        # a Deployment that passes the checks
 
 
 def project_files(env_names: tuple[str, ...] = ("dev", "prod")) -> dict[str, str]:

@@ -218,21 +218,9 @@ def write_tree(output: str | Folder, files: dict[str, str],
     out.ensure_root()
     recover(out)
     owned = owned_files(out)
-    for rel in files:
-        if rel not in owned and out.lexists(rel):
-            raise OutputError(conflict_message(out, rel))
-    staged = Staged()
-    try:
-        for rel, text in sorted(files.items()):
-            if out.read_text(rel) == text:
-                staged.unchanged += 1
-                continue
-            out.makedirs(rel.rpartition("/")[0], staged.created)
-            out.write(rel + _TMP_SUFFIX, text)
-            staged.files.append(rel)
-    except BaseException:
-        discard(out, staged)
-        raise
+    staged = stage(out, "", files, owned)
+    if staged.conflict is not None:
+        raise OutputError(conflict_message(out, staged.conflict))
     return commit(out, [staged], list(files), owned, scope)
 
 
