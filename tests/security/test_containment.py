@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
-from tests.security.conftest import run
+from tests.helpers.trees import write_tree
+from tests.helpers.security import run
 
 
 def _lamina_yaml(repo: Path, text: str) -> None:
@@ -32,7 +32,7 @@ def test_a_cluster_name_with_dot_dot_is_refused_naming_lamina_yaml_and_line(
     assert not (world / "a" / "pwncluster").exists() and not (repo / "rendered").exists()
 
 
-@pytest.mark.parametrize("name", ["/tmp/x", "a/b", "..", ".", "", "UPPER", "x" * 64,
+@pytest.mark.parametrize("name", ["/srv/pwn", "a/b", "..", ".", "", "UPPER", "x" * 64,
                                   "a\u2024\u2024", "\uff0e\uff0e"])
 def test_cluster_and_environment_names_are_one_plain_component(repo: Path, name: str) -> None:
     for text in (f"environments:\n  - name: dev\n    clusters:\n      - name: {json.dumps(name)}\n",

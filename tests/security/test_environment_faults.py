@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import write_tree
-from tests.security.conftest import run
+from tests.helpers.trees import write_tree
+from tests.helpers.security import run
 
 FAULTS = [(errno.ENOSPC, "no space left on the device (ENOSPC)"),
           (errno.EROFS, "the file system is read-only (EROFS)"),
@@ -114,7 +114,7 @@ def test_build_o_into_a_failing_disk(repo: Path, monkeypatch: pytest.MonkeyPatch
 def test_publish_staging_on_a_failing_disk(repo: Path, monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path, code: int, cause: str) -> None:
     """publish stages blobs in a temporary folder: a full temp disk is one clear message."""
-    from tests.publish.conftest import git
+    from tests.helpers.git import git
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "src")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lamina.errors import LaminaError
-from tests.conftest import write_tree
-from tests.security.conftest import project_files, snapshot
+from tests.helpers.trees import write_tree
+from tests.helpers.security import project_files, snapshot
 
 PIECES = ["..", ".", "", "a", "dev", "prod", "\x00", "\u2024", "\u2024\u2024", "\uff0e\uff0e",
           "\uff0f", "\u2215", "\\", "~", "x" * 300, "%2e%2e", "\u202e", "\u00e9", " ", "-",

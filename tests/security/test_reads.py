@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
-from tests.security.conftest import run
+from tests.helpers.trees import write_tree
+from tests.helpers.security import run
 
 DIALECT = ("apiVersion: lamina.dev/v1alpha1\nkind: Kustomization\nvalues: [values.yaml]\n"
            "resources: [../../base]\n")

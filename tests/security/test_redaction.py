@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
-from tests.security.conftest import run
+from tests.helpers.trees import write_tree
+from tests.helpers.security import run
 
 OLD_PW, NEW_PW = "hunter2-old-password", "correct-horse-battery"
 SHORT = "pw1"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import run
+from tests.helpers.security import run
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\u00e9 \u4e2d \U0001F600\n"
 TWO = CM + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
