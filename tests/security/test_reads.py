@@ -132,3 +132,17 @@ def test_committed_metadata_cannot_make_render_read_outside(repo: Path, world: P
     assert "dev" in todo
     assert not any("secret.json" in p for p in seen)
     assert digest is not None
+
+
+def test_a_discovered_overlay_that_links_out_of_the_repository_is_refused(
+        repo: Path, world: Path) -> None:
+    """Without lamina.yaml every overlays/<env> is an environment: one that is a link to a
+    folder outside the repository is not built."""
+    write_tree(world, {"elsewhere/kustomization.yaml": "resources: [cm.yaml]\n",
+                       "elsewhere/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                            "  name: outside\n"})
+    (repo / "overlays" / "evil").symlink_to(world / "elsewhere")
+    proc = run(repo, "render", "--no-checks")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: overlays/evil: overlay 'overlays/evil' is outside")
+    assert not (repo / "rendered").exists()

@@ -246,8 +246,14 @@ def discover_environments(root: str) -> tuple[Environment, ...]:
     overlays = os.path.join(root, "overlays")
     if not os.path.isdir(overlays):
         return ()
-    return tuple(Environment(name=n, overlay=f"overlays/{n}") for n in sorted(os.listdir(overlays))
-                 if _has_kustomization(os.path.join(overlays, n)))
+    envs = []
+    for n in sorted(os.listdir(overlays)):
+        if not _has_kustomization(os.path.join(overlays, n)):
+            continue
+        # The tree is untrusted: overlays/<n> may be a link out of the repository.
+        _check_inside(root, f"overlays/{n}", SourceRef(f"overlays/{n}"), "overlay")
+        envs.append(Environment(name=n, overlay=f"overlays/{n}"))
+    return tuple(envs)
 
 
 def load_project(root: str) -> Project:
