@@ -194,21 +194,6 @@ def owned_files(output: str | Folder) -> set[str]:
     return set(files)
 
 
-def diff_tree(output: str | Folder, files: dict[str, str],
-              scope: set[str] | None = None) -> list[str]:
-    """Paths whose on-disk content differs from `files` (or that are stale), for --check.
-    `scope` limits stale-file detection to these top-level folders."""
-    out = folder_of(output)
-    changed = []
-    for rel, text in sorted(files.items()):
-        if out.read_text(rel) != text:
-            changed.append(rel)
-    for rel in sorted(owned_files(out) - set(files)):
-        if scope is None or rel.split("/", 1)[0] in scope:
-            changed.append(rel)
-    return changed
-
-
 def write_tree(output: str | Folder, files: dict[str, str],
                scope: set[str] | None = None) -> WriteResult:
     """Make `output` hold `files` (relative path -> text). Files lamina wrote before and no
