@@ -77,6 +77,8 @@ class Context:
     external: tuple[dict[str, Any], ...] = ()          # objects declared to exist elsewhere
     allow_plaintext_secrets: bool = False
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
+    policies: tuple[Any, ...] = ()                     # policies.model.PolicyDoc from lamina.yaml
+    policy_skip: tuple[str, ...] = ()                  # policy names this environment skips
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
                 related: tuple[str, ...] = ()) -> Finding:
