@@ -14,7 +14,7 @@ import re
 import sys
 from typing import Any, Callable
 
-from lamina.policies import k8sfuncs
+from lamina.policies import celoptional, k8sfuncs
 from lamina.policies.model import MissingEngine, PolicyError
 
 # Functions the CEL library itself provides (operators are '_x_' or '@x' and always known).
@@ -28,7 +28,6 @@ BUILTINS = frozenset({
 # Kubernetes' namespaced functions (format.dns1123Label(), math.greatest(), sets.contains(),
 # strings.quote()...) are spelt as plain names for the library: `format.x(` -> `__format_x(`.
 _NAMESPACED = re.compile(r"(?<![\w.'\"])(format|math|sets|strings|lists|base64|optional)\.(\w+)\s*\(")
-_OPTIONAL_SYNTAX = re.compile(r"\.\?|\[\?")
 _IDENT = re.compile(r"^[A-Za-z_]\w*$")      # not an operator ('_&&_', '!_', '@in')
 
 _cel: Any = None
@@ -46,14 +45,9 @@ def library() -> Any:
     return _cel
 
 
-# The library's own optional methods expect its optional type; the format library's
-# results (lists, see k8sfuncs) are asked through lamina's.
-_OPTIONAL_METHODS = re.compile(r"\.(hasValue|value)\s*\(")
-
-
 def rewrite(expression: str) -> str:
     text = _NAMESPACED.sub(lambda m: f"__{m.group(1)}_{m.group(2)}(", expression)
-    return _OPTIONAL_METHODS.sub(lambda m: f".__opt_{m.group(1)}(", text)
+    return celoptional.rewrite(text)
 
 
 class Compiled:
@@ -78,10 +72,10 @@ def compile_expression(expression: str, where: str) -> Compiled:
     cel = library()
     if not isinstance(expression, str) or not expression.strip():
         raise PolicyError(f"{where}: the expression is empty")
-    if _OPTIONAL_SYNTAX.search(expression):
-        raise PolicyError(f"{where}: expression `{_short(expression)}` uses CEL optional field "
-                          "syntax (`.?` / `[?`), which lamina's CEL library does not support")
-    text = rewrite(expression)
+    try:
+        text = rewrite(expression)
+    except ValueError as exc:
+        raise PolicyError(f"{where}: expression `{_short(expression)}` does not parse: {exc}") from None
     try:
         program = cel.compile(text)
     except Exception as exc:

@@ -530,8 +530,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "masked": lambda c: {CIDR: str(_net(c))},
     # format
     "__format_named": format_named, "validate": validate,
-    # optionals, as lists (see the module's docstring)
-    "__opt_hasValue": has_value, "__opt_value": opt_value,
     # math and sets
     "__math_greatest": list_max, "__math_least": list_min, "__math_ceil": _math_ceil,
     "__math_floor": lambda x: float(math.floor(x)), "__math_abs": abs,
@@ -540,5 +538,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "__sets_intersects": lambda a, b: any(x in a for x in b),
     "__sets_equivalent": lambda a, b: all(x in a for x in b) and all(x in b for x in a),
 }
+from lamina.policies.celoptional import FUNCTIONS as _OPTIONAL   # noqa: E402
+
+FUNCTIONS.update(_OPTIONAL)
 for _name in FORMATS:
     FUNCTIONS[f"__format_{_name}"] = _format_fn(_name)
