@@ -76,11 +76,17 @@ def rewrite(text: str) -> str:
             f = re.match(r"\.\?\s*([A-Za-z_]\w*)", text[m.start():])
             if f is None:
                 raise ValueError("bad optional field")
-            text = f"{text[:start]}__opt_field({recv}, '{f.group(1)}'){text[m.start() + f.end():]}"
+            call, rest = f"__opt_field({recv}, '{f.group(1)}')", text[m.start() + f.end():]
         else:
             end = _close(text, m.start())
-            key = text[m.start() + 2:end]
-            text = f"{text[:start]}__opt_index({recv}, {key}){text[end + 1:]}"
+            call, rest = f"__opt_index({recv}, {text[m.start() + 2:end]})", text[end + 1:]
+        # Selecting from an optional gives an optional: `x.?a.b` is `x.?a.?b`.
+        while True:
+            plain = re.match(r"\.\s*([A-Za-z_]\w*)(?!\w|\s*\()", rest)
+            if plain is None or plain.group(1) in ("hasValue", "value", "orValue", "or"):
+                break
+            call, rest = f"__opt_field({call}, '{plain.group(1)}')", rest[plain.end():]
+        text = text[:start] + call + rest
     return _METHODS.sub(lambda m: f".__opt_{m.group(1)}(", text)
 
 

@@ -263,7 +263,8 @@ def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env) -> str | None:
     """None: pass; '': skipped; else the failure message."""
     data: dict[str, Any] = {"request": dict(env.request(target), object=target.data, oldObject=None),
                             "namespaceObject": env.namespaces.object(namespace_of(target)),
-                            "serviceAccountName": "", "serviceAccountNamespace": "", "images": None}
+                            "serviceAccountName": "", "serviceAccountNamespace": "",
+                            "images": images(target.data)}
     _context(rule, data, doc.ident)
     if not _conditions(rule.get("preconditions"), data):
         return ""
@@ -276,3 +277,37 @@ def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env) -> str | None:
         return None
     message = substitute(v.get("message"), data) if v.get("message") else ""
     return f"{message} {bad}".strip() if "pattern" in v or "anyPattern" in v else (message or bad)
+
+
+def parse_image(ref: str) -> dict[str, str]:
+    """An image reference as Kyverno's `images` variable describes it."""
+    digest = ""
+    if "@" in ref:
+        ref, _, digest = ref.partition("@")
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = "docker.io", ref
+    tag = ""
+    if ":" in path.rpartition("/")[2]:
+        path, _, tag = path.rpartition(":")
+    if not tag and not digest:
+        tag = "latest"
+    return {"registry": registry, "path": path, "name": path.rpartition("/")[2],
+            "tag": tag, "digest": digest,
+            "reference": ref + (f"@{digest}" if digest else ""),
+            "referenceWithTag": f"{registry}/{path}:{tag}" if tag else f"{registry}/{path}"}
+
+
+def images(data: dict[str, Any]) -> dict[str, Any] | None:
+    """{containers|initContainers|ephemeralContainers: {name: parsed image}} of a Pod."""
+    spec = data.get("spec") if data.get("kind") == "Pod" else None
+    if not isinstance(spec, dict):
+        return None
+    out: dict[str, Any] = {}
+    for field in ("containers", "initContainers", "ephemeralContainers"):
+        for c in spec.get(field) or []:
+            if isinstance(c, dict) and isinstance(c.get("image"), str):
+                out.setdefault(field, {})[str(c.get("name"))] = parse_image(c["image"])
+    return out

@@ -145,16 +145,28 @@ def substitute(node: Any, data: dict[str, Any]) -> Any:
         return [substitute(v, data) for v in node]
     if not isinstance(node, str) or "{{" not in node:
         return node
-    whole = _VAR.fullmatch(node.strip())
-    if whole:
-        return query(whole.group(1), data)
+    # Kyverno resolves the innermost `{{ }}` first: `{{ f('{{ a }}') }}` takes a's text.
+    text = node
+    for _ in range(64):
+        m = _INNER.search(text)
+        if m is None:
+            return text
+        if m.start() == 0 and m.end() == len(text) or (
+                text.strip() == m.group(0) and "{{" not in text[:m.start()] + text[m.end():]):
+            return query(m.group(1), data)
+        text = text[:m.start()] + _text(query(m.group(1), data)) + text[m.end():]
+    return text
 
-    def one(m: re.Match) -> str:
-        v = query(m.group(1), data)
-        if isinstance(v, (dict, list)):
-            import json
-            return json.dumps(v, separators=(",", ":"))
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        return "" if v is None else str(v)
-    return _VAR.sub(one, node)
+
+_INNER = re.compile(r"\{\{-?\s*((?:(?!\{\{|\}\}).)*?)\s*-?\}\}", re.S)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, (dict, list)):
+        import json
+        return json.dumps(v, separators=(",", ":"))
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)

@@ -1,0 +1,125 @@
+"""How much 50 admission policies add to `lamina render` on the 200 x 10 benchmark tree.
+
+usage: python benchmarks/policy_render.py [--services 200] [--envs 10] [--runs 3]
+
+Writes the tree with ../shared/bench/gen_tree.py (or $LAMINA_GEN_TREE), renders it
+without policies and with 50 (20 ValidatingAdmissionPolicies, 20 Kyverno rules, 10
+Gatekeeper constraints), each best of --runs with warm caches, and prints both times
+and the difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+VAP = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {{name: vap-{i}}}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}}
+  validations:
+  - expression: "object.spec.replicas <= {limit}"
+  - expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {{name: vap-{i}}}
+spec: {{policyName: vap-{i}, validationActions: [Warn]}}
+"""
+KYVERNO = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {{name: kyv-{i}}}
+spec:
+  validationFailureAction: Audit
+  rules:
+  - name: labels-{i}
+    match: {{any: [{{resources: {{kinds: [Deployment, Service]}}}}]}}
+    validate:
+      message: "label app.kubernetes.io/name is required"
+      pattern: {{metadata: {{labels: {{app.kubernetes.io/name: "?*"}}}}}}
+"""
+TEMPLATE = """apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8srequiredannotations}
+spec:
+  crd: {spec: {names: {kind: K8sRequiredAnnotations}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8srequiredannotations
+      violation[{"msg": msg}] {
+        required := {k | k := input.parameters.annotations[_]}
+        provided := {k | input.review.object.metadata.annotations[k]}
+        missing := required - provided
+        count(missing) > 0
+        msg := sprintf("missing annotations: %v", [missing])
+      }
+"""
+CONSTRAINT = """apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sRequiredAnnotations
+metadata: {{name: ann-{i}}}
+spec:
+  enforcementAction: warn
+  match: {{kinds: [{{apiGroups: [apps], kinds: [Deployment]}}]}}
+  parameters: {{annotations: [team-{i}]}}
+"""
+
+
+def _render(lamina: str, root: str, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs + 1):                 # the first run warms the caches
+        start = time.perf_counter()
+        proc = subprocess.run([lamina, "render"], cwd=root, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in (0, 1):
+            sys.exit(proc.stderr)
+        best = min(best, elapsed)
+    return best
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--services", type=int, default=200)
+    ap.add_argument("--envs", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    gen = os.environ.get("LAMINA_GEN_TREE") or os.path.join(here, "..", "..", "shared", "bench", "gen_tree.py")
+    lamina = os.path.join(os.path.dirname(sys.executable), "lamina")
+    work = tempfile.mkdtemp(prefix="lamina-policy-bench-")
+    try:
+        root = os.path.join(work, "tree")
+        subprocess.run([sys.executable, gen, root, "--services", str(args.services),
+                        "--envs", str(args.envs)], check=True, capture_output=True)
+        # Built-in checks off, so the difference is the policies' alone.
+        project = os.path.join(root, "lamina.yaml")
+        base = open(project, encoding="utf-8").read() if os.path.exists(project) else ""
+        without = _render(lamina, root, args.runs)
+        pol = os.path.join(root, "policies")
+        os.makedirs(pol)
+        for i in range(20):
+            open(os.path.join(pol, f"vap-{i}.yaml"), "w").write(VAP.format(i=i, limit=10 + i))
+            open(os.path.join(pol, f"kyv-{i}.yaml"), "w").write(KYVERNO.format(i=i))
+        open(os.path.join(pol, "template.yaml"), "w").write(TEMPLATE)
+        for i in range(10):
+            open(os.path.join(pol, f"ann-{i}.yaml"), "w").write(CONSTRAINT.format(i=i))
+        with open(project, "w", encoding="utf-8") as fh:
+            fh.write(base + ("\n" if base and not base.endswith("\n") else "") + "policies: [policies]\n")
+        with_policies = _render(lamina, root, args.runs)
+        print(f"render {args.services}x{args.envs}: without policies {without:.2f} s, "
+              f"with 50 policies {with_policies:.2f} s, added {with_policies - without:+.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
