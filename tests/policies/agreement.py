@@ -167,13 +167,47 @@ def _kyverno_test(top: str, test: dict, tally: Tally) -> None:
                 tally.disagree.append(f"{os.path.relpath(top)}: {key}: lamina {got}, expected {want}")
 
 
+# ---- ValidatingAdmissionPolicy cases (tests/policies/data/vap/cases.yaml) ---------------------
+
+def vap(path: str, tally: Tally | None = None) -> Tally:
+    from lamina.policies import vap as engine
+    tally = tally or Tally()
+    cases_file = path if path.endswith(".yaml") else os.path.join(path, "cases.yaml")
+    with open(cases_file, encoding="utf-8") as fh:
+        groups = yaml.safe_load(fh)
+    for group in groups:
+        docs = [PolicyDoc(d) for d in group.get("policies") or []]
+        namespaces = [{"apiVersion": "v1", "kind": "Namespace",
+                       "metadata": {"name": n["name"], "labels": n.get("labels") or {}}}
+                      for n in group.get("namespaces") or []]
+        params = tuple(Obj(d.data) for d in docs)
+        for i, case in enumerate(group.get("cases") or []):
+            env = _env([*namespaces, case["object"]])
+            env.params = (*env.params, *params)
+            found = [v for v in engine.evaluate(docs, env)
+                     if v.obj is None or v.obj.data is case["object"]]
+            levels = {v.level for v in found}
+            got = "fail" if "error" in levels else ("warn" if found else "pass")
+            ok = got == case["expect"] and (
+                "message" not in case or any(v.message == case["message"] for v in found))
+            if ok:
+                tally.agree += 1
+            else:
+                tally.disagree.append(f"{group['name']}[{i}]: lamina {got} "
+                                      f"{[v.message for v in found]}, expected {case['expect']}")
+    return tally
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gatekeeper")
     ap.add_argument("--kyverno")
+    ap.add_argument("--vap", help="a cases.yaml (default: the one under tests/policies/data/vap)")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args(argv)
-    for name, root, fn in (("gatekeeper", args.gatekeeper, gatekeeper), ("kyverno", args.kyverno, kyverno)):
+    engines = (("gatekeeper", args.gatekeeper, gatekeeper), ("kyverno", args.kyverno, kyverno),
+               ("validating-admission-policy", args.vap, vap))
+    for name, root, fn in engines:
         if not root:
             continue
         t = fn(root)

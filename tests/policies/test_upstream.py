@@ -12,9 +12,9 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.parametrize("engine,folder", [("gatekeeper", "gatekeeper-library"),
-                                           ("kyverno", "kyverno-policies")])
+                                           ("kyverno", "kyverno-policies"), ("vap", "vap")])
 def test_upstream_expectations(engine: str, folder: str) -> None:
-    pytest.importorskip("regorus" if engine == "gatekeeper" else "jmespath")
+    pytest.importorskip({"gatekeeper": "regorus", "kyverno": "jmespath"}.get(engine, "cel"))
     tally = getattr(agreement, engine)(str(DATA / folder))
-    assert tally.total > 10
+    assert tally.total >= 10
     assert tally.disagree == []
