@@ -5,7 +5,7 @@ without it: rewritten into calls of functions that carry an optional as a map
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 OPT = "__opt__"
 _METHODS = re.compile(r"\.(hasValue|value|orValue|or)\s*\(")
@@ -142,7 +142,7 @@ def or_(x: Any, other: Any) -> Any:
     return x if _unwrap(x)[0] else other
 
 
-FUNCTIONS = {"__opt_field": field, "__opt_index": index, "__opt_hasValue": has_value,
+FUNCTIONS: dict[str, Callable[..., Any]] = {"__opt_field": field, "__opt_index": index, "__opt_hasValue": has_value,
              "__opt_value": value, "__opt_orValue": or_value, "__opt_or": or_,
              "__optional_of": of, "__optional_none": none,
              "__optional_ofNonZeroValue": lambda v: of(v) if v not in (None, "", 0, [], {}, False) else none()}

@@ -38,7 +38,7 @@ def parse_quantity(text: Any) -> Decimal:
     number, suffix = Decimal(m.group(1)), m.group(2) or ""
     if suffix[:1] in ("e", "E"):
         return number * (Decimal(10) ** int(suffix[1:]))
-    return number * Decimal(_SUFFIX[suffix])
+    return number * Decimal(str(_SUFFIX[suffix]))
 
 
 def quantity(text: Any) -> dict:

@@ -62,7 +62,7 @@ class Compiled:
 _COMPILED: dict[str, Compiled] = {}
 
 
-def compile_expression(expression: str, where: str) -> Compiled:
+def compile_expression(expression: Any, where: str) -> Compiled:
     """The compiled form of `expression` (cached by its text); PolicyError naming `where`
     (the policy and field) and the expression when it does not parse or calls a
     function lamina does not provide."""

@@ -92,10 +92,10 @@ def scalar_matches(pattern: Any, value: Any) -> bool:
             return {">=": got >= want, "<=": got <= want, ">": got > want, "<": got < want}[op]
     m = re.match(r"^(-?[\d.]+[a-zA-Z]*)(!?)-(-?[\d.]+[a-zA-Z]*)$", p)
     if m and _num(m.group(1)) is not None and _num(m.group(3)) is not None:
-        got = _num(value)
-        if got is None:
+        got, low, high = _num(value), _num(m.group(1)), _num(m.group(3))
+        if got is None or low is None or high is None:
             return False
-        inside = _num(m.group(1)) <= got <= _num(m.group(3))
+        inside = low <= got <= high
         return not inside if m.group(2) else inside
     if p.startswith("!"):
         return not scalar_matches(p[1:], value)

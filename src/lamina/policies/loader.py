@@ -46,7 +46,7 @@ def _files(root: str, rel: str, where: SourceRef | None) -> list[str]:
     if not os.path.isdir(full):
         raise PolicyError(f"policies: '{rel}' does not exist (list folders or files of "
                           "policy objects, relative to the project root)", where)
-    out = []
+    out: list[str] = []
     for top, dirs, names in os.walk(full):
         dirs.sort()
         # Kyverno test folders and Gatekeeper samples hold resources, not policies.
