@@ -9,7 +9,7 @@ import pytest
 from lamina.checks.api import check_project
 from lamina.policies import k8scel
 from lamina.policies.model import PolicyError
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment

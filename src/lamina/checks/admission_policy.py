@@ -41,5 +41,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             yield Finding("admission-policy", v.level, text, ctx.environment, v.policy,
                           source, None)
         else:
-            yield Finding("admission-policy", v.level, text, ctx.environment, v.obj.ident,
-                          v.obj.source, v.obj.rendered)
+            yield ctx.finding("admission-policy", v.level, v.obj, text, at=v.at)

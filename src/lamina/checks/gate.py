@@ -55,7 +55,8 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            other_environments=others, own_hosts=tuple(env.hosts),
                            external=tuple(project.external),
                            allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
-                           policies=for_environment(project, env), policy_skip=env.policies_skip))
+                           policies=for_environment(project, env), policy_skip=env.policies_skip,
+                           root=project.root))
     return out
 
 

@@ -255,12 +255,15 @@ def evaluate_policy(doc: PolicyDoc, env: Env, record: Any) -> list[Violation]:
                     continue
                 record(rule_name, obj, "pass" if result is None else ("skip" if result == "" else "fail"))
                 if result:
-                    out.append(Violation(doc.ident, rule_name, result, level, obj))
+                    message, at = result
+                    if target is not obj:        # autogen: the pod template's field
+                        at = (*POD_CONTROLLERS[obj.kind], *at) if at[:1] in (("spec",), ("metadata",)) else ()
+                    out.append(Violation(doc.ident, rule_name, message, level, obj, at=at))
     return out
 
 
-def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env) -> str | None:
-    """None: pass; '': skipped; else the failure message."""
+def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env) -> tuple[str, tuple] | str | None:
+    """None: pass; '': skipped; else (the failure message, the field it failed at)."""
     data: dict[str, Any] = {"request": dict(env.request(target), object=target.data, oldObject=None),
                             "namespaceObject": env.namespaces.object(namespace_of(target)),
                             "serviceAccountName": "", "serviceAccountNamespace": "",
@@ -276,7 +279,16 @@ def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env) -> str | None:
     if bad is None:
         return None
     message = substitute(v.get("message"), data) if v.get("message") else ""
-    return f"{message} {bad}".strip() if "pattern" in v or "anyPattern" in v else (message or bad)
+    if "pattern" in v:
+        return f"{message} {bad}".strip(), _steps(bad.rpartition(" at path ")[2])
+    if "anyPattern" in v:
+        return f"{message} {bad}".strip(), ()
+    return (str(message or bad), ())
+
+
+def _steps(path: str) -> tuple:
+    """'/spec/containers/0/image' -> ('spec', 'containers', 0, 'image')."""
+    return tuple(int(p) if p.isdigit() else p for p in path.strip("/").split("/") if p)
 
 
 def parse_image(ref: str) -> dict[str, str]:

@@ -64,6 +64,7 @@ class Violation:
     level: str = ERROR              # error (deny/enforce) | warning (warn/audit/dryrun)
     obj: Any = None                 # the checks' Obj, None for a finding about the policy
     related: tuple[str, ...] = field(default_factory=tuple)
+    at: tuple[Any, ...] = ()        # the field the rule failed at (yaml/positions.py steps)
 
 
 def get_path(data: Any, *keys: str) -> Any:

@@ -157,7 +157,8 @@ class Worker:
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds, policies=for_environment(project, job.env),
+                          crds=plan.crds, root=project.root,
+                          policies=for_environment(project, job.env),
                           policy_skip=job.env.policies_skip)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
