@@ -117,6 +117,7 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     broken: set[str] = set()
     data_json = json.dumps(inventory(env.objects), default=str)
     prepared: dict[str, Any] = {}
+    ready: list[tuple[PolicyDoc, Template, Any]] = []
     for c in docs:
         if c.kind == "ConstraintTemplate":
             continue
@@ -136,31 +137,46 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             broken.add(tdoc.ident)
             out.append(Violation(tdoc.ident, "template", exc.message, ERROR, None))
             continue
-        out.extend(constraint_violations(c, template(tdoc), prepared[tdoc.ident], env))
+        ready.append((c, template(tdoc), prepared[tdoc.ident]))
+    # Object by object: its review is serialized once for every constraint.
+    for obj in env.objects:
+        review_json: str | None = None
+        for c, tpl, engine in ready:
+            spec = c.data.get("spec") or {}
+            if not gatekeeper_matches(spec.get("match"), obj, env.namespaces):
+                continue
+            if review_json is None:
+                review_json = json.dumps(review(obj, env), default=str)
+            out.extend(_violations(c, tpl, engine, obj, review_json))
     return out
 
 
 def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
                           objects: tuple[Any, ...] | None = None) -> list[Violation]:
+    """One constraint over `objects` (default: the environment's)."""
+    out = []
+    match = (c.data.get("spec") or {}).get("match")
+    for obj in (env.objects if objects is None else objects):
+        if gatekeeper_matches(match, obj, env.namespaces):
+            out.extend(_violations(c, tpl, engine, obj, json.dumps(review(obj, env), default=str)))
+    return out
+
+
+def _violations(c: PolicyDoc, tpl: Template, engine: Any, obj: Any, review_json: str) -> list[Violation]:
     spec = c.data.get("spec") or {}
     action = str(spec.get("enforcementAction") or "deny").lower()
     level = ERROR if action == "deny" else WARNING
-    params = spec.get("parameters") or {}
+    params = json.dumps(spec.get("parameters") or {}, default=str)
+    engine.set_input_json(f'{{"review": {review_json}, "parameters": {params}}}')
+    try:
+        result = json.loads(engine.eval_query_as_json(tpl.query))
+    except RuntimeError as exc:
+        return [Violation(c.ident, tpl.doc.ident, f"the Rego failed: {_first(exc)}", ERROR, obj)]
     out = []
-    for obj in (env.objects if objects is None else objects):
-        if not gatekeeper_matches(spec.get("match"), obj, env.namespaces):
-            continue
-        engine.set_input_json(json.dumps({"review": review(obj, env), "parameters": params},
-                                         default=str))
-        try:
-            result = json.loads(engine.eval_query_as_json(tpl.query))
-        except RuntimeError as exc:
-            out.append(Violation(c.ident, tpl.doc.ident, f"the Rego failed: {_first(exc)}", ERROR, obj))
-            continue
-        for expr in _values(result):
-            for v in expr if isinstance(expr, list) else [expr]:
-                msg = v.get("msg") if isinstance(v, dict) else str(v)
-                out.append(Violation(c.ident, tpl.doc.name, str(msg), level, obj))
+    for expr in _values(result):
+        for v in expr if isinstance(expr, list) else [expr]:
+            msg = v.get("msg") if isinstance(v, dict) else str(v)
+            out.append(Violation(c.ident, tpl.doc.name, str(msg), level, obj))
     return out
 
 

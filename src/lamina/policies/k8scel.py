@@ -34,14 +34,32 @@ _cel: Any = None
 
 
 def library() -> Any:
+    """The CEL library's compiled extension. Loaded by itself: the package's __init__ also
+    imports its interactive shell (prompt_toolkit...), about a second of start-up that
+    every render worker would pay."""
     global _cel
+    if _cel is None and ("cel.cel" in sys.modules or "cel" in sys.modules):
+        _cel = sys.modules.get("cel.cel") or sys.modules["cel"]      # loaded already: once only
     if _cel is None:
-        try:
-            import cel
-        except ImportError:
+        import importlib.util
+        import os
+        spec = importlib.util.find_spec("cel")
+        if spec is None or not spec.submodule_search_locations:
             raise MissingEngine("evaluating CEL needs the policy extra: "
-                                "pip install 'lamina[policy]'") from None
-        _cel = cel
+                                "pip install 'lamina[policy]'")
+        folder = list(spec.submodule_search_locations)[0]
+        binary = next((f for f in sorted(os.listdir(folder))
+                       if f.startswith("cel.") and f.endswith((".so", ".pyd"))), None)
+        ext = importlib.util.spec_from_file_location("cel", os.path.join(folder, binary)) \
+            if binary else None
+        if ext is None or ext.loader is None:
+            import cel
+            _cel = cel
+        else:
+            module = importlib.util.module_from_spec(ext)
+            ext.loader.exec_module(module)
+            sys.modules["cel.cel"] = module      # a later `import cel` reuses it
+            _cel = module
     return _cel
 
 
@@ -108,20 +126,36 @@ class EvalError(Exception):
     failurePolicy decides what that means."""
 
 
-def context(variables: dict[str, Any], used: frozenset[str]) -> Any:
-    """A CEL context with `variables` and the extension functions `used` needs."""
-    cel = library()
-    ctx = cel.Context(variables)
-    for name in used:
-        fn = k8sfuncs.FUNCTIONS.get(name)
-        if fn is not None:
-            ctx.add_function(name, fn)
-    return ctx
+class _Session:
+    """One CEL context per process, every extension function registered once. Converting
+    a Python object into CEL values is the costly part of an evaluation, so a variable is
+    set again only when it is a different object: evaluating every policy over one object
+    before moving to the next converts each object once."""
+
+    def __init__(self) -> None:
+        self.ctx = library().Context({})
+        for name, fn in k8sfuncs.FUNCTIONS.items():
+            self.ctx.add_function(name, fn)
+        self.current: dict[str, Any] = {}
+
+    def set(self, variables: dict[str, Any]) -> Any:
+        for name, value in variables.items():
+            if name not in self.current or self.current[name] is not value:
+                self.ctx.add_variable(name, value)
+                self.current[name] = value
+        return self.ctx
+
+
+_SESSION: _Session | None = None
 
 
 def evaluate(compiled: Compiled, variables: dict[str, Any]) -> Any:
-    """The expression's value; EvalError when it fails at run time."""
-    ctx = context(variables, compiled.functions)
+    """The expression's value; EvalError when it fails at run time. `variables` should
+    keep the same objects from one call to the next where they do not change."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = _Session()
+    ctx = _SESSION.set(variables)
     # The library prints a line to stderr when an extension function raises; the error
     # itself is what matters, and it is reported with the policy's name.
     saved, sys.stderr = sys.stderr, io.StringIO()

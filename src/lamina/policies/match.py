@@ -87,15 +87,20 @@ class Namespaces:
 
     def __init__(self, objects: tuple[Any, ...]):
         self.objects = {o.name: o for o in objects if o.kind == "Namespace" and o.api_version == "v1"}
+        self._made: dict[str, dict[str, Any]] = {}
 
     def object(self, name: str) -> dict[str, Any] | None:
+        """The Namespace object (the same dict each time: CEL converts it once)."""
         if not name:
             return None
         found = self.objects.get(name)
         if found is not None:
             return found.data
-        return {"apiVersion": "v1", "kind": "Namespace", "metadata": {
-            "name": name, "labels": {"kubernetes.io/metadata.name": name}}}
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {
+                "name": name, "labels": {"kubernetes.io/metadata.name": name}}}
+        return made
 
     def labels(self, name: str) -> dict[str, Any]:
         ns = self.object(name) or {}

@@ -104,44 +104,42 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     policies = {d.name: d for d in docs if d.kind == "ValidatingAdmissionPolicy"}
     bindings = [d for d in docs if d.kind == "ValidatingAdmissionPolicyBinding"]
     out: list[Violation] = []
-    broken: dict[str, PolicyError] = {}
+    broken: set[str] = set()
+    pairs: list[tuple[PolicyDoc, Compiled, str]] = []
     for binding in bindings:
         name = str(get_path(binding.data, "spec", "policyName") or "")
         doc = policies.get(name)
-        if doc is None:
+        if doc is None or name in broken:
             continue      # a binding to a policy the cluster does not have binds nothing
-        if name in broken:
-            continue
         try:
-            policy = compiled(doc)
+            pairs.append((binding, compiled(doc), _level(binding)))
         except PolicyError as exc:
-            broken[name] = exc
+            broken.add(name)
             out.append(Violation(doc.ident, "compile", exc.message, ERROR, None))
-            continue
-        level = _level(binding)
-        match = policy.spec.get("matchConstraints")
-        extra = get_path(binding.data, "spec", "matchResources")
-        for obj in env.objects:
-            if not match_resources(match, obj, env.namespaces) or \
-                    not match_resources(extra, obj, env.namespaces):
+    # Object by object, every binding: each object is converted to CEL once (k8scel).
+    for obj in env.objects:
+        base: dict[str, Any] | None = None
+        for binding, policy, level in pairs:
+            if not match_resources(policy.spec.get("matchConstraints"), obj, env.namespaces) or \
+                    not match_resources(get_path(binding.data, "spec", "matchResources"), obj,
+                                        env.namespaces):
                 continue
             params = _params(binding, policy, obj, env)
             if isinstance(params, str):
-                out.append(Violation(doc.ident, f"binding {binding.name}", params, level, obj))
+                out.append(Violation(policy.doc.ident, f"binding {binding.name}", params, level, obj))
                 continue
+            if base is None:
+                base = {"object": obj.data, "oldObject": None, "request": env.request(obj),
+                        "namespaceObject": env.namespaces.object(namespace_of(obj))}
             for param in params:
-                out.extend(_one(policy, binding, obj, param, env, level))
+                out.extend(_one(policy, obj, param, base, level))
     return out
 
 
-def _one(policy: Compiled, binding: PolicyDoc, obj: Any, param: Any, env: Env,
+def _one(policy: Compiled, obj: Any, param: Any, base: dict[str, Any],
          level: str) -> list[Violation]:
     ident = policy.doc.ident
-    variables: dict[str, Any] = {
-        "object": obj.data, "oldObject": None, "params": param,
-        "request": env.request(obj), "namespaceObject": env.namespaces.object(namespace_of(obj)),
-        "variables": {},
-    }
+    variables: dict[str, Any] = {**base, "params": param, "variables": {}}
 
     def run(c: k8scel.Compiled) -> Any:
         return k8scel.evaluate(c, variables)
