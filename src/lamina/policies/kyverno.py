@@ -255,7 +255,7 @@ def evaluate_policy(doc: PolicyDoc, env: Env, record: Any) -> list[Violation]:
                     record(rule_name, obj, "error")
                     continue
                 record(rule_name, obj, "pass" if result is None else ("skip" if result == "" else "fail"))
-                if result:
+                if isinstance(result, tuple):
                     message, at = result
                     if target is not obj:        # autogen: the pod template's field
                         at = (*POD_CONTROLLERS[obj.kind], *at) if at[:1] in (("spec",), ("metadata",)) else ()

@@ -60,26 +60,12 @@ def version_of(obj: Any) -> str:
 
 
 def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
-    """A LabelSelector against labels; an absent or empty selector matches everything."""
+    """A LabelSelector against labels; an absent or empty selector matches everything
+    (as admission matching reads it, unlike a Service's)."""
     if not isinstance(selector, dict) or not selector:
         return True
-    labels = labels if isinstance(labels, dict) else {}
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if k not in labels or str(labels[k]) != str(v):
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op = expr.get("key"), str(expr.get("operator") or "")
-        values = [str(x) for x in expr.get("values") or []]
-        present = key in labels
-        if op == "In" and not (present and str(labels[key]) in values):
-            return False
-        if op == "NotIn" and present and str(labels[key]) in values:
-            return False
-        if op == "Exists" and not present:
-            return False
-        if op == "DoesNotExist" and present:
-            return False
-    return True
+    from lamina.checks.base import label_selector_matches
+    return label_selector_matches(selector, labels if isinstance(labels, dict) else {})
 
 
 class Namespaces:
