@@ -136,10 +136,14 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     return out
 
 
+_NO_VARIABLES: dict[str, Any] = {}
+
+
 def _one(policy: Compiled, obj: Any, param: Any, base: dict[str, Any],
          level: str) -> list[Violation]:
     ident = policy.doc.ident
-    variables: dict[str, Any] = {**base, "params": param, "variables": {}}
+    # The same empty mapping each time: k8scel sets a variable again only when it changes.
+    variables: dict[str, Any] = {**base, "params": param, "variables": _NO_VARIABLES}
 
     def run(c: k8scel.Compiled) -> Any:
         return k8scel.evaluate(c, variables)
