@@ -80,6 +80,8 @@ class Context:
     allow_plaintext_secrets: bool = False
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
     root: str = ""      # the folder Obj.source paths are relative to ("" = working directory)
+    policies: tuple[Any, ...] = ()                     # policies.model.PolicyDoc from lamina.yaml
+    policy_skip: tuple[str, ...] = ()                  # policy names this environment skips
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
                 related: tuple[str, ...] = (), at: FieldPath = ()) -> Finding:
