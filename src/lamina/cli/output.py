@@ -10,11 +10,20 @@ if TYPE_CHECKING:
     from lamina.model.resmap import ResMap
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: str, data: str) -> None:
     import tempfile
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".lamina-", dir=directory)
     try:
+        # mkstemp makes the file 0600; the output is the user's, created as any other
+        # file would be (0666 less the umask).
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -22,6 +31,20 @@ def _atomic_write(path: str, data: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _make_folder(path: str) -> None:
+    from lamina.errors import LaminaError, SourceRef
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise LaminaError("is a file, not a folder: choose another -o path, or drop the "
+                          "trailing / to write one file", SourceRef(path.rstrip("/"))) from None
+    except NotADirectoryError:
+        raise LaminaError("a parent of this -o folder is a file: choose another path",
+                          SourceRef(path)) from None
+    except OSError as exc:
+        raise LaminaError(f"cannot create the -o folder: {exc.strerror}", SourceRef(path)) from None
 
 
 def _file_name(res) -> str:
@@ -35,7 +58,11 @@ def write_output(resmap: ResMap, output: str | None) -> None:
     if output is None:
         sys.stdout.write(dump_all([r.obj for r in resmap]))
         return
-    if not os.path.isdir(output):
+    # As with other CLIs: a trailing `/` (or an existing folder) means a folder, and
+    # missing folders on the way are made.
+    as_folder = output.endswith(("/", os.sep)) or os.path.isdir(output)
+    _make_folder(output if as_folder else os.path.dirname(os.path.abspath(output)))
+    if not as_folder:
         _atomic_write(output, dump_all([r.obj for r in resmap]))
         return
     namespaced = [r for r in resmap if not r.gvk.is_cluster_scoped]

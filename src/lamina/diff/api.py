@@ -84,6 +84,13 @@ def diff(options: DiffOptions) -> list[EnvironmentDiff]:
         if base is None:
             base = sources.output_folder(os.path.join(project.root, project.output_dir))
         if base is None:
+            from lamina.publish.git import Git, GitError
+            try:
+                Git(project.root).toplevel()
+            except GitError:
+                raise DiffError(f"nothing to compare with: {project.root} is not inside a git "
+                                f"repository and has no {project.output_dir}/ folder; run "
+                                "`lamina render` first, or run lamina from a clone") from None
             raise DiffError(f"nothing to compare with: no '{project.publish.branch}' branch and no "
                             f"{project.output_dir}/ folder; use --base REV to compare revisions")
     out = []

@@ -83,11 +83,15 @@ def merged_values(loader: FileLoader, options: ValuesOptions,
     from lamina.templates import layer_from_sets, load_values_file, merge_layers, validate_values
     layers = list(walk.layers)
     for path in options.files:
+        # Named by absolute path: the command names it from the project root or the
+        # working directory (LaminaError.located), whichever it runs from.
+        path = os.path.abspath(path)
         try:
             with open(path, encoding="utf-8") as fh:
                 text = fh.read()
         except OSError as exc:
-            raise KustomizationError(f"cannot read values file: {exc.strerror}",
+            raise KustomizationError(f"cannot read values file: {exc.strerror}: check the "
+                                     "--values path or the environment's values list",
                                      SourceRef(path)) from None
         layers.append(load_values_file(path, text))
     if options.sets or options.set_strings:
