@@ -147,7 +147,7 @@ def test_schema_errors_use_yaml_spellings(project: Path) -> None:
                          "base/schema.yaml": "type: object\nproperties:\n  replicas: {type: integer}\n"})
     code, _out, err = run_cli("build", "overlays/prod", "--set", "replicas=true", cwd=project)
     assert code == 1
-    assert err == "Error: --set: replicas must be integer, got boolean true\n"
+    assert err == "Error: --set: replicas must be integer, got boolean true: fix the value here (or the schema)\n"
 
 
 def test_a_bad_set_value_names_its_flag_once(project: Path) -> None:

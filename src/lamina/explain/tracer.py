@@ -29,7 +29,8 @@ def parse_field_path(text: str) -> list[Any]:
     pos = 0
     for m in _STEP.finditer(text):
         if m.start() != pos and text[pos:m.start()] != ".":
-            raise ExplainError(f"cannot read field path '{text}'")
+            raise ExplainError(f"cannot read field path '{text}': write it as lamina diff prints it, "
+                               "e.g. spec.template.spec.containers[name=web].image or data['app.conf']")
         pos = m.end()
         if m.group(1) is not None:
             steps.append(int(m.group(1)))
@@ -40,7 +41,8 @@ def parse_field_path(text: str) -> list[Any]:
         else:
             steps.append(m.group(6))
     if not steps or pos != len(text):
-        raise ExplainError(f"cannot read field path '{text}'")
+        raise ExplainError(f"cannot read field path '{text}': write it as lamina diff prints it, "
+                               "e.g. spec.template.spec.containers[name=web].image or data['app.conf']")
     return steps
 
 
