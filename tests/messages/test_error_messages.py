@@ -7,8 +7,8 @@ import os
 import stat
 from pathlib import Path
 
-from tests.conftest import write_tree
-from tests.messages.conftest import LK, run_cli
+from tests.helpers.trees import write_tree
+from tests.helpers.messages import LK, run_cli
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
 

@@ -13,7 +13,7 @@ import pytest
 
 import lamina
 from lamina.errors import LaminaError
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
 LK = "apiVersion: lamina.dev/v1alpha1\nkind: Kustomization\n"

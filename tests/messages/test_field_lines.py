@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import write_tree
-from tests.messages.conftest import run_cli
+from tests.helpers.trees import write_tree
+from tests.helpers.messages import run_cli
 
 
 def test_a_finding_in_a_template_names_the_template_line_of_its_field(project: Path) -> None:
