@@ -203,7 +203,8 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
     where = SourceRef(path, _line(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
     if not _has_kustomization(os.path.join(root, overlay)):
-        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file",
+        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file: "
+                           "fix the overlay path or add a kustomization.yaml there",
                            where)
     return env
 
