@@ -1,7 +1,5 @@
 """lamina: Kustomize-compatible rendering with templates, checks and a rendered-branch publisher."""
 
-__version__ = "0.1.0"
+from lamina.version import KUSTOMIZE_COMPAT_VERSION, __version__
 
-# The version string Kustomize itself reports; `buildMetadata: [managedByLabel]`
-# writes it into resources, so a byte-compatible build must print the same one.
-KUSTOMIZE_COMPAT_VERSION = "v5.8.1"
+__all__ = ["KUSTOMIZE_COMPAT_VERSION", "__version__"]

@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from lamina import __version__
+from lamina.version import __version__
 from lamina.errors import LaminaError
 
 # name -> (module, attribute) of every subcommand, in no particular order (click sorts).

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lamina import KUSTOMIZE_COMPAT_VERSION
+from lamina.version import KUSTOMIZE_COMPAT_VERSION
 from lamina.errors import LaminaError
 from lamina.kustomize.dialect import ValuesOptions, make_renderer, merged_values
 from lamina.kustomize.loader import ROOT_ONLY, FileLoader

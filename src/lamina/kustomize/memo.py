@@ -110,14 +110,14 @@ _ENGINE = ("kustomize", "transformers", "patch", "generators", "model", "yaml", 
 
 
 def _record_path(root: str, restrictor: str) -> str:
-    from lamina.codestamp import code_stamp
+    from lamina.store.codestamp import code_stamp
     from lamina.yaml.doc_cache import cache_dir
     key = hashlib.sha256(f"{code_stamp(*_ENGINE)}\0{os.path.realpath(root)}\0{restrictor}".encode())
     return os.path.join(os.path.dirname(cache_dir()), "builds", key.hexdigest())
 
 
 def _read_record(path: str) -> dict[str, Any] | None:
-    from lamina import cachefile
+    from lamina.store import cachefile
     try:
         payload = cachefile.read_checked(path, _MAGIC)
         record = None if payload is None else _loads(zlib.decompress(payload))
@@ -127,7 +127,7 @@ def _read_record(path: str) -> dict[str, Any] | None:
 
 
 def _write_record(path: str, record: dict[str, Any]) -> None:
-    from lamina import cachefile
+    from lamina.store import cachefile
     # Compressed (fastest level): a record of a 200-service overlay shrinks from 1.5 MB to
     # about a fifth, and a render writes one per environment next to its output.
     cachefile.write_checked(path, _MAGIC, zlib.compress(_dumps(record), 1))

@@ -10,15 +10,34 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.transformers.registry import generator_factory, transformer_factory
 
+from lamina.kustomize.accumulator import Accumulator
+
 if TYPE_CHECKING:
-    from lamina.kustomize.target import Accumulator, Target
+    from lamina.kustomize.kustomization import Kustomization
+    from lamina.kustomize.origin import OriginTracker
+    from lamina.model.files import FileLoader
+
+
+class Target(Protocol):
+    """What the plugin runner needs of the kustomization being built (kustomize/target.py's
+    Target): declared here so that the runner does not import the recipe that calls it."""
+
+    loader: "FileLoader"
+    kustomization: "Kustomization"
+    origin: "OriginTracker | None"
+    context: Any
+
+    @property
+    def display(self) -> str: ...
+
+    def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None: ...
 
 BUILTIN_API_VERSION = "builtin"
 
@@ -72,7 +91,7 @@ def load_crd_config(target: "Target") -> Any:
     cfg = EMPTY_CONFIG
     if not target.kustomization.list("crds"):
         return cfg
-    from lamina.transformers.fieldspecs import config_from_crds
+    from lamina.transformers.crd_fieldspecs import config_from_crds
     from lamina.yaml import load_all
     for path in target.kustomization.list("crds"):
         display = target.loader.display(path)
@@ -106,14 +125,14 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
         yield "HelmChartInflationGenerator", cfg
 
 
-def run_generators(target: "Target", ra: "Accumulator") -> None:
+def run_generators(target: "Target", ra: Accumulator) -> None:
     # Generators only make new resources, which absorb() appends or swaps in through the
     # map: one editing window for all of them spares a re-check of every id per generator.
     with ra.resmap.editing():
         _run_generators(target, ra)
 
 
-def _run_generators(target: "Target", ra: "Accumulator") -> None:
+def _run_generators(target: "Target", ra: Accumulator) -> None:
     # Builtin generators first, then the `generators:` entries (Kustomize's order).
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
@@ -147,7 +166,7 @@ def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> Non
             target.origin.annotate(res, origin)
 
 
-def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str) -> None:
+def _absorb(target: "Target", ra: Accumulator, generated: ResMap, kind: str) -> None:
     from lamina.generators.absorb import absorb
     try:
         absorb(ra.resmap, generated)
@@ -235,7 +254,7 @@ def _trace(target: "Target", resources, kind: str, field: str | None, index: int
         tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
 
 
-def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] = (),
+def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = (),
                      only: tuple[str, ...] | None = None) -> None:
     """Run the kustomization's transformers in Kustomize's order. `skip` and `only` name
     builtin kinds to leave out or to run alone: the build memo runs the last step
@@ -303,9 +322,8 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
     """Each entry is inline YAML, a file of plugin configs, or a kustomization directory
     whose output is plugin configs. Only builtin kinds (apiVersion: builtin) can run:
     kubectl kustomize forbids exec and Go plugins, and so does lamina."""
-    from lamina.kustomize.target import Accumulator
     from lamina.yaml import load_all_with_lines
-    from lamina.kustomize.resources import resources_from_documents
+    from lamina.model.documents import resources_from_documents
     configs: list[tuple[Any, Any]] = []
     for entry in target.kustomization.list(field):
         inline = None
@@ -324,7 +342,7 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
             continue
         ra = Accumulator.empty()
         saved_origin = target.origin
-        target._accumulate_resources(ra, [entry])
+        target.accumulate_resources(ra, [entry])
         target.origin = saved_origin
         for res in ra.resmap:
             origin = None

@@ -17,36 +17,10 @@ from lamina.kustomize.kustomization import Kustomization, load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
 from lamina.kustomize.origin import OriginTracker
 from lamina.kustomize import plugins
-from lamina.kustomize.resources import resources_from_documents
+from lamina.kustomize.accumulator import Accumulator
+from lamina.model.documents import resources_from_documents
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
-
-
-@dataclass
-class Accumulator:
-    """What a kustomization hands to the one that includes it."""
-
-    resmap: ResMap
-    config: Any          # transformers.fieldspecs.TransformerConfig
-    vars: Any            # transformers.vars.VarSet
-
-    @classmethod
-    def empty(cls) -> "Accumulator":
-        from lamina.transformers.fieldspecs import EMPTY_CONFIG
-        from lamina.transformers.vars import VarSet
-        # Kustomize starts empty and merges "defaults + this kustomization's configurations"
-        # at each level; the order matters when a user spec overlaps a default one.
-        return cls(ResMap(), EMPTY_CONFIG, VarSet())
-
-    def copy(self) -> "Accumulator":
-        """Resources copied; the field-spec config is immutable; only called with no vars."""
-        from lamina.transformers.vars import VarSet
-        return Accumulator(self.resmap.copy(), self.config, VarSet())
-
-    def merge(self, other: "Accumulator") -> None:
-        self.resmap.append_all(other.resmap)
-        self.config = self.config.merge(other.config)
-        self.vars.merge(other.vars)
 
 
 @dataclass
@@ -96,7 +70,7 @@ class Target:
         ra = ra if ra is not None else Accumulator.empty()
         k = self.kustomization
         if plan is None:
-            self._accumulate_resources(ra, k.list("resources"))
+            self.accumulate_resources(ra, k.list("resources"))
         else:
             plan.accumulate_resources(self, ra, k.list("resources"))
         from lamina.transformers.fieldspecs import default_config
@@ -115,7 +89,9 @@ class Target:
         ra.vars.add(k.list("vars"), self.display, resmap=ra.resmap)
         return ra
 
-    def _accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+    def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+        """Read `paths` (files, bases, directories) into `ra`: the `resources:` step, also
+        used by plugins.py for generator and transformer entries that name a directory."""
         # The accumulation is only appended to while its resources are read (each base is
         # built in an accumulation of its own), so its appends need not re-check the ids
         # of everything already there.

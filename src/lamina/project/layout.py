@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from lamina import __version__
+from lamina.version import __version__
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 

@@ -52,7 +52,7 @@ def cache_dir() -> str:
 def code_stamp() -> str:
     """lamina's version and the size and mtime of every source file whose results a pack
     holds (the checks and the YAML printer): a pack written by other code is not used."""
-    from lamina.codestamp import code_stamp as stamp
+    from lamina.store.codestamp import code_stamp as stamp
     return stamp("checks", "yaml")
 
 
@@ -109,7 +109,7 @@ class Pack:
         self._load()
 
     def _load(self) -> None:
-        from lamina import cachefile
+        from lamina.store import cachefile
         try:
             payload = cachefile.read_checked(self.path, _MAGIC)
         except cachefile.Damaged:
@@ -164,6 +164,6 @@ class Pack:
         if keys == self.keys and entries == self.entries:
             return
         payload = marshal.dumps((code_stamp(), keys, entries), _MARSHAL_VERSION)
-        from lamina import cachefile
+        from lamina.store import cachefile
         cachefile.write_checked(self.path, _MAGIC, payload)
         self.keys, self.entries = keys, entries

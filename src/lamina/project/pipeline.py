@@ -313,7 +313,7 @@ def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
     if not (plan.cache and objcache.enabled()) or owners == plan.expected_owners:
         return
     import marshal
-    from lamina import cachefile
+    from lamina.store import cachefile
     try:
         data = marshal.dumps(owners)
     except ValueError:       # a marker that is not a string: nothing to remember
@@ -401,9 +401,11 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                 o.checks.by_rule[CROSS] = cross.get(o.index, [])
             parts.append(o.checks)
         result = merge(parts, plan.rules)
-        if gate:
-            from lamina.checks.gate import passed
-            passed(result)
+        if gate and result.failed():
+            from lamina.checks.gate import ChecksFailed
+            from lamina.report.text import check_report
+            raise ChecksFailed("checks failed, nothing was written:\n"
+                               + check_report(result).rstrip(), result)
         return outcomes, result
     except BaseException:
         discard_all(plan, outcomes)

@@ -182,7 +182,7 @@ def stale_targets(project: Project, output: str, options: RenderOptions) -> tupl
     and every input file it recorded still has the same content. Kustomize reads no file it
     was not told to (no globbing), so unchanged inputs mean unchanged output."""
     import json
-    from lamina import __version__
+    from lamina.version import __version__
     from lamina.project.layout import METADATA_FILE
     todo, fresh = set(), set()
     flags = options.values

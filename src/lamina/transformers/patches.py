@@ -38,7 +38,7 @@ def load_smp_documents(text: str, display: str) -> list[dict[str, Any]]:
     Raises LaminaError when the text is not a stream of Kubernetes-shaped objects (which is
     also how a JSON patch, or a bare file name, is told apart from an inline patch).
     """
-    from lamina.kustomize.resources import resources_from_documents
+    from lamina.model.documents import resources_from_documents
     from lamina.yaml import load_all_with_lines
     docs = load_all_with_lines(text, display)
     return [r.obj for r in resources_from_documents(docs, display, None)]

@@ -42,7 +42,7 @@ def cache_dir() -> str:
 
 def _key(kind: str, data: bytes) -> str:
     import hashlib
-    from lamina.codestamp import code_stamp
+    from lamina.store.codestamp import code_stamp
     # The reader and the printer (and the kustomization reader) compute what is cached:
     # an entry made by other code, even under the same version, is never used.
     h = hashlib.sha256(f"{code_stamp('yaml')}\0{kind}\0".encode())
@@ -56,7 +56,7 @@ def _path(key: str) -> str:
 
 def _read(key: str) -> Any:
     """The cached value, or None for a miss (a damaged entry is removed)."""
-    from lamina import cachefile
+    from lamina.store import cachefile
     path = _path(key)
     try:
         payload = cachefile.read_checked(path, _MAGIC)
@@ -73,7 +73,7 @@ def _read(key: str) -> Any:
 
 
 def _write(key: str, payload: bytes) -> None:
-    from lamina import cachefile
+    from lamina.store import cachefile
     cachefile.write_checked(_path(key), _MAGIC, payload)
 
 

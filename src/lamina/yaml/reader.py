@@ -207,9 +207,10 @@ def _parse_first_node(chunk: str, path: str, first_line: int):
     """The first YAML document of a chunk as a node graph (kyaml decodes only the first)."""
     try:
         return _compose(chunk, fast=True)
-    except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" not in str(exc):
-            _raise_yaml_error(exc, path, first_line)
+    except yaml.composer.ComposerError:
+        # libyaml refuses a redefined anchor, which kyaml accepts; the slower composer
+        # accepts it too, and reports any other composer error (an undefined alias) itself.
+        pass
     except yaml.YAMLError as exc:
         _raise_yaml_error(exc, path, first_line)
     try:
