@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 # Passes every error-level check; warns (no probes, no resources).
 BASE = """apiVersion: apps/v1

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment

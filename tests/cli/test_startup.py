@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from lamina.cli.main import COMMANDS
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 # Runs one build in a fresh interpreter and writes the names of the modules it imported
 # (not those the interpreter had already loaded, by a sitecustomize say), one a line.

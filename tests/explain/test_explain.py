@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lamina.explain.api import explain
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment

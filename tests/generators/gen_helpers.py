@@ -1,21 +1,17 @@
-"""Test helpers: a plain directory loader, a one-entry generator runner, the kubectl oracle."""
+"""Test helpers: a plain directory loader and a one-entry generator runner.
+
+The kubectl oracle is the `kubectl_kustomize` fixture of tests/conftest.py."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from lamina.errors import KustomizationError
 from lamina.generators.configmap import make_configmap_generator, make_secret_generator
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
-
-KUBECTL = "/work/venv/bin/kubectl"
 
 
 @dataclass(frozen=True)
@@ -41,11 +37,3 @@ def generate(entry: dict, ctx: PluginContext, kind: str = "ConfigMap") -> ResMap
     make = make_configmap_generator if kind == "ConfigMap" else make_secret_generator
     return make(entry, ctx).generate()
 
-
-def kubectl_kustomize(directory: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True,
-                          text=True, errors="replace", timeout=60)
-
-
-needs_kubectl = pytest.mark.skipif(
-    shutil.which(KUBECTL) is None and not os.path.exists(KUBECTL), reason="kubectl missing")

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 LK = "apiVersion: lamina.dev/v1alpha1\nkind: Kustomization\n"
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"

@@ -13,7 +13,7 @@ from lamina.errors import LaminaError
 from lamina.kustomize import memo
 from lamina.kustomize.build import BuildOptions, build, render
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 SERVICES = ("cart", "shop", "tax")
 

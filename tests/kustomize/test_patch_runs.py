@@ -7,7 +7,7 @@ import subprocess
 
 from lamina.kustomize.build import build, render
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 CMS = "".join(f"""---
 apiVersion: v1

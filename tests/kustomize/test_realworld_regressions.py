@@ -11,7 +11,7 @@ import pytest
 
 from lamina.errors import LaminaError
 from lamina.kustomize.build import build, render
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 
 def _lamina(root: Path) -> tuple[bool, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lamina.project.yamledit import set_path
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 from tests.publish.conftest import BASE
 
 LAMINA = [sys.executable, "-m", "lamina.cli.main"]

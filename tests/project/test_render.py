@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 from tests.publish.conftest import BASE
 
 LAMINA = [sys.executable, "-m", "lamina.cli.main"]

@@ -20,7 +20,7 @@ from lamina.checks.gate import ChecksFailed
 from lamina.project import objcache
 from lamina.project.service import render_command
 from lamina.project.writer import JOURNAL, LEDGER, OutputError, recover
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 LAMINA = [sys.executable, "-m", "lamina.cli.main"]
 

@@ -16,7 +16,7 @@ from lamina.transformers import fieldpath, replacements
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
 from lamina.yaml import dump_all, load_all
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 
 class DirLoader:

@@ -14,7 +14,7 @@ from lamina.transformers.fieldspecs import default_config
 from lamina.transformers.vars import VarSet, resolve_vars
 from lamina.transformers.vars_expand import expand
 from lamina.yaml import dump_all, load_all
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 RESOURCES = """
 apiVersion: v1
