@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from lamina.store.folder import enabled as cache_enabled
 from lamina.version import KUSTOMIZE_COMPAT_VERSION
 from lamina.errors import LaminaError
 from lamina.kustomize.dialect import ValuesOptions, make_renderer, merged_values
@@ -45,7 +46,7 @@ def _build(directory: str, options: BuildOptions) -> ResMap:
     values = options.values
     if (options.memo and options.tracer is None
             and not (values.files or values.sets or values.set_strings)
-            and os.environ.get("LAMINA_NO_CACHE", "") in ("", "0")):
+            and cache_enabled()):
         from lamina.kustomize import memo
         root = FileLoader.at(directory, options.load_restrictor)
         target, ra = memo.accumulate(

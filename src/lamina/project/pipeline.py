@@ -233,7 +233,7 @@ class _Remembered:
             text = self.pack.text(key)
             if text is None:
                 text = dump(r.obj)
-                self.missed += 1
+                self.missed += key is not None     # a Secret is never kept
             out.append(text)
         self._texts = out
         return out
@@ -260,7 +260,7 @@ class _Remembered:
         for i, f in enumerate(fresh):
             if f is not None:
                 found[i] = f
-                self.missed += 1
+                self.missed += self.keys[i] is not None
 
     def save(self) -> None:
         pack = self.pack
@@ -281,12 +281,17 @@ class _Remembered:
         pack.save(entries, tuple(self.slots))
 
 
-def _owners_path(plan: Plan) -> str:
+_OWNERS_MAGIC = b"lamina-owners 1\n"
+
+
+def _owners_location(plan: Plan) -> tuple[str, str]:
+    """(the owners file of this project and set of targets, the key it is bound to)."""
     import hashlib
     from lamina.project import objcache
     targets = "\0".join(sorted(job.path for job in plan.jobs))
-    name = hashlib.sha256(f"{os.path.realpath(plan.project.root)}\0{targets}".encode()).hexdigest()
-    return os.path.join(objcache.cache_dir(), "owners", name)
+    key = f"{os.path.realpath(plan.project.root)}\0{targets}"
+    name = hashlib.sha256(key.encode()).hexdigest()
+    return os.path.join(objcache.cache_dir(), "owners", name), key
 
 
 def expected_owners(plan: Plan) -> dict[str, tuple[str, ...]] | None:
@@ -296,10 +301,12 @@ def expected_owners(plan: Plan) -> dict[str, tuple[str, ...]] | None:
     if not (plan.cache and plan.cross and objcache.enabled()):
         return None
     import marshal
+    from lamina.store import cachefile
     try:
-        with open(_owners_path(plan), "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
+        path, key = _owners_location(plan)
+        payload = cachefile.read_entry(path, _OWNERS_MAGIC, key)
+        data = None if payload is None else marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):   # cachefile.Damaged is a ValueError
         return None
     if isinstance(data, dict) and all(
             isinstance(k, str) and isinstance(v, tuple) and all(isinstance(m, str) for m in v)
@@ -318,7 +325,8 @@ def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
         data = marshal.dumps(owners)
     except ValueError:       # a marker that is not a string: nothing to remember
         return
-    cachefile.write(_owners_path(plan), data)
+    path, key = _owners_location(plan)
+    cachefile.write_entry(path, _OWNERS_MAGIC, key, data)
 
 
 def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:
