@@ -307,7 +307,7 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
         try:
             target = load_root(plan, True)
             ra = target.accumulate(plan=plan)
-            if len(ra.vars) or target.context.get("openapi_declared"):
+            if len(ra.vars) or target.context.state.openapi_declared:
                 raise Fallback()
         except (Fallback, LaminaError):
             pass        # build in full below: it reports the exact error, if any
@@ -329,7 +329,7 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
         reads.update(plan.walk_reads)
         for chunk_reads in plan.chunk_reads.values():
             reads.update(chunk_reads)
-    if plan.eligible and not len(ra.vars) and not target.context.get("openapi_declared"):
+    if plan.eligible and not len(ra.vars) and not target.context.state.openapi_declared:
         _store(path, key, plan, None)
     return target, ra
 

@@ -20,6 +20,7 @@ from lamina.transformers.registry import generator_factory, transformer_factory
 from lamina.kustomize.accumulator import Accumulator
 
 if TYPE_CHECKING:
+    from lamina.kustomize.context import BuildContext
     from lamina.kustomize.kustomization import Kustomization
     from lamina.kustomize.origin import OriginTracker
     from lamina.model.files import FileLoader
@@ -32,7 +33,7 @@ class Target(Protocol):
     loader: "FileLoader"
     kustomization: "Kustomization"
     origin: "OriginTracker | None"
-    context: Any
+    context: "BuildContext"
 
     @property
     def display(self) -> str: ...
@@ -57,7 +58,7 @@ def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> Pl
     if origin is None and target.origin is not None:
         origin = target.origin.plugin_origin(target.kustomization.file_name, kind)
     return PluginContext(loader=target.loader, config=config, schema=target_schema(target),
-                         origin=origin, tracer=target.context.get("tracer"),
+                         origin=origin, tracer=target.context.tracer,
                          extras={"target": target})
 
 
@@ -65,11 +66,7 @@ def target_schema(target: "Target") -> Any:
     """The OpenAPI index for strategic merges at this point of the build. Kustomize keeps
     one schema per build (the root's `openapi:`, else the first one declared), so this is
     read from the build-wide BuildSchema rather than from the kustomization at hand."""
-    build_schema = target.context.get("schema")
-    if build_schema is None:
-        from lamina.patch.openapi import BuildSchema
-        build_schema = target.context["schema"] = BuildSchema()
-    return build_schema.current
+    return target.context.schema.current
 
 
 # ---- configurations and crds ----------------------------------------------------------
@@ -140,7 +137,7 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind)
-        if target.context.get("tracer") is not None:
+        if target.context.tracer is not None:
             from lamina.kustomize.fieldlines import FIELD_OF_KIND
             _trace(target, ra.resmap, kind, FIELD_OF_KIND.get(kind), None)
     for kind, cfg, origin in external_plugin_configs(target, "generators"):
@@ -248,8 +245,8 @@ def _patch_files(target: "Target", cfg: dict[str, Any]) -> tuple[tuple[str, str]
 
 def _trace(target: "Target", resources, kind: str, field: str | None, index: int | None,
            cfg: dict[str, Any] | None = None) -> None:
-    tracer = target.context.get("tracer")
-    if tracer is not None and hasattr(tracer, "observe"):
+    tracer = target.context.tracer
+    if tracer is not None:
         step, where = _step(target, kind, field, index)
         tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
 
@@ -268,7 +265,7 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
     seen: dict[str, int] = {}
     # Consecutive `images:` entries run as one sequence (same result, one visit per
     # resource) unless a tracer or transformer annotations need to see each entry.
-    images_in_sequence = target.origin is None and target.context.get("tracer") is None
+    images_in_sequence = target.origin is None and target.context.tracer is None
     pending_images: list[Any] = []
     with contextlib.ExitStack() as window:
         in_window = False
@@ -304,7 +301,7 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                 for res in ra.resmap:
                     target.origin.add_transformation(res, ctx.origin)
             ra.resmap.drop_empty()
-            if target.context.get("tracer") is not None:
+            if target.context.tracer is not None:
                 field = FIELD_OF_KIND.get(kind) if number < external_start else None
                 if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
                     field = "commonLabels" if target.kustomization.get("commonLabels") else field
