@@ -102,7 +102,7 @@ class _Walker:
             return self._walk_map(dest, origin, schema)
         if isinstance(first, list):
             self._check(list, "SequenceNode", sources)
-            if SchemaIndex.merges_list(schema):
+            if schema is not None and SchemaIndex.merges_list(schema):
                 return self._walk_associative(dest, origin, schema)
             return origin if origin is not MISSING else dest
         for s in sources:
