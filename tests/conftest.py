@@ -5,14 +5,15 @@ Plain helpers live in the tests/helpers package; import them from there, never f
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.helpers.cli import run_kustomize
+# Helpers that assert (run_lamina(check=True), ...) report like the tests' own asserts.
+pytest.register_assert_rewrite("tests.helpers")
+
+from tests.helpers.cli import KubectlKustomize, run_kustomize
 from tests.helpers.oracle import require_oracle
 from tests.helpers.trees import write_tree  # noqa: F401 - only until open branches stop importing it from here
 
@@ -34,6 +35,6 @@ def kubectl() -> str:
 
 
 @pytest.fixture(scope="session")
-def kubectl_kustomize(kubectl: str) -> Callable[[Path], subprocess.CompletedProcess[str]]:
-    """`kubectl_kustomize(directory)` runs `kubectl kustomize` on it with the oracle."""
-    return lambda directory: run_kustomize(kubectl, directory)
+def kubectl_kustomize(kubectl: str) -> KubectlKustomize:
+    """`kubectl_kustomize(directory, check=False)`: `kubectl kustomize` with the oracle."""
+    return partial(run_kustomize, kubectl)

@@ -14,7 +14,8 @@ from lamina.model.resource import Origin, Resource
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from tests.generators.gen_helpers import DirLoader, generate
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 
 def _res(kind="ConfigMap", name="cm", behavior="", needs_hash=True, **fields):

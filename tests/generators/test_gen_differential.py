@@ -14,7 +14,8 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from tests.generators.gen_helpers import DirLoader, generate
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 ENV_FILE = (b"\xef\xbb\xbfA=1\r\n  B = spaced value \n# comment\n\n=skipped\nNOVALUE\n"
             b"QUOTED=\"kept\"\nURL=http://x/y?a=b&c=<d>\n")

@@ -14,7 +14,8 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all
 
-from tests.generators.gen_helpers import DirLoader, generate
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 _pieces = st.sampled_from([
     "A", "b", "KEY", "x1", "=", "==", "#", " ", "\t", "\r", "\n", "\n", "'", '"', "é", "✓",

@@ -10,7 +10,7 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from yamltest_strategies import resource_docs
+from tests.yaml.yamltest_strategies import resource_docs
 
 from lamina.errors import LaminaError
 from lamina.yaml import dump, dump_all, load_all

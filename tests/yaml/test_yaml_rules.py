@@ -8,7 +8,7 @@ prints it. The expected text was captured from kubectl v1.37.1 (Kustomize v5.8.1
 from __future__ import annotations
 
 import pytest
-from yamltest_helpers import HEADER, resource
+from tests.yaml.yamltest_helpers import HEADER, resource
 
 from lamina.yaml import dump_all, load_all
 
