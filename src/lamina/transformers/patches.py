@@ -197,7 +197,7 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
         try:
             text = _read(ctx, path)
         except LaminaError as exc:
-            from lamina.kustomize.loader import MissingFileError
+            from lamina.errors import MissingFileError
             if isinstance(exc, MissingFileError):
                 raise       # it names the patch entry's line already
             raise type(exc)(f"failed to get the patch file from path({path}): {exc.message}",
