@@ -164,6 +164,17 @@ def test_the_cli_reaches_libraries_only_through_the_api() -> None:
     assert CLI_NOT_YET_THROUGH_API <= used, "a debt was paid: drop it from the list"
 
 
+def test_no_module_imports_another_modules_private_names() -> None:
+    modules = _modules()
+    wrong = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lamina"):
+                wrong += [f"{name}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert wrong == []
+
+
 def test_a_back_import_is_caught(tmp_path: Path) -> None:
     """The reader sees imports at any depth, relative ones included."""
     path = tmp_path / "x.py"

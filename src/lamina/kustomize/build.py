@@ -58,8 +58,8 @@ def _build(directory: str, options: BuildOptions) -> ResMap:
         ra = target.accumulate()
 
     from lamina.generators.hash_suffix import make_hash_transformer
-    from lamina.kustomize.plugins import _context
-    make_hash_transformer({}, _context(target, ra.config, "HashTransformer")).transform(ra.resmap)
+    from lamina.kustomize.plugins import plugin_context
+    make_hash_transformer({}, plugin_context(target, ra.config, "HashTransformer")).transform(ra.resmap)
     tracer = options.tracer
     if tracer is not None:
         tracer.observe(ra.resmap, "content-hash name suffix", None)
@@ -126,9 +126,9 @@ def _annotation(obj: dict[str, Any], key: str) -> Any:
 
 def _sort(target: Target, resmap: ResMap) -> None:
     from lamina.transformers.sort import make
-    from lamina.kustomize.plugins import _context
+    from lamina.kustomize.plugins import plugin_context
     options = target.kustomization.get("sortOptions") or {"order": "legacy"}
-    make({"sortOptions": options}, _context(target, None, "SortOrderTransformer")).transform(resmap)
+    make({"sortOptions": options}, plugin_context(target, None, "SortOrderTransformer")).transform(resmap)
 
 
 def render(resmap: ResMap) -> str:

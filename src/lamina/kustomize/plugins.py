@@ -54,7 +54,10 @@ def _spec_objects(family: tuple) -> list[Any]:
     return list(family)
 
 
-def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> PluginContext:
+def plugin_context(target: "Target", config: Any, kind: str,
+                   origin: Any = None) -> PluginContext:
+    """What a builtin plugin of `kind` is given at this kustomization: its loader, the
+    build's schema and tracer, and the origin its changes are recorded under."""
     if origin is None and target.origin is not None:
         origin = target.origin.plugin_origin(target.kustomization.file_name, kind)
     return PluginContext(loader=target.loader, config=config, schema=target_schema(target),
@@ -134,7 +137,7 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
     entries: dict[str, int] = {}
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
-        ctx = _context(target, ra.config, kind)
+        ctx = plugin_context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _point_at_entry(target, generated, kind, entries)
@@ -148,7 +151,7 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
             raise KustomizationError(
                 f"unable to load builtin generator {kind}: lamina knows the generators "
                 f"ConfigMapGenerator and SecretGenerator", SourceRef(target.display))
-        ctx = _context(target, ra.config, kind, origin)
+        ctx = plugin_context(target, ra.config, kind, origin)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind)
@@ -294,7 +297,7 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                     raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
                 raise KustomizationError(
                     f"unable to load builtin transformer {kind}", SourceRef(target.display))
-            ctx = _context(target, ra.config, kind, origin)
+            ctx = plugin_context(target, ra.config, kind, origin)
             transformer = factory(cfg, ctx)
             # A run of transformers that report what they edit (patches, replicas) shares one
             # ResMap editing window, so their lookups re-check only the resources edited since

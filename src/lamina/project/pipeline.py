@@ -40,7 +40,7 @@ from typing import Any
 from lamina.checks.base import ERROR, Context, Finding, Obj
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
-from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.project.render import RenderOptions, project_relative, options_output, render_target
 from lamina.project.workers import Pool, raise_remote
 from lamina.project.writer import Staged, discard, stage
 
@@ -101,7 +101,8 @@ class Outcome:
     cross: list[Finding] | None = None                 # with plan.expected_owners
 
 
-def _differs(path: str, text: str) -> bool:
+def file_differs(path: str, text: str) -> bool:
+    """Whether the file at `path` is missing or holds other text (`lamina render --check`)."""
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             return fh.read() != text
@@ -149,7 +150,7 @@ class Worker:
         ctx = None
         if plan.rules is not None:
             objects = tuple(
-                Obj(r.obj, _project_relative(r.origin.source if r.origin else None, job.env.overlay),
+                Obj(r.obj, project_relative(r.origin.source if r.origin else None, job.env.overlay),
                     f"{options_output(project)}/{job.path}/{p}")
                 for r, p in zip(resources, paths))
             ctx = Context(environment=job.path, objects=objects,
@@ -188,7 +189,7 @@ class Worker:
             if not out.failing:
                 base = os.path.join(plan.output, job.path)
                 out.differences = [f"{job.path}/{rel}" for rel, text in files.items()
-                                   if _differs(os.path.join(base, rel), text)]
+                                   if file_differs(os.path.join(base, rel), text)]
         else:
             out.texts = files
         return out

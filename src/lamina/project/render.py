@@ -104,7 +104,7 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
     from lamina.project.layout import resource_paths
     resources = list(resmap)
-    objects = [(r.obj, _project_relative(r.origin.source if r.origin else None, env.overlay),
+    objects = [(r.obj, project_relative(r.origin.source if r.origin else None, env.overlay),
                 f"{options_output(project)}/{path}/{p}")
                for r, p in zip(resources, resource_paths(resources))]
     return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
@@ -123,7 +123,7 @@ _UNNORMAL = __import__("re").compile(r"//|/\.\.?(?:/|$)|/$")
 _JOINED: dict[tuple[str, str], str] = {}
 
 
-def _project_relative(source, overlay: str):
+def project_relative(source, overlay: str):
     """Build messages name files relative to the overlay; project-level reports use paths
     relative to the project root."""
     if source is None:
