@@ -22,6 +22,8 @@ def _progress(enabled: bool):
 @click.argument("environments", nargs=-1)
 @click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
               help="Output folder (default: lamina.yaml's output.dir, or rendered/).")
+@click.option("--output-outside-repo", is_flag=True,
+              help="Allow an output folder (-o) outside the project root.")
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False),
               help="The project root (where lamina.yaml or overlays/ is).")
 @click.option("--check", is_flag=True,
@@ -34,7 +36,8 @@ def _progress(enabled: bool):
 @click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
 @click.option("--no-checks", is_flag=True, help="Write even when checks would fail (not for CI).")
 @values_options
-def render(environments: tuple[str, ...], output: str | None, project_dir: str, check: bool,
+def render(environments: tuple[str, ...], output: str | None, output_outside_repo: bool,
+           project_dir: str, check: bool,
            render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int, no_checks: bool,
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
@@ -46,7 +49,7 @@ def render(environments: tuple[str, ...], output: str | None, project_dir: str, 
         project_dir=project_dir, environments=environments, output=output, check=check,
         render_all=render_all, argocd_apps=argocd_apps, repo_url=repo_url, jobs=jobs,
         values=values_from_flags(values_files, sets, set_strings), progress=_progress(tty),
-        run_checks=not no_checks)
+        run_checks=not no_checks, output_outside_repo=output_outside_repo)
     if tty:
         click.echo("\r\033[K", nl=False, err=True)
     seconds = time.monotonic() - started
