@@ -4,6 +4,7 @@ example repository and must succeed."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -43,18 +44,20 @@ def test_every_example_runs(tmp_path: Path) -> None:
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "example")
+    # Its own cache folder: `lamina cache clear` must not empty the caller's.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     failures = []
     for doc, line in _examples():
         args = shlex.split(line)[1:]
         args = [str(tmp_path / a[5:]) if a.startswith("/tmp/") else a for a in args]
         if args[0] == "rollback":
-            run_lamina("publish", cwd=root)
+            run_lamina("publish", cwd=root, env=env)
             git(root, "commit", "-q", "--allow-empty", "-m", "touch")
             (root / "overlays/prod/values.yaml").write_text(
                 (root / "overlays/prod/values.yaml").read_text() + "\n# changed\n")
             git(root, "commit", "-qam", "change prod")
-            run_lamina("publish", cwd=root)
-        proc = run_lamina(*args, cwd=root)
+            run_lamina("publish", cwd=root, env=env)
+        proc = run_lamina(*args, cwd=root, env=env)
         if proc.returncode != 0:
             failures.append(f"{doc}: {line}: {proc.stderr.strip()[:300]}")
     assert not failures, "\n".join(failures)

@@ -125,6 +125,12 @@ class KustomizationError(LaminaError):
     """A kustomization that Kustomize would refuse: unknown fields, bad references, conflicts."""
 
 
+class MissingFileError(KustomizationError):
+    """A file or folder that a kustomization lists does not exist. The message names the
+    kustomization and the line that lists it; Kustomize's own text is its second line.
+    Here, not in kustomize/loader.py, because generators and patches raise it too."""
+
+
 class ResourceError(LaminaError):
     """A problem tied to one resource: conflicts, missing targets, invalid fields."""
 

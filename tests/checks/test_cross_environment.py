@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lamina.checks.api import check_project
+from lamina.api.check import CheckOptions, check
 from tests.helpers.trees import write_tree
 
 INGRESS = """apiVersion: networking.k8s.io/v1
@@ -39,7 +39,7 @@ def _project(tmp_path: Path, dev_host: str, prod_rule: str, prod_tls: str,
 
 
 def _cross(root: Path) -> list:
-    return [f for f in check_project(str(root)).findings if f.check == "cross-environment"]
+    return [f for f in check(CheckOptions(project_dir=str(root))).findings if f.check == "cross-environment"]
 
 
 def test_distinct_hosts_pass(tmp_path: Path) -> None:

@@ -265,7 +265,7 @@ def test_digests_of_fresh_files_are_not_remembered(tmp_path):
 
 
 def test_records_of_other_code_are_not_used(tmp_path, monkeypatch):
-    from lamina import codestamp
+    from lamina.store import codestamp
     root = _tree(tmp_path / "t")
     overlay = root / "overlays/prod"
     _result(overlay, True)

@@ -71,7 +71,7 @@ def _project(root: Path, envs: tuple[str, ...] = ("dev", "staging", "prod"), ser
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("LAMINA_NO_CACHE", raising=False)
-    from lamina import codestamp
+    from lamina.store import codestamp
     monkeypatch.setattr(codestamp, "_STAMPS", {})
     return tmp_path / "cache"
 
@@ -441,7 +441,7 @@ spec:
 def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
         tmp_path: Path, cache: Path, preset, strict: bool, crds: bool) -> None:
     import dataclasses
-    from lamina.checks.api import check_project
+    from lamina.api.check import CheckOptions, check
     from lamina.checks.config import rules
     from lamina.checks.gate import contexts, load_crd_dir
     from lamina.checks.runner import run
@@ -462,7 +462,8 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
     expected = run(contexts(project, render_project(project, RenderOptions(jobs=1)),
                             load_crd_dir(crd_dir)), configured)
     for jobs in (1, 2, 2):      # the last one from the cache
-        found = check_project(str(root), preset=preset, strict=strict, crd_dir=crd_dir, jobs=jobs)
+        found = check(CheckOptions(project_dir=str(root), preset=preset, strict=strict,
+                                   crd_dir=crd_dir, jobs=jobs))
         assert _findings(found) == _findings(expected)
         assert found.checked == expected.checked and found.skipped == expected.skipped
     assert any(f.check == "schema" and "Widget" in f.resource for f in expected.findings) == crds

@@ -9,10 +9,10 @@ from hypothesis import given, settings, strategies as st
 
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resid import Gvk
-from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference, PathError,
-                                            TransformerConfig, apply_at, apply_fieldspecs,
-                                            config_from_crds, default_config, load_config,
-                                            split_path)
+from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference, TransformerConfig,
+                                            default_config, load_config)
+from lamina.transformers.fieldwalk import PathError, apply_at, apply_fieldspecs, split_path
+from lamina.transformers.crd_fieldspecs import config_from_crds
 from lamina.yaml import load_all
 
 

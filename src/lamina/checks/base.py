@@ -39,6 +39,15 @@ class Obj:
     data: dict[str, Any]
     source: SourceRef | None = None
     rendered: str | None = None
+    # Worked out from `data` by __post_init__ (a frozen dataclass sets its own derived
+    # fields through object.__setattr__); not compared, since `data` decides them.
+    kind: str = field(init=False, compare=False)
+    api_version: str = field(init=False, compare=False)
+    group: str = field(init=False, compare=False)
+    metadata: dict[str, Any] = field(init=False, compare=False, repr=False)
+    name: str = field(init=False, compare=False)
+    namespace: str = field(init=False, compare=False)
+    ident: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         data = self.data

@@ -6,9 +6,8 @@ import os
 from typing import Any
 
 from lamina.checks.base import Context, Obj
-from lamina.checks.config import rules
 from lamina.checks.cross_environment import owners
-from lamina.checks.runner import CheckResult, run
+from lamina.checks.runner import CheckResult
 from lamina.errors import LaminaError
 from lamina.policies.loader import for_environment
 
@@ -58,20 +57,3 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            policies=for_environment(project, env), policy_skip=env.policies_skip,
                            root=project.root))
     return out
-
-
-def check_targets(project, targets, preset: str | None = None, crds: tuple = ()) -> CheckResult:
-    return run(contexts(project, targets, crds), rules(project.checks, preset))
-
-
-def gate(project, targets) -> CheckResult:
-    return passed(check_targets(project, targets))
-
-
-def passed(result: CheckResult) -> CheckResult:
-    """The result, unless it failed: then ChecksFailed, whose message reports it."""
-    if result.failed():
-        from lamina.report.text import check_report
-        raise ChecksFailed("checks failed, nothing was written:\n" + check_report(result).rstrip(),
-                           result)
-    return result

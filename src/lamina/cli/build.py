@@ -22,14 +22,14 @@ def build(directory: str, output: str | None, load_restrictor: str,
           values_files: tuple[str, ...], sets: tuple[str, ...],
           set_strings: tuple[str, ...]) -> None:
     """Build the kustomization in DIRECTORY."""
-    from lamina.kustomize.build import BuildOptions, build as run_build
-    options = BuildOptions(load_restrictor=load_restrictor,
+    from lamina.api.build import BuildOptions, build as run_build
+    options = BuildOptions(directory=directory, load_restrictor=load_restrictor,
                            values=values_from_flags(values_files, sets, set_strings))
     from lamina.errors import LaminaError, seen_from
     try:
-        resmap = run_build(directory, options)
+        result = run_build(options)
     except LaminaError as exc:
         # Files named from where the command runs: `overlays/prod/kustomization.yaml:3:1`.
         base, root = seen_from(directory)
         raise exc.located(base, root=root) from None
-    write_output(resmap, output)
+    write_output(result.resources, output)

@@ -25,10 +25,11 @@ def check(environments: tuple[str, ...], project_dir: str, fmt: str, preset: str
           strict: bool, crd_dir: str | None, values_files: tuple[str, ...],
           sets: tuple[str, ...], set_strings: tuple[str, ...]) -> None:
     """Check the rendered output of ENVIRONMENTS (default: all)."""
-    from lamina.checks.api import check_project
+    from lamina.api.check import CheckOptions, check as run_checks
     from lamina.report.registry import formatter
-    result = check_project(project_dir, environments, preset=preset, strict=strict,
-                           crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings))
+    result = run_checks(CheckOptions(
+        project_dir=project_dir, environments=environments, preset=preset, strict=strict,
+        crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings)))
     sys.stdout.write(formatter(fmt)(result, color=sys.stdout.isatty() and fmt == "text"))
     if result.failed(strict):
         sys.exit(1)

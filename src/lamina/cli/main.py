@@ -18,7 +18,7 @@ import warnings
 
 import click
 
-from lamina import __version__
+from lamina.version import __version__
 from lamina.errors import LaminaError, LaminaWarning
 
 # name -> (module, attribute) of every subcommand, in no particular order (click sorts).
@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("lamina.cli.check", "check"),
     "diff": ("lamina.cli.diff", "diff"),
     "explain": ("lamina.cli.explain", "explain"),
+    "cache": ("lamina.cli.cache", "cache"),
 }
 
 

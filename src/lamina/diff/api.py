@@ -78,6 +78,7 @@ def diff(options: DiffOptions,
         head = sources.render_revision(project.root, options.head, options.environments, options.values)
     else:
         head = sources.render_tree(project.root, options.environments, options.values)
+    base: sources.Side | None
     if options.base:
         base = sources.render_revision(project.root, options.base, options.environments, options.values)
     else:

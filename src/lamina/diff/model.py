@@ -15,7 +15,8 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 def _ident(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     api = str(obj.get("apiVersion") or "")
-    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    found = obj.get("metadata")
+    md: dict[str, Any] = found if isinstance(found, dict) else {}
     return (api.rpartition("/")[0], str(obj.get("kind") or ""), str(md.get("namespace") or ""),
             str(md.get("name") or ""))
 

@@ -158,12 +158,13 @@ def _fill_configmap(obj: dict[str, Any], data: dict[str, bytes | str]) -> None:
     """UTF-8 values go to `data`; anything else is base64 under `binaryData`. A map that
     would be empty is left out."""
     for key in sorted(data):
-        value = data[key]
+        value: str | bytes = data[key]
         if isinstance(value, bytes):
+            raw = value
             try:
-                value = value.decode("utf-8")
+                value = raw.decode("utf-8")
             except UnicodeDecodeError:
-                obj.setdefault("binaryData", {})[key] = encode_base64(value)
+                obj.setdefault("binaryData", {})[key] = encode_base64(raw)
                 continue
         obj.setdefault("data", {})[key] = value
 

@@ -119,7 +119,7 @@ class HelmChartGenerator:
         return self._resources(rendered, crds)
 
     def _resources(self, rendered: dict[str, str], crds: list[Any]) -> ResMap:
-        from lamina.kustomize.resources import resources_from_documents
+        from lamina.model.documents import resources_from_documents
         from lamina.yaml import load_all_with_lines
         out = ResMap()
         texts: list[tuple[str, str]] = []

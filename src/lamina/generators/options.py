@@ -10,7 +10,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lamina.kustomize.gojson import json_type_name  # noqa: F401 (re-exported)
+from lamina.yaml.gojson import json_type_name  # noqa: F401 (re-exported)
 from lamina.errors import KustomizationError
 
 

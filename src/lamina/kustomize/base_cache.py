@@ -15,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cachetools
+
+if TYPE_CHECKING:
+    from lamina.kustomize.context import BuildContext
 
 # A pure cache: entries are validated against file contents on every use.
 _CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
@@ -29,9 +32,9 @@ class Entry:
     snapshot: Any                            # the base's Accumulator, never handed out
 
 
-def enabled(context: dict[str, Any]) -> bool:
-    return (not os.environ.get("LAMINA_NO_BASE_CACHE") and context.get("tracer") is None
-            and context.get("renderer") is None)
+def enabled(context: BuildContext) -> bool:
+    return (not os.environ.get("LAMINA_NO_BASE_CACHE") and context.tracer is None
+            and context.renderer is None)
 
 
 def _digest(path: str) -> str | None:

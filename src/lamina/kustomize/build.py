@@ -7,8 +7,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lamina import KUSTOMIZE_COMPAT_VERSION
+from lamina.store.folder import enabled as cache_enabled
+from lamina.version import KUSTOMIZE_COMPAT_VERSION
 from lamina.errors import LaminaError
+from lamina.kustomize.context import BuildContext, Tracer
 from lamina.kustomize.dialect import ValuesOptions, make_renderer, merged_values
 from lamina.kustomize.loader import ROOT_ONLY, FileLoader
 from lamina.kustomize.origin import strip_annotations
@@ -23,7 +25,7 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 class BuildOptions:
     load_restrictor: str = ROOT_ONLY
     # Receives every field a transformer sets; None keeps the build free of tracing cost.
-    tracer: Any = None
+    tracer: Tracer | None = None
     values: ValuesOptions = ValuesOptions()
     # When set, collects the absolute path of every file the build reads.
     reads: set[str] | None = None
@@ -45,7 +47,7 @@ def _build(directory: str, options: BuildOptions) -> ResMap:
     values = options.values
     if (options.memo and options.tracer is None
             and not (values.files or values.sets or values.set_strings)
-            and os.environ.get("LAMINA_NO_CACHE", "") in ("", "0")):
+            and cache_enabled()):
         from lamina.kustomize import memo
         root = FileLoader.at(directory, options.load_restrictor)
         target, ra = memo.accumulate(
@@ -56,9 +58,9 @@ def _build(directory: str, options: BuildOptions) -> ResMap:
         ra = target.accumulate()
 
     from lamina.generators.hash_suffix import make_hash_transformer
-    from lamina.kustomize.plugins import _context
-    make_hash_transformer({}, _context(target, ra.config, "HashTransformer")).transform(ra.resmap)
-    tracer = options.tracer if hasattr(options.tracer, "observe") else None
+    from lamina.kustomize.plugins import plugin_context
+    make_hash_transformer({}, plugin_context(target, ra.config, "HashTransformer")).transform(ra.resmap)
+    tracer = options.tracer
     if tracer is not None:
         tracer.observe(ra.resmap, "content-hash name suffix", None)
 
@@ -98,21 +100,20 @@ def _load_root(directory: str, options: BuildOptions, plan: Any, partial: bool) 
     `partial` rebuild skips the walk (lamina values make a build ineligible anyway)."""
     reads = set() if plan is not None else options.reads
     loader = FileLoader.at(directory, options.load_restrictor, reads)
-    context: dict[str, Any] = {"tracer": options.tracer}
-    if plan is not None:
-        context["memo_plan"] = plan
+    loaded: dict[str, Any] = {}
+    renderer = None
     if not partial:
-        loaded: dict[str, Any] = {}
         walker = loader
         if plan is not None:
             # The walk's reads are inputs of the build, but not of the memo's pipeline.
             walker = dataclasses.replace(loader, reads=plan.walk_reads)
         values = merged_values(walker, options.values, loaded)
-        context["kustomizations"] = loaded
         if values is not None:
-            context["renderer"] = make_renderer(values)
+            renderer = make_renderer(values)
             if plan is not None:
                 plan.eligible = False
+    context = BuildContext(tracer=options.tracer, memo_plan=plan, kustomizations=loaded,
+                           renderer=renderer)
     return Target.load(loader, context=context)
 
 
@@ -125,9 +126,9 @@ def _annotation(obj: dict[str, Any], key: str) -> Any:
 
 def _sort(target: Target, resmap: ResMap) -> None:
     from lamina.transformers.sort import make
-    from lamina.kustomize.plugins import _context
+    from lamina.kustomize.plugins import plugin_context
     options = target.kustomization.get("sortOptions") or {"order": "legacy"}
-    make({"sortOptions": options}, _context(target, None, "SortOrderTransformer")).transform(resmap)
+    make({"sortOptions": options}, plugin_context(target, None, "SortOrderTransformer")).transform(resmap)
 
 
 def render(resmap: ResMap) -> str:

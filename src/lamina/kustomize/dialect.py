@@ -134,7 +134,7 @@ def make_renderer(values: Any) -> Callable[[str, str], str]:
         try:
             docs = load_all_with_lines(text, display)
             if display in resource_templates:
-                from lamina.kustomize.resources import resources_from_documents
+                from lamina.model.documents import resources_from_documents
                 resources_from_documents(docs, display, None)
         except LaminaError as exc:
             source = exc.source

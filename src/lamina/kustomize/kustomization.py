@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.errors import KustomizationError, NotSupportedError, SourceRef
-from lamina.kustomize.gojson import json_type_name
+from lamina.yaml.gojson import json_type_name
 from lamina.kustomize.loader import KUSTOMIZATION_FILE_NAMES, FileLoader
 
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"

@@ -11,17 +11,12 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from lamina.errors import KustomizationError, NotSupportedError
+from lamina.errors import KustomizationError, MissingFileError, NotSupportedError
 
 ROOT_ONLY = "LoadRestrictionsRootOnly"
 NO_RESTRICTION = "LoadRestrictionsNone"
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-class MissingFileError(KustomizationError):
-    """A file or folder that a kustomization lists does not exist. The message names the
-    kustomization and the line that lists it; Kustomize's own text is its second line."""
 
 
 def is_remote(path: str) -> bool:

@@ -25,9 +25,12 @@ Overlays with anything else at their root or in a component (vars, custom transf
 or generators, OpenAPI, build metadata, Helm charts, lamina values or templates) always
 build in full.
 
-Records live under the cache root of yaml/doc_cache.py (`LAMINA_NO_CACHE=1` turns them
-off), one file per overlay, written atomically behind a SHA-256 checksum. They are read
-with an unpickler that admits only the handful of lamina types a record holds.
+Records live in the `builds` section of lamina's cache folder (store/folder.py;
+`LAMINA_NO_CACHE=1` turns them off), one file per overlay, bound to the overlay's path,
+load restrictor and code stamp and checksummed by store/cachefile.py: a record moved into
+another overlay's place is a miss. They are read with an unpickler that admits only the
+handful of lamina types a record holds. An entry whose output holds a Secret keeps no
+output (nothing secret is stored in plaintext) and is rebuilt every time.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ from typing import Any
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
 
-_MAGIC = b"lamina-build-memo 2\n"
+_MAGIC = b"lamina-build-memo 3\n"
+# The reads of an entry whose output is not kept: no file has this digest, so the entry
+# always counts as changed.
+_NOT_KEPT = (("", ""),)
 DEFERRED = ("ReplacementTransformer",)
 # A root or component field that makes a build ineligible.
 _NOT_AT_ROOT = ("vars", "transformers", "generators", "validators", "helmCharts", "openapi",
@@ -109,28 +115,29 @@ def _dumps(value: Any) -> bytes:
 _ENGINE = ("kustomize", "transformers", "patch", "generators", "model", "yaml", "templates")
 
 
-def _record_path(root: str, restrictor: str) -> str:
-    from lamina.codestamp import code_stamp
-    from lamina.yaml.doc_cache import cache_dir
-    key = hashlib.sha256(f"{code_stamp(*_ENGINE)}\0{os.path.realpath(root)}\0{restrictor}".encode())
-    return os.path.join(os.path.dirname(cache_dir()), "builds", key.hexdigest())
+def _record_location(root: str, restrictor: str) -> tuple[str, str]:
+    """(the record's file, the key it is bound to)."""
+    from lamina.store.codestamp import code_stamp
+    from lamina.store.folder import section
+    key = f"{code_stamp(*_ENGINE)}\0{os.path.realpath(root)}\0{restrictor}"
+    return os.path.join(section("builds"), hashlib.sha256(key.encode()).hexdigest()), key
 
 
-def _read_record(path: str) -> dict[str, Any] | None:
-    from lamina import cachefile
+def _read_record(path: str, key: str) -> dict[str, Any] | None:
+    from lamina.store import cachefile
     try:
-        payload = cachefile.read_checked(path, _MAGIC)
+        payload = cachefile.read_entry(path, _MAGIC, key)
         record = None if payload is None else _loads(zlib.decompress(payload))
     except Exception:       # a damaged or foreign record is only a miss
         return None
     return record if isinstance(record, dict) else None
 
 
-def _write_record(path: str, record: dict[str, Any]) -> None:
-    from lamina import cachefile
+def _write_record(path: str, key: str, record: dict[str, Any]) -> None:
+    from lamina.store import cachefile
     # Compressed (fastest level): a record of a 200-service overlay shrinks from 1.5 MB to
     # about a fifth, and a render writes one per environment next to its output.
-    cachefile.write_checked(path, _MAGIC, zlib.compress(_dumps(record), 1))
+    cachefile.write_entry(path, _MAGIC, key, zlib.compress(_dumps(record), 1))
 
 
 # ---- counting lookups ---------------------------------------------------------------------
@@ -178,7 +185,7 @@ class Plan:
         self.eligible = True
         self.chunk_reads: dict[int, set[str]] = {}
         self.chunk_configs: dict[int, Any] = {}
-        self.chunk_output: dict[int, bytes] = {}
+        self.chunk_output: dict[int, bytes | None] = {}   # None: holds a Secret, not kept
         self.pipeline_config: Any = None
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
         self.walk_reads: set[str] = set()     # what the values walk read (full builds)
@@ -246,7 +253,9 @@ class Plan:
         for res in ra.resmap:
             (own.setdefault(res.chunk, []) if res.chunk is not None else rest).append(res)
         for i in self.chunk_reads:
-            self.chunk_output[i] = _dumps(own.get(i, []))
+            output = own.get(i, [])
+            self.chunk_output[i] = (None if any(res.kind == "Secret" for res in output)
+                                    else _dumps(output))
         if self.changed is None:
             return
         # A partial build: splice the kept entries' output back in, in entry order.
@@ -290,15 +299,15 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
     `load_root(plan, partial)` loads the root Target with a fresh build context whose
     loader records the root's own reads (the values walk is skipped when `partial`).
     `reads`, when given, receives every file the build depends on."""
-    path = _record_path(root, restrictor)
-    record = _read_record(path)
+    path, key = _record_location(root, restrictor)
+    record = _read_record(path, key)
     changed = _changed_entries(record)
     if changed is not None:
         plan = Plan(record, changed)
         try:
             target = load_root(plan, True)
             ra = target.accumulate(plan=plan)
-            if len(ra.vars) or target.context.get("openapi_declared"):
+            if len(ra.vars) or target.context.state.openapi_declared:
                 raise Fallback()
         except (Fallback, LaminaError):
             pass        # build in full below: it reports the exact error, if any
@@ -310,7 +319,7 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
                         reads.update(plan.chunk_reads.get(i, ()))
                     else:
                         reads.update(p for p, _d in chunk["reads"])
-            _store(path, plan, record)
+            _store(path, key, plan, record)
             return target, ra
     plan = Plan(None, None)
     target = load_root(plan, False)
@@ -320,8 +329,8 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
         reads.update(plan.walk_reads)
         for chunk_reads in plan.chunk_reads.values():
             reads.update(chunk_reads)
-    if plan.eligible and not len(ra.vars) and not target.context.get("openapi_declared"):
-        _store(path, plan, None)
+    if plan.eligible and not len(ra.vars) and not target.context.state.openapi_declared:
+        _store(path, key, plan, None)
     return target, ra
 
 
@@ -333,7 +342,7 @@ def _changed_entries(record: dict[str, Any] | None) -> set[int] | None:
     return {i for i, chunk in enumerate(record["chunks"]) if not _unchanged(chunk["reads"])}
 
 
-def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
+def _store(path: str, key: str, plan: Plan, old: dict[str, Any] | None) -> None:
     if plan.root is None or not plan.eligible:
         return
     pipeline = set(plan.root.loader.reads or ())
@@ -354,15 +363,17 @@ def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
             if reads is None:
                 return
             config = plan.chunk_configs[i]
-            chunks.append({"reads": reads, "config": intern(config),
-                           "output": plan.chunk_output[i]})
+            output = plan.chunk_output[i]
+            if output is None:
+                reads, output = _NOT_KEPT, _dumps([])
+            chunks.append({"reads": reads, "config": intern(config), "output": output})
         else:
             chunk = old["chunks"][i]
             chunks.append({**chunk, "config": intern(chunk["config"])})
     pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]
     if pipeline_reads is None:
         return
-    _write_record(path, {
+    _write_record(path, key, {
         "entries": [str(p) for p in plan.root.kustomization.list("resources")],
         "pipeline_reads": pipeline_reads, "chunks": chunks,
         "config": plan.pipeline_config, "ops": plan.ops,

@@ -10,15 +10,35 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.transformers.registry import generator_factory, transformer_factory
 
+from lamina.kustomize.accumulator import Accumulator
+
 if TYPE_CHECKING:
-    from lamina.kustomize.target import Accumulator, Target
+    from lamina.kustomize.context import BuildContext
+    from lamina.kustomize.kustomization import Kustomization
+    from lamina.kustomize.origin import OriginTracker
+    from lamina.model.files import FileLoader
+
+
+class Target(Protocol):
+    """What the plugin runner needs of the kustomization being built (kustomize/target.py's
+    Target): declared here so that the runner does not import the recipe that calls it."""
+
+    loader: "FileLoader"
+    kustomization: "Kustomization"
+    origin: "OriginTracker | None"
+    context: "BuildContext"
+
+    @property
+    def display(self) -> str: ...
+
+    def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None: ...
 
 BUILTIN_API_VERSION = "builtin"
 
@@ -34,11 +54,14 @@ def _spec_objects(family: tuple) -> list[Any]:
     return list(family)
 
 
-def _context(target: "Target", config: Any, kind: str, origin: Any = None) -> PluginContext:
+def plugin_context(target: "Target", config: Any, kind: str,
+                   origin: Any = None) -> PluginContext:
+    """What a builtin plugin of `kind` is given at this kustomization: its loader, the
+    build's schema and tracer, and the origin its changes are recorded under."""
     if origin is None and target.origin is not None:
         origin = target.origin.plugin_origin(target.kustomization.file_name, kind)
     return PluginContext(loader=target.loader, config=config, schema=target_schema(target),
-                         origin=origin, tracer=target.context.get("tracer"),
+                         origin=origin, tracer=target.context.tracer,
                          extras={"target": target})
 
 
@@ -46,11 +69,7 @@ def target_schema(target: "Target") -> Any:
     """The OpenAPI index for strategic merges at this point of the build. Kustomize keeps
     one schema per build (the root's `openapi:`, else the first one declared), so this is
     read from the build-wide BuildSchema rather than from the kustomization at hand."""
-    build_schema = target.context.get("schema")
-    if build_schema is None:
-        from lamina.patch.openapi import BuildSchema
-        build_schema = target.context["schema"] = BuildSchema()
-    return build_schema.current
+    return target.context.schema.current
 
 
 # ---- configurations and crds ----------------------------------------------------------
@@ -72,7 +91,7 @@ def load_crd_config(target: "Target") -> Any:
     cfg = EMPTY_CONFIG
     if not target.kustomization.list("crds"):
         return cfg
-    from lamina.transformers.fieldspecs import config_from_crds
+    from lamina.transformers.crd_fieldspecs import config_from_crds
     from lamina.yaml import load_all
     for path in target.kustomization.list("crds"):
         display = target.loader.display(path)
@@ -106,24 +125,24 @@ def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str,
         yield "HelmChartInflationGenerator", cfg
 
 
-def run_generators(target: "Target", ra: "Accumulator") -> None:
+def run_generators(target: "Target", ra: Accumulator) -> None:
     # Generators only make new resources, which absorb() appends or swaps in through the
     # map: one editing window for all of them spares a re-check of every id per generator.
     with ra.resmap.editing():
         _run_generators(target, ra)
 
 
-def _run_generators(target: "Target", ra: "Accumulator") -> None:
+def _run_generators(target: "Target", ra: Accumulator) -> None:
     # Builtin generators first, then the `generators:` entries (Kustomize's order).
     entries: dict[str, int] = {}
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
-        ctx = _context(target, ra.config, kind)
+        ctx = plugin_context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _point_at_entry(target, generated, kind, entries)
         _absorb(target, ra, generated, kind)
-        if target.context.get("tracer") is not None:
+        if target.context.tracer is not None:
             from lamina.kustomize.fieldlines import FIELD_OF_KIND
             _trace(target, ra.resmap, kind, FIELD_OF_KIND.get(kind), None)
     for kind, cfg, origin in external_plugin_configs(target, "generators"):
@@ -132,7 +151,7 @@ def _run_generators(target: "Target", ra: "Accumulator") -> None:
             raise KustomizationError(
                 f"unable to load builtin generator {kind}: lamina knows the generators "
                 f"ConfigMapGenerator and SecretGenerator", SourceRef(target.display))
-        ctx = _context(target, ra.config, kind, origin)
+        ctx = plugin_context(target, ra.config, kind, origin)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind)
@@ -165,7 +184,7 @@ def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> Non
             target.origin.annotate(res, origin)
 
 
-def _absorb(target: "Target", ra: "Accumulator", generated: ResMap, kind: str) -> None:
+def _absorb(target: "Target", ra: Accumulator, generated: ResMap, kind: str) -> None:
     from lamina.generators.absorb import absorb
     try:
         absorb(ra.resmap, generated)
@@ -247,13 +266,13 @@ def _patch_files(target: "Target", cfg: dict[str, Any]) -> tuple[tuple[str, str]
 
 def _trace(target: "Target", resources, kind: str, field: str | None, index: int | None,
            cfg: dict[str, Any] | None = None) -> None:
-    tracer = target.context.get("tracer")
-    if tracer is not None and hasattr(tracer, "observe"):
+    tracer = target.context.tracer
+    if tracer is not None:
         step, where = _step(target, kind, field, index)
         tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
 
 
-def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] = (),
+def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = (),
                      only: tuple[str, ...] | None = None) -> None:
     """Run the kustomization's transformers in Kustomize's order. `skip` and `only` name
     builtin kinds to leave out or to run alone: the build memo runs the last step
@@ -267,7 +286,7 @@ def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] 
     seen: dict[str, int] = {}
     # Consecutive `images:` entries run as one sequence (same result, one visit per
     # resource) unless a tracer or transformer annotations need to see each entry.
-    images_in_sequence = target.origin is None and target.context.get("tracer") is None
+    images_in_sequence = target.origin is None and target.context.tracer is None
     pending_images: list[Any] = []
     with contextlib.ExitStack() as window:
         in_window = False
@@ -278,7 +297,7 @@ def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] 
                     raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
                 raise KustomizationError(
                     f"unable to load builtin transformer {kind}", SourceRef(target.display))
-            ctx = _context(target, ra.config, kind, origin)
+            ctx = plugin_context(target, ra.config, kind, origin)
             transformer = factory(cfg, ctx)
             # A run of transformers that report what they edit (patches, replicas) shares one
             # ResMap editing window, so their lookups re-check only the resources edited since
@@ -303,7 +322,7 @@ def run_transformers(target: "Target", ra: "Accumulator", skip: tuple[str, ...] 
                 for res in ra.resmap:
                     target.origin.add_transformation(res, ctx.origin)
             ra.resmap.drop_empty()
-            if target.context.get("tracer") is not None:
+            if target.context.tracer is not None:
                 field = FIELD_OF_KIND.get(kind) if number < external_start else None
                 if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
                     field = "commonLabels" if target.kustomization.get("commonLabels") else field
@@ -321,9 +340,8 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
     """Each entry is inline YAML, a file of plugin configs, or a kustomization directory
     whose output is plugin configs. Only builtin kinds (apiVersion: builtin) can run:
     kubectl kustomize forbids exec and Go plugins, and so does lamina."""
-    from lamina.kustomize.target import Accumulator
     from lamina.yaml import load_all_with_lines
-    from lamina.kustomize.resources import resources_from_documents
+    from lamina.model.documents import resources_from_documents
     configs: list[tuple[Any, Any]] = []
     for entry in target.kustomization.list(field):
         inline = None
@@ -342,7 +360,7 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
             continue
         ra = Accumulator.empty()
         saved_origin = target.origin
-        target._accumulate_resources(ra, [entry])
+        target.accumulate_resources(ra, [entry])
         target.origin = saved_origin
         for res in ra.resmap:
             origin = None

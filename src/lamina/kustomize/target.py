@@ -17,36 +17,11 @@ from lamina.kustomize.kustomization import Kustomization, load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
 from lamina.kustomize.origin import OriginTracker
 from lamina.kustomize import plugins
-from lamina.kustomize.resources import resources_from_documents
+from lamina.kustomize.accumulator import Accumulator
+from lamina.kustomize.context import BuildContext
+from lamina.model.documents import resources_from_documents
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
-
-
-@dataclass
-class Accumulator:
-    """What a kustomization hands to the one that includes it."""
-
-    resmap: ResMap
-    config: Any          # transformers.fieldspecs.TransformerConfig
-    vars: Any            # transformers.vars.VarSet
-
-    @classmethod
-    def empty(cls) -> "Accumulator":
-        from lamina.transformers.fieldspecs import EMPTY_CONFIG
-        from lamina.transformers.vars import VarSet
-        # Kustomize starts empty and merges "defaults + this kustomization's configurations"
-        # at each level; the order matters when a user spec overlaps a default one.
-        return cls(ResMap(), EMPTY_CONFIG, VarSet())
-
-    def copy(self) -> "Accumulator":
-        """Resources copied; the field-spec config is immutable; only called with no vars."""
-        from lamina.transformers.vars import VarSet
-        return Accumulator(self.resmap.copy(), self.config, VarSet())
-
-    def merge(self, other: "Accumulator") -> None:
-        self.resmap.append_all(other.resmap)
-        self.config = self.config.merge(other.config)
-        self.vars.merge(other.vars)
 
 
 @dataclass
@@ -55,30 +30,27 @@ class Target:
     kustomization: Kustomization
     build_metadata: list[str]
     origin: OriginTracker | None   # None unless buildMetadata asks for annotations
-    context: dict[str, Any] = field(default_factory=dict)   # build-wide services (schema, tracer)
+    context: BuildContext = field(default_factory=BuildContext)
 
     @classmethod
     def load(cls, loader: FileLoader, parent: "Target | None" = None,
-             context: dict[str, Any] | None = None) -> "Target":
-        context = parent.context if parent is not None else (context or {})
+             context: BuildContext | None = None) -> "Target":
+        context = parent.context if parent is not None else (context or BuildContext())
         # The values walk already read every kustomization of this build: reuse it.
-        k = context.get("kustomizations", {}).get(loader.root)
+        k = context.kustomizations.get(loader.root)
         if k is None:
             k = load_kustomization(loader)
         else:
             loader.record(k.path)     # read by the values walk, on this build's behalf
-        plan = context.get("memo_plan")
-        if plan is not None:
-            plan.saw_kustomization(k)
+        if context.memo_plan is not None:
+            context.memo_plan.saw_kustomization(k)
         # Only lamina-dialect kustomizations render `.j2` files; in Kustomize's dialect a
         # `.j2` file is read as it is, exactly as Kustomize reads it.
-        renderer = context.get("renderer") if k.dialect == "lamina" else None
+        renderer = context.renderer if k.dialect == "lamina" else None
         loader = loader.with_renderer(renderer)
-        from lamina.patch.openapi import BuildSchema
-        build_schema = context.setdefault("schema", BuildSchema())
-        build_schema.declare(k.get("openapi") or None, loader, root=parent is None)
+        context.schema.declare(k.get("openapi") or None, loader, root=parent is None)
         if k.get("openapi"):
-            context["openapi_declared"] = True
+            context.state.openapi_declared = True
         if parent is None:
             meta = list(k.list("buildMetadata"))
             origin = OriginTracker.root() if meta else None
@@ -96,7 +68,7 @@ class Target:
         ra = ra if ra is not None else Accumulator.empty()
         k = self.kustomization
         if plan is None:
-            self._accumulate_resources(ra, k.list("resources"))
+            self.accumulate_resources(ra, k.list("resources"))
         else:
             plan.accumulate_resources(self, ra, k.list("resources"))
         from lamina.transformers.fieldspecs import default_config
@@ -115,7 +87,9 @@ class Target:
         ra.vars.add(k.list("vars"), self.display, resmap=ra.resmap)
         return ra
 
-    def _accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+    def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
+        """Read `paths` (files, bases, directories) into `ra`: the `resources:` step, also
+        used by plugins.py for generator and transformer entries that name a directory."""
         # The accumulation is only appended to while its resources are read (each base is
         # built in an accumulation of its own), so its appends need not re-check the ids
         # of everything already there.
@@ -182,8 +156,8 @@ class Target:
         if origin is not None:
             for r in resources:
                 self.origin.annotate(r, origin)
-        tracer = self.context.get("tracer")
-        if tracer is not None and hasattr(tracer, "observe"):
+        tracer = self.context.tracer
+        if tracer is not None:
             for r in resources:
                 tracer.observe([r], "declared", r.origin.source if r.origin else SourceRef(display))
         return resources
@@ -211,10 +185,11 @@ class Target:
             return entry.snapshot.copy()
         reads: set[str] = {os.path.realpath(sub.kustomization.path)}
         sub.loader = dataclasses.replace(sub.loader, reads=reads)
-        flag = self.context.pop("openapi_declared", False)
+        state = self.context.state
+        flag, state.openapi_declared = state.openapi_declared, False
         result = sub.accumulate()
-        declared = self.context.get("openapi_declared", False)
-        self.context["openapi_declared"] = flag or declared
+        declared = state.openapi_declared
+        state.openapi_declared = flag or declared
         if self.loader.reads is not None:
             self.loader.reads.update(reads)
         if not declared and not len(result.vars):
@@ -243,9 +218,8 @@ class Target:
             return result
         sub_ra = self._accumulate_base(sub, loader)
         self.origin = saved
-        plan = self.context.get("memo_plan")
-        if plan is not None:
-            plan.saw_base(self, sub_ra)
+        if self.context.memo_plan is not None:
+            self.context.memo_plan.saw_base(self, sub_ra)
         try:
             ra.merge(sub_ra)
         except LaminaError as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import marshal
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -26,11 +26,11 @@ T = TypeVar("T")
 def clone(data: T) -> T:
     """A deep copy of `data`, equal to `copy.deepcopy(data)`."""
     try:
-        return marshal.loads(marshal.dumps(data))
+        return cast(T, marshal.loads(marshal.dumps(cast(Any, data))))
     except ValueError:
         pass
     import pickle   # here, not at the top: most builds copy plain data only
     try:
-        return pickle.loads(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+        return cast(T, pickle.loads(pickle.dumps(data, pickle.HIGHEST_PROTOCOL)))
     except (pickle.PicklingError, TypeError, AttributeError):
         return copy.deepcopy(data)

@@ -37,7 +37,7 @@ _MD_GETS = tuple(methodcaller("get", k) for k in ("name", "namespace"))
 _METADATA = methodcaller("get", "metadata")
 
 
-def _fingerprint(items: list[Resource]) -> tuple[list, ...] | None:
+def _fingerprint(items: list[Resource]) -> tuple[list[Any], ...] | None:
     """Everything the resources' ids are made of (the four id fields, and which list of
     earlier ids each has, and its length), gathered with C-level map() calls: comparing
     two of these tells whether any id changed in a fraction of what a Python loop over the
@@ -65,12 +65,12 @@ class ResMap:
     def __init__(self, resources: Iterable[Resource] = ()):
         self._items: list[Resource] = []
         self._filed: list[_Filing] = []
-        self._by_cur: dict[tuple, list[Resource]] = {}
-        self._by_org: dict[tuple, list[Resource]] = {}
-        self._by_any: dict[tuple, list[Resource]] = {}
+        self._by_cur: dict[tuple[str, ...], list[Resource]] = {}
+        self._by_org: dict[tuple[str, ...], list[Resource]] = {}
+        self._by_any: dict[tuple[str, ...], list[Resource]] = {}
         self._by_name: dict[str, list[Resource]] = {}    # every name a resource ever had
         # What the ids were made of when the indexes were last brought up to date.
-        self._fingerprint: tuple[list, ...] | None = None
+        self._fingerprint: tuple[list[Any], ...] | None = None
         # set_items only marks the indexes stale: a transformer that rewrites the list
         # should not pay for an index nobody reads before the next rewrite.
         self._stale_index = False
@@ -110,8 +110,10 @@ class ResMap:
         return f
 
     def _unfile(self, res: Resource, f: _Filing) -> None:
-        for index, keys in ((self._by_cur, (f.keys[0],)), (self._by_org, (f.keys[1],)),
-                            (self._by_any, f.keys[2]), (self._by_name, f.names)):
+        indexes: tuple[tuple[dict[Any, list[Resource]], Iterable[Any]], ...] = (
+            (self._by_cur, (f.keys[0],)), (self._by_org, (f.keys[1],)),
+            (self._by_any, f.keys[2]), (self._by_name, f.names))
+        for index, keys in indexes:
             for k in keys:
                 bucket = index[k]
                 bucket[:] = [r for r in bucket if r is not res]

@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from lamina.errors import KustomizationError, SourceRef
-from lamina.transformers.base import FileLoader
+from lamina.model.files import FileLoader
 
 # The only builtin version Kustomize v5.8.1 accepts in `openapi: {version: ...}`.
 BUILTIN_VERSION = "v1.21.2"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeGuard
 
 from lamina.errors import KustomizationError
 from lamina.model.resource import Resource
@@ -92,7 +92,7 @@ def _tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _is_identifier(tok: str | None) -> bool:
+def _is_identifier(tok: str | None) -> TypeGuard[str]:
     return tok is not None and tok not in ("==", "!=") and tok[0] not in _SPECIAL
 
 
@@ -145,8 +145,8 @@ def parse_label_selector(selector: str) -> tuple[Requirement, ...]:
                 reqs.append(Requirement(key, "exists"))
             elif op in ("=", "==", "!="):
                 pos += 1
-                value = peek()
-                if value in (None, ","):
+                value = peek() or ""
+                if value in ("", ","):
                     value = ""
                 elif _is_identifier(value):
                     pos += 1
@@ -156,11 +156,11 @@ def parse_label_selector(selector: str) -> tuple[Requirement, ...]:
                 reqs.append(Requirement(key, op, (value,)))
             elif op in ("<", ">"):
                 pos += 1
-                value = peek()
-                if not _is_identifier(value) or not re.fullmatch(r"[-+]?\d+", value):
+                bound = peek()
+                if not _is_identifier(bound) or not re.fullmatch(r"[-+]?\d+", bound):
                     raise fail(f"for 'Gt', 'Lt' operators, the value must be an integer")
                 pos += 1
-                reqs.append(Requirement(key, "gt" if op == ">" else "lt", (value,)))
+                reqs.append(Requirement(key, "gt" if op == ">" else "lt", (bound,)))
             elif op in ("in", "notin"):
                 pos += 1
                 if peek() != "(":
@@ -168,21 +168,21 @@ def parse_label_selector(selector: str) -> tuple[Requirement, ...]:
                 pos += 1
                 values: list[str] = []
                 while True:
-                    tok = peek()
-                    if tok == ")":
+                    item = peek()
+                    if item == ")":
                         # "()" and a trailing comma both stand for an empty value.
                         if not values or tokens[pos - 1] == ",":
                             values.append("")
                         pos += 1
                         break
-                    if tok == ",":
+                    if item == ",":
                         if tokens[pos - 1] in ("(", ","):
                             values.append("")
                         pos += 1
                         continue
-                    if not _is_identifier(tok):
-                        raise fail(f"found {tok!r}, expected: ',' or ')'")
-                    values.append(tok)
+                    if not _is_identifier(item):
+                        raise fail(f"found {item!r}, expected: ',' or ')'")
+                    values.append(item)
                     pos += 1
                 for v in values:
                     _check_value(v, selector)

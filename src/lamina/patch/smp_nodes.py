@@ -29,20 +29,20 @@ class _Marker:
 
 
 MISSING: Any = _Marker("MISSING")     # the field is absent
-_CLEAR: Any = _Marker("CLEAR")        # the walk removed the node
-_KEEP_NULL: Any = _Marker("KEEP_NULL")  # a null the resource had and the patch did not touch
+CLEAR: Any = _Marker("CLEAR")        # the walk removed the node
+KEEP_NULL: Any = _Marker("KEEP_NULL")  # a null the resource had and the patch did not touch
 
 
-def _absent(v: Any) -> bool:
+def is_absent(v: Any) -> bool:
     """kyaml's IsMissingOrNull."""
-    return v is MISSING or v is None or v is _CLEAR or v is _KEEP_NULL
+    return v is MISSING or v is None or v is CLEAR or v is KEEP_NULL
 
 
-def _empty_map(v: Any) -> bool:
+def is_empty_map(v: Any) -> bool:
     return isinstance(v, dict) and not v
 
 
-def _text(v: Any) -> str:
+def node_text(v: Any) -> str:
     """The scalar text kyaml compares merge keys by."""
     if type(v) is str:
         return v
@@ -64,13 +64,13 @@ def _kind_name(v: Any) -> str:
     return "ScalarNode"
 
 
-def _wrong_kind(expected: str, node: Any) -> ResourceError:
+def wrong_kind(expected: str, node: Any) -> ResourceError:
     from lamina.yaml import dump
     return ResourceError(f"wrong node kind: expected {expected} but got {_kind_name(node)}: "
                          f"node contents:\n{dump(node)}")
 
 
-def _from_text(text: str) -> Any:
+def from_text(text: str) -> Any:
     from lamina.yaml.scalars import resolve_v3
     v = resolve_v3(text)
     if isinstance(v, float) and not math.isfinite(v):
@@ -85,20 +85,20 @@ def _from_text(text: str) -> Any:
 
 def _field_found(elem: Any, name: str, value: str) -> bool:
     """FieldMatcher: an empty value means 'the field exists'."""
-    if _absent(elem):
+    if is_absent(elem):
         return False
     if name == "":
         if isinstance(elem, (dict, list)):
-            raise _wrong_kind("ScalarNode", elem)
-        return _text(elem) == value
+            raise wrong_kind("ScalarNode", elem)
+        return node_text(elem) == value
     if not isinstance(elem, dict):
-        raise _wrong_kind("MappingNode", elem)
+        raise wrong_kind("MappingNode", elem)
     if name not in elem:
         return False
-    return value == "" or _text(elem[name]) == value
+    return value == "" or node_text(elem[name]) == value
 
 
-def _set_element(lst: list, element: Any, keys: list[str], values: list[str]) -> None:
+def set_element(lst: list, element: Any, keys: list[str], values: list[str]) -> None:
     """ElementSetter: replace (or, with no element, remove) the elements matching the
     keys, append the element when none matched. Null and empty-map elements are dropped
     on the way, as kyaml does."""
@@ -107,7 +107,7 @@ def _set_element(lst: list, element: Any, keys: list[str], values: list[str]) ->
     kept: list = []
     matched = False
     for elem in lst:
-        if _absent(elem) or _empty_map(elem):
+        if is_absent(elem) or is_empty_map(elem):
             continue
         if not isinstance(elem, dict) and mapping_setter:
             kept.append(elem)
@@ -127,13 +127,13 @@ def _set_element(lst: list, element: Any, keys: list[str], values: list[str]) ->
             continue
         kept.append(element)
     lst[:] = kept
-    if element is None or _absent(element):
+    if element is None or is_absent(element):
         return
     if not matched:
         lst.append(element)
 
 
-def _find_element(lst: Any, keys: list[str], values: list[str]) -> Any:
+def find_element(lst: Any, keys: list[str], values: list[str]) -> Any:
     """ElementMatcher: the first element whose keys have exactly these values."""
     if not isinstance(lst, list):
         return MISSING
@@ -141,7 +141,7 @@ def _find_element(lst: Any, keys: list[str], values: list[str]) -> Any:
     values = values or [""]
     if keys[0] == "":
         for elem in lst:
-            if _text(elem) == values[0]:
+            if node_text(elem) == values[0]:
                 return elem
         return MISSING
     if len(keys) != len(values):
@@ -149,12 +149,12 @@ def _find_element(lst: Any, keys: list[str], values: list[str]) -> Any:
     for elem in lst:
         if not isinstance(elem, dict):
             continue
-        if all(k in elem and _text(elem[k]) == v for k, v in zip(keys, values)):
+        if all(k in elem and node_text(elem[k]) == v for k, v in zip(keys, values)):
             return elem
     return MISSING
 
 
-def _valid_keys(values_list: list[list[str]], values: list[str],
+def usable_keys(values_list: list[list[str]], values: list[str],
                 keys: list[str]) -> tuple[list[str], list[str]]:
     present = {keys[i] for vals in values_list for i, v in enumerate(vals) if v != ""}
     if not present:
@@ -179,7 +179,7 @@ def _match(a: list[str], b: list[str]) -> tuple[bool, list[str]]:
     return common, out
 
 
-def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
+def merge_values(values_list: list[list[str]]) -> list[list[str]]:
     """Unify partial multi-key identities (a port without a protocol matches one with)."""
     for i in range(len(values_list)):
         first = values_list[i]
@@ -196,7 +196,7 @@ def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
 # ---------------------------------------------------------------------------
 
 
-def _directive(patch: Any) -> str:
+def patch_directive(patch: Any) -> str:
     """Read and strip `$patch` from a patch node; 'merge' when there is none."""
     if patch is MISSING:
         return "merge"
@@ -205,16 +205,16 @@ def _directive(patch: Any) -> str:
             if isinstance(elem, dict) and _DIRECTIVE in elem:
                 if len(elem) > 1:
                     return "merge"
-                value = _text(elem[_DIRECTIVE])
+                value = node_text(elem[_DIRECTIVE])
                 if value not in _DIRECTIVES:
                     raise ResourceError(f"unknown patch strategy '{value}'")
-                _set_element(patch, None, [_DIRECTIVE], [value])
+                set_element(patch, None, [_DIRECTIVE], [value])
                 return value
         return "merge"
     if isinstance(patch, dict):
         if _DIRECTIVE not in patch:
             return "merge"
-        value = _text(patch[_DIRECTIVE])
+        value = node_text(patch[_DIRECTIVE])
         if value not in _DIRECTIVES:
             raise ResourceError(f"unknown patch strategy '{value}'")
         del patch[_DIRECTIVE]

@@ -20,9 +20,9 @@ from typing import Any
 from lamina.errors import ResourceError
 from lamina.model.clone import clone
 from lamina.patch.openapi import Schema, SchemaIndex
-from lamina.patch.smp_nodes import (MISSING, _CLEAR, _KEEP_NULL, _absent, _directive,
-                                    _empty_map, _find_element, _from_text, _merge_values,
-                                    _set_element, _text, _valid_keys, _wrong_kind)
+from lamina.patch.smp_nodes import (CLEAR, KEEP_NULL, MISSING, find_element, from_text,
+                                    is_absent, is_empty_map, merge_values, node_text,
+                                    patch_directive, set_element, usable_keys, wrong_kind)
 from lamina.yaml.empty_value import is_empty_value_key
 
 # ---------------------------------------------------------------------------
@@ -68,7 +68,7 @@ class _Walker:
             ident = []
             for key in keys:
                 v = elem.get(key)
-                text = "" if isinstance(v, (dict, list)) else _text(v)
+                text = "" if isinstance(v, (dict, list)) else node_text(v)
                 if not text:
                     return False
                 ident.append(text)
@@ -96,36 +96,36 @@ class _Walker:
             return dest
         sources = [dest, origin]
         schema = self._schema(sources, schema)
-        first = next((s for s in sources if not _absent(s)), MISSING)
+        first = next((s for s in sources if not is_absent(s)), MISSING)
         if isinstance(first, dict) or first is MISSING:
             self._check(dict, "MappingNode", sources)
             return self._walk_map(dest, origin, schema)
         if isinstance(first, list):
             self._check(list, "SequenceNode", sources)
-            if SchemaIndex.merges_list(schema):
+            if schema is not None and SchemaIndex.merges_list(schema):
                 return self._walk_associative(dest, origin, schema)
             return origin if origin is not MISSING else dest
         for s in sources:
-            if not _absent(s) and isinstance(s, (dict, list)):
-                raise _wrong_kind("ScalarNode", s)
+            if not is_absent(s) and isinstance(s, (dict, list)):
+                raise wrong_kind("ScalarNode", s)
         return origin if origin is not MISSING else dest
 
     @staticmethod
     def _check(kind: type, name: str, sources: list[Any]) -> None:
         for s in sources:
-            if not _absent(s) and not isinstance(s, kind):
-                raise _wrong_kind(name, s)
+            if not is_absent(s) and not isinstance(s, kind):
+                raise wrong_kind(name, s)
 
     # ---- maps -------------------------------------------------------------------
     def _visit_map(self, dest: Any, origin: Any) -> Any:
-        if _absent(dest):
+        if is_absent(dest):
             try:
-                if _directive(origin) == "delete":
-                    return _CLEAR
+                if patch_directive(origin) == "delete":
+                    return CLEAR
             except ResourceError:
                 pass   # kyaml ignores a bad directive on a new subtree
             if origin is MISSING and dest is None:
-                return _KEEP_NULL
+                return KEEP_NULL
             return origin
         return self._visit_existing(dest, origin)
 
@@ -134,10 +134,10 @@ class _Walker:
         """Both sides exist: a null patch or `$patch: delete` removes, `replace` takes the
         patch, anything else keeps the resource's node to merge into."""
         if origin is None:
-            return _CLEAR
-        directive = _directive(origin)
+            return CLEAR
+        directive = patch_directive(origin)
         if directive == "delete":
-            return _CLEAR
+            return CLEAR
         if directive == "replace":
             return origin
         return dest
@@ -158,9 +158,9 @@ class _Walker:
                 continue
             field_schema = self.index.field(schema, name) if schema is not None else None
             val = self.walk(dest_val, origin_val, field_schema)
-            if val is _CLEAR or val is None or val is MISSING:
+            if val is CLEAR or val is None or val is MISSING:
                 dest.pop(name, None)
-            elif val is _KEEP_NULL:
+            elif val is KEEP_NULL:
                 dest[name] = None
             else:
                 dest[name] = val
@@ -169,7 +169,7 @@ class _Walker:
     # ---- associative lists ------------------------------------------------------
     def _visit_list(self, dest: Any, origin: Any) -> Any:
         # Unlike maps, a new list's directives are not read here (kyaml's VisitList).
-        if _absent(dest):
+        if is_absent(dest):
             return origin
         return self._visit_existing(dest, origin)
 
@@ -184,13 +184,13 @@ class _Walker:
         if keys:
             for src in ordered:
                 for elem in src:
-                    vals = [_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
+                    vals = [node_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
                     if vals not in values_list:
                         values_list.append(vals)
             return self._set_elements(values_list, keys, dest, origin, schema)
         for src in ordered:
             for elem in src:
-                vals = [_text(elem)]
+                vals = [node_text(elem)]
                 if vals not in values_list:
                     values_list.append(vals)
         return self._set_elements(values_list, [""], dest, origin, schema)
@@ -200,22 +200,22 @@ class _Walker:
         items: list = []
         elem_schema = self.index.elements(schema)
         if len(keys) > 1:
-            values_list = _merge_values(values_list)
+            values_list = merge_values(values_list)
         valid_keys: list[str] = []
         for values in values_list:
             if not values:
                 continue
-            valid_keys, valid_values = _valid_keys(values_list, values, keys)
-            lk, lv = _valid_keys([valid_values], valid_values, valid_keys)
-            val = self.walk(_find_element(dest, lk, lv), _find_element(origin, lk, lv), elem_schema)
-            if _absent(val) or _empty_map(val):
+            valid_keys, valid_values = usable_keys(values_list, values, keys)
+            lk, lv = usable_keys([valid_values], valid_values, valid_keys)
+            val = self.walk(find_element(dest, lk, lv), find_element(origin, lk, lv), elem_schema)
+            if is_absent(val) or is_empty_map(val):
                 if valid_keys:
-                    _set_element(dest, None, valid_keys, valid_values)
+                    set_element(dest, None, valid_keys, valid_values)
                 continue
             for key, value in zip(valid_keys, valid_values):
                 if isinstance(val, dict) and key not in val and value != "":
-                    val[key] = _from_text(value)
-            _set_element(items, val, valid_keys, valid_values)
+                    val[key] = from_text(value)
+            set_element(items, val, valid_keys, valid_values)
         if values_list:
             items = self._append_list(items, dest, valid_keys)
         return items
@@ -226,19 +226,19 @@ class _Walker:
         ones (same identity when merged in place), keyed by the merge keys."""
         for elem in list(src):
             if keys[0] == "":
-                _set_element(dst, elem, [""], [_text(elem)])
+                set_element(dst, elem, [""], [node_text(elem)])
                 continue
             vals: list[str] = []
             for key in keys:
                 if elem is not None and not isinstance(elem, dict):
-                    raise _wrong_kind("MappingNode", elem)
+                    raise wrong_kind("MappingNode", elem)
                 if elem is None or key not in elem:
                     dst.append(elem)    # kyaml appends once per missing key
                     continue
-                vals.append(_text(elem[key]))
+                vals.append(node_text(elem[key]))
             if len(keys) > 1:
-                _set_element(dst, None, keys, vals)
-            _set_element(dst, elem, keys, vals)
+                set_element(dst, None, keys, vals)
+            set_element(dst, elem, keys, vals)
         return dst
 
 
@@ -258,6 +258,6 @@ def apply_strategic_merge(target: dict, patch: dict, schema: SchemaIndex | None 
     if api_version and kind:
         root = index.root(api_version, kind)
     result = walker.walk(dest, clone(patch), root)
-    if _absent(result) or not isinstance(result, dict) or not result:
+    if is_absent(result) or not isinstance(result, dict) or not result:
         return None
     return result

@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from lamina import __version__
 from lamina.fsguard import fit_component, safe_component
+from lamina.version import __version__
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 

@@ -5,7 +5,7 @@ A render of 200 services prints and checks a thousand resources per environment,
 change to one base file changes a handful of them. Both the text (yaml.dump) and the
 findings of the checks that look at one object at a time (checks/runner.py PER_OBJECT)
 are pure functions of the resource's content and of lamina itself, so each target keeps
-one "pack" under the cache root of yaml/doc_cache.py (`<cache>/lamina/render/`):
+one "pack" in the `render` section of lamina's cache folder (store/folder.py):
 
 - a resource's key is the BLAKE2b-256 of its pickle, written without the pickler's memo
   (so two equal resources give equal bytes whoever built them, and a resource that
@@ -15,11 +15,14 @@ one "pack" under the cache root of yaml/doc_cache.py (`<cache>/lamina/render/`):
   was computed for one check configuration (runner.per_object_key: the checks, their
   options, the Kubernetes version, and for cross-environment the other environments'
   markers), recorded in the pack, and is not used for any other;
-- a pack is `marshal` data (plain tuples, dicts and strings: loading it runs no code)
-  behind a magic line, a stamp of lamina's version and of the source of the code whose
-  results it holds (the checks and the YAML printer), and a SHA-256 of the payload;
-  written to a temporary file and renamed into place. A damaged, foreign or unreadable
-  pack is ignored, and any trouble writing one only costs the speed-up;
+- a pack is `marshal` data (plain tuples, dicts and strings: loading it runs no code),
+  bound to its project and target and checksummed by store/cachefile.py (a pack moved
+  into another target's place is a miss), holding a stamp of lamina's version and of the
+  source of the code whose results it holds (the checks and the YAML printer). A damaged,
+  foreign or unreadable pack is ignored, and any trouble writing one only costs the
+  speed-up;
+- Secrets have no key, so they are never kept: their text would be their values in
+  plaintext, in a folder that CI runs and branches may share;
 - each render rewrites a pack with exactly the resources it rendered, so a pack never
   grows beyond one environment's resources.
 
@@ -35,24 +38,24 @@ import os
 import pickle
 from typing import Any
 
-_MAGIC = b"lamina-render-pack 2\n"
+_MAGIC = b"lamina-render-pack 3\n"
 _MARSHAL_VERSION = 4
 
 
 def enabled() -> bool:
-    from lamina.yaml import doc_cache
-    return doc_cache.enabled()
+    from lamina.store.folder import enabled
+    return enabled()
 
 
 def cache_dir() -> str:
-    from lamina.yaml import doc_cache
-    return os.path.join(os.path.dirname(doc_cache.cache_dir()), "render")
+    from lamina.store.folder import section
+    return section("render")
 
 
 def code_stamp() -> str:
     """lamina's version and the size and mtime of every source file whose results a pack
     holds (the checks and the YAML printer): a pack written by other code is not used."""
-    from lamina.codestamp import code_stamp as stamp
+    from lamina.store.codestamp import code_stamp as stamp
     return stamp("checks", "yaml")
 
 
@@ -72,7 +75,9 @@ def _dispatch_table() -> dict:
 
 
 def object_key(obj: Any) -> bytes | None:
-    """The content key of one resource, or None when it cannot be pickled."""
+    """The content key of one resource, or None when it cannot be pickled or is a Secret."""
+    if isinstance(obj, dict) and obj.get("kind") == "Secret":
+        return None
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, 5)
     pickler.fast = True      # no memo: the bytes depend on values, not on sharing
@@ -84,9 +89,11 @@ def object_key(obj: Any) -> bytes | None:
     return hashlib.blake2b(buf.getbuffer(), digest_size=32).digest()
 
 
-def _pack_path(root: str, target: str) -> str:
-    name = hashlib.sha256(f"{os.path.realpath(root)}\0{target}".encode()).hexdigest()
-    return os.path.join(cache_dir(), name[:2], name[2:])
+def _pack_location(root: str, target: str) -> tuple[str, str]:
+    """(the pack's file, the key it is bound to)."""
+    key = f"{os.path.realpath(root)}\0{target}"
+    name = hashlib.sha256(key.encode()).hexdigest()
+    return os.path.join(cache_dir(), name[:2], name[2:]), key
 
 
 def _valid_findings(value: Any) -> bool:
@@ -103,15 +110,15 @@ class Pack:
     SLOTS = 2
 
     def __init__(self, root: str, target: str):
-        self.path = _pack_path(root, target)
+        self.path, self.key = _pack_location(root, target)
         self.keys: tuple[str | None, ...] = (None,) * self.SLOTS
         self.entries: dict[bytes, tuple] = {}
         self._load()
 
     def _load(self) -> None:
-        from lamina import cachefile
+        from lamina.store import cachefile
         try:
-            payload = cachefile.read_checked(self.path, _MAGIC)
+            payload = cachefile.read_entry(self.path, _MAGIC, self.key)
         except cachefile.Damaged:
             self._discard()
             return
@@ -164,6 +171,6 @@ class Pack:
         if keys == self.keys and entries == self.entries:
             return
         payload = marshal.dumps((code_stamp(), keys, entries), _MARSHAL_VERSION)
-        from lamina import cachefile
-        cachefile.write_checked(self.path, _MAGIC, payload)
+        from lamina.store import cachefile
+        cachefile.write_entry(self.path, _MAGIC, self.key, payload)
         self.keys, self.entries = keys, entries

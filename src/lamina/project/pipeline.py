@@ -40,7 +40,7 @@ from typing import Any
 from lamina.checks.base import ERROR, Context, Finding, Obj
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
-from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.project.render import RenderOptions, project_relative, options_output, render_target
 from lamina.policies.loader import for_environment
 from lamina.project.workers import Pool, raise_remote
 from lamina.project.writer import Staged, discard, stage
@@ -102,7 +102,7 @@ class Outcome:
     cross: list[Finding] | None = None                 # with plan.expected_owners
 
 
-def _differs(output: str, rel: str, text: str) -> bool:
+def file_differs(output: str, rel: str, text: str) -> bool:
     """Whether output-relative `rel` does not hold `text` (read through fsguard: never
     through a link inside the output folder)."""
     from lamina.fsguard import Folder
@@ -149,7 +149,7 @@ class Worker:
         ctx = None
         if plan.rules is not None:
             objects = tuple(
-                Obj(r.obj, _project_relative(r.origin.source if r.origin else None, job.env.overlay),
+                Obj(r.obj, project_relative(r.origin.source if r.origin else None, job.env.overlay),
                     f"{options_output(project)}/{job.path}/{p}")
                 for r, p in zip(resources, paths))
             ctx = Context(environment=job.path, objects=objects,
@@ -236,7 +236,7 @@ class _Remembered:
             text = self.pack.text(key)
             if text is None:
                 text = dump(r.obj)
-                self.missed += 1
+                self.missed += key is not None     # a Secret is never kept
             out.append(text)
         self._texts = out
         return out
@@ -263,7 +263,7 @@ class _Remembered:
         for i, f in enumerate(fresh):
             if f is not None:
                 found[i] = f
-                self.missed += 1
+                self.missed += self.keys[i] is not None
 
     def save(self) -> None:
         pack = self.pack
@@ -284,12 +284,17 @@ class _Remembered:
         pack.save(entries, tuple(self.slots))
 
 
-def _owners_path(plan: Plan) -> str:
+_OWNERS_MAGIC = b"lamina-owners 1\n"
+
+
+def _owners_location(plan: Plan) -> tuple[str, str]:
+    """(the owners file of this project and set of targets, the key it is bound to)."""
     import hashlib
     from lamina.project import objcache
     targets = "\0".join(sorted(job.path for job in plan.jobs))
-    name = hashlib.sha256(f"{os.path.realpath(plan.project.root)}\0{targets}".encode()).hexdigest()
-    return os.path.join(objcache.cache_dir(), "owners", name)
+    key = f"{os.path.realpath(plan.project.root)}\0{targets}"
+    name = hashlib.sha256(key.encode()).hexdigest()
+    return os.path.join(objcache.cache_dir(), "owners", name), key
 
 
 def expected_owners(plan: Plan) -> dict[str, tuple[str, ...]] | None:
@@ -299,10 +304,12 @@ def expected_owners(plan: Plan) -> dict[str, tuple[str, ...]] | None:
     if not (plan.cache and plan.cross and objcache.enabled()):
         return None
     import marshal
+    from lamina.store import cachefile
     try:
-        with open(_owners_path(plan), "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, ValueError, EOFError, TypeError):
+        path, key = _owners_location(plan)
+        payload = cachefile.read_entry(path, _OWNERS_MAGIC, key)
+        data = None if payload is None else marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):   # cachefile.Damaged is a ValueError
         return None
     if isinstance(data, dict) and all(
             isinstance(k, str) and isinstance(v, tuple) and all(isinstance(m, str) for m in v)
@@ -316,12 +323,13 @@ def _remember_owners(plan: Plan, owners: dict[str, tuple[str, ...]]) -> None:
     if not (plan.cache and objcache.enabled()) or owners == plan.expected_owners:
         return
     import marshal
-    from lamina import cachefile
+    from lamina.store import cachefile
     try:
         data = marshal.dumps(owners)
     except ValueError:       # a marker that is not a string: nothing to remember
         return
-    cachefile.write(_owners_path(plan), data)
+    path, key = _owners_location(plan)
+    cachefile.write_entry(path, _OWNERS_MAGIC, key, data)
 
 
 def discard_all(plan: Plan, outcomes: list[Outcome | None]) -> None:
@@ -404,9 +412,11 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                 o.checks.by_rule[CROSS] = cross.get(o.index, [])
             parts.append(o.checks)
         result = merge(parts, plan.rules)
-        if gate:
-            from lamina.checks.gate import passed
-            passed(result)
+        if gate and result.failed():
+            from lamina.checks.gate import ChecksFailed
+            from lamina.report.text import check_report
+            raise ChecksFailed("checks failed, nothing was written:\n"
+                               + check_report(result).rstrip(), result)
         return outcomes, result
     except BaseException:
         discard_all(plan, outcomes)

@@ -124,7 +124,7 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
     from lamina.project.layout import resource_paths
     resources = list(resmap)
-    objects = [(r.obj, _project_relative(r.origin.source if r.origin else None, env.overlay),
+    objects = [(r.obj, project_relative(r.origin.source if r.origin else None, env.overlay),
                 f"{options_output(project)}/{path}/{p}")
                for r, p in zip(resources, resource_paths(resources))]
     return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
@@ -143,7 +143,7 @@ _UNNORMAL = __import__("re").compile(r"//|/\.\.?(?:/|$)|/$")
 _JOINED: dict[tuple[str, str], str] = {}
 
 
-def _project_relative(source, overlay: str):
+def project_relative(source, overlay: str):
     """Build messages name files relative to the overlay; project-level reports use paths
     relative to the project root."""
     if source is None:
@@ -216,7 +216,7 @@ def stale_targets(project: Project, output: str, options: RenderOptions) -> tupl
     and every input file it recorded still has the same content. Kustomize reads no file it
     was not told to (no globbing), so unchanged inputs mean unchanged output."""
     import json
-    from lamina import __version__
+    from lamina.version import __version__
     from lamina.project.layout import METADATA_FILE
     from lamina.fsguard import Folder, is_safe_name
     folder = Folder(output)

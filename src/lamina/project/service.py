@@ -181,9 +181,9 @@ def _render(project: Project, out: str, environments: tuple[str, ...], check: bo
         scope = {p.split("/", 1)[0] for p in todo} | ({ARGOCD_DIR} if argocd_apps else set())
         produced = [f"{r.path}/{rel}" for r in results for rel in r.files] + list(extra)
         if mode == pipeline.CHECK:
-            from lamina.project.pipeline import _differs
+            from lamina.project.pipeline import file_differs
             changed = [d for r in results for d in r.differences]
-            changed += [rel for rel, text in extra.items() if _differs(out, rel, text)]
+            changed += [rel for rel, text in extra.items() if file_differs(out, rel, text)]
             made = set(produced)
             outcome.differences = sorted(changed) + [
                 rel for rel in sorted(owned - made) if rel.split("/", 1)[0] in scope]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lamina import __version__
+from lamina.version import __version__
 
 
 def check_report(result, color: bool = False) -> str:

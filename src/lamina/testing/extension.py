@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from syrupy.location import PyTestLocation
     from syrupy.types import SerializableData, SerializedData, SnapshotIndex
 
-from lamina.testing.plugin import DEFAULT_SNAPSHOT_DIR, SNAPSHOT_DIR_INI
+from lamina.testing.settings import DEFAULT_SNAPSHOT_DIR, SNAPSHOT_DIR_INI
 
 
 def snapshot_root(config: Any) -> Path:

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from lamina.testing.settings import DEFAULT_SNAPSHOT_DIR, SNAPSHOT_DIR_INI
+
 if TYPE_CHECKING:
     from lamina.testing.assertion import LaminaSnapshot
-
-SNAPSHOT_DIR_INI = "lamina_snapshot_dir"
-DEFAULT_SNAPSHOT_DIR = "snapshots"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

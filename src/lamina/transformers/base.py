@@ -11,22 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from lamina.model.files import FileLoader
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Origin
-
-
-class FileLoader(Protocol):
-    """Reads files relative to one kustomization directory, under the load restrictor."""
-
-    root: str   # absolute directory of the kustomization being built
-
-    def read_text(self, path: str) -> str:
-        """Return the file's text; raise LaminaError when it is missing or outside the root."""
-        ...
-
-    def display(self, path: str) -> str:
-        """The path as it should appear in messages and origin annotations."""
-        ...
 
 
 # A tracer receives (resource, field path, value, origin) for every field a plugin sets.

@@ -319,15 +319,3 @@ def default_config() -> TransformerConfig:
     parsing the YAML would cost every build a few milliseconds of start-up."""
     from lamina.transformers.fieldspecs_defaults import DEFAULTS
     return load_config(DEFAULTS, "fieldspecs_defaults.yaml")
-
-
-# The walker lives in fieldwalk.py; its names stay importable from here.
-from lamina.transformers.fieldwalk import (PathError, SetFn, apply_at,  # noqa: E402,F401
-                                           apply_fieldspecs, split_path)
-
-
-def config_from_crds(docs: Iterable[Any], source: str = "") -> TransformerConfig:
-    """Field specs declared in OpenAPI definitions (the kustomization's `crds:` field);
-    see crd_fieldspecs."""
-    from lamina.transformers.crd_fieldspecs import config_from_crds as read
-    return read(docs, source)

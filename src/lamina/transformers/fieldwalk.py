@@ -44,6 +44,14 @@ class PathError(ResourceError):
     """The object's shape does not allow walking the path (a scalar where a map is needed)."""
 
 
+class WrongNodeKind(PathError):
+    """The path reaches a node of the wrong kind (a map where a scalar is set, ...), worded
+    as kyaml words it."""
+
+    def __init__(self, expected: str, found: str):
+        super().__init__(f"wrong node kind: expected {expected} but got {found}")
+
+
 SetFn = Callable[[Any], Any]
 
 

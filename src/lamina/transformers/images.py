@@ -24,7 +24,8 @@ from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
+from lamina.transformers.fieldspecs import FieldSpec
+from lamina.transformers.fieldwalk import PathError, WrongNodeKind, apply_fieldspecs
 from lamina.transformers.labels import field_specs
 from lamina.yaml.scalars import resolve_v3
 
@@ -169,7 +170,7 @@ def _image_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        raise PathError(f"wrong node kind: expected ScalarNode but got {_kind_name(value)}")
+        raise WrongNodeKind("ScalarNode", _kind_name(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -202,8 +203,7 @@ def _legacy_walk(node: Any, update: Callable[[Any], Any]) -> None:
                 if elem is None:
                     continue
                 if not isinstance(elem, dict):
-                    raise PathError(
-                        f"wrong node kind: expected MappingNode but got {_kind_name(elem)}")
+                    raise WrongNodeKind("MappingNode", _kind_name(elem))
                 if "image" in elem:
                     elem["image"] = update(elem["image"])
 

@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext, Tracer
-from lamina.transformers.fieldspecs import (FieldSpec, PathError, TransformerConfig,
-                                           apply_fieldspecs, default_config, merge_fs)
+from lamina.transformers.fieldspecs import FieldSpec, TransformerConfig, default_config, merge_fs
+from lamina.transformers.fieldwalk import WrongNodeKind, apply_fieldspecs
 from lamina.yaml.scalars import parse_timestamp, resolve_v3
 
 _METADATA_LABELS = FieldSpec(path="metadata/labels", create=True)
@@ -148,14 +148,13 @@ class MapEntryTransformer:
                     return None
                 value = {}
             if not isinstance(value, dict):
-                raise PathError(
-                    f"wrong node kind: expected MappingNode but got {_node_kind(value)}")
+                raise WrongNodeKind("MappingNode", _node_kind(value))
             if not isinstance(value, EntryMap):
                 value = EntryMap(value)
             for key, val in self.entries:
                 if key == "":
                     # Kustomize takes an empty key to mean "set this scalar".
-                    raise PathError("wrong node kind: expected ScalarNode but got MappingNode")
+                    raise WrongNodeKind("ScalarNode", "MappingNode")
                 if key in value:
                     if value.shared.get(key) is fresh.get(key):
                         value[key] = val

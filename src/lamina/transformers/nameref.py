@@ -25,8 +25,8 @@ from lamina.errors import LaminaError, ResourceError
 from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
-from lamina.transformers.fieldspecs import (FieldSpec, NameBackReference,
-                                            TransformerConfig, apply_at)
+from lamina.transformers.fieldspecs import FieldSpec, NameBackReference, TransformerConfig
+from lamina.transformers.fieldwalk import apply_at
 from lamina.transformers.prefix_suffix import scalar_text
 
 _NOT_A_NAMESPACE = "_non_namespaceable_"

@@ -21,7 +21,8 @@ from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at, fold_keys
+from lamina.transformers.fieldspecs import FieldSpec, fold_keys
+from lamina.transformers.fieldwalk import PathError, WrongNodeKind, apply_at
 
 HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"
 _ROLE_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
@@ -89,8 +90,8 @@ class NamespaceTransformer:
 
         def setter(value: Any) -> Any:
             if isinstance(value, (dict, list)):
-                raise PathError(f"wrong node kind: expected ScalarNode but got "
-                                f"{'MappingNode' if isinstance(value, dict) else 'SequenceNode'}")
+                raise WrongNodeKind("ScalarNode", "MappingNode" if isinstance(value, dict)
+                                    else "SequenceNode")
             if unset_only and value not in (None, ""):
                 return value
             if tracer is not None:
@@ -122,7 +123,7 @@ class NamespaceTransformer:
                 apply_at(obj, fs.path, self._set(res, fs.path), fs.create)
             except PathError as e:
                 prefix = ("namespace field specs must target scalar nodes: "
-                          if e.message.startswith("wrong node kind") else "namespace transformation failed: ")
+                          if isinstance(e, WrongNodeKind) else "namespace transformation failed: ")
                 raise ResourceError(f"{prefix}considering field '{fs.path}' of object "
                                     f"{res.cur_id}: {e.message}") from None
 

@@ -38,7 +38,7 @@ def load_smp_documents(text: str, display: str) -> list[dict[str, Any]]:
     Raises LaminaError when the text is not a stream of Kubernetes-shaped objects (which is
     also how a JSON patch, or a bare file name, is told apart from an inline patch).
     """
-    from lamina.kustomize.resources import resources_from_documents
+    from lamina.model.documents import resources_from_documents
     from lamina.yaml import load_all_with_lines
     docs = load_all_with_lines(text, display)
     return [r.obj for r in resources_from_documents(docs, display, None)]
@@ -197,7 +197,7 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
         try:
             text = _read(ctx, path)
         except LaminaError as exc:
-            from lamina.kustomize.loader import MissingFileError
+            from lamina.errors import MissingFileError
             if isinstance(exc, MissingFileError):
                 raise       # it names the patch entry's line already
             raise type(exc)(f"failed to get the patch file from path({path}): {exc.message}",

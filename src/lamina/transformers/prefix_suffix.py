@@ -20,7 +20,8 @@ from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_at, fold_keys
+from lamina.transformers.fieldspecs import FieldSpec, fold_keys
+from lamina.transformers.fieldwalk import PathError, WrongNodeKind, apply_at
 
 # Never renamed: their names are meaningful to the API server.
 _SKIP = (Gvk(kind="CustomResourceDefinition"),
@@ -94,8 +95,8 @@ class AffixTransformer:
 
         def rename(value: Any) -> Any:
             if isinstance(value, (dict, list)):
-                raise PathError("wrong node kind: expected ScalarNode but got "
-                                + ("MappingNode" if isinstance(value, dict) else "SequenceNode"))
+                raise WrongNodeKind("ScalarNode", "MappingNode" if isinstance(value, dict)
+                                    else "SequenceNode")
             text = scalar_text(value)
             new = affix + text if is_prefix else text + affix
             if tracer is not None:

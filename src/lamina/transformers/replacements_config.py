@@ -15,7 +15,7 @@ from lamina.errors import KustomizationError
 from lamina.model.resid import Gvk, ResId
 from lamina.model.resource import Resource
 from lamina.patch.selector import Requirement, Selector, parse_label_selector
-from lamina.transformers.base import FileLoader
+from lamina.model.files import FileLoader
 from lamina.yaml import load_all
 
 

@@ -16,7 +16,8 @@ from lamina.model.resid import Gvk
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 from lamina.transformers.base import PluginContext
-from lamina.transformers.fieldspecs import FieldSpec, PathError, apply_fieldspecs
+from lamina.transformers.fieldspecs import FieldSpec
+from lamina.transformers.fieldwalk import WrongNodeKind, apply_fieldspecs
 from lamina.transformers.labels import field_specs
 from lamina.yaml.scalars import resolve_v3
 
@@ -71,7 +72,7 @@ class ReplicaCountTransformer:
     def _set(self, value: Any) -> Any:
         if isinstance(value, (dict, list)):
             kind = "MappingNode" if isinstance(value, dict) else "SequenceNode"
-            raise PathError(f"wrong node kind: expected ScalarNode but got {kind}")
+            raise WrongNodeKind("ScalarNode", kind)
         if isinstance(value, str) and not isinstance(resolve_v3(value), str):
             # `replicas: "3"` was quoted to stay a string; Kustomize keeps the quoting
             # style when it sets the new count, so the result is the string "5".

@@ -237,7 +237,7 @@ def resolve_vars(resmap: ResMap, varset: VarSet, config: Any) -> None:
     if not len(varset):
         return
     values = var_values(resmap, varset)
-    from lamina.transformers.fieldspecs import PathError, apply_at
+    from lamina.transformers.fieldwalk import PathError, apply_at
 
     specs = tuple(config.var_reference) if config is not None else ()
     for res in resmap:

@@ -2,19 +2,21 @@
 
 A 10 MB bundle of CRDs costs seconds to parse and as much to print, and it rarely changes.
 Both results are pure functions of their input and of lamina's code, so they are kept
-under `$XDG_CACHE_HOME/lamina/docs` (or `~/.cache/lamina/docs`), one file per entry named
-by the SHA-256 of (a stamp of lamina's YAML code, see lamina/codestamp.py; what was
+in the `docs` section of lamina's cache folder (store/folder.py), one file per entry
+named by the SHA-256 of (a stamp of lamina's YAML code, see store/codestamp.py; what was
 computed; the input bytes):
 
 - parse: the text of a file of at least LARGE bytes -> its (document, line) list;
 - print: a document whose marshalled form is at least LARGE bytes -> its YAML text.
   The marshalled form (version 0) spells out every type, key order and value, so two
   documents with the same bytes print the same; a CRD a transformer touched misses.
+  Secrets are never kept: the cache folder may be shared (across CI runs and branches),
+  and nothing secret is stored there in plaintext.
 
 Entries are `marshal` data (plain dicts, lists and scalars only: unmarshalling never runs
-code) behind a magic line and a SHA-256 of the payload, written to a temporary file and
-renamed into place, so concurrent writers and a crash leave either a whole entry or none.
-A damaged or unreadable entry is removed and recomputed. Any trouble with the cache
+code), bound to their key and checksummed by store/cachefile.py, which writes them whole
+or not at all. A damaged or unreadable entry is removed and recomputed; an entry written
+for another key is a miss. Any trouble with the cache
 directory makes lamina compute as if there were no cache. `LAMINA_NO_CACHE=1` turns it off.
 """
 
@@ -27,22 +29,23 @@ from typing import Any, Callable
 # hashlib and cachefile (with tempfile) are imported where used: most builds read no large file.
 
 LARGE = 256 * 1024
-_MAGIC = b"lamina-doc-cache 1\n"
+_MAGIC = b"lamina-doc-cache 2\n"
 _MARSHAL_VERSION = 4
 
 
 def enabled() -> bool:
-    return os.environ.get("LAMINA_NO_CACHE", "") in ("", "0")
+    from lamina.store.folder import enabled
+    return enabled()
 
 
 def cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "lamina", "docs")
+    from lamina.store.folder import section
+    return section("docs")
 
 
 def _key(kind: str, data: bytes) -> str:
     import hashlib
-    from lamina.codestamp import code_stamp
+    from lamina.store.codestamp import code_stamp
     # The reader and the printer (and the kustomization reader) compute what is cached:
     # an entry made by other code, even under the same version, is never used.
     h = hashlib.sha256(f"{code_stamp('yaml')}\0{kind}\0".encode())
@@ -56,25 +59,22 @@ def _path(key: str) -> str:
 
 def _read(key: str) -> Any:
     """The cached value, or None for a miss (a damaged entry is removed)."""
-    from lamina import cachefile
+    from lamina.store import cachefile
     path = _path(key)
     try:
-        payload = cachefile.read_checked(path, _MAGIC)
+        payload = cachefile.read_entry(path, _MAGIC, key)
         if payload is None:
             return None
         return marshal.loads(payload)
     except (cachefile.Damaged, ValueError, EOFError, TypeError):
         pass
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+    cachefile.discard(path)
     return None
 
 
 def _write(key: str, payload: bytes) -> None:
-    from lamina import cachefile
-    cachefile.write_checked(_path(key), _MAGIC, payload)
+    from lamina.store import cachefile
+    cachefile.write_entry(_path(key), _MAGIC, key, payload)
 
 
 def _marshal(value: Any, version: int = _MARSHAL_VERSION) -> bytes | None:
@@ -95,6 +95,8 @@ def cached_parse(text: str, parse: Callable[[], list[tuple[Any, int]]]) -> list[
     if isinstance(hit, list):
         return hit
     docs = parse()
+    if any(isinstance(d, dict) and d.get("kind") == "Secret" for d, _line in docs):
+        return docs
     payload = _marshal(docs)
     if payload is not None:
         _write(key, payload)
@@ -103,7 +105,7 @@ def cached_parse(text: str, parse: Callable[[], list[tuple[Any, int]]]) -> list[
 
 def cached_print(doc: Any, emit: Callable[[Any], str]) -> str:
     """`emit(doc)`, from the cache when the document is large."""
-    if not isinstance(doc, dict) or not enabled():
+    if not isinstance(doc, dict) or doc.get("kind") == "Secret" or not enabled():
         return emit(doc)
     # Version 0 has no back-references or interning flags, so equal documents give equal
     # bytes whoever built them (the parser, or this cache).

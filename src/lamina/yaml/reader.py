@@ -33,7 +33,7 @@ from lamina.yaml.depth import call_with_depth
 from lamina.yaml.empty_value import EmptyValueKey
 from lamina.yaml.gc_pause import gc_paused
 from lamina.yaml.kyaml_quirks import decode_binary, fold_like_kyaml, has_slash_escape
-from lamina.yaml.scalars import _HINT, resolve_v3
+from lamina.yaml.scalars import RESOLVE_HINT, resolve_v3
 
 _PLAIN_TAG = "tag:lamina,2024:plain"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -207,9 +207,10 @@ def _parse_first_node(chunk: str, path: str, first_line: int):
     """The first YAML document of a chunk as a node graph (kyaml decodes only the first)."""
     try:
         return _compose(chunk, fast=True)
-    except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" not in str(exc):
-            _raise_yaml_error(exc, path, first_line)
+    except yaml.composer.ComposerError:
+        # libyaml refuses a redefined anchor, which kyaml accepts; the slower composer
+        # accepts it too, and reports any other composer error (an undefined alias) itself.
+        pass
     except yaml.YAMLError as exc:
         _raise_yaml_error(exc, path, first_line)
     try:
@@ -338,7 +339,7 @@ class _Builder:
         cls = node.__class__
         if cls is _ScalarNode:
             text = node.value
-            if text and text[0] not in _HINT and node.tag == _PLAIN_TAG:
+            if text and text[0] not in RESOLVE_HINT and node.tag == _PLAIN_TAG:
                 return text    # the common case: an unquoted word that is a string
             return self.scalar(node)
         if cls is _SequenceNode:
@@ -425,7 +426,7 @@ class _Builder:
             if cls is _ScalarNode:
                 text = value_node.value
                 if text:
-                    if text[0] not in _HINT and value_node.tag == _PLAIN_TAG:
+                    if text[0] not in RESOLVE_HINT and value_node.tag == _PLAIN_TAG:
                         result[key] = text    # the common case (see `value`)
                     else:
                         result[key] = self.scalar(value_node)

@@ -21,9 +21,9 @@ UINT64_MAX = (1 << 64) - 1
 
 # Which first bytes can start something other than a string (go-yaml's resolveTable):
 # S = sign, D = digit, M = a word in the table below, "." = maybe a float.
-_HINT = {"+": "S", "-": "S", ".": "."}
-_HINT.update({c: "D" for c in "0123456789"})
-_HINT.update({c: "M" for c in "yYnNtTfFoO~"})
+RESOLVE_HINT = {"+": "S", "-": "S", ".": "."}
+RESOLVE_HINT.update({c: "D" for c in "0123456789"})
+RESOLVE_HINT.update({c: "M" for c in "yYnNtTfFoO~"})
 
 _NULL_WORDS = ("", "~", "null", "Null", "NULL")
 _NAN_WORDS = (".nan", ".NaN", ".NAN")
@@ -181,7 +181,7 @@ def resolve_v3(s: str) -> object:
     or float (possibly nan/inf, which the caller must refuse). `<<` is a plain string
     here, as in go-yaml: the merge key is recognised by the reader from the raw text.
     """
-    if s and s[0] not in _HINT:
+    if s and s[0] not in RESOLVE_HINT:
         return s  # the common case: a word that cannot be anything but a string
     if len(s) > 64:
         return _resolve_v3(s)
@@ -189,7 +189,7 @@ def resolve_v3(s: str) -> object:
 
 
 def _resolve_v3(s: str) -> object:
-    hint = _HINT.get(s[:1], "N")
+    hint = RESOLVE_HINT.get(s[:1], "N")
     if s in _V3_WORDS:
         return _V3_WORDS[s]
     if hint == ".":
@@ -211,7 +211,7 @@ def resolves_to_str_v2(s: str) -> bool:
     go-yaml v2 double-quotes every string for which this is False, and also base-60
     look-alikes such as `12:30`, which `needs_double_quotes` adds.
     """
-    hint = _HINT.get(s[:1], "N" if not s else None)
+    hint = RESOLVE_HINT.get(s[:1], "N" if not s else None)
     if hint is None:
         return True
     if s in _V2_WORDS:

@@ -19,9 +19,9 @@ def code_stamp(*subpackages: str) -> str:
     hit = _STAMPS.get(subpackages)
     if hit is not None:
         return hit
-    import lamina
-    h = hashlib.sha256(lamina.__version__.encode())
-    base = os.path.dirname(lamina.__file__)
+    from lamina.version import __version__
+    h = hashlib.sha256(__version__.encode())
+    base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for sub in subpackages:
         folder = os.path.join(base, sub)
         try:

@@ -9,7 +9,8 @@ from lamina.model.resource import Origin, Resource
 
 
 def _meta_summary(doc: dict[str, Any]) -> str:
-    md = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    found = doc.get("metadata")
+    md: dict[str, Any] = found if isinstance(found, dict) else {}
     return (f"{{apiVersion: {doc.get('apiVersion', '')}, kind: {doc.get('kind', '')}, "
             f"name: {md.get('name', '')}}}")
 

@@ -1,0 +1,56 @@
+"""`lamina check`: every check over every environment (or those named), rendered in
+memory as `lamina render` renders them (project/pipeline.py), without writing any file."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from lamina.checks.config import rules
+from lamina.checks.gate import load_crd_dir
+from lamina.checks.runner import CheckResult
+from lamina.kustomize.dialect import ValuesOptions
+from lamina.project import pipeline
+from lamina.project.config import load_project
+from lamina.project.render import RenderOptions, selected
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check: the project folder, the environments (none: all), the preset that
+    overrides lamina.yaml's, `strict` (images need a digest), CRDs to validate custom
+    resources against, values given on the command line, and worker processes (0: auto)."""
+
+    project_dir: str = "."
+    environments: tuple[str, ...] = ()
+    preset: str | None = None
+    strict: bool = False
+    crd_dir: str | None = None
+    values: ValuesOptions = ValuesOptions()
+    jobs: int = 0
+
+
+def check(options: CheckOptions = CheckOptions()) -> CheckResult:
+    """The findings of every configured check over the selected environments."""
+    project = load_project(options.project_dir)
+    render_options = RenderOptions(environments=options.environments, values=options.values)
+    envs = selected(project, options.environments)
+    configured = crds = error = None
+    try:   # reported after the builds, as before
+        configured = rules(project.checks, options.preset)
+        if options.strict:
+            configured = [dataclasses.replace(r, options=dataclasses.replace(
+                r.options, require_digest=True)) if r.check_id == "image-tag" else r
+                for r in configured]
+        crds = load_crd_dir(options.crd_dir)
+    except Exception as exc:
+        error = exc
+    plan = pipeline.Plan(project, render_options,
+                         [pipeline.Job(e, p, c) for e in envs for p, c in e.targets()],
+                         output="", mode=pipeline.FINDINGS,
+                         rules=configured if error is None else None, crds=crds or ())
+    if error is not None and not plan.jobs:
+        raise error
+    plan.expected_owners = pipeline.expected_owners(plan)
+    _outcomes, result = pipeline.execute(plan, options.jobs, error, gate=False)
+    return result if result is not None else CheckResult()
