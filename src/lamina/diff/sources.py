@@ -67,6 +67,8 @@ def rendered_branch(project_dir: str, branch: str, remote: str | None = None,
     from lamina.git import Git
     from lamina.publish.record import default_remote, read_record
     git = Git(project_dir)
+    if not git.is_repo():
+        return None
     record = read_record(git, branch, default_remote(git, remote))
     if record.sha is None:
         return None
