@@ -21,7 +21,7 @@ SOURCE = Path(lamina.__file__).parent
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "version", "redact"),
     ("fsguard",),
-    ("store",),
+    ("store", "git"),
     ("model",),
     ("yaml",),
     ("patch",),
@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("generators",),
     ("templates",),
     ("kustomize",),
+    ("policies",),
     ("checks",),
     ("report",),
     ("project",),

@@ -13,7 +13,7 @@ class CelFunctionError(ValueError):
 
 # ---- strings ----------------------------------------------------------------------------
 
-def _str(x: Any, what: str) -> str:
+def str_arg(x: Any, what: str) -> str:
     if not isinstance(x, str):
         raise CelFunctionError(f"{what}: expected a string, got {type(x).__name__}")
     return x
@@ -22,7 +22,7 @@ def _str(x: Any, what: str) -> str:
 def index_of(x: Any, sub: Any, start: int = 0) -> int:
     if isinstance(x, list):
         return next((i for i, v in enumerate(x) if v == sub), -1)
-    s = _str(x, "indexOf")
+    s = str_arg(x, "indexOf")
     if start < 0 or start > len(s):
         raise CelFunctionError("indexOf: index out of range")
     return s.find(sub, start)
@@ -31,16 +31,16 @@ def index_of(x: Any, sub: Any, start: int = 0) -> int:
 def last_index_of(x: Any, sub: Any, end: int | None = None) -> int:
     if isinstance(x, list):
         return next((i for i in range(len(x) - 1, -1, -1) if x[i] == sub), -1)
-    s = _str(x, "lastIndexOf")
+    s = str_arg(x, "lastIndexOf")
     return s.rfind(sub, 0, len(s) if end is None else end + len(sub))
 
 
 def replace(s: Any, old: str, new: str, n: int = -1) -> str:
-    return _str(s, "replace").replace(old, new, n if n >= 0 else -1)
+    return str_arg(s, "replace").replace(old, new, n if n >= 0 else -1)
 
 
 def split(s: Any, sep: str, n: int = -1) -> list[str]:
-    s = _str(s, "split")
+    s = str_arg(s, "split")
     if n == 0:
         return []
     if sep == "":
@@ -50,7 +50,7 @@ def split(s: Any, sep: str, n: int = -1) -> list[str]:
 
 
 def substring(s: Any, start: int, end: int | None = None) -> str:
-    s = _str(s, "substring")
+    s = str_arg(s, "substring")
     end = len(s) if end is None else end
     if start < 0 or end > len(s) or start > end:
         raise CelFunctionError(f"substring: range [{start}:{end}] out of bounds for length {len(s)}")
@@ -58,7 +58,7 @@ def substring(s: Any, start: int, end: int | None = None) -> str:
 
 
 def char_at(s: Any, i: int) -> str:
-    s = _str(s, "charAt")
+    s = str_arg(s, "charAt")
     if i < 0 or i > len(s):
         raise CelFunctionError("charAt: index out of range")
     return s[i] if i < len(s) else ""
@@ -111,7 +111,7 @@ _VERB = re.compile(r"%(?:\.(\d+))?([sdfexXob%])")
 
 def string_format(s: Any, args: Any) -> str:
     """`"%s has %d".format([a, b])` (strings library)."""
-    s = _str(s, "format")
+    s = str_arg(s, "format")
     args = list(args) if isinstance(args, list) else [args]
     pos = iter(range(len(args)))
 
@@ -128,24 +128,24 @@ def string_format(s: Any, args: Any) -> str:
 
 
 def quote(s: Any) -> str:
-    return json.dumps(_str(s, "quote"), ensure_ascii=False)
+    return json.dumps(str_arg(s, "quote"), ensure_ascii=False)
 
 
 # ---- lists ------------------------------------------------------------------------------
 
-def _list(x: Any, what: str) -> list:
+def list_arg(x: Any, what: str) -> list:
     if not isinstance(x, list):
         raise CelFunctionError(f"{what}: expected a list, got {type(x).__name__}")
     return x
 
 
 def is_sorted(x: Any) -> bool:
-    x = _list(x, "isSorted")
+    x = list_arg(x, "isSorted")
     return all(x[i] <= x[i + 1] for i in range(len(x) - 1))
 
 
 def list_sum(x: Any) -> Any:
-    x = _list(x, "sum")
+    x = list_arg(x, "sum")
     return sum(x, 0.0 if any(isinstance(v, float) for v in x) else 0)
 
 
@@ -165,7 +165,7 @@ def list_max(x: Any, *more: Any) -> Any:
 
 def flatten(x: Any, depth: int = 1) -> list:
     out: list = []
-    for v in _list(x, "flatten"):
+    for v in list_arg(x, "flatten"):
         if isinstance(v, list) and depth > 0:
             out.extend(flatten(v, depth - 1))
         else:
@@ -175,14 +175,14 @@ def flatten(x: Any, depth: int = 1) -> list:
 
 def distinct(x: Any) -> list:
     out: list = []
-    for v in _list(x, "distinct"):
+    for v in list_arg(x, "distinct"):
         if v not in out:
             out.append(v)
     return out
 
 
 def list_slice(x: Any, start: int, end: int) -> list:
-    x = _list(x, "slice")
+    x = list_arg(x, "slice")
     if start < 0 or end > len(x) or start > end:
         raise CelFunctionError("slice: index out of range")
     return x[start:end]
@@ -204,12 +204,12 @@ def _regex(pattern: str) -> re.Pattern:
 
 
 def find(s: Any, pattern: str) -> str:
-    m = _regex(pattern).search(_str(s, "find"))
+    m = _regex(pattern).search(str_arg(s, "find"))
     return m.group(0) if m else ""
 
 
 def find_all(s: Any, pattern: str, n: int = -1) -> list[str]:
-    found = [m.group(0) for m in _regex(pattern).finditer(_str(s, "findAll"))]
+    found = [m.group(0) for m in _regex(pattern).finditer(str_arg(s, "findAll"))]
     return found if n < 0 else found[:n]
 
 

@@ -12,7 +12,7 @@ import urllib.parse
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from lamina.policies.celtext import CelFunctionError, _str
+from lamina.policies.celtext import CelFunctionError, str_arg
 
 Q, U, IP, CIDR, FMT = "__quantity__", "__url__", "__ip__", "__cidr__", "__format__"
 
@@ -54,7 +54,7 @@ def is_quantity(text: Any) -> bool:
         return False
 
 
-def _q(x: Any) -> Decimal:
+def quantity_value(x: Any) -> Decimal:
     if not (isinstance(x, dict) and Q in x):
         raise CelFunctionError("expected a quantity")
     return parse_quantity(x[Q])
@@ -66,39 +66,39 @@ def _from_decimal(d: Decimal) -> dict:
 
 
 def q_add(a: Any, b: Any) -> dict:
-    return _from_decimal(_q(a) + (Decimal(b) if isinstance(b, int) else _q(b)))
+    return _from_decimal(quantity_value(a) + (Decimal(b) if isinstance(b, int) else quantity_value(b)))
 
 
 def q_sub(a: Any, b: Any) -> dict:
-    return _from_decimal(_q(a) - (Decimal(b) if isinstance(b, int) else _q(b)))
+    return _from_decimal(quantity_value(a) - (Decimal(b) if isinstance(b, int) else quantity_value(b)))
 
 
 def q_as_integer(a: Any) -> int:
-    v = _q(a)
+    v = quantity_value(a)
     if v != v.to_integral_value() or abs(v) > 2 ** 63 - 1:
         raise CelFunctionError("cannot convert value to integer")
     return int(v)
 
 
 def q_is_integer(a: Any) -> bool:
-    v = _q(a)
+    v = quantity_value(a)
     return v == v.to_integral_value() and abs(v) <= 2 ** 63 - 1
 
 
 def q_sign(a: Any) -> int:
-    v = _q(a)
+    v = quantity_value(a)
     return (v > 0) - (v < 0)
 
 
 def q_compare(a: Any, b: Any) -> int:
-    x, y = _q(a), _q(b)
+    x, y = quantity_value(a), quantity_value(b)
     return (x > y) - (x < y)
 
 
 # ---- url --------------------------------------------------------------------------------
 
 def url(text: Any) -> dict:
-    s = _str(text, "url")
+    s = str_arg(text, "url")
     parsed = urllib.parse.urlsplit(s)
     if not (parsed.scheme and (parsed.netloc or s.startswith("/"))) and not s.startswith("/"):
         raise CelFunctionError(f"URL parse error during conversion from string: {s!r}")
@@ -113,14 +113,14 @@ def is_url(text: Any) -> bool:
         return False
 
 
-def _u(x: Any) -> urllib.parse.SplitResult:
+def url_value(x: Any) -> urllib.parse.SplitResult:
     if not (isinstance(x, dict) and U in x):
         raise CelFunctionError("expected a URL")
     return urllib.parse.urlsplit(x[U])
 
 
 def get_host(x: Any) -> str:
-    return _u(x).netloc.rpartition("@")[2]
+    return url_value(x).netloc.rpartition("@")[2]
 
 
 def get_hostname(x: Any) -> str:
@@ -137,14 +137,14 @@ def get_port(x: Any) -> str:
 
 
 def get_query(x: Any) -> dict[str, list[str]]:
-    return {k: v for k, v in urllib.parse.parse_qs(_u(x).query, keep_blank_values=True).items()}
+    return {k: v for k, v in urllib.parse.parse_qs(url_value(x).query, keep_blank_values=True).items()}
 
 
 # ---- ip and cidr ------------------------------------------------------------------------
 
 def ip(text: Any) -> dict:
     try:
-        ipaddress.ip_address(_str(text, "ip"))
+        ipaddress.ip_address(str_arg(text, "ip"))
     except ValueError:
         raise CelFunctionError(f"IP Address {text!r} parse error during conversion from string") from None
     return {IP: text}
@@ -152,7 +152,7 @@ def ip(text: Any) -> dict:
 
 def cidr(text: Any) -> dict:
     try:
-        ipaddress.ip_network(_str(text, "cidr"), strict=False)
+        ipaddress.ip_network(str_arg(text, "cidr"), strict=False)
     except ValueError:
         raise CelFunctionError(f"network address parse error during conversion from string: {text!r}") from None
     return {CIDR: text}
@@ -174,25 +174,25 @@ def is_cidr(text: Any) -> bool:
         return False
 
 
-def _ip(x: Any) -> Any:
+def ip_value(x: Any) -> Any:
     return ipaddress.ip_address(x[IP]) if isinstance(x, dict) and IP in x else ipaddress.ip_address(x)
 
 
-def _net(x: Any) -> Any:
+def net_value(x: Any) -> Any:
     return ipaddress.ip_network(x[CIDR], strict=False)
 
 
 def family(x: Any) -> int:
-    return _ip(x).version
+    return ip_value(x).version
 
 
 def contains_ip(c: Any, x: Any) -> bool:
-    return _ip(x) in _net(c)
+    return ip_value(x) in net_value(c)
 
 
 def contains_cidr(c: Any, other: Any) -> bool:
-    o = _net(other) if isinstance(other, dict) else ipaddress.ip_network(other, strict=False)
-    return o.subnet_of(_net(c)) if o.version == _net(c).version else False
+    o = net_value(other) if isinstance(other, dict) else ipaddress.ip_network(other, strict=False)
+    return o.subnet_of(net_value(c)) if o.version == net_value(c).version else False
 
 
 # ---- format -----------------------------------------------------------------------------
@@ -252,11 +252,11 @@ def format_named(name: Any) -> dict:
     return {FMT: str(name)}
 
 
-def _format_fn(name: str) -> Callable[[], dict]:
+def format_fn(name: str) -> Callable[[], dict]:
     return lambda: {FMT: name}
 
 
 def validate(f: Any, value: Any) -> list[str]:
     if not (isinstance(f, dict) and FMT in f):
         raise CelFunctionError("validate: expected a format")
-    return _check_format(f[FMT], _str(value, "validate"))
+    return _check_format(f[FMT], str_arg(value, "validate"))

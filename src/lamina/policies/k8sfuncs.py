@@ -7,11 +7,11 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from lamina.policies.celtext import (CelFunctionError, _list, char_at, distinct, find, find_all,
+from lamina.policies.celtext import (CelFunctionError, list_arg, char_at, distinct, find, find_all,
                                      flatten, index_of, is_sorted, join, last_index_of, list_max,
                                      list_min, list_slice, list_sum, quote, replace, reverse,
-                                     split, string_format, substring, _str)
-from lamina.policies.celtypes import (CIDR, FORMATS, _format_fn, _ip, _net, _q, _u, cidr,
+                                     split, string_format, substring, str_arg)
+from lamina.policies.celtypes import (CIDR, FORMATS, format_fn, ip_value, net_value, quantity_value, url_value, cidr,
                                       contains_cidr, contains_ip, family, format_named, get_host,
                                       get_hostname, get_port, get_query, ip, is_cidr, is_ip,
                                       is_quantity, is_url, parse_quantity, q_add, q_as_integer,
@@ -42,15 +42,15 @@ def _math_ceil(x: Any) -> float:
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     # strings
     "charAt": char_at, "indexOf": index_of, "lastIndexOf": last_index_of,
-    "lowerAscii": lambda s: _str(s, "lowerAscii").lower(),
-    "upperAscii": lambda s: _str(s, "upperAscii").upper(),
+    "lowerAscii": lambda s: str_arg(s, "lowerAscii").lower(),
+    "upperAscii": lambda s: str_arg(s, "upperAscii").upper(),
     "replace": replace, "split": split, "substring": substring,
-    "trim": lambda s: _str(s, "trim").strip(), "join": join, "reverse": reverse,
+    "trim": lambda s: str_arg(s, "trim").strip(), "join": join, "reverse": reverse,
     "format": string_format, "__strings_quote": quote,
     # lists
     "isSorted": is_sorted, "sum": list_sum, "min": list_min, "max": list_max,
     "flatten": flatten, "distinct": distinct, "slice": list_slice,
-    "sort": lambda x: sorted(_list(x, "sort")),
+    "sort": lambda x: sorted(list_arg(x, "sort")),
     "__lists_range": lambda n: list(range(n)),
     # regex
     "find": find, "findAll": find_all,
@@ -58,20 +58,20 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "quantity": quantity, "isQuantity": is_quantity, "sign": q_sign,
     "isGreaterThan": is_greater_than, "isLessThan": is_less_than, "compareTo": q_compare,
     "add": add, "sub": q_sub, "asInteger": q_as_integer, "isInteger": q_is_integer,
-    "asApproximateFloat": lambda a: float(_q(a)),
+    "asApproximateFloat": lambda a: float(quantity_value(a)),
     # url
-    "url": url, "isURL": is_url, "getScheme": lambda u: _u(u).scheme, "getHost": get_host,
+    "url": url, "isURL": is_url, "getScheme": lambda u: url_value(u).scheme, "getHost": get_host,
     "getHostname": get_hostname, "getPort": get_port,
-    "getEscapedPath": lambda u: _u(u).path, "getQuery": get_query,
+    "getEscapedPath": lambda u: url_value(u).path, "getQuery": get_query,
     # ip and cidr
     "ip": ip, "isIP": is_ip, "cidr": cidr, "isCIDR": is_cidr, "family": family,
     "containsIP": contains_ip, "containsCIDR": contains_cidr,
-    "isUnspecified": lambda x: _ip(x).is_unspecified, "isLoopback": lambda x: _ip(x).is_loopback,
-    "isLinkLocalMulticast": lambda x: _ip(x).is_multicast and _ip(x).is_link_local,
-    "isLinkLocalUnicast": lambda x: _ip(x).is_link_local and not _ip(x).is_multicast,
-    "isGlobalUnicast": lambda x: _ip(x).is_global and not _ip(x).is_multicast,
-    "prefixLength": lambda c: _net(c).prefixlen,
-    "masked": lambda c: {CIDR: str(_net(c))},
+    "isUnspecified": lambda x: ip_value(x).is_unspecified, "isLoopback": lambda x: ip_value(x).is_loopback,
+    "isLinkLocalMulticast": lambda x: ip_value(x).is_multicast and ip_value(x).is_link_local,
+    "isLinkLocalUnicast": lambda x: ip_value(x).is_link_local and not ip_value(x).is_multicast,
+    "isGlobalUnicast": lambda x: ip_value(x).is_global and not ip_value(x).is_multicast,
+    "prefixLength": lambda c: net_value(c).prefixlen,
+    "masked": lambda c: {CIDR: str(net_value(c))},
     # format
     "__format_named": format_named, "validate": validate,
     # math and sets
@@ -86,4 +86,4 @@ from lamina.policies.celoptional import FUNCTIONS as _OPTIONAL   # noqa: E402
 
 FUNCTIONS.update(_OPTIONAL)
 for _name in FORMATS:
-    FUNCTIONS[f"__format_{_name}"] = _format_fn(_name)
+    FUNCTIONS[f"__format_{_name}"] = format_fn(_name)

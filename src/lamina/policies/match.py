@@ -64,7 +64,7 @@ def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
     (as admission matching reads it, unlike a Service's)."""
     if not isinstance(selector, dict) or not selector:
         return True
-    from lamina.checks.base import label_selector_matches
+    from lamina.model.labels import label_selector_matches
     return label_selector_matches(selector, labels if isinstance(labels, dict) else {})
 
 
