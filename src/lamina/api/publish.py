@@ -64,8 +64,8 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
     git = Git(project.root)
     head = git.head()
     remote = options.push or default_remote(git, project.publish.remote)
-    for env in options.release:
-        project.environment(env)
+    for released in options.release:
+        project.environment(released)
     if options.release and not (options.reason or "").strip():
         raise LaminaError("--release needs --reason: say why the hold is lifted (it is recorded)")
     branches = target_branches(git, project, options.branch, options.branch_per_env, remote,

@@ -48,8 +48,9 @@ def check_not_source(git: Git, branch: str, remote: str | None, head: str) -> No
         if str(default.stdout).strip() == f"refs/remotes/{remote}/{branch}":
             raise TargetError(f"refusing to publish to '{branch}': it is {remote}'s default "
                               f"branch{hint}")
-    for tip_ref in (ref, f"refs/remotes/{remote}/{branch}" if remote else None):
-        tip = git.resolve(tip_ref) if tip_ref else None
+    tip_refs = [ref] + ([f"refs/remotes/{remote}/{branch}"] if remote else [])
+    for tip_ref in tip_refs:
+        tip = git.resolve(tip_ref)
         if tip and (git.is_ancestor(tip, head) or git.is_ancestor(head, tip)):
             shown = tip_ref[len("refs/heads/"):] if tip_ref.startswith("refs/heads/") else \
                 tip_ref[len("refs/remotes/"):]
