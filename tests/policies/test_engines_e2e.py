@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.checks.api import check_project
+from lamina.api.check import CheckOptions, check
 from tests.helpers.trees import write_tree
 
 pytest.importorskip("regorus", reason="the lamina[policy] extra is not installed")
@@ -80,7 +80,7 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def _findings(root: Path) -> list:
-    return [f for f in check_project(str(root)).findings if f.check == "admission-policy"]
+    return [f for f in check(CheckOptions(project_dir=str(root))).findings if f.check == "admission-policy"]
 
 
 def test_kyverno_enforce_points_at_the_field_and_lists_mutate_as_skipped(tmp_path: Path) -> None:

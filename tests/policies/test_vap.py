@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.checks.api import check_project
+from lamina.api.check import CheckOptions, check
 from lamina.policies import k8scel
 from lamina.policies.model import PolicyError
 from tests.helpers.trees import write_tree
@@ -77,7 +77,7 @@ def _project(tmp_path: Path, replicas: int = 7, mem: str = "2Gi", action: str = 
 
 
 def _findings(root: Path) -> list:
-    return [f for f in check_project(str(root)).findings if f.check == "admission-policy"]
+    return [f for f in check(CheckOptions(project_dir=str(root))).findings if f.check == "admission-policy"]
 
 
 def test_violations_name_policy_rule_resource_environment_and_source(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_compliant_object_passes(tmp_path: Path) -> None:
 
 
 def test_warn_action_is_a_warning_and_does_not_fail(tmp_path: Path) -> None:
-    result = check_project(str(_project(tmp_path, action="Warn")))
+    result = check(CheckOptions(project_dir=str(_project(tmp_path, action="Warn"))))
     found = [f for f in result.findings if f.check == "admission-policy"]
     assert {f.level for f in found} == {"warning"} and len(found) == 2
 
