@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("lamina.cli.check", "check"),
     "diff": ("lamina.cli.diff", "diff"),
     "explain": ("lamina.cli.explain", "explain"),
+    "init": ("lamina.cli.init", "init"),
+    "completion": ("lamina.cli.completion", "completion"),
 }
 
 
@@ -43,6 +45,9 @@ class _Group(click.Group):
         if command is None and cmd_name in COMMANDS:
             module, attr = COMMANDS[cmd_name]
             command = getattr(importlib.import_module(module), attr)
+            if command.epilog is None:
+                from lamina.cli.help import epilog
+                command.epilog = epilog(cmd_name)
             self.add_command(command, cmd_name)
         return command
 
@@ -80,7 +85,9 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lamina")
 def cli() -> None:
-    """Render Kubernetes kustomization trees exactly as Kustomize does, and more."""
+    """Render Kubernetes kustomization trees exactly as Kustomize does, and more.
+
+    Start with `lamina init`; `lamina COMMAND --help` shows examples and the docs page."""
 
 
 def main() -> None:
