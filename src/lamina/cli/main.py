@@ -82,7 +82,18 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+_EPILOG = """\b
+Examples:
+  lamina init                  # set up a repository (asks, on a terminal)
+  lamina render                # every environment into rendered/, after the checks
+  lamina diff --base origin/main
+
+\b
+Docs: https://github.com/lamina-dev/lamina/blob/main/README.md"""
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=_EPILOG)
 @click.version_option(__version__, prog_name="lamina")
 def cli() -> None:
     """Render Kubernetes kustomization trees exactly as Kustomize does, and more.
