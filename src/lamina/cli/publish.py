@@ -21,12 +21,14 @@ def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
     """Render every environment and commit the result to the rendered branch.
 
     Uses git plumbing only: your work tree and index are never touched."""
+    from lamina.cli.progress import progress
     from lamina.publish.branch import PublishOptions, publish as run_publish
     if branch_per_env is not None and "{env}" not in branch_per_env:
         raise click.BadParameter("the pattern must contain {env}", param_hint="--branch-per-env")
-    outcome = run_publish(PublishOptions(
-        project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
-        values=values_from_flags(values_files, sets, set_strings)))
+    with progress("rendering and publishing..."):
+        outcome = run_publish(PublishOptions(
+            project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
+            values=values_from_flags(values_files, sets, set_strings)))
     for r in outcome.results:
         if r.commit is None:
             click.echo(f"{r.branch}: unchanged, no commit", err=True)
