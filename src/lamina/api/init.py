@@ -81,7 +81,8 @@ class _Writer:
     """Creates new files only; on failure removes what it created."""
 
     def __init__(self, root: str):
-        self.root, self.created = root, []  # type: list[str]
+        self.root = root
+        self.created: list[str] = []
         self.made_dirs: list[str] = []
 
     def exists(self, rel: str) -> bool:

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 DELAY = 1.0           # seconds of silence before the display appears
 INTERVAL = 0.1        # seconds between redraws
@@ -38,7 +38,7 @@ def progress(label: str, stream=None) -> Iterator[Callable[[str], None]]:
     if not wanted(out):
         yield lambda _message: None
         return
-    state = {"label": label, "frame": 0, "drawn": False}
+    state: dict[str, Any] = {"label": label, "frame": 0, "drawn": False}
     started = time.monotonic()
     pid = os.getpid()
 
