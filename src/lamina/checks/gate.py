@@ -53,7 +53,8 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            kubernetes_version=env.kubernetes_version,
                            other_environments=others, own_hosts=tuple(env.hosts),
                            external=tuple(project.external),
-                           allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds))
+                           allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
+                           root=project.root))
     return out
 
 

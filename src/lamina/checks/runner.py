@@ -73,8 +73,9 @@ def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> li
 PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security", "hardening",
               "required-labels", "high-entropy")
 
-# One object's remembered findings: (check ID, message, related) for each PER_OBJECT check
-# that ran, in rule order.
+# One object's remembered findings: (check ID, message, related, field) for each PER_OBJECT
+# check that ran, in rule order. The field's line is looked up again on use, since the
+# file may have moved it without changing the object.
 ObjectFindings = tuple
 
 
@@ -135,9 +136,9 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
         for f in found:
             i = where.get(f.rendered)
             if i is None or f.resource != objs[i].ident or f.environment != ctx.environment \
-                    or f.source != objs[i].source:
+                    or f.source != ctx.locate(objs[i], f.field):
                 return None
-            fresh[i].append((rule.check_id, f.message, tuple(f.related)))
+            fresh[i].append((rule.check_id, f.message, tuple(f.related), tuple(f.field)))
     return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
 
 
@@ -200,9 +201,9 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
     for rule in active:
         if results is not None and rule.check_id in per_ids:
             found = [Finding(check_id, rule.level, message, ctx.environment, obj.ident,
-                             obj.source, obj.rendered, related)
+                             ctx.locate(obj, at), obj.rendered, related, at)
                      for obj, entries in with_findings
-                     for check_id, message, related in entries if check_id == rule.check_id]
+                     for check_id, message, related, at in entries if check_id == rule.check_id]
         else:
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)
         kept = out.by_rule.setdefault(rule.check_id, [])
@@ -211,7 +212,8 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
                 continue
             kept.append(Finding(
                 finding.check, rule.level, finding.message, finding.environment,
-                finding.resource, finding.source, finding.rendered, finding.related))
+                finding.resource, finding.source, finding.rendered, finding.related,
+                finding.field))
         if rule.check_id == "schema":
             out.skipped = registry.load("schema").skipped_kinds(ctx, rule.options)
     return out

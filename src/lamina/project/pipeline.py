@@ -156,7 +156,7 @@ class Worker:
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds)
+                          crds=plan.crds, root=project.root)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
