@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tests.publish.conftest import git
+from tests.helpers.git import git
 
 REPO = Path(__file__).resolve().parents[2]
 _EXPR = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")

@@ -15,7 +15,7 @@ import yaml
 from lamina.project.discover import Proposal
 from lamina.project.scaffold import gitignore, project_file, sample_files
 from tests.ci.simulate import REPO, clone, gitlab_template, run_action, run_gitlab_job
-from tests.publish.conftest import git
+from tests.helpers.git import git
 
 ENVS = [Proposal(e, f"overlays/{e}") for e in ("dev", "staging", "prod")]
 

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from lamina.cli.main import cli
-from tests.publish.conftest import git
+from tests.helpers.git import git
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from lamina.cli import progress as progress_module
 from lamina.cli.main import COMMANDS, cli
-from tests.conftest import write_tree
-from tests.publish.conftest import git
+from tests.helpers.trees import write_tree
+from tests.helpers.git import git
 
 
 class Tty(io.StringIO):

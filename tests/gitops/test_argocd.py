@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from lamina.cli.main import cli
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = yaml.safe_load((REPO / "argocd/plugin.yaml").read_text())
@@ -115,7 +115,9 @@ def test_sidecar_example_carries_the_plugin_file() -> None:
     container = deploy["spec"]["template"]["spec"]["containers"][0]
     assert container["command"] == ["/var/run/argocd/argocd-cmp-server"]
     mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
-    assert mounts["/home/argocd/cmp-server/config/plugin.yaml"]["subPath"] == "plugin.yaml"
+    # cmp-server reads its plugin from cmp-server/config/plugin.yaml in the argocd user's home.
+    config_mount = [m for path, m in mounts.items() if path.endswith("/cmp-server/config/plugin.yaml")]
+    assert [m["subPath"] for m in config_mount] == ["plugin.yaml"]
     assert container["securityContext"]["runAsUser"] == 999
 
 

@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner
 
 from lamina.cli.main import cli
-from tests.conftest import write_tree
-from tests.publish.conftest import git
+from tests.helpers.trees import write_tree
+from tests.helpers.git import git
 
 CRDS = Path(__file__).parent / "flux_crds"
 

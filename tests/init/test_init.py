@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from lamina.cli.main import cli
 from lamina.project.config import load_project
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 from tests.init import layouts
-from tests.publish.conftest import git
+from tests.helpers.git import git
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:

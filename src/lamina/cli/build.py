@@ -28,7 +28,6 @@ def build(directory: str, output: str | None, load_restrictor: str, env_prefix: 
     """Build the kustomization in DIRECTORY."""
     from lamina.kustomize.build import BuildOptions, build as run_build
     if env_prefix:
-        import os
         from lamina.cli.values_options import sets_from_env
         sets = sets_from_env(env_prefix, os.environ) + sets     # flags win
     options = BuildOptions(load_restrictor=load_restrictor,
