@@ -51,12 +51,14 @@ def hooks_repo(tmp: Path) -> Path:
 
 
 def try_repo(repo: Path, home: Path, hooks: Path, *hook: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit try-repo HOOKS [HOOK] --ref <its commit> --all-files` in REPO."""
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     env.pop("CI", None)
-    return subprocess.run([_pre_commit(), "try-repo", str(hooks), *hook, "--ref", "HEAD",
-                           "--all-files"],
+    rev = git(hooks, "rev-parse", "HEAD")
+    return subprocess.run([_pre_commit(), "try-repo", str(hooks), *hook, "--ref", rev,
+                           "--all-files"], stdin=subprocess.DEVNULL,
                           cwd=repo, env=env, capture_output=True, text=True, timeout=900)
 
 

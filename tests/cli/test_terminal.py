@@ -158,7 +158,7 @@ def test_every_help_ends_with_examples_and_its_docs_page(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0
     tail = result.output.rstrip().split("Examples:\n", 1)
-    assert len(tail) == 2, result.output
+    assert len(tail) == 2, f"add {name}'s examples to EXAMPLES in lamina/cli/help.py"
     examples = [line for line in tail[1].splitlines() if line.startswith("    lamina ")]
     assert 2 <= len(examples) <= 3, tail[1]
     last = result.output.rstrip().splitlines()[-1].strip()
