@@ -174,3 +174,13 @@ ENVS = {
     # A remote base cannot be built offline: left out, not a failure.
     "k8s/envs/remote/kustomization.yaml": K + "resources:\n- https://github.com/example/base//k8s?ref=v1\n",
 }
+
+# podinfo's deploy/: bases/<tier>/ (one of them used by no overlay yet) and a webapp that
+# combines the others.
+PODINFO_DEPLOY = {
+    **{f"deploy/bases/{t}/kustomization.yaml": K + "resources:\n- deployment.yaml\n- service.yaml\n"
+       for t in ("backend", "frontend", "cache")},
+    **app("deploy/bases/backend", "backend"), **app("deploy/bases/frontend", "frontend"),
+    **app("deploy/bases/cache", "cache"),
+    "deploy/webapp/kustomization.yaml": K + "namespace: webapp\nresources:\n- ../bases/backend\n- ../bases/frontend\n",
+}

@@ -68,6 +68,7 @@ LAYOUTS = {
     "apps-overlays": (layouts.APPS, [
         ("cart-dev", "apps/cart/overlays/dev"), ("cart-prod", "apps/cart/overlays/prod"),
         ("shop-dev", "apps/shop/overlays/dev"), ("shop-prod", "apps/shop/overlays/prod")]),
+    "podinfo-deploy": (layouts.PODINFO_DEPLOY, [("webapp", "deploy/webapp")]),
     "envs": (layouts.ENVS, [("live", "k8s/envs/live"), ("qa", "k8s/envs/qa")]),
 }
 

@@ -135,8 +135,8 @@ def discover(root: str, output_dir: str | None = "rendered") -> Discovery:
         elif base == "flux-system" or any(
                 os.path.isfile(os.path.join(root, rel, f)) for f in _FLUX_BOOTSTRAP):
             skipped.append((rel, "Flux's own bootstrap (flux-system)"))
-        elif base in BLOCK_WORDS:
-            blocks.append(rel)
+        elif any(part.lower() in BLOCK_WORDS for part in rel.split("/")):
+            blocks.append(rel)          # base/, bases/<app>/, components/<x>/ ...
         else:
             roots.append(rel)
     names = [_name(rel) for rel in roots]
