@@ -14,6 +14,8 @@ from lamina.cli.values_options import values_from_flags, values_options
 @click.argument("environments", nargs=-1)
 @click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
               help="Output folder (default: lamina.yaml's output.dir, or rendered/).")
+@click.option("--output-outside-repo", is_flag=True,
+              help="Allow an output folder (-o) outside the project root.")
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False),
               help="The project root (where lamina.yaml or overlays/ is).")
 @click.option("--check", is_flag=True,
@@ -35,9 +37,10 @@ from lamina.cli.values_options import values_from_flags, values_options
 @click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
 @click.option("--no-checks", is_flag=True, help="Write even when checks would fail (not for CI).")
 @values_options
-def render(environments: tuple[str, ...], output: str | None, project_dir: str, check: bool,
-           exit_code: bool, render_all: bool, argocd_apps: bool, argocd_appset: bool,
-           flux: bool, repo_url: str | None, jobs: int, no_checks: bool,
+def render(environments: tuple[str, ...], output: str | None, output_outside_repo: bool,
+           project_dir: str, check: bool, exit_code: bool, render_all: bool,
+           argocd_apps: bool, argocd_appset: bool, flux: bool, repo_url: str | None,
+           jobs: int, no_checks: bool,
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Render ENVIRONMENTS (default: all) of the project."""
@@ -53,7 +56,7 @@ def render(environments: tuple[str, ...], output: str | None, project_dir: str, 
             render_all=render_all, argocd_apps=argocd_apps, argocd_appset=argocd_appset,
             flux=flux, repo_url=repo_url, jobs=jobs,
             values=values_from_flags(values_files, sets, set_strings), progress=report,
-            run_checks=not no_checks)
+            run_checks=not no_checks, output_outside_repo=output_outside_repo)
     seconds = time.monotonic() - started
     if check:
         if outcome.differences:

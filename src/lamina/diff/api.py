@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
@@ -82,7 +81,8 @@ def diff(options: DiffOptions) -> list[EnvironmentDiff]:
     else:
         base = sources.rendered_branch(project.root, project.publish.branch)
         if base is None:
-            base = sources.output_folder(os.path.join(project.root, project.output_dir))
+            from lamina.project.service import output_path
+            base = sources.output_folder(output_path(project, None))
         if base is None:
             raise DiffError(f"nothing to compare with: no '{project.publish.branch}' branch and no "
                             f"{project.output_dir}/ folder; use --base REV to compare revisions")

@@ -73,13 +73,18 @@ def rendered_branch(project_dir: str, branch: str) -> Side | None:
 
 
 def output_folder(path: str) -> Side | None:
-    if not os.path.isdir(path):
+    """The objects of an output folder (the committed rendered/: a pull request's), read
+    through fsguard: a link inside it is refused, never followed."""
+    from lamina.fsguard import Folder
+    if not os.path.isdir(path) or os.path.islink(path):
         return None
+    folder = Folder(path)
     files = {}
-    for root, _dirs, names in os.walk(path):
+    for here, _dirs, names in folder.walk_files():
         for name in names:
             if name.endswith(".yaml") and name != "kustomization.yaml":
-                full = os.path.join(root, name)
-                with open(full, encoding="utf-8") as fh:
-                    files[os.path.relpath(full, path)] = fh.read()
+                rel = f"{here}/{name}" if here else name
+                text = folder.read_text(rel)
+                if text is not None:
+                    files[rel] = text
     return _parse_files(files)

@@ -191,22 +191,24 @@ def stale_targets(project: Project, output: str, options: RenderOptions) -> tupl
     import json
     from lamina import __version__
     from lamina.project.layout import METADATA_FILE
+    from lamina.fsguard import Folder, is_safe_name
+    folder = Folder(output)
     todo, fresh = set(), set()
     flags = options.values
     for env in selected(project, options.environments):
         for path, cluster in env.targets():
-            meta_path = os.path.join(output, path, METADATA_FILE)
             try:
-                with open(meta_path, encoding="utf-8") as fh:
-                    meta = json.load(fh)
+                # The metadata is the tree's (a pull request's): read through fsguard, and
+                # its input paths are hashed only when they name files inside the project.
+                meta = json.loads(folder.read_text(f"{path}/{METADATA_FILE}") or "null")
                 info = meta["lamina"]
                 ok = (not (flags.files or flags.sets or flags.set_strings)
                       and info.get("version") == __version__
                       and meta.get("commands") == [_command_for(env, cluster)]
-                      and all(os.path.isfile(os.path.join(project.root, p))
+                      and all(is_safe_name(p) and os.path.isfile(os.path.join(project.root, p))
                               and _digest(os.path.join(project.root, p)) == d
                               for p, d in info["inputs"].items()))
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError, KeyError, TypeError, LaminaError):
                 ok = False
             (fresh if ok else todo).add(path)
     return todo, fresh

@@ -30,12 +30,46 @@ class RenderOutcome:
     check_result: object = None
 
 
-def output_path(project: Project, output: str | None) -> str:
-    out = os.path.realpath(output if output else os.path.join(project.root, project.output_dir))
-    if not (out == project.root or out.startswith(project.root + os.sep)):
-        raise ProjectError(f"output folder {out} is outside the project root {project.root}")
-    if out == project.root:
+def output_path(project: Project, output: str | None, outside_ok: bool = False) -> str:
+    """The output folder, absolute. It must be inside the project (the repository) unless
+    the operator says otherwise (`outside_ok`: render's --output-outside-repo), must not be
+    the project root or inside .git, and no folder on the way to it inside the project may
+    be a symbolic link (the tree is not trusted: a link would send every write elsewhere)."""
+    from lamina.fsguard import MAX_COMPONENT_BYTES, is_inside, real_dir_chain
+    root = project.root
+    given = output if output else project.output_dir
+    try:
+        too_long = any(len(part.encode("utf-8")) > MAX_COMPONENT_BYTES
+                       for part in given.split("/"))
+    except UnicodeEncodeError:
+        too_long = True
+    if "\0" in given or too_long:
+        raise ProjectError(f"output folder {given!r} is not a usable folder name (a NUL, text that "
+                           f"is not UTF-8, or a component longer than {MAX_COMPONENT_BYTES} "
+                           "bytes)")
+    if output:
+        out = os.path.normpath(os.path.join(os.path.realpath(os.getcwd()), output))
+    else:
+        out = os.path.normpath(os.path.join(root, project.output_dir))
+    if not is_inside(out, root):
+        real = os.path.realpath(out)
+        if is_inside(real, root):
+            out = real      # the operator's own path reaches the project through a link
+        elif not outside_ok:
+            raise ProjectError(f"output folder {out} is outside the project root {root}; "
+                               "pass --output-outside-repo to write there")
+        else:
+            return real
+    if out == root:
         raise ProjectError("the output folder cannot be the project root itself")
+    rel = os.path.relpath(out, root)
+    if ".git" in rel.split(os.sep):
+        raise ProjectError(f"the output folder {rel} cannot be inside .git")
+    bad = real_dir_chain(root, out)
+    if bad is not None:
+        what = "a symbolic link" if os.path.islink(bad) else "not a folder"
+        raise ProjectError(f"output folder {rel}: {os.path.relpath(bad, root)} is {what}; "
+                           "lamina never follows links to or inside its output folder")
     return out
 
 
@@ -44,7 +78,8 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    argocd_apps: bool = False, repo_url: str | None = None, jobs: int = 0,
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
-                   write: bool = True, run_checks: bool = True, argocd_appset: bool = False,
+                   write: bool = True, run_checks: bool = True,
+                   output_outside_repo: bool = False, argocd_appset: bool = False,
                    flux: bool = False) -> RenderOutcome:
     """Render the selected environments. `argocd_apps` / `argocd_appset` / `flux` (or
     lamina.yaml's gitops settings) also write the objects pointing an agent at them."""
@@ -52,7 +87,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
     from lamina.project.render import RenderedTarget
     from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
     project = load_project(project_dir)
-    out = output_path(project, output)
+    out = output_path(project, output, output_outside_repo)
     argocd = ("applicationset" if argocd_appset else "applications" if argocd_apps
               else project.gitops.argocd)
     flux = flux or project.gitops.flux
@@ -116,7 +151,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
         if mode == pipeline.CHECK:
             from lamina.project.pipeline import _differs
             changed = [d for r in results for d in r.differences]
-            changed += [rel for rel, text in extra.items() if _differs(os.path.join(out, rel), text)]
+            changed += [rel for rel, text in extra.items() if _differs(out, rel, text)]
             made = set(produced)
             outcome.differences = sorted(changed) + [
                 rel for rel in sorted(owned - made) if rel.split("/", 1)[0] in scope]
