@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
 
 if TYPE_CHECKING:
     from lamina.model.resmap import ResMap
@@ -48,3 +50,15 @@ def write_output(resmap: ResMap, output: str | None) -> None:
 def _checked(name: str) -> str:
     from lamina.fsguard import check_name
     return check_name(name, "file name (from the resource's kind and name)")
+
+
+def say(message: str) -> None:
+    """A progress or status line for people: stderr, so stdout stays the data."""
+    click.echo(message, err=True)
+
+
+def lock_timeout_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--lock-timeout", type=click.FloatRange(min=0), default=600.0,
+                        show_default=True, metavar="SECONDS",
+                        help="How long to wait for another lamina run using the same output "
+                             "folder before giving up.")(func)

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from lamina.cli.output import lock_timeout_option, say
 from lamina.cli.values_options import values_from_flags, values_options
 
 
@@ -36,11 +37,12 @@ from lamina.cli.values_options import values_from_flags, values_options
               help="Repository URL for --argocd-apps, --argocd-appset and --flux.")
 @click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
 @click.option("--no-checks", is_flag=True, help="Write even when checks would fail (not for CI).")
+@lock_timeout_option
 @values_options
 def render(environments: tuple[str, ...], output: str | None, output_outside_repo: bool,
            project_dir: str, check: bool, exit_code: bool, render_all: bool,
            argocd_apps: bool, argocd_appset: bool, flux: bool, repo_url: str | None,
-           jobs: int, no_checks: bool,
+           jobs: int, no_checks: bool, lock_timeout: float,
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Render ENVIRONMENTS (default: all) of the project."""
@@ -56,7 +58,8 @@ def render(environments: tuple[str, ...], output: str | None, output_outside_rep
             render_all=render_all, argocd_apps=argocd_apps, argocd_appset=argocd_appset,
             flux=flux, repo_url=repo_url, jobs=jobs,
             values=values_from_flags(values_files, sets, set_strings), progress=report,
-            run_checks=not no_checks, output_outside_repo=output_outside_repo)
+            run_checks=not no_checks, output_outside_repo=output_outside_repo,
+            lock_timeout=lock_timeout, notify=say)
     seconds = time.monotonic() - started
     if check:
         if outcome.differences:

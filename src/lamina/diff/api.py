@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from lamina.diff.model import EnvironmentDiff, diff_resources
 from lamina.diff import sources
@@ -60,7 +61,8 @@ def _strip(objs, options: DiffOptions):
     return out
 
 
-def diff(options: DiffOptions) -> list[EnvironmentDiff]:
+def diff(options: DiffOptions,
+         notify: Callable[[str], None] | None = None) -> list[EnvironmentDiff]:
     from lamina.project.config import load_project
     project = load_project(options.project_dir)
     if options.envs:
@@ -79,7 +81,8 @@ def diff(options: DiffOptions) -> list[EnvironmentDiff]:
     if options.base:
         base = sources.render_revision(project.root, options.base, options.environments, options.values)
     else:
-        base = sources.rendered_branch(project.root, project.publish.branch)
+        base = sources.rendered_branch(project.root, project.publish.branch,
+                                       project.publish.remote, notify)
         if base is None:
             from lamina.project.service import output_path
             base = sources.output_folder(output_path(project, None))

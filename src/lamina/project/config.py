@@ -56,6 +56,8 @@ class PublishSettings:
     remote: str | None = None
     author_name: str = "lamina"
     author_email: str = "lamina@localhost"
+    argocd_apps: bool = False             # publish _argocd/ (one Application per environment)
+    repo_url: str | None = None           # for _argocd/: the URL Argo CD reads the branch from
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,12 @@ def load_project(root: str) -> Project:
     publish = PublishSettings()
     if "publish" in top:
         pf = _mapping(top["publish"], display, "publish",
-                      {"branch", "branchPerEnv", "remote", "authorName", "authorEmail"})
+                      {"branch", "branchPerEnv", "remote", "authorName", "authorEmail",
+                       "argocdApps", "repoURL"})
+        argocd_apps = _construct(pf["argocdApps"]) if "argocdApps" in pf else False
+        if not isinstance(argocd_apps, bool):
+            raise ProjectError("publish.argocdApps must be true or false",
+                               SourceRef(display, _line(pf["argocdApps"])))
         publish = PublishSettings(
             branch=_scalar(pf["branch"], display, "publish.branch") if "branch" in pf else "rendered",
             branch_per_env=_scalar(pf["branchPerEnv"], display, "publish.branchPerEnv")
@@ -334,7 +341,9 @@ def load_project(root: str) -> Project:
             author_name=_scalar(pf["authorName"], display, "publish.authorName")
             if "authorName" in pf else "lamina",
             author_email=_scalar(pf["authorEmail"], display, "publish.authorEmail")
-            if "authorEmail" in pf else "lamina@localhost")
+            if "authorEmail" in pf else "lamina@localhost",
+            argocd_apps=argocd_apps,
+            repo_url=_scalar(pf["repoURL"], display, "publish.repoURL") if "repoURL" in pf else None)
     checks = _construct(top["checks"]) if "checks" in top else {}
     if checks is not None and not isinstance(checks, dict):
         raise ProjectError("checks must be a mapping", SourceRef(display, _line(top["checks"])))

@@ -134,6 +134,11 @@ def environment_files(env_path: str, overlay: str, resmap: ResMap, inputs: dict[
     return files
 
 
+def json_text(value: Any) -> str:
+    """json.dumps(value, indent=2), as every metadata file is written."""
+    return _json_indented(value)
+
+
 def _json_indented(value: Any, pad: str = "") -> str:
     """json.dumps(value, indent=2), byte for byte, for the metadata's shapes (dicts with
     string keys, lists, strings, numbers, booleans, None), without the pure-Python encoder

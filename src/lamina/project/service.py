@@ -80,17 +80,39 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    progress: Callable[[str], None] = lambda _m: None,
                    write: bool = True, run_checks: bool = True,
                    output_outside_repo: bool = False, argocd_appset: bool = False,
-                   flux: bool = False) -> RenderOutcome:
+                   flux: bool = False, lock_timeout: float | None = None,
+                   notify: Callable[[str], None] | None = None,
+                   rendered_branch: str | None = None) -> RenderOutcome:
     """Render the selected environments. `argocd_apps` / `argocd_appset` / `flux` (or
-    lamina.yaml's gitops settings) also write the objects pointing an agent at them."""
+    lamina.yaml's gitops settings) also write the objects pointing an agent at them.
+    With `lock_timeout`, the output folder's lock (project/outlock.py) is held for the
+    whole run. A shallow clone is made whole first (lamina.git.deepen)."""
+    from lamina.git import Git, deepen
+    project = load_project(project_dir)
+    out = output_path(project, output, output_outside_repo)
+    deepen(Git(project.root), project.publish.remote, notify)
+    if rendered_branch is not None and rendered_branch != project.publish.branch:
+        # publish --branch: the gitops objects must name the branch really published to.
+        from dataclasses import replace
+        project = replace(project, publish=replace(project.publish, branch=rendered_branch))
+    argocd = ("applicationset" if argocd_appset else "applications" if argocd_apps
+              else project.gitops.argocd)
+    args = (project, out, environments, check, render_all, argocd, flux or project.gitops.flux,
+            repo_url, jobs, values, progress, write, run_checks)
+    if lock_timeout is None:
+        return _render(*args)
+    from lamina.project.outlock import output_lock
+    with output_lock(out, lock_timeout, notify):
+        return _render(*args)
+
+
+def _render(project: Project, out: str, environments: tuple[str, ...], check: bool,
+            render_all: bool, argocd: str | None, flux: bool, repo_url: str | None, jobs: int,
+            values: ValuesOptions, progress: Callable[[str], None], write: bool,
+            run_checks: bool) -> RenderOutcome:
     from lamina.project import pipeline
     from lamina.project.render import RenderedTarget
     from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
-    project = load_project(project_dir)
-    out = output_path(project, output, output_outside_repo)
-    argocd = ("applicationset" if argocd_appset else "applications" if argocd_apps
-              else project.gitops.argocd)
-    flux = flux or project.gitops.flux
     gitops_dirs = ({ARGOCD_DIR} if argocd else set()) | ({FLUX_DIR} if flux else set())
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
     envs = selected(project, environments)
@@ -138,7 +160,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                 pass
         extra: dict[str, str] = {}
         if gitops_dirs:
-            url = repo_url or project.gitops.repo_url
+            url = repo_url or project.gitops.repo_url or project.publish.repo_url
             if not url:
                 from lamina.project.render import source_info
                 url = source_info(project.root).repo_url or PLACEHOLDER_URL
