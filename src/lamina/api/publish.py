@@ -78,13 +78,10 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
         deepen(git, remote, notify)
         if options.push and not options.allow_unpushed:
             _check_pushed(git, options.push, head)
-        files, dirt = _render(project, git, options, checks)
-        if argocd:
-            from lamina.project.render import source_info
-            from lamina.project.service import argocd_files
-            url = options.repo_url or project.publish.repo_url or \
-                source_info(project.root).repo_url or "REPLACE-WITH-REPO-URL"
-            files.update(argocd_files(project, url, next(iter(branches))))
+        # The gitops objects (_argocd/, _flux/) come from the render, which alone decides
+        # them (project/service.py: the flags, else lamina.yaml's gitops and publish keys).
+        files, dirt = _render(project, git, options, checks, argocd,
+                              next(iter(branches)) if len(branches) == 1 else None)
         source = source_commit(git, head, project.root)
         who = publisher(git, configured(project.publish))
         results = []
@@ -103,11 +100,14 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
 
 
 def _render(project: Any, git: Git, options: PublishOptions,
-            checks: Callable[[Any, Any], None] | None) -> tuple[dict[str, str], Dirt]:
+            checks: Callable[[Any, Any], None] | None, argocd_apps: bool,
+            branch: str | None) -> tuple[dict[str, str], Dirt]:
     import os
     from lamina.project.service import render_command
     rendered = render_command(project_dir=project.root, render_all=True, write=False,
-                              values=options.values, jobs=options.jobs)
+                              values=options.values, jobs=options.jobs,
+                              argocd_apps=argocd_apps, repo_url=options.repo_url,
+                              rendered_branch=branch)
     if checks is not None:
         checks(project, rendered)
     inputs: set[str] = set()

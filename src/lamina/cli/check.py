@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -20,16 +21,21 @@ from lamina.report.registry import FORMATS
 @click.option("--strict", is_flag=True, help="Warnings fail too, and images need a digest.")
 @click.option("--crd-dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Folder of CustomResourceDefinitions to validate custom resources against.")
+@click.option("--no-color", is_flag=True, help="Plain text (NO_COLOR is honoured too).")
 @values_options
 def check(environments: tuple[str, ...], project_dir: str, fmt: str, preset: str | None,
-          strict: bool, crd_dir: str | None, values_files: tuple[str, ...],
+          strict: bool, crd_dir: str | None, no_color: bool, values_files: tuple[str, ...],
           sets: tuple[str, ...], set_strings: tuple[str, ...]) -> None:
     """Check the rendered output of ENVIRONMENTS (default: all)."""
     from lamina.api.check import CheckOptions, check as run_checks
+    from lamina.cli.progress import progress
     from lamina.report.registry import formatter
-    result = run_checks(CheckOptions(
-        project_dir=project_dir, environments=environments, preset=preset, strict=strict,
-        crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings)))
-    sys.stdout.write(formatter(fmt)(result, color=sys.stdout.isatty() and fmt == "text"))
+    with progress("checking..."):
+        result = run_checks(CheckOptions(
+            project_dir=project_dir, environments=environments, preset=preset, strict=strict,
+            crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings)))
+    color = (fmt == "text" and sys.stdout.isatty() and not no_color
+             and not os.environ.get("NO_COLOR"))
+    sys.stdout.write(formatter(fmt)(result, color=color))
     if result.failed(strict):
         sys.exit(1)

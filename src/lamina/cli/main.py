@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("lamina.cli.diff", "diff"),
     "explain": ("lamina.cli.explain", "explain"),
     "cache": ("lamina.cli.cache", "cache"),
+    "init": ("lamina.cli.init", "init"),
+    "completion": ("lamina.cli.completion", "completion"),
 }
 
 
@@ -48,6 +50,9 @@ class _Group(click.Group):
         if command is None and cmd_name in COMMANDS:
             module, attr = COMMANDS[cmd_name]
             command = getattr(importlib.import_module(module), attr)
+            if command.epilog is None:
+                from lamina.cli.help import epilog
+                command.epilog = epilog(cmd_name)
             self.add_command(command, cmd_name)
         return command
 
@@ -106,10 +111,23 @@ _default_show = warnings.showwarning
 warnings.showwarning = _show_warning
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+_EPILOG = """\b
+Examples:
+  lamina init                  # set up a repository (asks, on a terminal)
+  lamina render                # every environment into rendered/, after the checks
+  lamina diff --base origin/main
+
+\b
+Docs: https://github.com/lamina-dev/lamina/blob/main/README.md"""
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=_EPILOG)
 @click.version_option(__version__, prog_name="lamina")
 def cli() -> None:
-    """Render Kubernetes kustomization trees exactly as Kustomize does, and more."""
+    """Render Kubernetes kustomization trees exactly as Kustomize does, and more.
+
+    Start with `lamina init`; `lamina COMMAND --help` shows examples and the docs page."""
 
 
 def main() -> None:

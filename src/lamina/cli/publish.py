@@ -58,17 +58,19 @@ def publish(branch: str | None, remote: str | None, branch_per_env: str | None,
 
     Uses git plumbing only: your work tree and index are never touched."""
     from lamina.api.publish import PublishOptions, publish as run_publish
+    from lamina.cli.progress import progress
     if branch_per_env is not None and "{env}" not in branch_per_env:
         raise click.BadParameter("the pattern must contain {env}", param_hint="--branch-per-env")
     if releases and not (reason or "").strip():
         raise click.UsageError("--release needs --reason: say why the hold is lifted")
-    result = run_publish(PublishOptions(
-        project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
-        values=values_from_flags(values_files, sets, set_strings), allow_dirty=allow_dirty,
-        allow_unpushed=allow_unpushed, force=force, release=releases, reason=reason,
-        argocd_apps=argocd_apps or None, repo_url=repo_url, lock_timeout=lock_timeout,
-        jobs=jobs),
-        notify=say)
+    with progress("rendering and publishing..."):
+        result = run_publish(PublishOptions(
+            project_dir=project_dir, branch=branch, push=remote, branch_per_env=branch_per_env,
+            values=values_from_flags(values_files, sets, set_strings), allow_dirty=allow_dirty,
+            allow_unpushed=allow_unpushed, force=force, release=releases, reason=reason,
+            argocd_apps=argocd_apps or None, repo_url=repo_url, lock_timeout=lock_timeout,
+            jobs=jobs),
+            notify=say)
     if not result.dirty.clean:
         say(f"publishing as dirty ({result.dirty.digest}): {result.dirty.describe()}")
     for landed in result.results:

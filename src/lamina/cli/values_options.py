@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 import click
 
@@ -18,6 +18,18 @@ def values_options(func: Callable) -> Callable:
                         type=click.Path(dir_okay=False),
                         help="A values file applied above every layer in the tree.")(func)
     return func
+
+
+def sets_from_env(prefix: str, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """KEY=VALUE for each variable PREFIX<KEY>, sorted by name; a double underscore in KEY
+    stands for a dot (ARGOCD_ENV_image__tag=v2 -> image.tag=v2), since plugin environment
+    names are usually shell names. Argo CD passes an Application's plugin env this way."""
+    out = []
+    for name in sorted(environ):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            key = name[len(prefix):].replace("__", ".")
+            out.append(f"{key}={environ[name]}")
+    return tuple(out)
 
 
 def values_from_flags(files: tuple[str, ...], sets: tuple[str, ...],

@@ -67,7 +67,7 @@ def rendered_branch(project_dir: str, branch: str, remote: str | None = None,
     from lamina.git import Git
     from lamina.publish.record import default_remote, read_record
     git = Git(project_dir)
-    if not git.is_repo():
+    if not git.is_repo():       # outside git there is no rendered branch to compare with
         return None
     record = read_record(git, branch, default_remote(git, remote))
     if record.sha is None:

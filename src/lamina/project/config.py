@@ -63,15 +63,28 @@ class PublishSettings:
 
 
 @dataclass(frozen=True)
+class GitOpsSettings:
+    """What `lamina render` writes for a GitOps agent besides the environments."""
+
+    repo_url: str | None = None           # the repository the agent clones (default: origin)
+    argocd: str | None = None             # "applications" or "applicationset"
+    flux: bool = False                    # a GitRepository and Flux Kustomizations
+
+
+@dataclass(frozen=True)
 class Project:
     root: str
     environments: tuple[Environment, ...]
     output_dir: str = "rendered"
+    # output.committed: the output folder is committed beside its sources, so its files
+    # cannot name the source commit (not known until that commit is made).
+    output_committed: bool = False
     publish: PublishSettings = PublishSettings()
     checks: dict[str, Any] = field(default_factory=dict)
     external: tuple[dict[str, Any], ...] = ()
     source: str | None = None             # path of lamina.yaml, when there is one
     policies: tuple[str, ...] = ()        # folders or files of admission policies (lamina.policies)
+    gitops: GitOpsSettings = GitOpsSettings()
 
     def environment(self, name: str) -> Environment:
         for env in self.environments:
@@ -294,7 +307,7 @@ def load_project(root: str) -> Project:
         return Project(root=root, environments=discover_environments(root), source=path)
     top = _mapping(node, display, PROJECT_FILE,
                    {"apiVersion", "kind", "environments", "output", "publish", "checks", "external",
-                    "policies"})
+                    "policies", "gitops"})
     if "apiVersion" in top and _scalar(top["apiVersion"], display, "apiVersion") != PROJECT_API_VERSION:
         raise ProjectError(f"apiVersion must be {PROJECT_API_VERSION}",
                            SourceRef(display, _line(top["apiVersion"])))
@@ -317,8 +330,11 @@ def load_project(root: str) -> Project:
     else:
         envs = list(discover_environments(root))
     output_dir = "rendered"
+    output_committed = False
     if "output" in top:
-        of = _mapping(top["output"], display, "output", {"dir"})
+        of = _mapping(top["output"], display, "output", {"dir", "committed"})
+        if "committed" in of:
+            output_committed = _scalar(of["committed"], display, "output.committed", bool)
         if "dir" in of:
             output_dir = _scalar(of["dir"], display, "output.dir")
             _check_inside(root, output_dir, SourceRef(display, _line(of["dir"])), "output.dir")
@@ -354,5 +370,21 @@ def load_project(root: str) -> Project:
     policies = _str_list(top["policies"], display, "policies") if "policies" in top else ()
     for rel in policies:
         _check_inside(root, rel, SourceRef(display, _line(top["policies"])), "policies")
+    gitops = _gitops(top["gitops"], display) if "gitops" in top else GitOpsSettings()
     return Project(root=root, environments=tuple(envs), output_dir=output_dir, publish=publish,
-                   checks=checks or {}, external=tuple(external), source=path, policies=policies)
+                   checks=checks or {}, external=tuple(external), source=path, policies=policies, gitops=gitops,
+                   output_committed=output_committed)
+
+
+def _gitops(node: yaml.Node, path: str) -> GitOpsSettings:
+    fields = _mapping(node, path, "gitops", {"repoURL", "argocd", "flux"})
+    argocd = None
+    if "argocd" in fields:
+        argocd = _scalar(fields["argocd"], path, "gitops.argocd")
+        if argocd not in ("applications", "applicationset"):
+            raise ProjectError(f"gitops.argocd must be applications or applicationset, not "
+                               f"'{argocd}'", SourceRef(path, _line(fields["argocd"])))
+    return GitOpsSettings(
+        repo_url=_scalar(fields["repoURL"], path, "gitops.repoURL") if "repoURL" in fields else None,
+        argocd=argocd,
+        flux=_scalar(fields["flux"], path, "gitops.flux", bool) if "flux" in fields else False)

@@ -117,7 +117,9 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
         reads.add(os.path.realpath(f))
     inputs = {_relative(p, project.root): _digest(p) for p in sorted(reads)
               if os.path.isfile(p)}
-    source = source_info(project.root, sorted(inputs))
+    # Committed output names no commit: the one it belongs to does not exist yet.
+    source = SourceInfo() if project.output_committed else source_info(project.root,
+                                                                       sorted(inputs))
     command = _command_for(env, cluster, options.values)
     if finish is not None:
         return finish(resmap, inputs, source, command)

@@ -9,10 +9,10 @@ from typing import Callable
 
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.config import Project, ProjectError, load_project
+from lamina.project.gitops import ARGOCD_DIR, FLUX_DIR, PLACEHOLDER_URL, gitops_files
 from lamina.project.layout import METADATA_FILE
 from lamina.project.render import RenderOptions, render_project, selected, stale_targets
 
-ARGOCD_DIR = "_argocd"
 
 
 @dataclass
@@ -73,43 +73,32 @@ def output_path(project: Project, output: str | None, outside_ok: bool = False) 
     return out
 
 
-def argocd_files(project: Project, repo_url: str, branch: str) -> dict[str, str]:
-    """One Application per environment plus an app-of-apps pointing at them."""
-    files = {}
-    for env in project.environments:
-        for path, _cluster in env.targets():
-            name = path.replace("/", "-")
-            files[f"{ARGOCD_DIR}/{name}.yaml"] = (
-                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n"
-                f"  name: {name}\n  namespace: argocd\nspec:\n  destination:\n"
-                "    server: https://kubernetes.default.svc\n  project: default\n"
-                f"  source:\n    path: {path}\n    repoURL: {repo_url}\n"
-                f"    targetRevision: {branch}\n  syncPolicy:\n    automated:\n"
-                "      prune: true\n      selfHeal: true\n")
-    files[f"{ARGOCD_DIR}/kustomization.yaml"] = (
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-        + "".join(f"- {os.path.basename(p)}\n" for p in sorted(files)
-                  if not p.endswith("kustomization.yaml")))
-    return files
-
-
 def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    output: str | None = None, check: bool = False, render_all: bool = False,
                    argocd_apps: bool = False, repo_url: str | None = None, jobs: int = 0,
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
                    write: bool = True, run_checks: bool = True,
-                   output_outside_repo: bool = False,
-                   lock_timeout: float | None = None,
-                   notify: Callable[[str], None] | None = None) -> RenderOutcome:
-    """Render; with `lock_timeout`, holding the output folder's lock (project/outlock.py)
-    for the whole run. A shallow clone is made whole first (lamina.git.deepen)."""
+                   output_outside_repo: bool = False, argocd_appset: bool = False,
+                   flux: bool = False, lock_timeout: float | None = None,
+                   notify: Callable[[str], None] | None = None,
+                   rendered_branch: str | None = None) -> RenderOutcome:
+    """Render the selected environments. `argocd_apps` / `argocd_appset` / `flux` (or
+    lamina.yaml's gitops settings) also write the objects pointing an agent at them.
+    With `lock_timeout`, the output folder's lock (project/outlock.py) is held for the
+    whole run. A shallow clone is made whole first (lamina.git.deepen)."""
     from lamina.git import Git, deepen
     project = load_project(project_dir)
     out = output_path(project, output, output_outside_repo)
     deepen(Git(project.root), project.publish.remote, notify)
-    args = (project, out, environments, check, render_all, argocd_apps, repo_url, jobs, values,
-            progress, write, run_checks)
+    if rendered_branch is not None and rendered_branch != project.publish.branch:
+        # publish --branch: the gitops objects must name the branch really published to.
+        from dataclasses import replace
+        project = replace(project, publish=replace(project.publish, branch=rendered_branch))
+    argocd = ("applicationset" if argocd_appset else "applications" if argocd_apps
+              else project.gitops.argocd)
+    args = (project, out, environments, check, render_all, argocd, flux or project.gitops.flux,
+            repo_url, jobs, values, progress, write, run_checks)
     if lock_timeout is None:
         return _render(*args)
     from lamina.project.outlock import output_lock
@@ -118,12 +107,13 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
 
 
 def _render(project: Project, out: str, environments: tuple[str, ...], check: bool,
-            render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int,
+            render_all: bool, argocd: str | None, flux: bool, repo_url: str | None, jobs: int,
             values: ValuesOptions, progress: Callable[[str], None], write: bool,
             run_checks: bool) -> RenderOutcome:
     from lamina.project import pipeline
     from lamina.project.render import RenderedTarget
     from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
+    gitops_dirs = ({ARGOCD_DIR} if argocd else set()) | ({FLUX_DIR} if flux else set())
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
     envs = selected(project, environments)
     mode = pipeline.CHECK if check else (pipeline.WRITE if write else pipeline.COLLECT)
@@ -169,16 +159,16 @@ def _render(project: Project, out: str, environments: tuple[str, ...], check: bo
             except (OSError, ValueError, KeyError):
                 pass
         extra: dict[str, str] = {}
-        if argocd_apps:
-            url = repo_url
+        if gitops_dirs:
+            url = repo_url or project.gitops.repo_url or project.publish.repo_url
             if not url:
                 from lamina.project.render import source_info
-                url = source_info(project.root).repo_url or "REPLACE-WITH-REPO-URL"
-            extra = argocd_files(project, url, project.publish.branch)
+                url = source_info(project.root).repo_url or PLACEHOLDER_URL
+            extra = gitops_files(project, url, argocd, flux)
             files.update(extra)
         outcome.target_count = len(outcome.rendered) + len(outcome.unchanged)
         outcome.files = files
-        scope = {p.split("/", 1)[0] for p in todo} | ({ARGOCD_DIR} if argocd_apps else set())
+        scope = {p.split("/", 1)[0] for p in todo} | gitops_dirs
         produced = [f"{r.path}/{rel}" for r in results for rel in r.files] + list(extra)
         if mode == pipeline.CHECK:
             from lamina.project.pipeline import file_differs
