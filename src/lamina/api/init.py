@@ -135,8 +135,8 @@ def _builds(root: str, proposal: Proposal) -> str | None:
 
 
 def _check_errors(root: str) -> dict[str, int]:
-    from lamina.checks.api import check_project
-    result = check_project(root)
+    from lamina.api.check import CheckOptions, check
+    result = check(CheckOptions(project_dir=root))
     counts: dict[str, int] = {}
     for finding in result.errors():
         counts[finding.check] = counts.get(finding.check, 0) + 1
