@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("lamina.cli.check", "check"),
     "diff": ("lamina.cli.diff", "diff"),
     "explain": ("lamina.cli.explain", "explain"),
+    "vendor": ("lamina.cli.vendor", "vendor"),
 }
 
 

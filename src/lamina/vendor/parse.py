@@ -15,8 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 DEFAULT_TIMEOUT = 27.0          # seconds, Kustomize's defaultTimeout
 _GIT_SUFFIX = ".git"
 _GIT_DELIMITER = "_git/"
-_HOST_PREFIXES = ("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:",
-                  "github.com/")
 _FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -25,19 +23,17 @@ class RepoSpec:
     """One git reference: `raw` as written; `clone_url` is what `git clone` is given."""
 
     raw: str
-    host: str
-    org_repo: str
-    path: str
+    host: str           # scheme + username + host, e.g. "https://github.com/"
+    repo_path: str      # e.g. "kubernetes-sigs/kustomize" or "org/repo.git"
+    path: str           # the kustomization root inside the repository ("" = its root)
     ref: str
-    git_suffix: str
     submodules: bool
     timeout: float
 
     @property
     def clone_url(self) -> str:
-        if _is_azure(self.host) or "amazonaws.com" in self.host:
-            return self.host + self.org_repo
-        return self.host + self.org_repo + self.git_suffix
+        """Kustomize's CloneSpec(): also the `repo:` of origin annotations."""
+        return self.host + self.repo_path
 
     @property
     def origin_path(self) -> str:
@@ -49,14 +45,18 @@ class RepoSpec:
 
     @property
     def is_local(self) -> bool:
-        """A file:// or path clone URL: reads outside the repository, refused by default."""
-        url = self.clone_url.lower()
-        return url.startswith(("file://", "/", "./", "../", "~")) or self.host.startswith(
-            ("file:", "/"))
+        """A file:// clone URL: reads outside the repository, refused by default."""
+        return self.host.startswith(_FILE)
 
 
-def _is_azure(host: str) -> bool:
-    return "dev.azure.com" in host or "visualstudio.com" in host
+_FILE, _HTTP, _HTTPS, _SSH = "file://", "http://", "https://", "ssh://"
+_USER = re.compile(r"^([a-zA-Z][a-zA-Z0-9-]*)@")
+
+
+def _trim_prefix(s: str, prefix: str) -> tuple[str, bool]:
+    if len(prefix) <= len(s) and s[:len(prefix)].lower() == prefix:
+        return s[len(prefix):], True
+    return s, False
 
 
 def _go_parse_bool(value: str) -> bool | None:
@@ -78,92 +78,95 @@ def _parse_duration(value: str) -> float | None:
     return total if total > 0 else None
 
 
-def _peel_query(arg: str) -> tuple[str, str, float, bool]:
-    """(path, ref, timeout, submodules), as Kustomize's peelQuery."""
-    split = urlsplit(arg)
-    values = parse_qs(split.query, keep_blank_values=True)
+def _parse_query(query: str) -> tuple[str, float, bool]:
+    values = parse_qs(query, keep_blank_values=True)
 
     def get(key: str) -> str:
         return values.get(key, [""])[0]
     ref = get("ref") or get("version")
     timeout = _parse_duration(get("timeout")) if get("timeout") else None
     submodules = _go_parse_bool(get("submodules")) if get("submodules") else None
-    path = arg.split("?", 1)[0].split("#", 1)[0] if "://" not in arg else split.path
-    return (path, ref, timeout if timeout is not None else DEFAULT_TIMEOUT,
+    return (ref, timeout if timeout is not None else DEFAULT_TIMEOUT,
             submodules if submodules is not None else True)
 
 
-def _normalize_host(host: str) -> str:
-    lowered = host.lower()
-    if "github.com" in lowered:
-        host = "git@github.com:" if ("git@" in lowered or "ssh:" in lowered) else "https://github.com/"
-    if lowered.startswith("git::"):
-        host = lowered[len("git::"):]
-    return host
-
-
-def _parse_host(n: str) -> tuple[str, str]:
-    host = ""
-    for prefix in _HOST_PREFIXES:
-        if len(prefix) < len(n) and n[:len(prefix)].lower() == prefix:
-            n = n[len(prefix):]
-            host += prefix
-    if host == "git@":
-        i = n.find("/")
-        if i > -1:
-            return host + n[:i + 1], n[i + 1:]
-        i = n.find(":")
-        if i > -1:
-            return host + n[:i + 1], n[i + 1:]
-        return host, n
-    for prefix in ("ssh://", "https://", "http://"):
-        if host.endswith(prefix):
-            i = n.find("/")
-            if i > -1:
-                host, n = host + n[:i + 1], n[i + 1:]
+def _extract_host(n: str) -> tuple[str, str] | None:
+    n, _ = _trim_prefix(n, "git::")
+    scheme = ""
+    for prefix in (_SSH, _HTTPS, _HTTP, _FILE):
+        n, found = _trim_prefix(n, prefix)
+        if found:
+            scheme = prefix
             break
-    return _normalize_host(host), n
+    m = _USER.match(n)
+    username = m.group(1) + "@" if m else ""
+    n = n[len(username):]
+    std_github = n.lower().startswith(("github.com/", "github.com:"))
+    accept_scp = scheme == "" and (username != "" or std_github)
+    if scheme == "" and not accept_scp:
+        return None
+    if scheme == _FILE:
+        return scheme, username + n
+    host, rest = n, ""
+    sep = n.find("/")
+    if accept_scp:
+        colon = n.find(":")
+        if sep == -1 or (0 < colon < sep):
+            sep = colon
+    if sep >= 0:
+        host, rest = n[:sep + 1], n[sep + 1:]
+    if std_github:
+        if scheme.startswith(_SSH) or username:
+            scheme, host = "", "github.com:"
+        else:
+            scheme, username, host = _HTTPS, "", "github.com/"
+    if host == "":
+        return None
+    return scheme + username + host, rest
+
+
+def _split_path(n: str, all_segments: bool) -> tuple[str, str] | None:
+    if _GIT_DELIMITER in n:
+        i = n.index(_GIT_DELIMITER)
+        segments = n[i + len(_GIT_DELIMITER):].split("/")
+        repo, path = n[:i + len(_GIT_DELIMITER)] + segments[0], "/".join(segments[1:])
+    elif "//" in n:
+        i = n.index("//")
+        repo, path = n[:i], n[i + 2:]
+    elif _GIT_SUFFIX in n:
+        i = n.index(_GIT_SUFFIX) + len(_GIT_SUFFIX)
+        repo, path = n[:i], n[i:]
+    elif all_segments:
+        repo, path = n, ""
+    else:
+        segments = n.split("/")
+        if len(segments) < 2:
+            return None
+        repo, path = "/".join(segments[:2]), "/".join(segments[2:])
+    if not repo:
+        return None
+    cleaned = posixpath.normpath(path.lstrip("/")) if path.lstrip("/") else "."
+    if cleaned.split("/")[0] == "..":
+        return None
+    return repo, path[1:] if path.startswith("/") else path
 
 
 def parse_repo_spec(raw: str) -> RepoSpec | None:
-    """The RepoSpec Kustomize makes of `raw`, or None where Kustomize's parser refuses it
-    (an absolute path, no host, no org/repo): Kustomize then reads it as a local path."""
+    """The RepoSpec Kustomize v5.8.1's NewRepoSpecFromURL makes of `raw`, or None where it
+    refuses (an absolute path, no scheme/host, too few segments): Kustomize then reads the
+    entry as a local path."""
     if raw.startswith("/"):
         return None
-    n = raw
-    suffix = ""
-    if _GIT_DELIMITER in n:
-        index = n.index(_GIT_DELIMITER)
-        host = _normalize_host(n[:index + len(_GIT_DELIMITER)])
-        org_repo = n[index + len(_GIT_DELIMITER):].split("/")[0].split("?")[0]
-        path, ref, timeout, subs = _peel_query(n[index + len(_GIT_DELIMITER) + len(org_repo):])
-    else:
-        host, n = _parse_host(n)
-        suffix = _GIT_SUFFIX
-        if _GIT_SUFFIX in n:
-            index = n.index(_GIT_SUFFIX)
-            org_repo = n[:index]
-            n = n[index + len(_GIT_SUFFIX):]
-            if n.startswith("/"):
-                n = n[1:]
-            path, ref, timeout, subs = _peel_query(n)
-        else:
-            i = n.find("/")
-            if i < 1:
-                org_repo = ""
-                path, ref, timeout, subs = _peel_query(n)
-            else:
-                j = n.find("/", i + 1)
-                if j >= 0:
-                    org_repo = n[:j]
-                    path, ref, timeout, subs = _peel_query(n[j + 1:])
-                else:
-                    org_repo, ref, timeout, subs = _peel_query(n)
-                    path = ""
-    if not org_repo or not host:
+    n, _, query = raw.partition("?")
+    ref, timeout, submodules = _parse_query(query)
+    host = _extract_host(n)
+    if host is None:
         return None
-    return RepoSpec(raw=raw, host=host, org_repo=org_repo, path=path, ref=ref,
-                    git_suffix=suffix, submodules=subs, timeout=timeout)
+    split = _split_path(host[1], host[0].startswith(_FILE))
+    if split is None:
+        return None
+    return RepoSpec(raw=raw, host=host[0], repo_path=split[0], path=split[1], ref=ref,
+                    submodules=submodules, timeout=timeout)
 
 
 def is_http_file(raw: str) -> bool:
