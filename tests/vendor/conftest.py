@@ -30,15 +30,16 @@ class Mirror:
         self.git(work, "add", "-A")
         self.git(work, "commit", "-qm", "c")
         if tag:
-            self.git(work, "tag", tag)
+            self.git(work, "tag", "-f", tag)
         if annotated:
-            self.git(work, "tag", "-a", annotated, "-m", "release")
+            self.git(work, "tag", "-f", "-a", annotated, "-m", "release")
         if branch:
-            self.git(work, "branch", branch)
+            self.git(work, "branch", "-f", branch)
         bare = self.root / f"{name}.git"
         bare.parent.mkdir(parents=True, exist_ok=True)
         if bare.exists():
-            self.git(work, "push", "-q", "--force", "--tags", str(bare), "main")
+            self.git(work, "push", "-q", "--force", "--tags", str(bare), "main",
+                     *([branch] if branch else []))
         else:
             subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True,
                            env=self.env, capture_output=True)
