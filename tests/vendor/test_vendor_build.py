@@ -8,12 +8,12 @@ from pathlib import Path
 import yaml
 
 from tests.helpers.cli import run_kustomize, run_lamina
+from tests.helpers.project import DEPLOYMENT
 from tests.helpers.trees import write_tree
 
 BASE = {
     "base/kustomization.yaml": "resources:\n- deploy.yaml\n- ../common\n",
-    "base/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
-                        "spec:\n  replicas: 1\n",
+    "base/deploy.yaml": DEPLOYMENT,
     "common/kustomization.yaml": "resources:\n- cm.yaml\n",
     "common/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n",
     "other/kustomization.yaml": "resources:\n- x.yaml\n",
@@ -58,6 +58,7 @@ def test_tampered_vendored_file_is_refused(tmp_path, mirror):
     assert run_lamina("vendor", "--project-dir", project, env=mirror.env).returncode == 0
     deploy = next(project.glob("vendor/**/base/deploy.yaml"))
     deploy.write_text(deploy.read_text().replace("replicas: 1", "replicas: 9"))
+    assert "replicas: 9" in deploy.read_text()
     built = run_lamina("build", overlay, env=mirror.env)
     assert built.returncode == 1
     assert "does not match lamina.lock" in built.stderr
@@ -71,3 +72,19 @@ def test_missing_lock_entry_is_refused(tmp_path, mirror):
     assert built.returncode == 1
     assert "not in lamina.lock" in built.stderr and "run `lamina vendor`" in built.stderr
     assert "kustomization.yaml:4" in built.stderr
+
+
+def test_render_builds_every_environment_from_the_vendored_copy(tmp_path, mirror):
+    mirror.repo("acme/bases", BASE, tag="v1")
+    project = tmp_path / "proj"
+    for env in ("dev", "prod"):
+        write_tree(project, {f"overlays/{env}/kustomization.yaml":
+                             f"namespace: {env}\nresources:\n"
+                             "- https://github.com/acme/bases//base?ref=v1\n"})
+    (project / ".git").mkdir()
+    run_lamina("vendor", cwd=project, env=mirror.env, check=True)
+    mirror.root.rename(tmp_path / "gone")
+    run_lamina("render", cwd=project, env=mirror.env, check=True)
+    out = (project / "rendered/prod").read_text() if (project / "rendered/prod").is_file() \
+        else "".join(p.read_text() for p in sorted((project / "rendered/prod").rglob("*.yaml")))
+    assert "name: web" in out and "namespace: prod" in out

@@ -68,7 +68,8 @@ def run_vendor(options: VendorOptions) -> VendorResult:
     for url, entry in entries.items():
         entries[url] = replace(entry, sha256=tree_digest(os.path.join(project, entry.vendored)))
     _remove_unused(project, vendor_root, old, entries)
-    write_lock(lock_path, entries)
+    if entries or os.path.exists(lock_path):
+        write_lock(lock_path, entries)     # no lock for a project without remote references
     changed = tuple(sorted(u for u in entries if old.get(u) != entries[u])
                     + sorted(u for u in old if u not in entries))
     return VendorResult(tuple(entries[u] for u in sorted(entries)), changed, lock_path)
