@@ -88,3 +88,16 @@ def test_render_builds_every_environment_from_the_vendored_copy(tmp_path, mirror
     out = (project / "rendered/prod").read_text() if (project / "rendered/prod").is_file() \
         else "".join(p.read_text() for p in sorted((project / "rendered/prod").rglob("*.yaml")))
     assert "name: web" in out and "namespace: prod" in out
+
+
+def test_commit_id_and_default_branch_refs(tmp_path, mirror, kubectl):
+    commit = mirror.repo("acme/bases", BASE)
+    refs = [f"https://github.com/acme/bases//base?ref={commit}",
+            "https://github.com/acme/bases//extra"]
+    project = tmp_path / "proj"
+    overlay = _overlay(project, refs)
+    run_lamina("vendor", "--project-dir", project, env=mirror.env, check=True)
+    lock = yaml.safe_load((project / "lamina.lock").read_text())
+    assert {e["commit"] for e in lock["remotes"]} == {commit}
+    oracle = run_kustomize(kubectl, overlay, check=True, env=mirror.env)
+    assert run_lamina("build", overlay, check=True).stdout == oracle.stdout

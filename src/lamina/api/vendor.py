@@ -104,15 +104,17 @@ def _vendor_one(url: str, pinned: LockEntry | None, project: str, vendor_root: s
         raise VendorError(f"'{url}' clones from a local path; pass --allow-local to allow "
                           "file:// and local-path URLs", where)
     commit = pinned.commit if pinned is not None else fetch.resolve_commit(spec)
-    vendored = f"{rel_vendor}/{vendor_dir_for(spec.host, spec.repo_path, commit)}"
-    dest = os.path.join(project, vendored)
-    if pinned is not None and os.path.isdir(dest) and pinned.vendored == vendored \
-            and tree_digest(dest) == pinned.sha256:
-        return pinned
+    if pinned is not None:
+        dest = os.path.realpath(os.path.join(project, pinned.vendored))
+        if dest.startswith(vendor_root + os.sep) and os.path.isdir(dest) \
+                and tree_digest(dest) == pinned.sha256:
+            return pinned
     work = tempfile.mkdtemp(prefix="lamina-checkout-")
     try:
         checkout = os.path.join(work, "repo")
-        fetch.checkout(spec, commit, checkout)
+        commit = fetch.checkout(spec, commit, checkout)
+        vendored = f"{rel_vendor}/{vendor_dir_for(spec.host, spec.repo_path, commit)}"
+        dest = os.path.join(project, vendored)
         files = used_files(checkout, spec.path, url)
         copy_files(checkout, files, dest)
     finally:

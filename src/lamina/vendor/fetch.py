@@ -55,8 +55,9 @@ def resolve_commit(spec: RepoSpec) -> str:
     raise VendorError(f"ref '{ref}' not found in {spec.clone_url}")
 
 
-def checkout(spec: RepoSpec, commit: str, dest: str) -> None:
-    """The tree of `commit` checked out in the empty folder `dest` (no .git kept)."""
+def checkout(spec: RepoSpec, commit: str, dest: str) -> str:
+    """The tree of `commit` checked out in the empty folder `dest` (no .git kept); returns
+    the full commit id (`commit` may be an abbreviated id from `?ref=`)."""
     work = tempfile.mkdtemp(prefix="lamina-vendor-")
     try:
         _git(["init", "--quiet", work], spec.timeout)
@@ -67,7 +68,7 @@ def checkout(spec: RepoSpec, commit: str, dest: str) -> None:
         except VendorError:
             _git(["fetch", "--quiet", "--no-tags", "--", spec.clone_url], spec.timeout, cwd=work)
         got = _git(["rev-parse", "--verify", f"{commit}^{{commit}}"], spec.timeout, cwd=work)
-        if not got.strip().startswith(commit) and commit != got.strip():
+        if not got.strip().startswith(commit):
             raise VendorError(f"{spec.clone_url}: fetched {got.strip()}, expected {commit}")
         commit = got.strip()
         tree = _git(["ls-tree", "-r", "-z", "--full-tree", commit], spec.timeout, cwd=work)
@@ -83,6 +84,7 @@ def checkout(spec: RepoSpec, commit: str, dest: str) -> None:
         os.makedirs(dest, exist_ok=True)
         for name in os.listdir(work):
             shutil.move(os.path.join(work, name), os.path.join(dest, name))
+        return commit
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
