@@ -93,3 +93,8 @@ class ResourceError(LaminaError):
 
 class NotSupportedError(LaminaError):
     """A valid Kustomize feature that lamina does not implement yet (helm, remote, exec)."""
+
+
+class LaminaWarning(UserWarning):
+    """Something lamina ignored and says so (a corrupt ledger, say); the CLI prints it as
+    one `Warning: ...` line on stderr."""

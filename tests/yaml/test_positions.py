@@ -7,7 +7,7 @@ from pathlib import Path
 from lamina.errors import SourceRef
 from lamina.yaml.positions import field_source, file_position, format_field_path, parse_field_path, \
     text_position
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 STREAM = """apiVersion: v1
 kind: ConfigMap

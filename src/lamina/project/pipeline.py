@@ -101,12 +101,11 @@ class Outcome:
     cross: list[Finding] | None = None                 # with plan.expected_owners
 
 
-def _differs(path: str, text: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read() != text
-    except FileNotFoundError:
-        return True
+def _differs(output: str, rel: str, text: str) -> bool:
+    """Whether output-relative `rel` does not hold `text` (read through fsguard: never
+    through a link inside the output folder)."""
+    from lamina.fsguard import Folder
+    return Folder(output).read_text(rel) != text
 
 
 class Worker:
@@ -186,9 +185,10 @@ class Worker:
             pass
         elif plan.mode == CHECK:
             if not out.failing:
-                base = os.path.join(plan.output, job.path)
+                from lamina.fsguard import Folder
+                folder = Folder(plan.output)
                 out.differences = [f"{job.path}/{rel}" for rel, text in files.items()
-                                   if _differs(os.path.join(base, rel), text)]
+                                   if folder.read_text(f"{job.path}/{rel}") != text]
         else:
             out.texts = files
         return out
