@@ -101,3 +101,14 @@ def test_commit_id_and_default_branch_refs(tmp_path, mirror, kubectl):
     assert {e["commit"] for e in lock["remotes"]} == {commit}
     oracle = run_kustomize(kubectl, overlay, check=True, env=mirror.env)
     assert run_lamina("build", overlay, check=True).stdout == oracle.stdout
+
+
+def test_repository_root_reference_origin_equal_to_kubectl(tmp_path, mirror, kubectl):
+    mirror.repo("acme/flat", {"kustomization.yaml": "resources:\n- cm.yaml\n",
+                              "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                         "  name: flat\n"}, tag="v2")
+    project = tmp_path / "proj"
+    overlay = _overlay(project, ["github.com/acme/flat?ref=v2"])
+    run_lamina("vendor", "--project-dir", project, env=mirror.env, check=True)
+    oracle = run_kustomize(kubectl, overlay, check=True, env=mirror.env)
+    assert run_lamina("build", overlay, check=True).stdout == oracle.stdout
