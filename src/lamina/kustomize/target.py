@@ -166,7 +166,9 @@ class Target:
         from lamina.kustomize.fieldlines import listing_line
         from lamina.vendor.resolve import lookup
         where = listing_line(self.kustomization.path, self.display, path)
-        return lookup(self.loader.root, path, where)
+        vendored = lookup(self.loader.root, path, where)
+        self.loader.record(vendored.lock)    # a re-pin must rebuild what used the old pin
+        return vendored
 
     def _load_vendored_file(self, url: str, full: str) -> list[Resource]:
         from lamina.yaml import load_all_with_lines

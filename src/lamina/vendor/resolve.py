@@ -21,6 +21,7 @@ class Vendored:
     entry: LockEntry
     root: str        # absolute: the vendored repository root, or the vendored file
     target: str      # absolute: the referenced folder inside `root`, or the file
+    lock: str        # absolute: the lamina.lock that pinned it
 
 
 def _signature(root: str) -> tuple[tuple[str, int, int], ...]:
@@ -65,4 +66,4 @@ def lookup(start: str, url: str, where: SourceRef) -> Vendored:
         else root
     if not (target + os.sep).startswith(root + os.sep) and target != root:
         raise VendorError(f"'{url}' points outside its repository", where)
-    return Vendored(entry, root, target)
+    return Vendored(entry, root, target, lock_path or "")
