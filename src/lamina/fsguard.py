@@ -179,11 +179,11 @@ def _shown(path: str) -> str:
 
 # ---- atomic writes -------------------------------------------------------------------
 
-def atomic_write(path: str, data: bytes | str, durable: bool = False, mode: int | None = 0o644,
+def atomic_write(path: str, data: bytes | str, durable: bool = False, mode: int | None = 0o666,
                  prefix: str = ".lamina-") -> None:
     """Put `data` at `path` whole or not at all: a temporary file beside it, renamed into
     place. `durable` flushes it to the disk first (the journal and ledger: a crash must
-    not leave an empty one). `mode` (less the umask) is the file's mode; None keeps the
+    not leave an empty one). `mode` (less the umask, as for any file a program creates) is the file's mode; None keeps the
     temporary's 0600 (the caches). Raises OSError; the temporary never outlives a failure."""
     import tempfile     # here: a plain build imports no more than it needs
     directory = os.path.dirname(os.path.abspath(path))

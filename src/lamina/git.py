@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from lamina.errors import LaminaError
+from lamina.errors import LaminaError, SourceRef
 
 ZERO_SHA = "0" * 40
 
@@ -73,7 +73,8 @@ class Git:
     def toplevel(self) -> str:
         proc = self.run("rev-parse", "--show-toplevel", check=False)
         if proc.returncode != 0:
-            raise GitError(f"{self.root} is not inside a git repository")
+            raise GitError(f"{self.root} is not inside a git repository: run lamina from a clone "
+                           "of your repository (or `git init` and commit the sources first)")
         return str(proc.stdout).strip()
 
     def git_path(self, name: str) -> str:
@@ -89,7 +90,9 @@ class Git:
     def head(self) -> str:
         sha = self.resolve("HEAD")
         if sha is None:
-            raise GitError("the repository has no commits yet: commit your sources first")
+            self.toplevel()     # outside a repository is another mistake than no commits
+            raise GitError("the repository has no commits yet: commit your sources first",
+                           SourceRef(self.root))
         return sha
 
     def config(self, key: str) -> str | None:

@@ -23,6 +23,7 @@ CHECKS: dict[str, str] = {
     "pod-security": "lamina.checks.pod_security",
     "hardening": "lamina.checks.hardening",
     "required-labels": "lamina.checks.required_labels",
+    "admission-policy": "lamina.checks.admission_policy",
     # secrets
     "plaintext-secret": "lamina.checks.plaintext_secret",
     "high-entropy": "lamina.checks.high_entropy",

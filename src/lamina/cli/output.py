@@ -12,6 +12,20 @@ if TYPE_CHECKING:
     from lamina.model.resmap import ResMap
 
 
+def _make_folder(path: str) -> None:
+    from lamina.errors import LaminaError, SourceRef
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise LaminaError("is a file, not a folder: choose another -o path, or drop the "
+                          "trailing / to write one file", SourceRef(path.rstrip("/"))) from None
+    except NotADirectoryError:
+        raise LaminaError("a parent of this -o folder is a file: choose another path",
+                          SourceRef(path)) from None
+    except OSError as exc:
+        raise LaminaError(f"cannot create the -o folder: {exc.strerror}", SourceRef(path)) from None
+
+
 def _file_name(res) -> str:
     gvk = res.gvk
     parts = [p for p in (gvk.group, gvk.version, gvk.kind) if p]
@@ -28,7 +42,11 @@ def write_output(resmap: ResMap, output: str | None) -> None:
     if output is None:
         sys.stdout.write(dump_all([r.obj for r in resmap]))
         return
-    if not os.path.isdir(output):
+    # As with other CLIs: a trailing `/` (or an existing folder) means a folder, and
+    # missing folders on the way are made.
+    as_folder = output.endswith(("/", os.sep)) or os.path.isdir(output)
+    _make_folder(output if as_folder else os.path.dirname(os.path.abspath(output)))
+    if not as_folder:
         try:
             atomic_write(output, dump_all([r.obj for r in resmap]))
         except OSError as exc:

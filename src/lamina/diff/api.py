@@ -87,6 +87,13 @@ def diff(options: DiffOptions,
             from lamina.project.service import output_path
             base = sources.output_folder(output_path(project, None))
         if base is None:
+            from lamina.git import Git, GitError
+            try:
+                Git(project.root).toplevel()
+            except GitError:
+                raise DiffError(f"nothing to compare with: {project.root} is not inside a git "
+                                f"repository and has no {project.output_dir}/ folder; run "
+                                "`lamina render` first, or run lamina from a clone") from None
             raise DiffError(f"nothing to compare with: no '{project.publish.branch}' branch and no "
                             f"{project.output_dir}/ folder; use --base REV to compare revisions")
     out = []

@@ -84,10 +84,14 @@ def merged_values(loader: FileLoader, options: ValuesOptions,
     layers = list(walk.layers)
     from lamina.yaml.encoding import NOT_TEXT, read as read_yaml_file
     for path in options.files:
+        # Named by absolute path: the command names it from the project root or the
+        # working directory (LaminaError.located), whichever it runs from.
+        path = os.path.abspath(path)
         try:
             text = read_yaml_file(path)
         except OSError as exc:
-            raise KustomizationError(f"cannot read values file: {exc.strerror}",
+            raise KustomizationError(f"cannot read values file: {exc.strerror}: check the "
+                                     "--values path or the environment's values list",
                                      SourceRef(path)) from None
         except UnicodeDecodeError:
             raise KustomizationError(f"values file {NOT_TEXT}", SourceRef(path)) from None

@@ -41,6 +41,8 @@ class Environment:
     kubernetes_version: str | None = None
     allow_plaintext_secrets: bool = False
     hosts: tuple[str, ...] = ()           # hosts that belong to this environment (checks)
+    policies_add: tuple[str, ...] = ()    # policy folders or files only this environment adds
+    policies_skip: tuple[str, ...] = ()   # policy names this environment's clusters do not run
 
     def targets(self) -> list[tuple[str, Cluster | None]]:
         """(output subpath, cluster) for each rendering of this environment."""
@@ -69,6 +71,7 @@ class Project:
     checks: dict[str, Any] = field(default_factory=dict)
     external: tuple[dict[str, Any], ...] = ()
     source: str | None = None             # path of lamina.yaml, when there is one
+    policies: tuple[str, ...] = ()        # folders or files of admission policies (lamina.policies)
 
     def environment(self, name: str) -> Environment:
         for env in self.environments:
@@ -162,7 +165,7 @@ def _kube_version(node: yaml.Node, path: str) -> str:
 def _environment(node: yaml.Node, path: str, root: str) -> Environment:
     fields = _mapping(node, path, "an environment",
                       {"name", "overlay", "clusters", "values", "kubernetesVersion",
-                       "allowPlaintextSecrets", "hosts"})
+                       "allowPlaintextSecrets", "hosts", "policies"})
     if "name" not in fields:
         raise ProjectError("an environment needs a name", SourceRef(path, _line(node)))
     name = _name(fields["name"], path, "environment name")
@@ -195,13 +198,27 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
         allow_plaintext_secrets=_scalar(fields["allowPlaintextSecrets"], path,
                                         "allowPlaintextSecrets", bool)
         if "allowPlaintextSecrets" in fields else False,
-        hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else ())
+        hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else (),
+        **_env_policies(fields.get("policies"), path, root))
     where = SourceRef(path, _line(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
     if not _has_kustomization(os.path.join(root, overlay)):
-        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file",
+        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file: "
+                           "fix the overlay path or add a kustomization.yaml there",
                            where)
     return env
+
+
+def _env_policies(node: yaml.Node | None, path: str, root: str) -> dict[str, tuple[str, ...]]:
+    """An environment's `policies: {add: [paths], skip: [names]}`."""
+    if node is None:
+        return {}
+    pf = _mapping(node, path, "an environment's policies", {"add", "skip"})
+    add = _str_list(pf["add"], path, "policies.add") if "add" in pf else ()
+    for rel in add:
+        _check_inside(root, rel, SourceRef(path, _line(pf["add"])), "policies.add")
+    return {"policies_add": add,
+            "policies_skip": _str_list(pf["skip"], path, "policies.skip") if "skip" in pf else ()}
 
 
 def _name(node: yaml.Node, path: str, what: str) -> str:
@@ -276,7 +293,8 @@ def load_project(root: str) -> Project:
     if node is None:
         return Project(root=root, environments=discover_environments(root), source=path)
     top = _mapping(node, display, PROJECT_FILE,
-                   {"apiVersion", "kind", "environments", "output", "publish", "checks", "external"})
+                   {"apiVersion", "kind", "environments", "output", "publish", "checks", "external",
+                    "policies"})
     if "apiVersion" in top and _scalar(top["apiVersion"], display, "apiVersion") != PROJECT_API_VERSION:
         raise ProjectError(f"apiVersion must be {PROJECT_API_VERSION}",
                            SourceRef(display, _line(top["apiVersion"])))
@@ -333,5 +351,8 @@ def load_project(root: str) -> Project:
     external = _construct(top["external"]) if "external" in top else []
     if not isinstance(external, list):
         raise ProjectError("external must be a list", SourceRef(display, _line(top["external"])))
+    policies = _str_list(top["policies"], display, "policies") if "policies" in top else ()
+    for rel in policies:
+        _check_inside(root, rel, SourceRef(display, _line(top["policies"])), "policies")
     return Project(root=root, environments=tuple(envs), output_dir=output_dir, publish=publish,
-                   checks=checks or {}, external=tuple(external), source=path)
+                   checks=checks or {}, external=tuple(external), source=path, policies=policies)

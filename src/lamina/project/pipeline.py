@@ -41,6 +41,7 @@ from lamina.checks.base import ERROR, Context, Finding, Obj
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.policies.loader import for_environment
 from lamina.project.workers import Pool, raise_remote
 from lamina.project.writer import Staged, discard, stage
 
@@ -155,7 +156,9 @@ class Worker:
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds, root=project.root)
+                          crds=plan.crds, root=project.root,
+                          policies=for_environment(project, job.env),
+                          policy_skip=job.env.policies_skip)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
