@@ -62,7 +62,7 @@ def test_tampered_vendored_file_is_refused(tmp_path, mirror):
     built = run_lamina("build", overlay, env=mirror.env)
     assert built.returncode == 1
     assert "does not match lamina.lock" in built.stderr
-    assert "env/prod/kustomization.yaml" in built.stderr and "lamina vendor" in built.stderr
+    assert "kustomization.yaml:3" in built.stderr and "lamina vendor" in built.stderr
 
 
 def test_missing_lock_entry_is_refused(tmp_path, mirror):
