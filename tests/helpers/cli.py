@@ -26,11 +26,12 @@ def run_lamina(*args: str | os.PathLike[str], cwd: Path | None = None,
     return proc
 
 
-def run_kustomize(kubectl: str, directory: Path,
-                  check: bool = False) -> subprocess.CompletedProcess[str]:
-    """`kubectl kustomize DIRECTORY` with the oracle; with `check`, a failure fails the test."""
+def run_kustomize(kubectl: str, directory: Path, check: bool = False,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`kubectl kustomize DIRECTORY` with the oracle; with `check`, a failure fails the test.
+    `env` (e.g. a GIT_CONFIG_GLOBAL with insteadOf rules) lets it fetch remote bases offline."""
     proc = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True,
-                          text=True, errors="replace")
+                          text=True, errors="replace", env=env)
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("lamina.cli.cache", "cache"),
     "init": ("lamina.cli.init", "init"),
     "completion": ("lamina.cli.completion", "completion"),
+    "vendor": ("lamina.cli.vendor", "vendor"),
 }
 
 

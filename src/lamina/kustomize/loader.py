@@ -20,11 +20,9 @@ KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomiz
 
 
 def is_remote(path: str) -> bool:
-    """URLs and git specs: Kustomize fetches these; lamina never touches the network."""
-    lowered = path.lower()
-    return (lowered.startswith(("http://", "https://", "git@", "ssh://", "git::", "file://"))
-            or lowered.startswith(("github.com/", "gitlab.com/", "bitbucket.org/"))
-            or "?ref=" in lowered or ".git//" in lowered)
+    """URLs and git specs: built from their vendored copies (lamina.vendor), never fetched."""
+    from lamina.vendor.tree import is_remote as remote
+    return remote(path)
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,9 @@ class FileLoader:
     # Every file read during the build (absolute paths), shared by all loaders of one build;
     # `lamina render` uses it to know which environments a changed file affects.
     reads: set[str] | None = field(default=None, compare=False)
+    # Inside a vendored remote base: its repository root, the boundary Kustomize keeps
+    # to (a clone's bases may use any folder of the clone, nothing outside it).
+    repo_root: str = ""
 
     @classmethod
     def at(cls, directory: str, restrictor: str = ROOT_ONLY,
@@ -150,6 +151,19 @@ class FileLoader:
         if not os.path.isdir(real):
             raise KustomizationError(
                 f"must build at directory: '{joined}': file is not directory")
+        if self.repo_root and not _has_prefix(real, self.repo_root):
+            raise KustomizationError(
+                f"security; base '{path}' of a remote base is outside its repository "
+                f"('{real}' is not in or below '{self.repo_root}')")
+        return self._child(real, self.repo_root)
+
+    def new_vendored(self, target: str, repo_root: str) -> "FileLoader":
+        """A loader for a remote base read from its verified vendored copy."""
+        if not os.path.isdir(target):
+            raise KustomizationError(f"must build at directory: '{target}': not a directory")
+        return self._child(os.path.realpath(target), os.path.realpath(repo_root))
+
+    def _child(self, real: str, repo_root: str) -> "FileLoader":
         loader: FileLoader | None = self
         while loader is not None:
             if _has_prefix(loader.root, real):
@@ -158,7 +172,8 @@ class FileLoader:
                     f"'{loader.root}'")
             loader = loader.referrer
         return FileLoader(root=real, restrictor=self.restrictor, referrer=self,
-                          build_root=self.build_root, renderer=self.renderer, reads=self.reads)
+                          build_root=self.build_root, renderer=self.renderer, reads=self.reads,
+                          repo_root=repo_root)
 
 
 def _has_prefix(path: str, prefix: str) -> bool:

@@ -25,6 +25,8 @@ def _join(base: str, path: str) -> str:
 @dataclass(frozen=True)
 class OriginRecord:
     path: str = ""
+    repo: str = ""
+    ref: str = ""
     configured_in: str = ""
     configured_by: tuple[tuple[str, str], ...] = ()   # (key, value) pairs, in output order
 
@@ -33,6 +35,10 @@ class OriginRecord:
         lines = []
         if self.path:
             lines.append(f"path: {self.path}")
+        if self.repo:
+            lines.append(f"repo: {self.repo}")
+        if self.ref:
+            lines.append(f"ref: {self.ref}")
         if self.configured_in:
             lines.append(f"configuredIn: {self.configured_in}")
         if self.configured_by:
@@ -50,16 +56,34 @@ class OriginTracker:
     """The path from the top-level kustomization to the one being built."""
 
     base: str = ""
+    repo: str = ""     # set inside a remote base: Kustomize's CloneSpec() of its URL
+    ref: str = ""
 
     @classmethod
     def root(cls) -> "OriginTracker":
         return cls("")
 
     def enter(self, path: str) -> "OriginTracker":
-        return OriginTracker(_join(self.base, path))
+        remote = self._remote(path)
+        return remote if remote is not None else OriginTracker(_join(self.base, path),
+                                                               self.repo, self.ref)
 
     def file_origin(self, path: str) -> OriginRecord:
-        return OriginRecord(path=_join(self.base, path))
+        remote = self._remote(path)
+        if remote is not None:
+            return OriginRecord(path=remote.base, repo=remote.repo, ref=remote.ref)
+        return OriginRecord(path=_join(self.base, path), repo=self.repo, ref=self.ref)
+
+    @staticmethod
+    def _remote(path: str) -> "OriginTracker | None":
+        """Kustomize's Origin.Append: a path its git parser accepts restarts the origin at
+        that repository (repo, ref, and the path inside it)."""
+        from lamina.vendor.parse import parse_repo_spec
+        from lamina.vendor.tree import is_remote
+        spec = parse_repo_spec(path) if is_remote(path) else None
+        if spec is None:
+            return None
+        return OriginTracker(spec.origin_path, spec.clone_url, spec.ref)
 
     def plugin_origin(self, kust_file: str, kind: str, api_version: str = "builtin",
                       name: str = "", namespace: str = "") -> OriginRecord:
@@ -68,7 +92,8 @@ class OriginTracker:
             by.append(("name", name))
         if namespace:
             by.append(("namespace", namespace))
-        return OriginRecord(configured_in=_join(self.base, kust_file), configured_by=tuple(by))
+        return OriginRecord(repo=self.repo, ref=self.ref, configured_in=_join(self.base, kust_file),
+                            configured_by=tuple(by))
 
     @staticmethod
     def annotate(res: Resource, record: OriginRecord) -> None:

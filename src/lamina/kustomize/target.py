@@ -99,10 +99,13 @@ class Target:
     def _accumulate_each(self, ra: Accumulator, paths: list[str]) -> None:
         for path in paths:
             if is_remote(path):
-                raise NotSupportedError(
-                    f"remote resource '{path}' is not supported yet: lamina builds without "
-                    "network access; vendor it into the repository and refer to it by path",
-                    SourceRef(self.display))
+                vendored = self._vendored(path)
+                if vendored.entry.kind == "git":
+                    sub = self.loader.new_vendored(vendored.target, vendored.root)
+                    self._accumulate_directory(ra, sub, path, is_component=False)
+                else:
+                    self._append_file(ra, path, self._load_vendored_file(path, vendored.target))
+                continue
             full = os.path.join(self.loader.root, path)
             if os.path.isdir(full):
                 sub = self.loader.new(path)
@@ -122,12 +125,36 @@ class Target:
                         f": lstat {full}: no such file or directory",
                         "file or folder") from None
                 raise file_err
-            try:
-                ra.resmap.append_all(resources)
-            except LaminaError as exc:
-                raise type(exc)(
-                    f"accumulating resources: merging resources from '{path}': {exc.message}",
-                    exc.source or SourceRef(self.display)) from None
+            self._append_file(ra, path, resources)
+
+    def _append_file(self, ra: Accumulator, path: str, resources: list[Resource]) -> None:
+        try:
+            ra.resmap.append_all(resources)
+        except LaminaError as exc:
+            raise type(exc)(
+                f"accumulating resources: merging resources from '{path}': {exc.message}",
+                exc.source or SourceRef(self.display)) from None
+
+    def _vendored(self, path: str) -> Any:
+        """The verified vendored copy of a remote reference (never the network)."""
+        from lamina.kustomize.fieldlines import listing_line
+        from lamina.vendor.resolve import lookup
+        where = listing_line(self.kustomization.path, self.display, path)
+        vendored = lookup(self.loader.root, path, where)
+        self.loader.record(vendored.lock)    # a re-pin must rebuild what used the old pin
+        return vendored
+
+    def _load_vendored_file(self, url: str, full: str) -> list[Resource]:
+        from lamina.yaml import load_all_with_lines
+        self.loader.record(full)
+        with open(full, encoding="utf-8") as fh:
+            docs = load_all_with_lines(fh.read(), url)
+        resources = resources_from_documents(docs, url, None)
+        if self.origin is not None:
+            record = self.origin.file_origin(url)
+            for r in resources:
+                self.origin.annotate(r, record)
+        return resources
 
     def _load_file(self, path: str) -> list[Resource]:
         from lamina.yaml import load_all_with_lines
@@ -165,9 +192,13 @@ class Target:
     def _accumulate_components(self, ra: Accumulator, paths: list[str]) -> Accumulator:
         for path in paths:
             if is_remote(path):
-                raise NotSupportedError(
-                    f"remote component '{path}' is not supported yet", SourceRef(self.display))
-            sub = self.loader.new(path)
+                vendored = self._vendored(path)
+                if vendored.entry.kind != "git":
+                    raise KustomizationError(f"component '{path}' must be a folder",
+                                             SourceRef(self.display))
+                sub = self.loader.new_vendored(vendored.target, vendored.root)
+            else:
+                sub = self.loader.new(path)
             ra = self._accumulate_directory(ra, sub, path, is_component=True)
         return ra
 

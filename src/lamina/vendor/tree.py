@@ -1,0 +1,125 @@
+"""Which kustomizations use which remote references, and which files of a checkout a
+reference uses: its folder, plus the in-repository folders and files its kustomizations
+reach (a remote base may use `../common`, as Kustomize allows inside the clone)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+
+import yaml
+
+from lamina.vendor.lock import VendorError
+
+KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_SKIP_DIRS = {".git", "node_modules"}
+
+
+def is_remote(entry: str) -> bool:
+    lowered = entry.lower()
+    return (lowered.startswith(("http://", "https://", "git@", "ssh://", "git::", "file://", "gh:"))
+            or lowered.startswith(("github.com/", "github.com:", "gitlab.com/", "bitbucket.org/"))
+            or "?ref=" in lowered or "?version=" in lowered or ".git//" in lowered
+            or "_git/" in lowered)
+
+
+@dataclass(frozen=True)
+class Use:
+    url: str
+    kustomization: str     # the file that lists it, absolute
+
+
+def _entries(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError):
+        return []
+    if not isinstance(doc, dict):
+        return []
+    out = []
+    for key in ("resources", "components", "bases"):
+        value = doc.get(key)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
+
+
+def kustomization_files(folder: str, skip: set[str]) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS
+                             and os.path.realpath(os.path.join(dirpath, d)) not in skip)
+        for name in KUSTOMIZATION_FILE_NAMES:
+            if name in filenames:
+                found.append(os.path.join(dirpath, name))
+                break
+    return found
+
+
+def remote_uses(folders: list[str], skip: set[str]) -> list[Use]:
+    uses = []
+    for folder in folders:
+        for kust in kustomization_files(folder, skip):
+            uses.extend(Use(e, kust) for e in _entries(kust) if is_remote(e))
+    return uses
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def used_files(checkout: str, subpath: str, what: str) -> set[str]:
+    """Relative paths (under `checkout`) of the files a reference to `subpath` uses."""
+    start = os.path.normpath(os.path.join(checkout, subpath.lstrip("/")))
+    if not _inside(start, checkout):
+        raise VendorError(f"{what}: path '{subpath}' escapes the repository")
+    if not os.path.isdir(start) or os.path.islink(start):
+        raise VendorError(f"{what}: '{subpath or '/'}' is not a folder of the repository")
+    files: set[str] = set()
+    queue, seen = [start], set()
+    while queue:
+        folder = queue.pop()
+        if folder in seen:
+            continue
+        seen.add(folder)
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if d != ".git"]
+            for name in dirnames + filenames:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    raise VendorError(f"{what}: symlink '{os.path.relpath(full, checkout)}' "
+                                      "refused: vendored trees hold plain files only")
+            files.update(os.path.relpath(os.path.join(dirpath, n), checkout) for n in filenames)
+            for name in KUSTOMIZATION_FILE_NAMES:
+                if name in filenames:
+                    for entry in _entries(os.path.join(dirpath, name)):
+                        if is_remote(entry):
+                            continue
+                        target = os.path.normpath(os.path.join(dirpath, entry))
+                        if not _inside(target, checkout) or not os.path.exists(target):
+                            continue    # Kustomize refuses it at build time, with its message
+                        if os.path.isdir(target) and not _inside(target, folder):
+                            queue.append(target)
+                        elif os.path.isfile(target) and not os.path.islink(target):
+                            files.add(os.path.relpath(target, checkout))
+    return files
+
+
+def copy_files(checkout: str, files: set[str], dest: str) -> None:
+    for rel in sorted(files):
+        if rel.startswith("..") or os.path.isabs(rel):
+            raise VendorError(f"'{rel}' escapes the vendored folder")
+        target = os.path.join(dest, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(os.path.join(checkout, rel), target)
+
+
+def vendor_dir_for(host: str, org_repo: str, commit: str) -> str:
+    """vendor/<host>/<org/repo>/<commit>: readable in a pull request's file list."""
+    host = re.sub(r"^[a-z+]+://", "", host.lower()).replace("git@", "").replace("git::", "")
+    parts = [p for p in re.split(r"[/:]+", f"{host}/{org_repo}") if p not in ("", ".", "..")]
+    parts = [re.sub(r"[^A-Za-z0-9._-]", "_", p) for p in parts]
+    return "/".join(parts + [commit])
