@@ -21,7 +21,7 @@ SOURCE = Path(lamina.__file__).parent
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "version", "redact"),
     ("fsguard",),
-    ("store", "git"),
+    ("store", "git", "vendor"),
     ("model",),
     ("yaml",),
     ("patch",),

@@ -7,9 +7,7 @@ paths and contents), so any edit, addition or removal under the vendored folder 
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 
 import yaml
@@ -42,6 +40,7 @@ class LockEntry:
 def tree_digest(root: str) -> str:
     """sha256 over the sorted relative paths and contents of every file under `root` (or of
     the file `root`); symlinks and special files are refused, not followed."""
+    import hashlib      # here: a plain build that checks for remote paths needs none of this
     digest = hashlib.sha256()
     if os.path.isfile(root) and not os.path.islink(root):
         with open(root, "rb") as fh:
@@ -93,14 +92,8 @@ def write_lock(path: str, entries: dict[str, LockEntry]) -> None:
     doc = {"version": LOCK_VERSION,
            "remotes": [asdict(entries[url]) for url in sorted(entries)]}
     text = _HEADER + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=1000)
-    fd, tmp = tempfile.mkstemp(prefix=".lamina.lock.", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from lamina.fsguard import atomic_write
+    atomic_write(path, text)
 
 
 def find_project_root(start: str) -> str | None:

@@ -39,7 +39,7 @@ def _entries(path: str) -> list[str]:
         return []
     if not isinstance(doc, dict):
         return []
-    out = []
+    out: list[str] = []
     for key in ("resources", "components", "bases"):
         value = doc.get(key)
         if isinstance(value, list):
@@ -60,7 +60,7 @@ def kustomization_files(folder: str, skip: set[str]) -> list[str]:
 
 
 def remote_uses(folders: list[str], skip: set[str]) -> list[Use]:
-    uses = []
+    uses: list[Use] = []
     for folder in folders:
         for kust in kustomization_files(folder, skip):
             uses.extend(Use(e, kust) for e in _entries(kust) if is_remote(e))
