@@ -21,6 +21,7 @@ class Finding:
     source: SourceRef | None = None  # the user's file (and line) the resource came from
     rendered: str | None = None      # the rendered file, when there is one
     related: tuple[str, ...] = ()    # the other end of a consistency finding
+    field: str | None = None         # the field inside the resource (`data.DB_URL`), if one
 
     def location(self) -> str:
         if self.source is not None:
@@ -79,9 +80,9 @@ class Context:
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
-                related: tuple[str, ...] = ()) -> Finding:
+                related: tuple[str, ...] = (), field: str | None = None) -> Finding:
         return Finding(check, level, message, self.environment, obj.ident, obj.source,
-                       obj.rendered, related)
+                       obj.rendered, related, field)
 
 
 # ---- pods inside workloads ---------------------------------------------------------------
@@ -127,6 +128,13 @@ def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return None
     md = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
     return md, node["spec"]
+
+
+def pod_spec_path(obj: Obj) -> str:
+    """The dotted path of a Pod's or workload's pod spec (`spec.template.spec`)."""
+    if obj.kind == "Pod":
+        return "spec"
+    return ".".join(_POD_TEMPLATE_PATHS.get(obj.kind, ("spec", "template"))) + ".spec"
 
 
 def pod_specs(objects: tuple[Obj, ...]) -> Iterator[tuple[Obj, dict[str, Any]]]:

@@ -46,6 +46,15 @@ def _well_formed(ctx: Context) -> Context:
     return dataclasses.replace(ctx, objects=tuple(keep))
 
 
+def level_of(rule_level: str, default: str, found: str) -> str:
+    """A finding's level: the rule's, except that a finding a check reports below its
+    default level (an option that warns, such as hardening's readOnlyRootFilesystem) stays
+    a warning unless the rule is set to warning anyway."""
+    if rule_level == WARNING or found == default:
+        return rule_level
+    return found
+
+
 def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> list[Finding]:
     """A check's findings; a check that trips over a malformed object runs again without the
     objects the schema rejects, and failing that reports that it could not run."""
@@ -70,11 +79,12 @@ def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> li
 # Checks whose findings about an object depend on that object alone (and on the check's
 # options, the Kubernetes version and, for schema, the CRDs in the context): their results
 # can be remembered per object content (project/objcache.py).
-PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security", "hardening",
+# (hardening is not: its service-account options look at ServiceAccounts and bindings.)
+PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security",
               "required-labels", "high-entropy")
 
-# One object's remembered findings: (check ID, message, related) for each PER_OBJECT check
-# that ran, in rule order.
+# One object's remembered findings: (check ID, message, related, level, field) for each
+# PER_OBJECT check that ran, in rule order.
 ObjectFindings = tuple
 
 
@@ -137,7 +147,7 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
             if i is None or f.resource != objs[i].ident or f.environment != ctx.environment \
                     or f.source != objs[i].source:
                 return None
-            fresh[i].append((rule.check_id, f.message, tuple(f.related)))
+            fresh[i].append((rule.check_id, f.message, tuple(f.related), f.level, f.field))
     return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
 
 
@@ -199,19 +209,22 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
     well_formed: list[Context] = []
     for rule in active:
         if results is not None and rule.check_id in per_ids:
-            found = [Finding(check_id, rule.level, message, ctx.environment, obj.ident,
-                             obj.source, obj.rendered, related)
+            found = [Finding(check_id, level, message, ctx.environment, obj.ident,
+                             obj.source, obj.rendered, related, field)
                      for obj, entries in with_findings
-                     for check_id, message, related in entries if check_id == rule.check_id]
+                     for check_id, message, related, level, field in entries
+                     if check_id == rule.check_id]
         else:
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)
         kept = out.by_rule.setdefault(rule.check_id, [])
+        default = getattr(registry.load(rule.check_id), "LEVEL", ERROR)
         for finding in found:
             if finding.check in ignores.get(finding.resource, {}):
                 continue
             kept.append(Finding(
-                finding.check, rule.level, finding.message, finding.environment,
-                finding.resource, finding.source, finding.rendered, finding.related))
+                finding.check, level_of(rule.level, default, finding.level), finding.message,
+                finding.environment, finding.resource, finding.source, finding.rendered,
+                finding.related, finding.field))
         if rule.check_id == "schema":
             out.skipped = registry.load("schema").skipped_kinds(ctx, rule.options)
     return out
