@@ -23,6 +23,8 @@ CHECKS: dict[str, str] = {
     "pod-security": "lamina.checks.pod_security",
     "hardening": "lamina.checks.hardening",
     "required-labels": "lamina.checks.required_labels",
+    "rbac": "lamina.checks.rbac",
+    "network-policy": "lamina.checks.network_policy",
     # secrets
     "plaintext-secret": "lamina.checks.plaintext_secret",
     "high-entropy": "lamina.checks.high_entropy",
