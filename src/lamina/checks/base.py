@@ -75,6 +75,8 @@ class Context:
     kubernetes_version: str | None = None
     other_environments: dict[str, tuple[str, ...]] = field(default_factory=dict)  # env -> hosts/namespaces
     own_hosts: tuple[str, ...] = ()
+    # env -> the markers lamina.yaml declares for it (`markers:`), every environment's
+    environment_markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     external: tuple[dict[str, Any], ...] = ()          # objects declared to exist elsewhere
     allow_plaintext_secrets: bool = False
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)

@@ -9,6 +9,17 @@ else the only one using it. A marker several environments use and none owns (a s
 status host, a `monitoring` namespace) is nobody's, and so never flagged. Kubernetes' own
 namespaces (default, kube-system, ...) are never markers. A namespace is also found inside
 a cluster DNS name (`api.shop-dev.svc.cluster.local`).
+
+Configuration is read too: the host names, URLs and connection strings in ConfigMap data,
+container env values, args and command, and annotations (see config_hosts.py for what
+counts as a host). A host that carries another environment's marker as whole tokens is
+reported with its key and line: `db.dev.example.internal` or `redis-dev` in prod's
+ConfigMap, `postgres://...@pg.staging.internal/shop` in prod's env. An environment's
+markers are its name and the usual spellings of it (dev/development/develop,
+staging/stage/stg, prod/production/prd, test/tst/testing, sandbox/sbx, preprod/pre-prod)
+plus the `markers:` lamina.yaml lists for it; a marker two environments claim is nobody's.
+A host that also carries this environment's own marker, or that is one of its `hosts:`
+(or under one), is never reported.
 """
 
 from __future__ import annotations
@@ -19,7 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, Obj
+from lamina.checks import config_hosts
+from lamina.checks.base import ERROR, Context, Finding, Obj, containers, pod_spec_path, pod_template
 
 ID = "cross-environment"
 LEVEL = ERROR
@@ -172,6 +184,17 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         foreign = [m for m in markers if m and m not in own]
         if foreign:
             envs.append((env, foreign))
+    reported = []
+    for finding in _by_markers(ctx, envs):
+        reported.append((finding.resource, finding.field))
+        yield finding
+    for finding in _in_configuration(ctx):
+        if (finding.resource, finding.field) not in reported:
+            yield finding
+
+
+def _by_markers(ctx: Context, envs: list[tuple[str, list[str]]]) -> Iterator[Finding]:
+    """Another environment's namespaces and hosts, anywhere in an object."""
     if not envs:
         return
     may_name = _prefilter({m for _env, foreign in envs for m in foreign})
@@ -184,7 +207,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         for env, foreign in envs:
             if obj.namespace in foreign:
                 yield ctx.finding(ID, LEVEL, obj, f"is in namespace '{obj.namespace}', which "
-                                  f"belongs to environment '{env}'")
+                                  f"belongs to environment '{env}' (set this environment's own "
+                                  "namespace in its overlay)", field="metadata.namespace")
                 continue
             if strings is None:
                 strings = list(_strings(obj.data))
@@ -195,5 +219,94 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                             or (m in text and _pattern(m).search(text))), None)
                 if hit is not None:
                     yield ctx.finding(ID, LEVEL, obj, f"{path} names '{hit}', which belongs to "
-                                      f"environment '{env}'")
+                                      f"environment '{env}' (use {own_environment(ctx)}'s own, or "
+                                      "declare it under hosts: in lamina.yaml)", field=path)
                     break
+
+
+# ---- hosts inside configuration -------------------------------------------------------------
+
+def own_environment(ctx: Context) -> str:
+    """The environment a context renders (`prod` for the target `prod/eu`)."""
+    return ctx.environment.split("/", 1)[0]
+
+
+def _markers(ctx: Context) -> config_hosts.Markers:
+    own = own_environment(ctx)
+    envs = set(ctx.other_environments) | set(ctx.environment_markers) | {own}
+    return config_hosts.environment_markers(
+        {env: _names(env) | set(ctx.environment_markers.get(env, ())) for env in envs})
+
+
+def configuration(obj: Obj) -> Iterator[tuple[str, str, str]]:
+    """(field path, key, text) of the configuration strings cross-environment reads."""
+    if obj.kind == "ConfigMap":
+        data = obj.data.get("data")
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str):
+                    yield f"data.{key}", str(key), value
+    yield from _annotations(obj.metadata, "metadata.annotations")
+    tpl = pod_template(obj)
+    if tpl is None:
+        return
+    base = pod_spec_path(obj)
+    if tpl[0] is not obj.metadata:
+        yield from _annotations(tpl[0], base.rpartition(".spec")[0] + ".metadata.annotations")
+    index: dict[str, int] = {}
+    for field, c in containers(tpl[1]):
+        i = index[field] = index.get(field, -1) + 1
+        at = f"{base}.{field}[{i}]"
+        for j, env in enumerate(c.get("env") or []):
+            if isinstance(env, dict) and isinstance(env.get("value"), str):
+                yield f"{at}.env[{j}].value", str(env.get("name") or ""), env["value"]
+        for what in ("command", "args"):
+            items = c.get(what)
+            for j, arg in enumerate(items if isinstance(items, list) else []):
+                if isinstance(arg, str):
+                    yield f"{at}.{what}[{j}]", what, arg
+
+
+_SKIPPED_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
+
+
+def _annotations(metadata: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict):
+        for key, value in annotations.items():
+            if isinstance(value, str) and key not in _SKIPPED_ANNOTATIONS:
+                yield f"{path}.{key}", str(key), value
+
+
+def _own_host(host: str, own_hosts: tuple[str, ...]) -> bool:
+    host = host.lower()
+    return any(host == h.lower() or host.endswith("." + h.lower()) for h in own_hosts)
+
+
+def _in_configuration(ctx: Context) -> Iterator[Finding]:
+    markers = _markers(ctx)
+    own = own_environment(ctx)
+    if not any(env != own for _tokens, env in markers):
+        return
+    words = {t for tokens, env in markers for t in tokens}
+    may_carry = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + "|".join(
+        re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")(?![A-Za-z0-9])")
+    for obj in ctx.objects:
+        if obj.kind == "Secret":
+            continue   # never read secret values into messages
+        for path, key, text in configuration(obj):
+            if not may_carry.search(text):
+                continue
+            for host in config_hosts.hosts_in(key, text):
+                if _own_host(host.host, ctx.own_hosts):
+                    continue
+                found = config_hosts.owner(host, markers)
+                if found is None or found[0] == own:
+                    continue
+                env, marker = found
+                yield ctx.finding(
+                    ID, LEVEL, obj, f"{path} names host '{host.host}', which belongs to "
+                    f"environment '{env}' (it carries the marker '{marker}'); point it at "
+                    f"{own}'s own host, or list the host under {own}'s hosts: in lamina.yaml "
+                    "if it really is shared", field=path)
+                break

@@ -52,13 +52,22 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
         out.append(Context(environment=t.path, objects=objs[t.path],
                            kubernetes_version=env.kubernetes_version,
                            other_environments=others, own_hosts=tuple(env.hosts),
+                           environment_markers=environment_markers(project),
                            external=tuple(project.external),
                            allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds))
     return out
 
 
+def environment_markers(project) -> dict[str, tuple[str, ...]]:
+    """env -> the markers lamina.yaml declares for it (cross-environment)."""
+    return {env.name: tuple(env.markers) for env in project.environments}
+
+
 def check_targets(project, targets, preset: str | None = None, crds: tuple = ()) -> CheckResult:
-    return run(contexts(project, targets, crds), rules(project.checks, preset))
+    from lamina.checks.locate import locate
+    result = run(contexts(project, targets, crds), rules(project.checks, preset))
+    result.findings = locate(result.findings, project.root)
+    return result
 
 
 def gate(project, targets) -> CheckResult:

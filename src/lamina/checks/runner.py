@@ -179,7 +179,8 @@ def per_object_key(ctx: Context, rules: list[Rule], ids: tuple[str, ...] = PER_O
         return None
     given = ()
     if any(r.check_id in PER_OBJECT_GIVEN_MARKERS for r in per_rules):
-        given = (list(ctx.other_environments.items()), ctx.own_hosts)
+        given = (list(ctx.other_environments.items()), ctx.own_hosts, ctx.environment,
+                 sorted(ctx.environment_markers.items()))
     text = repr((version, [(r.check_id, repr(r.options)) for r in per_rules], given))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -241,9 +242,17 @@ def merge(parts: list[ContextResult], rules: list[Rule]) -> CheckResult:
             result.findings.extend(part.by_rule.get(rule.check_id, ()))
         if part.skipped:
             result.skipped[part.environment] = part.skipped
-    result.findings.sort(key=lambda f: (f.environment, f.level != ERROR, f.location(), f.check,
-                                        f.message))
+    result.findings.sort(key=finding_order)
     return result
+
+
+def finding_order(f: Finding) -> tuple:
+    """Findings by environment, errors first, then by file and line (numerically)."""
+    if f.source is not None:
+        where: tuple = (f.source.path, f.source.line or 0, f.source.column or 0)
+    else:
+        where = (f.location(), 0, 0)
+    return (f.environment, f.level != ERROR, where, f.check, f.message)
 
 
 def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:

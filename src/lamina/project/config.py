@@ -41,6 +41,7 @@ class Environment:
     kubernetes_version: str | None = None
     allow_plaintext_secrets: bool = False
     hosts: tuple[str, ...] = ()           # hosts that belong to this environment (checks)
+    markers: tuple[str, ...] = ()         # name tokens that mark this environment's hosts
 
     def targets(self) -> list[tuple[str, Cluster | None]]:
         """(output subpath, cluster) for each rendering of this environment."""
@@ -160,7 +161,7 @@ def _kube_version(node: yaml.Node, path: str) -> str:
 def _environment(node: yaml.Node, path: str, root: str) -> Environment:
     fields = _mapping(node, path, "an environment",
                       {"name", "overlay", "clusters", "values", "kubernetesVersion",
-                       "allowPlaintextSecrets", "hosts"})
+                       "allowPlaintextSecrets", "hosts", "markers"})
     if "name" not in fields:
         raise ProjectError("an environment needs a name", SourceRef(path, _line(node)))
     name = _scalar(fields["name"], path, "environment name")
@@ -196,13 +197,23 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
         allow_plaintext_secrets=_scalar(fields["allowPlaintextSecrets"], path,
                                         "allowPlaintextSecrets", bool)
         if "allowPlaintextSecrets" in fields else False,
-        hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else ())
+        hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else (),
+        markers=_markers(fields["markers"], path) if "markers" in fields else ())
     where = SourceRef(path, _line(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
     if not _has_kustomization(os.path.join(root, overlay)):
         raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file",
                            where)
     return env
+
+
+def _markers(node: yaml.Node, path: str) -> tuple[str, ...]:
+    markers = _str_list(node, path, "markers")
+    for marker in markers:
+        if not re.search(r"[A-Za-z0-9]", marker):
+            raise ProjectError(f"marker '{marker}' has no letter or digit; a marker is a "
+                               "name such as 'qa' or 'eu-prod'", SourceRef(path, _line(node)))
+    return markers
 
 
 def _check_inside(root: str, rel: str, where: SourceRef, what: str) -> None:

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.checks.base import ERROR, Context, Finding, Obj
+from lamina.checks.gate import environment_markers
+from lamina.checks.locate import locate
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
@@ -155,6 +157,7 @@ class Worker:
             ctx = Context(environment=job.path, objects=objects,
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
+                          environment_markers=environment_markers(project),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
                           crds=plan.crds)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
@@ -401,6 +404,7 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                 o.checks.by_rule[CROSS] = cross.get(o.index, [])
             parts.append(o.checks)
         result = merge(parts, plan.rules)
+        result.findings = locate(result.findings, plan.project.root)
         if gate:
             from lamina.checks.gate import passed
             passed(result)
