@@ -80,6 +80,9 @@ class Context:
     external: tuple[dict[str, Any], ...] = ()          # objects declared to exist elsewhere
     allow_plaintext_secrets: bool = False
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
+    # (kustomization, line, field, index, what) of each patch or replacement target that
+    # selected nothing in the build (project/render.py; the unmatched-patch check)
+    unmatched_patches: tuple[tuple[str, int | None, str, int, str], ...] = ()
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
                 related: tuple[str, ...] = (), field: str | None = None) -> Finding:

@@ -54,7 +54,8 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            other_environments=others, own_hosts=tuple(env.hosts),
                            environment_markers=environment_markers(project),
                            external=tuple(project.external),
-                           allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds))
+                           allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
+                           unmatched_patches=tuple(getattr(t, "unmatched_patches", ()))))
     return out
 
 

@@ -16,6 +16,7 @@ CHECKS: dict[str, str] = {
     "scale-target": "lamina.checks.scale_target",
     "duplicate-id": "lamina.checks.duplicate_id",
     "cross-environment": "lamina.checks.cross_environment",
+    "unmatched-patch": "lamina.checks.unmatched_patch",
     # policies
     "image-tag": "lamina.checks.image_tag",
     "resources": "lamina.checks.resources",

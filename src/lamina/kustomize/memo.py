@@ -43,7 +43,7 @@ from typing import Any
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
 
-_MAGIC = b"lamina-build-memo 2\n"
+_MAGIC = b"lamina-build-memo 3\n"
 DEFERRED = ("ReplacementTransformer",)
 # A root or component field that makes a build ineligible.
 _NOT_AT_ROOT = ("vars", "transformers", "generators", "validators", "helmCharts", "openapi",
@@ -77,7 +77,7 @@ def _unchanged(digests: tuple[tuple[str, str], ...]) -> bool:
 _ALLOWED = {
     ("lamina.model.resource", "Resource"), ("lamina.model.resource", "Origin"),
     ("lamina.model.resid", "ResId"), ("lamina.model.resid", "Gvk"),
-    ("lamina.errors", "SourceRef"),
+    ("lamina.errors", "SourceRef"), ("lamina.kustomize.unmatched", "Unmatched"),
     ("lamina.transformers.labels", "EntryMap"), ("lamina.transformers.labels", "SharedNode"),
     ("lamina.yaml.empty_value", "EmptyValueKey"),
     ("lamina.transformers.fieldspecs", "TransformerConfig"),
@@ -153,7 +153,9 @@ class Chunking:
 def _lookups_hold(ops: list[tuple[str, str, dict[Any, int]]]) -> bool:
     for kind, _label, tally in ops:
         total = sum(tally.values())
-        if kind in ("patch", "generator-merge", "generator-replace"):
+        if kind == "select":    # a targeted patch: any count is Kustomize's (unmatched.py)
+            ok = True
+        elif kind in ("patch", "generator-merge", "generator-replace"):
             ok = total == 1
         elif kind == "replicas":
             ok = total >= 1
@@ -179,6 +181,7 @@ class Plan:
         self.chunk_reads: dict[int, set[str]] = {}
         self.chunk_configs: dict[int, Any] = {}
         self.chunk_output: dict[int, bytes] = {}
+        self.chunk_unmatched: dict[int, list] = {}
         self.pipeline_config: Any = None
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
         self.walk_reads: set[str] = set()     # what the values walk read (full builds)
@@ -214,13 +217,15 @@ class Plan:
         with ra.resmap.editing():
             for i, path in enumerate(paths):
                 if self.changed is not None and i not in self.changed:
-                    # Kept: its output is spliced in later; its field specs count now.
+                    # Kept: its output is spliced in later; its field specs and its
+                    # unmatched patches count now.
                     ra.config = ra.config.merge(self.record["chunks"][i]["config"])
+                    ra.unmatched.extend(self.record["chunks"][i]["unmatched"])
                     continue
                 reads: set[str] = set()
                 saved = target.loader
                 target.loader = dataclasses.replace(saved, reads=reads)
-                before = len(ra.resmap)
+                before, unmatched = len(ra.resmap), len(ra.unmatched)
                 self._current, self._current_config = i, EMPTY_CONFIG
                 try:
                     target._accumulate_each(ra, [path])
@@ -231,6 +236,7 @@ class Plan:
                     res.chunk = i
                 self.chunk_reads[i] = reads
                 self.chunk_configs[i] = self._current_config
+                self.chunk_unmatched[i] = ra.unmatched[unmatched:]
         self.pipeline_config = ra.config
         if self.changed is not None and ra.config != self.record["config"]:
             raise Fallback()
@@ -248,12 +254,14 @@ class Plan:
         for i in self.chunk_reads:
             self.chunk_output[i] = _dumps(own.get(i, []))
         if self.changed is None:
+            self._unmatched(ra, self.ops)
             return
         # A partial build: splice the kept entries' output back in, in entry order.
         ops = self._merged_ops()
         if ops is None or not _lookups_hold(ops):
             raise Fallback()
         self.ops = ops
+        self._unmatched(ra, ops)
         spliced = []
         for i, chunk in enumerate(self.record["chunks"]):
             if i in self.changed:
@@ -265,6 +273,14 @@ class Plan:
             ra.resmap = ResMap(spliced)     # files every id once, refusing duplicates
         except LaminaError:
             raise Fallback() from None
+
+    @staticmethod
+    def _unmatched(ra: Any, ops: list[tuple[str, str, dict[Any, int]]]) -> None:
+        """The root pipeline's targeted patches that selected nothing in any base."""
+        from lamina.kustomize.unmatched import Unmatched
+        for kind, label, tally in ops:
+            if kind == "select" and not sum(tally.values()):
+                ra.unmatched.append(Unmatched.from_label(label))
 
     def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
         """This build's counts for the rebuilt entries and the generated resources, plus
@@ -355,7 +371,8 @@ def _store(path: str, plan: Plan, old: dict[str, Any] | None) -> None:
                 return
             config = plan.chunk_configs[i]
             chunks.append({"reads": reads, "config": intern(config),
-                           "output": plan.chunk_output[i]})
+                           "output": plan.chunk_output[i],
+                           "unmatched": plan.chunk_unmatched.get(i, [])})
         else:
             chunk = old["chunks"][i]
             chunks.append({**chunk, "config": intern(chunk["config"])})

@@ -121,12 +121,12 @@ class Worker:
     def render(self, index: int) -> Outcome:
         plan, job = self.plan, self.plan.jobs[index]
 
-        def finish(resmap, inputs, source, command):
-            return self._finish(index, job, resmap, inputs, source, command)
+        def finish(resmap, inputs, source, command, unmatched=()):
+            return self._finish(index, job, resmap, inputs, source, command, unmatched)
         return render_target(plan.project, job.env, job.path, job.cluster, plan.options, finish)
 
     def _finish(self, index: int, job: Job, resmap, inputs: dict[str, str], source,
-                command: str) -> Outcome:
+                command: str, unmatched: tuple = ()) -> Outcome:
         from lamina.project.layout import environment_files, resource_paths
         from lamina.yaml import dump
         plan, project = self.plan, self.plan.project
@@ -159,7 +159,7 @@ class Worker:
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           environment_markers=environment_markers(project),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds)
+                          crds=plan.crds, unmatched_patches=unmatched)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:

@@ -30,6 +30,9 @@ class RenderedTarget:
     inputs: dict[str, str] = field(default_factory=dict)   # project-relative path -> sha256
     # (object, source file:line, rendered path) for each resource, for the checks.
     objects: list = field(default_factory=list)
+    # (kustomization, line, field, index, what it selects) of each patch or replacement
+    # target that selected nothing (the unmatched-patch check).
+    unmatched_patches: tuple = ()
 
 
 def _git(root: str, *args: str) -> str:
@@ -84,8 +87,9 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
                            set_strings=options.values.set_strings)
     reads: set[str] = set()
     # memo: only bases changed since the last render are built again (kustomize/memo.py).
+    unmatched: list = []
     resmap = build(os.path.join(project.root, env.overlay),
-                   BuildOptions(values=values, reads=reads, memo=True))
+                   BuildOptions(values=values, reads=reads, memo=True, unmatched=unmatched))
     for f in files:
         reads.add(os.path.realpath(f))
     inputs = {_relative(p, project.root): _digest(p) for p in sorted(reads)
@@ -94,15 +98,19 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     command = f"lamina build {env.overlay}"
     for f in env.values + (cluster.values if cluster else ()):
         command += f" --values {f}"
+    unmatched_patches = tuple(sorted({(os.path.relpath(u.path, project.root), u.where().line,
+                                       u.field, u.index, u.what) for u in unmatched},
+                                     key=lambda u: (u[0], u[1] or 0, u[2:])))
     if finish is not None:
-        return finish(resmap, inputs, source, command)
+        return finish(resmap, inputs, source, command, unmatched_patches)
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
     from lamina.project.layout import resource_paths
     resources = list(resmap)
     objects = [(r.obj, _project_relative(r.origin.source if r.origin else None, env.overlay),
                 f"{options_output(project)}/{path}/{p}")
                for r, p in zip(resources, resource_paths(resources))]
-    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
+    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects,
+                          unmatched_patches)
 
 
 def _relative(path: str, root: str) -> str:
