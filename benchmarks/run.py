@@ -34,7 +34,10 @@ from dataclasses import dataclass
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.path.insert(0, REPO)
 import trees  # noqa: E402
+
+from tests.helpers.oracle import find_oracle  # noqa: E402 - the test suite's oracle rule
 
 VENV_BIN = os.path.dirname(sys.executable)
 
@@ -45,7 +48,9 @@ def tool(name: str) -> str:
 
 
 LAMINA = [tool("lamina")]
-KUBECTL = [tool("kubectl"), "kustomize"]
+# Filled in by main(): the same oracle as the tests (beside this Python, then PATH, and only
+# a kubectl with Kustomize v5.8.1; another Kustomize would make every ratio meaningless).
+KUBECTL: list[str] = []
 
 
 @dataclass
@@ -366,6 +371,10 @@ def main() -> None:
     a = ap.parse_args()
     if a.lamina:
         LAMINA[:] = shlex.split(a.lamina)
+    oracle = find_oracle()
+    if oracle.path is None:
+        sys.exit(f"error: {oracle.problem()}")
+    KUBECTL[:] = [oracle.path, "kustomize"]
     only = set(a.only.split(","))
     work = a.work or tempfile.mkdtemp(prefix="lamina-bench-")
     os.makedirs(work, exist_ok=True)

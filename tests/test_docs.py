@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.publish.conftest import git
+from tests.helpers.cli import run_lamina
+from tests.helpers.git import git
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = sorted((REPO / "docs" / "commands").glob("*.md"))
@@ -49,16 +48,13 @@ def test_every_example_runs(tmp_path: Path) -> None:
         args = shlex.split(line)[1:]
         args = [str(tmp_path / a[5:]) if a.startswith("/tmp/") else a for a in args]
         if args[0] == "rollback":
-            subprocess.run([sys.executable, "-m", "lamina.cli.main", "publish"], cwd=root,
-                           capture_output=True)
+            run_lamina("publish", cwd=root)
             git(root, "commit", "-q", "--allow-empty", "-m", "touch")
             (root / "overlays/prod/values.yaml").write_text(
                 (root / "overlays/prod/values.yaml").read_text() + "\n# changed\n")
             git(root, "commit", "-qam", "change prod")
-            subprocess.run([sys.executable, "-m", "lamina.cli.main", "publish"], cwd=root,
-                           capture_output=True)
-        proc = subprocess.run([sys.executable, "-m", "lamina.cli.main", *args], cwd=root,
-                              capture_output=True, text=True)
+            run_lamina("publish", cwd=root)
+        proc = run_lamina(*args, cwd=root)
         if proc.returncode != 0:
             failures.append(f"{doc}: {line}: {proc.stderr.strip()[:300]}")
     assert not failures, "\n".join(failures)

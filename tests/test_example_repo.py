@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,20 +20,11 @@ import yaml
 from lamina.kustomize.build import build
 from lamina.kustomize.dialect import ValuesOptions, make_renderer, merged_values
 from lamina.kustomize.loader import FileLoader
+from tests.helpers.cli import LAMINA
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ["dev", "staging", "prod"]
 LAMINA_ONLY_FIELDS = ("values", "valuesSchema")
-
-
-def _lamina() -> list[str]:
-    script = Path(sys.executable).parent / "lamina"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("lamina")
-    if found is None:
-        pytest.skip("the lamina command is not installed")
-    return [found]
 
 
 def _copy_repo(dest: Path) -> Path:
@@ -70,7 +60,7 @@ def test_lamina_build_prints_what_kubectl_prints_for_the_rendered_templates(
     _as_plain_kustomize(repo, env)
     expected = subprocess.run([kubectl, "kustomize", str(repo / "overlays" / env)],
                               capture_output=True, check=True)
-    actual = subprocess.run([*_lamina(), "build", str(ROOT / "overlays" / env)],
+    actual = subprocess.run([*LAMINA, "build", str(ROOT / "overlays" / env)],
                             capture_output=True)
     assert actual.stderr.decode() == ""
     assert actual.returncode == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import dataclass
 
 
@@ -13,6 +15,28 @@ class SourceRef:
     line: int | None = None
     column: int | None = None
 
+    def under(self, base: str, root: str = "") -> "SourceRef":
+        """The same place named from a folder higher up: a path relative to `base` (the
+        folder a build started in, itself relative to where messages are read from) is
+        joined to it; an absolute path inside `root` becomes relative to `root`. Flags
+        (`--set`) and placeholders (`<values>`) stay as they are. This is how every message
+        names files from the project root (`overlays/prod/values.yaml:4:3`)."""
+        path = self.path
+        if not path or path.startswith(("-", "<")):
+            return self
+        if os.path.isabs(path):
+            if not root:
+                return self
+            real_root = os.path.realpath(root)
+            for r in (os.path.abspath(root), real_root):
+                if path == r or path.startswith(r.rstrip(os.sep) + os.sep):
+                    return SourceRef(os.path.relpath(path, r), self.line, self.column)
+            return self
+        if not base or base == ".":
+            return self
+        return SourceRef(posixpath.normpath(posixpath.join(base.replace(os.sep, "/"), path)),
+                         self.line, self.column)
+
     def __str__(self) -> str:
         if self.line is None:
             return self.path
@@ -22,18 +46,37 @@ class SourceRef:
 
 
 class LaminaError(Exception):
-    """A problem with the user's input. Carries an optional SourceRef for the message."""
+    """A problem with the user's input. Carries an optional SourceRef for the message, and
+    the environment it happened in when several are rendered.
+
+    str(error) is the one format of every message: `prod: overlays/prod/values.yaml:4:3:
+    what is wrong; what to do`. A message may hold a second line with Kustomize's own text.
+    """
+
+    environment: str | None = None
 
     def __init__(self, message: str, source: SourceRef | None = None):
-        # Both go into args so the error survives pickling (renders run in worker processes).
+        # Both go into args so the error survives pickling (renders run in worker processes);
+        # `environment`, set later, travels in the instance dict.
         super().__init__(message, source)
         self.message = message
         self.source = source
 
+    def located(self, base: str = "", environment: str | None = None,
+                root: str = "") -> "LaminaError":
+        """This error, its file named from the project root (see SourceRef.under) and its
+        environment recorded; for the code that knows which overlay was being built."""
+        if self.source is not None:
+            self.source = self.source.under(base, root)
+            if len(self.args) >= 2:
+                self.args = (self.message, self.source) + self.args[2:]
+        if environment and not self.environment:
+            self.environment = environment
+        return self
+
     def __str__(self) -> str:
-        if self.source is None:
-            return self.message
-        return f"{self.source}: {self.message}"
+        text = self.message if self.source is None else f"{self.source}: {self.message}"
+        return f"{self.environment}: {text}" if self.environment else text
 
 
 class YamlError(LaminaError):

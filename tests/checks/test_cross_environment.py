@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lamina.checks.api import check_project
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 INGRESS = """apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import write_tree
+from tests.helpers.cli import run_lamina
+from tests.helpers.trees import write_tree
 
 # Passes every error-level check; warns (no probes, no resources).
 BASE = """apiVersion: apps/v1
@@ -30,7 +29,6 @@ spec:
         image: nginx:1.25
 """
 
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
 SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"
 
 
@@ -43,13 +41,9 @@ def _tree(tmp_path: Path, with_secret: bool) -> Path:
     })
 
 
-def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*LAMINA, *args], cwd=root, capture_output=True, text=True)
-
-
 def test_render_stops_before_writing_when_a_check_errors(tmp_path: Path) -> None:
     root = _tree(tmp_path, with_secret=True)
-    proc = run(root, "render")
+    proc = run_lamina("render", cwd=root)
     assert proc.returncode == 1
     assert "[plaintext-secret]" in proc.stderr and "hunter2" not in proc.stderr
     assert not (root / "rendered").exists()
@@ -58,19 +52,19 @@ def test_render_stops_before_writing_when_a_check_errors(tmp_path: Path) -> None
 def test_allow_plaintext_secrets_per_environment(tmp_path: Path) -> None:
     root = _tree(tmp_path, with_secret=True)
     (root / "lamina.yaml").write_text("environments:\n- name: prod\n  allowPlaintextSecrets: true\n")
-    assert run(root, "render").returncode == 0
+    assert run_lamina("render", cwd=root).returncode == 0
 
 
 def test_check_formats(tmp_path: Path) -> None:
     root = _tree(tmp_path, with_secret=True)
-    data = json.loads(run(root, "check", "--format", "json").stdout)
+    data = json.loads(run_lamina("check", "--format", "json", cwd=root).stdout)
     assert data["summary"]["errors"] >= 1
     assert {f["check"] for f in data["findings"]} >= {"plaintext-secret"}
-    sarif = json.loads(run(root, "check", "--format", "sarif").stdout)
+    sarif = json.loads(run_lamina("check", "--format", "sarif", cwd=root).stdout)
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
-    github = run(root, "check", "--format", "github").stdout
+    github = run_lamina("check", "--format", "github", cwd=root).stdout
     assert github.startswith("::error file=base/secret.yaml,line=1,")
-    text = run(root, "check")
+    text = run_lamina("check", cwd=root)
     assert text.returncode == 1 and "errors" in text.stdout
     for out in (json.dumps(data), json.dumps(sarif), github, text.stdout):
         assert "hunter2" not in out
@@ -78,13 +72,13 @@ def test_check_formats(tmp_path: Path) -> None:
 
 def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:
     root = _tree(tmp_path, with_secret=False)
-    proc = run(root, "check")
+    proc = run_lamina("check", cwd=root)
     assert proc.returncode == 0 and "warnings" in proc.stdout     # BASE has no probes: warnings
-    assert run(root, "check", "--strict").returncode == 1
+    assert run_lamina("check", "--strict", cwd=root).returncode == 1
 
 
 def test_example_repository_passes_the_default_preset() -> None:
     repo = Path(__file__).resolve().parents[2]
-    proc = run(repo, "check")
+    proc = run_lamina("check", cwd=repo)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 errors, 0 warnings" in proc.stdout

@@ -79,12 +79,12 @@ subjects:
     found = _findings("rbac", bad)
     assert [(f.resource, f.message.split(" (")[0], f.field) for f in found] == [
         ("ClusterRole/too-much", "rules[0] uses a wildcard in verbs and resources and apiGroups",
-         "rules[0]"),
-        ("ClusterRole/too-much", "rules[1] grants escalate, bind", "rules[1]"),
-        ("ClusterRole/too-much", "rules[2] grants impersonate", "rules[2]"),
-        ("ClusterRole/too-much", "rules[3] can read every Secret in the cluster", "rules[3]"),
+         ("rules", 0)),
+        ("ClusterRole/too-much", "rules[1] grants escalate, bind", ("rules", 1)),
+        ("ClusterRole/too-much", "rules[2] grants impersonate", ("rules", 2)),
+        ("ClusterRole/too-much", "rules[3] can read every Secret in the cluster", ("rules", 3)),
         ("ClusterRoleBinding/ci-admin", "binds cluster-admin to service account 'ci/deployer'",
-         "subjects[1]"),
+         ("subjects", 1)),
     ]
     assert all(f.level == "error" for f in found)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lamina.checks.api import check_project
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 SECURE = """          securityContext:
             allowPrivilegeEscalation: false

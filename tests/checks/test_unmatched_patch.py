@@ -10,7 +10,7 @@ import pytest
 
 from lamina.checks.api import check_project
 from lamina.kustomize.build import BuildOptions, build, render
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 
 def _deployment(name: str) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import write_tree
+from tests.helpers.cli import run_lamina
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment
@@ -22,21 +21,16 @@ metadata:
 """
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lamina.cli.main", *args],
-                          capture_output=True, text=True, cwd=cwd)
-
-
 def test_build_prints_documents(tmp_path: Path) -> None:
     write_tree(tmp_path, {"kustomization.yaml": "resources: [d.yaml]\n", "d.yaml": DEPLOY})
-    proc = _run("build", str(tmp_path))
+    proc = run_lamina("build", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == DEPLOY
 
 
 def test_user_error_exits_1_with_one_message_and_no_traceback(tmp_path: Path) -> None:
     write_tree(tmp_path, {"kustomization.yaml": "resources: [missing.yaml]\n"})
-    proc = _run("build", str(tmp_path))
+    proc = run_lamina("build", str(tmp_path))
     assert proc.returncode == 1
     assert "missing.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -45,14 +39,14 @@ def test_user_error_exits_1_with_one_message_and_no_traceback(tmp_path: Path) ->
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
     write_tree(tmp_path, {"kustomization.yaml": "resources: [d.yaml]\n",
                           "d.yaml": "kind: Deployment\nmetadata:\n  name: [x\n"})
-    proc = _run("build", str(tmp_path))
+    proc = run_lamina("build", str(tmp_path))
     assert proc.returncode == 1
     assert "d.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
-    proc = _run("build", "--no-such-flag", str(tmp_path))
+    proc = run_lamina("build", "--no-such-flag", str(tmp_path))
     assert proc.returncode == 2
 
 
@@ -61,7 +55,7 @@ def test_output_directory_gets_one_file_per_resource(tmp_path: Path) -> None:
                           "k/d.yaml": DEPLOY, "k/s.yaml": SVC})
     out = tmp_path / "out"
     out.mkdir()
-    proc = _run("build", str(tmp_path / "k"), "-o", str(out))
+    proc = run_lamina("build", str(tmp_path / "k"), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["apps_v1_deployment_web.yaml", "v1_service_web.yaml"]
     assert (out / "apps_v1_deployment_web.yaml").read_text() == DEPLOY
@@ -70,6 +64,6 @@ def test_output_directory_gets_one_file_per_resource(tmp_path: Path) -> None:
 def test_output_file_is_not_written_on_error(tmp_path: Path) -> None:
     write_tree(tmp_path, {"k/kustomization.yaml": "resources: [missing.yaml]\n"})
     out = tmp_path / "out.yaml"
-    proc = _run("build", str(tmp_path / "k"), "-o", str(out))
+    proc = run_lamina("build", str(tmp_path / "k"), "-o", str(out))
     assert proc.returncode == 1
     assert not out.exists()

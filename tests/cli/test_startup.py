@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from lamina.cli.main import COMMANDS
-from tests.conftest import write_tree
+from tests.helpers.cli import run_lamina
+from tests.helpers.trees import write_tree
 
 # Runs one build in a fresh interpreter and writes the names of the modules it imported
 # (not those the interpreter had already loaded, by a sitecustomize say), one a line.
@@ -103,8 +104,7 @@ def test_one_patch_build_imports_no_heavy_module(tmp_path: Path) -> None:
 
 
 def test_help_lists_every_command_with_its_short_help() -> None:
-    proc = subprocess.run([sys.executable, "-m", "lamina.cli.main", "--help"],
-                          capture_output=True, text=True)
+    proc = run_lamina("--help")
     assert proc.returncode == 0, proc.stderr
     listed = proc.stdout.split("Commands:\n", 1)[1].splitlines()
     assert [line.split()[0] for line in listed] == sorted(COMMANDS)
@@ -113,7 +113,6 @@ def test_help_lists_every_command_with_its_short_help() -> None:
 
 
 def test_unknown_command_still_suggests_a_close_name() -> None:
-    proc = subprocess.run([sys.executable, "-m", "lamina.cli.main", "bui"],
-                          capture_output=True, text=True)
+    proc = run_lamina("bui")
     assert proc.returncode == 2
     assert "No such command 'bui'. Did you mean 'build'?" in proc.stderr

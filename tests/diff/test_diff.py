@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from lamina.diff.formats import GITHUB_COMMENT_LIMIT, markdown
 from lamina.diff.model import CHANGED, diff_resources
-from tests.publish.conftest import git
+from tests.helpers.cli import run_lamina
+from tests.helpers.git import git
 
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -75,8 +73,8 @@ def test_one_port_change_is_reported_as_exactly_that_change(tmp_path: Path) -> N
     values = root / "bases" / "values.yaml"
     values.write_text(values.read_text().replace("port: 8081", "port: 9091", 1))
     git(root, "commit", "-qam", "order-service on 9091")
-    proc = subprocess.run([*LAMINA, "diff", "--base", "HEAD~1", "--head", "HEAD", "--format",
-                           "json", "--exit-code"], cwd=root, capture_output=True, text=True)
+    proc = run_lamina("diff", "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
+                      "--exit-code", cwd=root)
     assert proc.returncode == 1, proc.stderr
     result = json.loads(proc.stdout)
     assert {e["environment"] for e in result["environments"]} == {"dev", "staging", "prod"}
@@ -89,9 +87,8 @@ def test_one_port_change_is_reported_as_exactly_that_change(tmp_path: Path) -> N
 
 def test_envs_comparison_ignoring_namespace(tmp_path: Path) -> None:
     root = _example_project(tmp_path)
-    proc = subprocess.run([*LAMINA, "diff", "--envs", "staging", "prod", "--ignore-namespace",
-                           "--only", "kind=Deployment", "--format", "json"], cwd=root,
-                          capture_output=True, text=True)
+    proc = run_lamina("diff", "--envs", "staging", "prod", "--ignore-namespace",
+                      "--only", "kind=Deployment", "--format", "json", cwd=root)
     assert proc.returncode == 0, proc.stderr
     env = json.loads(proc.stdout)["environments"][0]
     assert all(r["resource"].startswith("Deployment") for r in env["resources"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lamina.explain.api import explain
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment
@@ -52,22 +52,23 @@ def _where(root: Path, resource: str, field: str) -> list[str]:
 
 
 def test_value_set_by_the_base(root: Path) -> None:
-    assert _where(root, "Deployment/web", "metadata.name") == ["base/deploy.yaml:1"]
+    # The field's own line and column, not the line the document starts on.
+    assert _where(root, "Deployment/web", "metadata.name") == ["base/deploy.yaml:4:3"]
 
 
 def test_value_set_by_a_strategic_merge_patch(root: Path) -> None:
     where = _where(root, "Deployment/web", "spec.template.spec.containers[name=web].env[name=MODE].value")
-    assert where == ["base/deploy.yaml:1", "overlays/prod/smp.yaml:12"]
+    assert where == ["base/deploy.yaml:14:11", "overlays/prod/smp.yaml:12"]
 
 
 def test_value_set_by_a_json_patch(root: Path) -> None:
-    assert _where(root, "Deployment/web", "spec.replicas") == ["base/deploy.yaml:1",
+    assert _where(root, "Deployment/web", "spec.replicas") == ["base/deploy.yaml:6:3",
                                                                "overlays/prod/json.yaml:1"]
 
 
 def test_value_set_by_the_images_transformer(root: Path) -> None:
     where = _where(root, "Deployment/web", "spec.template.spec.containers[0].image")
-    assert where == ["base/deploy.yaml:1", "overlays/prod/kustomization.yaml:3"]
+    assert where == ["base/deploy.yaml:11:9", "overlays/prod/kustomization.yaml:3"]
 
 
 def test_value_from_a_values_file(root: Path) -> None:

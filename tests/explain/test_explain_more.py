@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lamina.explain.api import explain, format_explanation
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.generators.gen_helpers import DirLoader
+from tests.helpers.loader import DirLoader
 
 from lamina.transformers.base import PluginContext
 

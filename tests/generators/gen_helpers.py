@@ -1,51 +1,14 @@
-"""Test helpers: a plain directory loader, a one-entry generator runner, the kubectl oracle."""
+"""Test helper: a one-entry generator runner (the loader is tests/helpers/loader.py, the
+kubectl oracle the `kubectl_kustomize` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
-
-import pytest
-
-from lamina.errors import KustomizationError
 from lamina.generators.configmap import make_configmap_generator, make_secret_generator
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
-
-KUBECTL = "/work/venv/bin/kubectl"
-
-
-@dataclass(frozen=True)
-class DirLoader:
-    """Reads files below one directory; enough of the FileLoader protocol for generators."""
-
-    root: str
-
-    def read_bytes(self, path: str) -> bytes:
-        full = os.path.join(self.root, path)
-        if not os.path.isfile(full):
-            raise KustomizationError(f"'{full}' must resolve to a file")
-        return Path(full).read_bytes()
-
-    def read_text(self, path: str) -> str:
-        return self.read_bytes(path).decode("utf-8")
-
-    def display(self, path: str) -> str:
-        return path
 
 
 def generate(entry: dict, ctx: PluginContext, kind: str = "ConfigMap") -> ResMap:
     make = make_configmap_generator if kind == "ConfigMap" else make_secret_generator
     return make(entry, ctx).generate()
 
-
-def kubectl_kustomize(directory: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([KUBECTL, "kustomize", str(directory)], capture_output=True,
-                          text=True, errors="replace", timeout=60)
-
-
-needs_kubectl = pytest.mark.skipif(
-    shutil.which(KUBECTL) is None and not os.path.exists(KUBECTL), reason="kubectl missing")

@@ -14,7 +14,8 @@ from lamina.model.resource import Origin, Resource
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 
 def _res(kind="ConfigMap", name="cm", behavior="", needs_hash=True, **fields):
@@ -162,9 +163,8 @@ def _lamina_overlay(root: Path) -> str:
     return dump_all([r.obj for r in base])
 
 
-@needs_kubectl
 @pytest.mark.parametrize("name", sorted(OVERLAYS))
-def test_overlay_matches_kubectl(name: str, tmp_path: Path) -> None:
+def test_overlay_matches_kubectl(kubectl_kustomize, name: str, tmp_path: Path) -> None:
     base_text, overlay_text = OVERLAYS[name]
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "kustomization.yaml").write_text(base_text)

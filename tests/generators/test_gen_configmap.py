@@ -14,7 +14,8 @@ from lamina.generators.configmap import encode_base64, make_configmap_generator
 from lamina.model.resource import Origin
 from lamina.transformers.base import PluginContext
 
-from tests.generators.gen_helpers import DirLoader, generate
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 
 def test_configmap_shape_and_bookkeeping(tmp_path: Path, ctx):

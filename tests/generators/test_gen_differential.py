@@ -14,7 +14,8 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all, load
 
-from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 ENV_FILE = (b"\xef\xbb\xbfA=1\r\n  B = spaced value \n# comment\n\n=skipped\nNOVALUE\n"
             b"QUOTED=\"kept\"\nURL=http://x/y?a=b&c=<d>\n")
@@ -153,9 +154,8 @@ def _documents(stream: str) -> list[str]:
     return sorted(stream.split("---\n"))
 
 
-@needs_kubectl
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_matches_kubectl(name: str, tmp_path: Path) -> None:
+def test_matches_kubectl(kubectl_kustomize, name: str, tmp_path: Path) -> None:
     _write_tree(tmp_path, SCENARIOS[name])
     oracle = kubectl_kustomize(tmp_path)
     if oracle.returncode != 0:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.generators.gen_helpers import kubectl_kustomize, needs_kubectl
-
-LAMINA = str(Path(sys.executable).parent / "lamina")
+from tests.helpers.cli import run_lamina
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -79,15 +75,13 @@ TREES: dict[str, dict[str, str]] = {
 }
 
 
-@needs_kubectl
 @pytest.mark.parametrize("name", sorted(TREES))
-def test_build_matches_kubectl(name: str, tmp_path: Path) -> None:
+def test_build_matches_kubectl(kubectl_kustomize, name: str, tmp_path: Path) -> None:
     for rel, text in TREES[name].items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     oracle = kubectl_kustomize(tmp_path)
-    ours = subprocess.run([LAMINA, "build", str(tmp_path)], capture_output=True, text=True,
-                          timeout=60)
+    ours = run_lamina("build", tmp_path)
     assert (ours.returncode == 0) == (oracle.returncode == 0), ours.stderr
     if oracle.returncode == 0:
         assert ours.stdout == oracle.stdout

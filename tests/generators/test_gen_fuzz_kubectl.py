@@ -14,7 +14,8 @@ from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.yaml import dump_all
 
-from tests.generators.gen_helpers import DirLoader, generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import generate
+from tests.helpers.loader import DirLoader
 
 _pieces = st.sampled_from([
     "A", "b", "KEY", "x1", "=", "==", "#", " ", "\t", "\r", "\n", "\n", "'", '"', "é", "✓",
@@ -35,11 +36,10 @@ def _ours(root: Path, kind: str, literals: list[str]) -> str:
     return dump_all([r.obj for r in resmap])
 
 
-@needs_kubectl
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_env_text, st.lists(_literal, max_size=3, unique_by=lambda kv: kv[0]),
        st.sampled_from(["ConfigMap", "Secret"]))
-def test_random_sources_match_kubectl(env_text, literal_pairs, kind):
+def test_random_sources_match_kubectl(kubectl_kustomize, env_text, literal_pairs, kind):
     literals = [f"{k}={v}" for k, v in literal_pairs]
     field = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,10 +64,9 @@ _file_bytes = st.one_of(
     st.lists(_pieces, max_size=40).map(lambda parts: "".join(parts).encode("utf-8")))
 
 
-@needs_kubectl
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_file_bytes, st.sampled_from(["ConfigMap", "Secret"]))
-def test_random_files_match_kubectl(content, kind):
+def test_random_files_match_kubectl(kubectl_kustomize, content, kind):
     import json
     field = "configMapGenerator" if kind == "ConfigMap" else "secretGenerator"
     entry = {"name": "fz", "files": ["blob", "renamed=blob"], "envs": ["f.env"]}

@@ -12,15 +12,14 @@ from lamina.generators.unreadable import literal_block_breaks, reads_back_as_str
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 
-from tests.generators.gen_helpers import generate, kubectl_kustomize, needs_kubectl
+from tests.generators.gen_helpers import generate
 
 KEYS = ["true", "True", "y", "yes", "on", "null", "~", "1", "0x1F", "1_000", "1:20", "1.5",
         ".inf", "08", "2001-12-14", "<<", "=", "abc", "1x", "-", "-1"]
 
 
-@needs_kubectl
 @pytest.mark.parametrize("key", KEYS)
-def test_agrees_with_kubectl(key: str, tmp_path: Path) -> None:
+def test_agrees_with_kubectl(kubectl_kustomize, key: str, tmp_path: Path) -> None:
     (tmp_path / "f.env").write_text(f"{key}=v\n")
     (tmp_path / "kustomization.yaml").write_text(
         "configMapGenerator:\n- name: x\n  envs: [f.env]\n")
@@ -47,9 +46,8 @@ VALUES = ["\ta\nb", "\ta \nb", "\tb\n", "\t\n ", "\ta\nb ", "\t\x85\nb", "\t\u20
           "a\tb\nc", "\t\t\nx", "\n\ta", " \ta\nb", "\t#a\nb", "\ta\nb\t", "\té\nb"]
 
 
-@needs_kubectl
 @pytest.mark.parametrize("value", VALUES)
-def test_literal_blocks_agree_with_kubectl(value: str, tmp_path: Path) -> None:
+def test_literal_blocks_agree_with_kubectl(kubectl_kustomize, value: str, tmp_path: Path) -> None:
     import json
     (tmp_path / "kustomization.yaml").write_text(json.dumps(
         {"configMapGenerator": [{"name": "x", "literals": [f"k={value}"]}]}))
@@ -60,10 +58,9 @@ CONTROLS = ["\x7f", "a\x7fb", "\x00", "\x01", "\x1b", "\x80", "\x85", "\x9f", "\
             "\ufffe", "\uffff", "\U0001F680", "a\nb\x7f", "\u2028"]
 
 
-@needs_kubectl
 @pytest.mark.parametrize("text", CONTROLS)
 @pytest.mark.parametrize("where", ["key", "value"])
-def test_control_characters_agree_with_kubectl(text: str, where: str, tmp_path: Path, ctx):
+def test_control_characters_agree_with_kubectl(kubectl_kustomize, text: str, where: str, tmp_path: Path, ctx):
     if where == "key":
         (tmp_path / "f.env").write_bytes(f"k{text}=1\n".encode())
         entry = {"name": "x", "envs": ["f.env"]}
@@ -81,9 +78,8 @@ def test_control_characters_agree_with_kubectl(text: str, where: str, tmp_path: 
     assert lamina_ok == kubectl_ok
 
 
-@needs_kubectl
 @pytest.mark.parametrize("literal", ["a=\x7f", "a=b\x9f", "a=\ufffe", "a=ok\x01"])
-def test_secret_literals_with_raw_controls_agree_with_kubectl(literal, tmp_path: Path, ctx):
+def test_secret_literals_with_raw_controls_agree_with_kubectl(kubectl_kustomize, literal, tmp_path: Path, ctx):
     import json
     entry = {"name": "s", "literals": [literal]}
     (tmp_path / "kustomization.yaml").write_text(

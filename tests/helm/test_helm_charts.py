@@ -9,7 +9,7 @@ import pytest
 
 from lamina.errors import KustomizationError, NotSupportedError
 from lamina.kustomize.build import build, render
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 CHART = {
     "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.25\"\n"

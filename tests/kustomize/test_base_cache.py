@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lamina.kustomize.build import build, render
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 DEPLOY = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
           "  replicas: {n}\n")

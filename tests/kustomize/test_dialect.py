@@ -9,7 +9,7 @@ import pytest
 from lamina.errors import LaminaError
 from lamina.kustomize.build import BuildOptions, build, render
 from lamina.kustomize.dialect import ValuesOptions
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 LAMINA_K = "apiVersion: lamina.dev/v1alpha1\nkind: Kustomization\n"
 SVC = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels: {{ values.labels }}\n"

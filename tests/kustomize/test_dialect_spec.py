@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.helpers.cli import KubectlKustomize, run_lamina
+from tests.helpers.trees import write_tree
 
 LK = "apiVersion: lamina.dev/v1alpha1\nkind: Kustomization\n"
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
@@ -20,8 +19,7 @@ CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str]:
     """Exit status and stdout, or stderr when the command failed."""
-    proc = subprocess.run([sys.executable, "-m", "lamina.cli.main", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    proc = run_lamina(*args, cwd=cwd)
     return proc.returncode, proc.stdout if proc.returncode == 0 else proc.stderr
 
 
@@ -134,7 +132,7 @@ def test_layers_component_schema_default_null_and_merge_key(tmp_path: Path) -> N
         assert expected in out, out
 
 
-def test_a_lamina_tree_without_templates_builds_as_kubectl_builds_it(tmp_path: Path, kubectl: str) -> None:
+def test_a_lamina_tree_without_templates_builds_as_kubectl_builds_it(tmp_path: Path, kubectl_kustomize: KubectlKustomize) -> None:
     files = {
         "base/kustomization.yaml": "resources: [d.yaml]\nconfigMapGenerator:\n- name: cfg\n  literals: [a=1]\n",
         "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
@@ -146,8 +144,7 @@ def test_a_lamina_tree_without_templates_builds_as_kubectl_builds_it(tmp_path: P
                                                  if p.endswith("kustomization.yaml") else t for p, t in files.items()})
     lamina_tree = write_tree(tmp_path / "l", {p: LK + t if p.endswith("kustomization.yaml") else t
                                               for p, t in files.items()})
-    expected = subprocess.run([kubectl, "kustomize", str(kustomize_tree / "ov")], capture_output=True,
-                              text=True, check=True).stdout
+    expected = kubectl_kustomize(kustomize_tree / "ov", check=True).stdout
     code, out = run("build", str(lamina_tree / "ov"))
     assert code == 0 and out == expected
 
@@ -158,10 +155,10 @@ def test_a_resource_error_in_a_looped_template_names_the_template_line(tmp_path:
     assert_one_line_error(*run("build", str(tree)), "r.yaml.j2:5", "missing metadata.name")
 
 
-def test_a_custom_tag_in_a_template_builds_as_kubectl_builds_it(tmp_path: Path, kubectl: str) -> None:
+def test_a_custom_tag_in_a_template_builds_as_kubectl_builds_it(tmp_path: Path, kubectl_kustomize: KubectlKustomize) -> None:
     resource = CM + "data:\n  a: !custom x\n  b: !!binary aGk=\n"
     plain = write_tree(tmp_path / "k", {"kustomization.yaml": "resources: [r.yaml]\n", "r.yaml": resource})
     tree = single(tmp_path / "l", resource.replace("x\n", "{{ 'x' }}\n"))
-    expected = subprocess.run([kubectl, "kustomize", str(plain)], capture_output=True, text=True, check=True).stdout
+    expected = kubectl_kustomize(plain, check=True).stdout
     code, out = run("build", str(tree))
     assert code == 0 and out == expected, out

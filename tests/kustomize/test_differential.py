@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lamina.errors import LaminaError
-from lamina.kustomize.build import build, render
+from tests.helpers.build import build_in_process
+from tests.helpers.cli import KubectlKustomize
 
 NAMES = st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True)
 LABEL_VALUES = st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True)
@@ -78,25 +77,17 @@ def trees(draw):
     }
 
 
-def _lamina(path: Path) -> tuple[bool, str]:
-    try:
-        return True, render(build(str(path)))
-    except LaminaError as exc:
-        return False, str(exc)
-
-
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=trees())
-def test_generated_overlays_match_kustomize(kubectl: str, files: dict[str, str]) -> None:
+def test_generated_overlays_match_kustomize(kubectl_kustomize: KubectlKustomize, files: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for rel, text in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text)
-        proc = subprocess.run([kubectl, "kustomize", str(root / "overlay")],
-                              capture_output=True, text=True)
-        ok, out = _lamina(root / "overlay")
+        proc = kubectl_kustomize(root / "overlay")
+        ok, out = build_in_process(root / "overlay")
         assert ok == (proc.returncode == 0), (out, proc.stderr)
         if ok:
             assert out == proc.stdout

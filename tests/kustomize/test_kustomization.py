@@ -9,7 +9,7 @@ import pytest
 from lamina.errors import KustomizationError, NotSupportedError
 from lamina.kustomize.kustomization import load_kustomization
 from lamina.kustomize.loader import FileLoader
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 
 def _load(tmp_path: Path, text: str, name: str = "kustomization.yaml"):

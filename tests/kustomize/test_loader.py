@@ -8,7 +8,7 @@ import pytest
 
 from lamina.errors import KustomizationError, NotSupportedError
 from lamina.kustomize.loader import NO_RESTRICTION, FileLoader
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 
 def test_reads_file_below_root(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from lamina.errors import LaminaError
 from lamina.kustomize import memo
 from lamina.kustomize.build import BuildOptions, build, render
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 SERVICES = ("cart", "shop", "tax")
 
@@ -142,14 +142,12 @@ def test_partial_rebuild_equals_full_build(tmp_path, monkeypatch):
     assert reads_memo == reads_full        # render's input list is the same either way
 
 
-def test_same_bytes_as_kubectl_after_a_change(tmp_path, kubectl):
-    import subprocess
+def test_same_bytes_as_kubectl_after_a_change(tmp_path, kubectl_kustomize):
     root = _tree(tmp_path / "t")
     overlay = root / "overlays/prod"
     _result(overlay, True)
     write_tree(root, _base("tax", value="changed"))
-    want = subprocess.run([kubectl, "kustomize", str(overlay)], capture_output=True, text=True,
-                          check=True).stdout
+    want = kubectl_kustomize(overlay, check=True).stdout
     assert _result(overlay, True) == want
 
 

@@ -3,11 +3,10 @@ made by one patch must still be seen by the next, exactly as Kustomize sees them
 
 from __future__ import annotations
 
-import subprocess
 
 from lamina.kustomize.build import build, render
 
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 CMS = "".join(f"""---
 apiVersion: v1
@@ -84,8 +83,7 @@ def test_renames_and_deletes_inside_a_run_of_patches(tmp_path):
     assert "k: three" in out and "replicas: 5" in out
 
 
-def test_same_bytes_as_kubectl(tmp_path, kubectl):
+def test_same_bytes_as_kubectl(tmp_path, kubectl_kustomize):
     root = _tree(tmp_path)
-    expected = subprocess.run([kubectl, "kustomize", str(root)], capture_output=True,
-                              text=True, check=True).stdout
+    expected = kubectl_kustomize(root, check=True).stdout
     assert render(build(str(root))) == expected

@@ -4,41 +4,35 @@ for lamina, not a copy of the project it was found in."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from lamina.errors import LaminaError
-from lamina.kustomize.build import build, render
-from tests.conftest import write_tree
+from tests.helpers.build import build_in_process
+from tests.helpers.cli import KubectlKustomize
+from tests.helpers.trees import write_tree
 
 
-def _lamina(root: Path) -> tuple[bool, str]:
-    try:
-        return True, render(build(str(root)))
-    except LaminaError as err:
-        return False, str(err)
-
-
-def _kubectl(kubectl: str, root: Path) -> tuple[bool, str]:
-    proc = subprocess.run([kubectl, "kustomize", str(root)], capture_output=True, text=True)
+def _kubectl(kubectl_kustomize: KubectlKustomize, root: Path) -> tuple[bool, str]:
+    proc = kubectl_kustomize(root)
     return proc.returncode == 0, proc.stdout
 
 
-def _check(tmp_path: Path, files: dict[str, str], expected: str, kubectl: str | None = None) -> None:
+def _check(tmp_path: Path, files: dict[str, str], expected: str,
+           kubectl_kustomize: KubectlKustomize | None = None) -> None:
     root = write_tree(tmp_path, files)
-    ok, out = _lamina(root)
+    ok, out = build_in_process(root)
     assert ok, out
     assert out == expected
-    if kubectl is not None:
-        assert _kubectl(kubectl, root) == (True, expected)
+    if kubectl_kustomize is not None:
+        assert _kubectl(kubectl_kustomize, root) == (True, expected)
 
 
 @pytest.fixture
-def oracle(request) -> str | None:
+def oracle(request: pytest.FixtureRequest) -> KubectlKustomize | None:
+    """The oracle where the test extra is installed; these cases also run without it."""
     try:
-        return request.getfixturevalue("kubectl")
+        return request.getfixturevalue("kubectl_kustomize")
     except pytest.skip.Exception:
         return None
 
@@ -100,7 +94,7 @@ spec:
 """
 
 
-def test_empty_metadata_annotations_are_dropped(tmp_path: Path, oracle: str | None) -> None:
+def test_empty_metadata_annotations_are_dropped(tmp_path: Path, oracle: KubectlKustomize | None) -> None:
     _check(tmp_path, EMPTY_ANNOTATIONS, EMPTY_ANNOTATIONS_OUT, oracle)
 
 
@@ -187,7 +181,7 @@ spec:
 
 
 def test_smp_drops_untouched_empty_nulls_but_keeps_spelled_ones(
-        tmp_path: Path, oracle: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, oracle: KubectlKustomize | None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAMINA_NO_CACHE", "1")
     _check(tmp_path, EMPTY_NULLS_UNDER_SMP, EMPTY_NULLS_UNDER_SMP_OUT, oracle)
 
@@ -252,7 +246,7 @@ spec:
 """
 
 
-def test_equals_sign_is_plain_text_in_kustomization(tmp_path: Path, oracle: str | None) -> None:
+def test_equals_sign_is_plain_text_in_kustomization(tmp_path: Path, oracle: KubectlKustomize | None) -> None:
     _check(tmp_path, EQUALS_DELIMITER, EQUALS_DELIMITER_OUT, oracle)
 
 
@@ -264,5 +258,5 @@ def test_exponent_without_dot_is_a_number_in_kustomization(tmp_path: Path, value
         "kustomization.yaml": f"resources:\n- c.yaml\ncommonAnnotations:\n  a: {value}\n",
         "c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
     })
-    ok, _ = _lamina(root)
+    ok, _ = build_in_process(root)
     assert not ok

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -12,8 +10,6 @@ from hypothesis import strategies as st
 
 from lamina.patch.json6902 import PatchError, apply_json6902, parse_operations
 from lamina.yaml import dump_all, load_all
-
-KUBECTL = "/work/venv/bin/kubectl"
 
 _CM = """apiVersion: v1
 kind: ConfigMap
@@ -63,19 +59,18 @@ OPS = [
 ]
 
 
-def _kubectl(tmp_path, patch_text: str) -> tuple[int, str]:
+def _kubectl(kubectl_kustomize, tmp_path, patch_text: str) -> tuple[int, str]:
     (tmp_path / "cm.yaml").write_text(_CM)
     (tmp_path / "patch.txt").write_text(patch_text)
     (tmp_path / "kustomization.yaml").write_text(
         "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  path: patch.txt\n")
-    proc = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True)
+    proc = kubectl_kustomize(tmp_path)
     return proc.returncode, proc.stdout
 
 
-@pytest.mark.skipif(not os.path.exists(KUBECTL), reason="kubectl (the oracle) is not installed")
 @pytest.mark.parametrize("ops", OPS, ids=lambda ops: json.dumps(ops))
-def test_matches_kubectl(tmp_path, ops):
-    rc, expected = _kubectl(tmp_path, json.dumps(ops))
+def test_matches_kubectl(tmp_path, ops, kubectl_kustomize):
+    rc, expected = _kubectl(kubectl_kustomize, tmp_path, json.dumps(ops))
     target = load_all(_CM, "cm.yaml")[0]
     if rc != 0:
         with pytest.raises(PatchError):
@@ -84,10 +79,9 @@ def test_matches_kubectl(tmp_path, ops):
         assert dump_all([apply_json6902(target, ops)]) == expected
 
 
-@pytest.mark.skipif(not os.path.exists(KUBECTL), reason="kubectl (the oracle) is not installed")
-def test_yaml_ops_use_go_yaml_v2_meanings(tmp_path):
+def test_yaml_ops_use_go_yaml_v2_meanings(tmp_path, kubectl_kustomize):
     text = "- op: add\n  path: /data\n  value: {x: y, o: on, q: 'y', n: 0x10, 1: a, 1.5: b}\n"
-    rc, expected = _kubectl(tmp_path, text)
+    rc, expected = _kubectl(kubectl_kustomize, tmp_path, text)
     assert rc == 0
     assert dump_all([apply_json6902(load_all(_CM, "cm.yaml")[0], text)]) == expected
 

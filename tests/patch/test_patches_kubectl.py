@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
-KUBECTL = "/work/venv/bin/kubectl"
-LAMINA = "/work/venv/bin/lamina"
-pytestmark = pytest.mark.skipif(not (os.path.exists(KUBECTL) and os.path.exists(LAMINA)),
-                                reason="kubectl (the oracle) or the lamina CLI is missing")
+from tests.helpers.cli import run_lamina
 
 _RES = """apiVersion: apps/v1
 kind: Deployment
@@ -147,19 +141,15 @@ SCENARIOS: dict[str, dict[str, str]] = {
 
 
 
-def _run(cmd: list[str]) -> tuple[int, str]:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    return proc.returncode, proc.stdout
-
-
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_matches_kubectl(tmp_path, name):
+def test_matches_kubectl(tmp_path, name, kubectl_kustomize):
     files = {"r.yaml": _RES, **SCENARIOS[name]}
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
-    rc_k, out_k = _run([KUBECTL, "kustomize", str(tmp_path)])
-    rc_l, out_l = _run([LAMINA, "build", str(tmp_path)])
+    oracle, ours = kubectl_kustomize(tmp_path), run_lamina("build", tmp_path)
+    rc_k, out_k = oracle.returncode, oracle.stdout
+    rc_l, out_l = ours.returncode, ours.stdout
     if rc_k != 0:
         assert rc_l != 0, out_l
     else:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
 from lamina.patch.strategic import apply_strategic_merge
 from lamina.yaml import dump_all, load_all
 
-KUBECTL = "/work/venv/bin/kubectl"
-pytestmark = pytest.mark.skipif(not os.path.exists(KUBECTL) and not shutil.which("kubectl"),
-                                reason="kubectl (the oracle) is not installed")
 
 _DEP_HEAD = """apiVersion: apps/v1
 kind: Deployment
@@ -138,20 +131,20 @@ SCENARIOS = {
 }
 
 
-def _kubectl(tmp_path, resource: str, patch: str) -> str:
+def _kubectl(kubectl_kustomize, tmp_path, resource: str, patch: str) -> str:
     (tmp_path / "dep.yaml").write_text(resource)
     (tmp_path / "p.yaml").write_text(patch)
     (tmp_path / "kustomization.yaml").write_text("resources: [dep.yaml]\npatches:\n- path: p.yaml\n")
-    proc = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True)
+    proc = kubectl_kustomize(tmp_path)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_matches_kubectl(tmp_path, name):
+def test_matches_kubectl(tmp_path, name, kubectl_kustomize):
     res_body, patch_body = SCENARIOS[name]
     resource, patch = _DEP_HEAD + res_body, _DEP_HEAD + patch_body
-    expected = _kubectl(tmp_path, resource, patch)
+    expected = _kubectl(kubectl_kustomize, tmp_path, resource, patch)
     got = apply_strategic_merge(load_all(resource, "dep.yaml")[0], load_all(patch, "p.yaml")[0])
     assert dump_all([got]) == expected
 
@@ -192,7 +185,7 @@ def _strip_directives(spec: dict) -> dict:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(res_spec=_spec, patch_spec=_spec)
-def test_generated_patches_match_kubectl(tmp_path_factory, res_spec, patch_spec):
+def test_generated_patches_match_kubectl(tmp_path_factory, kubectl_kustomize, res_spec, patch_spec):
     import json
     tmp_path = tmp_path_factory.mktemp("gen")
     res_spec = _strip_directives(res_spec)
@@ -203,7 +196,7 @@ def test_generated_patches_match_kubectl(tmp_path_factory, res_spec, patch_spec)
     (tmp_path / "dep.yaml").write_text(json.dumps(resource))
     (tmp_path / "p.yaml").write_text(json.dumps(patch))
     (tmp_path / "kustomization.yaml").write_text("resources: [dep.yaml]\npatches:\n- path: p.yaml\n")
-    proc = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True)
+    proc = kubectl_kustomize(tmp_path)
     try:
         got = apply_strategic_merge(resource, patch)
     except Exception as exc:   # noqa: BLE001 - compared with the oracle's failure below

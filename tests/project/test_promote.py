@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lamina.project.yamledit import set_path
-from tests.conftest import write_tree
-from tests.publish.conftest import BASE
-
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
+from tests.helpers.trees import write_tree
+from tests.helpers.cli import run_lamina
+from tests.helpers.project import DEPLOYMENT
 
 
 def test_set_path_changes_only_the_scalar() -> None:
@@ -31,7 +28,7 @@ def test_set_path_adds_missing_list_item_with_matching_indent() -> None:
 def root(tmp_path: Path) -> Path:
     return write_tree(tmp_path, {
         "base/kustomization.yaml": "resources: [deploy.yaml]\n",
-        "base/deploy.yaml": BASE,
+        "base/deploy.yaml": DEPLOYMENT,
         "overlays/staging/kustomization.yaml":
             "resources: [../../base]\nimages:\n- name: nginx\n  newTag: \"1.27\"\n",
         "overlays/prod/kustomization.yaml":
@@ -41,18 +38,15 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_promote_carries_image_tags_and_keeps_comments(root: Path) -> None:
-    proc = subprocess.run([*LAMINA, "promote", "staging", "prod"], cwd=root,
-                          capture_output=True, text=True)
+    proc = run_lamina("promote", "staging", "prod", cwd=root)
     assert proc.returncode == 0, proc.stderr
     text = (root / "overlays/prod/kustomization.yaml").read_text()
     assert text == ("# production\nresources: [../../base]\nimages:\n- name: nginx  # pinned\n"
                     "  newTag: \"1.27\"\n")
-    built = subprocess.run([*LAMINA, "build", "overlays/prod"], cwd=root, capture_output=True,
-                           text=True).stdout
+    built = run_lamina("build", "overlays/prod", cwd=root).stdout
     assert "image: nginx:1.27" in built
 
 
 def test_promote_to_unknown_environment_fails_clearly(root: Path) -> None:
-    proc = subprocess.run([*LAMINA, "promote", "staging", "qa"], cwd=root,
-                          capture_output=True, text=True)
+    proc = run_lamina("promote", "staging", "qa", cwd=root)
     assert proc.returncode == 1 and "unknown environment 'qa'" in proc.stderr

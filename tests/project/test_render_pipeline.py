@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,9 +20,9 @@ from lamina.checks.gate import ChecksFailed
 from lamina.project import objcache
 from lamina.project.service import render_command
 from lamina.project.writer import JOURNAL, LEDGER, OutputError, recover
-from tests.conftest import write_tree
+from tests.helpers.cli import LAMINA, run_lamina
+from tests.helpers.trees import write_tree
 
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
 
 DEPLOY = """apiVersion: apps/v1
 kind: Deployment
@@ -325,26 +325,44 @@ def test_a_new_target_folder_is_staged_whole_and_committed_by_the_journal(tmp_pa
     assert result.written == ("prod/p.yaml",) and (out / "prod" / "p.yaml").exists()
 
 
+_HANG = 600.0
+
+
 def _gone(root: Path) -> bool:
-    """No process is left working in `root` (the render's workers inherit its cwd)."""
-    for _ in range(50):
-        left = []
-        for pid in os.listdir("/proc"):
-            try:
-                if pid.isdigit() and os.readlink(f"/proc/{pid}/cwd") == str(root):
-                    left.append(pid)
-            except OSError:
-                continue
-        if not left:
-            return True
-        time.sleep(0.1)
-    return False
+    """No process is left working in `root` (the render's workers inherit its cwd).
+
+    Waits for each such process to exit (its pidfd turns readable then) rather than polling
+    for a while: under load a killed process can take any time to go. The long bound is only
+    there so that a worker that never dies fails the test instead of hanging it.
+    """
+    for pid in _working_in(root):
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            if not select.select([fd], [], [], _HANG)[0]:
+                return False
+        finally:
+            os.close(fd)
+    return not _working_in(root)
+
+
+def _working_in(root: Path) -> list[int]:
+    left = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.readlink(f"/proc/{pid}/cwd") == str(root):
+                left.append(int(pid))
+        except OSError:
+            continue
+    return left
 
 
 def test_killed_render_leaves_old_or_new_files_and_the_next_run_finishes(tmp_path: Path) -> None:
     root = _project(tmp_path / "p", services=30)
     env = {**os.environ, "LAMINA_NO_CACHE": "1"}
-    subprocess.run([*LAMINA, "render"], cwd=root, env=env, check=True, capture_output=True)
+    run_lamina("render", cwd=root, env=env, check=True)
     out = root / "rendered"
     old = _tree(out)
     for i in range(30):
@@ -362,12 +380,11 @@ def test_killed_render_leaves_old_or_new_files_and_the_next_run_finishes(tmp_pat
                 continue
             text = data.decode()
             assert rel in old and ("1.25" in text or "1.26" in text or "deployment" not in rel)
-    proc = subprocess.run([*LAMINA, "render"], cwd=root, env=env, capture_output=True, text=True)
+    proc = run_lamina("render", cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     assert not _leftovers(out)
     fresh = root / "fresh"
-    subprocess.run([*LAMINA, "render", "-o", str(fresh), "--all"], cwd=root, env=env,
-                   check=True, capture_output=True)
+    run_lamina("render", "-o", fresh, "--all", cwd=root, env=env, check=True)
     assert _tree(out) == _tree(fresh)
 
 
@@ -448,8 +465,6 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
                       if r.check_id == "image-tag" else r for r in configured]
     expected = run(contexts(project, render_project(project, RenderOptions(jobs=1)),
                             load_crd_dir(crd_dir)), configured)
-    from lamina.checks.locate import locate
-    expected.findings = locate(expected.findings, project.root)   # as check_targets does
     for jobs in (1, 2, 2):      # the last one from the cache
         found = check_project(str(root), preset=preset, strict=strict, crd_dir=crd_dir, jobs=jobs)
         assert _findings(found) == _findings(expected)

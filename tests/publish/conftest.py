@@ -1,51 +1,13 @@
-"""Scratch git repositories holding a small lamina project."""
+"""The `project` fixture: a scratch git repository holding a small lamina project."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-BASE = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      securityContext:
-        runAsNonRoot: true
-      containers:
-      - name: web
-        image: nginx:1.25
-"""
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-           "HOME": str(repo), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout.strip()
-
-
-def write(repo: Path, rel: str, text: str) -> None:
-    p = repo / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text)
-
-
-def set_replicas(repo: Path, env: str, count: int) -> None:
-    write(repo, f"overlays/{env}/kustomization.yaml",
-          f"resources: [../../base]\nnamespace: {env}\nreplicas:\n- name: web\n  count: {count}\n")
+from tests.helpers.git import git
+from tests.helpers.project import write_project
 
 
 @pytest.fixture
@@ -53,10 +15,7 @@ def project(tmp_path: Path) -> Path:
     repo = tmp_path / "src"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    write(repo, "base/kustomization.yaml", "resources: [deploy.yaml]\n")
-    write(repo, "base/deploy.yaml", BASE)
-    for i, env in enumerate(("dev", "prod")):
-        set_replicas(repo, env, i + 1)
+    write_project(repo, {"dev": 1, "prod": 2})
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "initial")
     return repo

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.publish.conftest import git, set_replicas, write
-
-LAMINA = [sys.executable, "-m", "lamina.cli.main"]
-
-
-def lamina(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*LAMINA, *args], cwd=repo, capture_output=True, text=True)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+from tests.helpers.cli import KubectlKustomize, LAMINA, run_lamina
+from tests.helpers.git import git
+from tests.helpers.project import set_replicas
+from tests.helpers.trees import write_tree
 
 
 def count_commits(repo: Path, branch: str = "rendered") -> int:
@@ -28,17 +20,17 @@ def count_commits(repo: Path, branch: str = "rendered") -> int:
 
 
 def test_publish_twice_without_change_makes_one_commit(project: Path) -> None:
-    lamina(project, "publish")
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
+    run_lamina("publish", cwd=project, check=True)
     assert count_commits(project) == 1
     assert git(project, "status", "--porcelain") == ""
 
 
 def test_prod_change_touches_only_prod_files(project: Path) -> None:
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     set_replicas(project, "prod", 7)
     git(project, "commit", "-qam", "prod: 7 replicas")
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     changed = git(project, "diff", "--name-only", "rendered~1", "rendered").split()
     assert changed and all(p.startswith("prod/") for p in changed), changed
     message = git(project, "log", "-1", "--format=%B", "rendered")
@@ -46,21 +38,20 @@ def test_prod_change_touches_only_prod_files(project: Path) -> None:
 
 
 def test_work_tree_and_index_are_untouched(project: Path) -> None:
-    write(project, "scratch.txt", "uncommitted\n")
+    write_tree(project, {"scratch.txt": "uncommitted\n"})
     git(project, "add", "scratch.txt")
     before = git(project, "status", "--porcelain")
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     assert git(project, "status", "--porcelain") == before
     assert git(project, "rev-parse", "--abbrev-ref", "HEAD") == "main"
 
 
-def test_rendered_branch_builds_like_the_overlay(project: Path, tmp_path: Path, kubectl: str) -> None:
-    lamina(project, "publish")
+def test_rendered_branch_builds_like_the_overlay(project: Path, tmp_path: Path, kubectl_kustomize: KubectlKustomize) -> None:
+    run_lamina("publish", cwd=project, check=True)
     out = tmp_path / "checkout"
     git(project, "worktree", "add", "-q", str(out), "rendered")
-    rendered = subprocess.run([kubectl, "kustomize", str(out / "prod")], capture_output=True,
-                              text=True, check=True).stdout
-    built = lamina(project, "build", "overlays/prod").stdout
+    rendered = kubectl_kustomize(out / "prod", check=True).stdout
+    built = run_lamina("build", "overlays/prod", cwd=project, check=True).stdout
     assert rendered == built
 
 
@@ -75,7 +66,7 @@ def test_concurrent_publishers_all_land_once_on_a_linear_history(project: Path, 
     procs = [subprocess.Popen([*LAMINA, "publish"], cwd=wt, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for wt in workers]
     for p in procs:
-        _out, err = p.communicate(timeout=300)
+        _out, err = p.communicate()
         assert p.returncode == 0, err
     log = git(project, "log", "--format=%H %P", "rendered").splitlines()
     assert len(log) == 8
@@ -86,7 +77,7 @@ def test_concurrent_publishers_all_land_once_on_a_linear_history(project: Path, 
 
 
 def test_killed_publish_leaves_old_or_new_tip(project: Path) -> None:
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     old = git(project, "rev-parse", "rendered")
     set_replicas(project, "prod", 9)
     git(project, "commit", "-qam", "prod 9")
@@ -99,25 +90,25 @@ def test_killed_publish_leaves_old_or_new_tip(project: Path) -> None:
         tip = git(project, "rev-parse", "rendered")
         assert tip == old or git(project, "rev-parse", f"{tip}~1") == old
         git(project, "fsck", "--no-dangling")
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     assert count_commits(project) == 2
 
 
 def test_rollback_restores_one_environment(project: Path) -> None:
-    lamina(project, "publish")
+    run_lamina("publish", cwd=project, check=True)
     first = git(project, "rev-parse", "rendered")
     set_replicas(project, "prod", 5)
     set_replicas(project, "dev", 4)
     git(project, "commit", "-qam", "both")
-    lamina(project, "publish")
-    lamina(project, "rollback", "prod", "--to", first)
+    run_lamina("publish", cwd=project, check=True)
+    run_lamina("rollback", "prod", "--to", first, cwd=project, check=True)
     assert git(project, "diff", "--name-only", first, "rendered", "--", "prod") == ""
     assert git(project, "diff", "--name-only", first, "rendered", "--", "dev") != ""
     assert count_commits(project) == 3
 
 
 def test_branch_per_env(project: Path) -> None:
-    lamina(project, "publish", "--branch-per-env", "env/{env}")
+    run_lamina("publish", "--branch-per-env", "env/{env}", cwd=project, check=True)
     assert "replicas: 2" in git(project, "show", "env/prod:prod/deployment-web.yaml")
 
 
@@ -133,8 +124,8 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, project: Path, setup: str,
         repo.mkdir()
         git(repo, "init", "-q")
         set_replicas(repo, "dev", 1)
-        write(repo, "base/kustomization.yaml", "resources: [deploy.yaml]\n")
-    proc = lamina(repo, *args, check=False)
+        write_tree(repo, {"base/kustomization.yaml": "resources: [deploy.yaml]\n"})
+    proc = run_lamina(*args, cwd=repo)
     assert proc.returncode == 1
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -147,8 +138,8 @@ def test_push_retries_on_a_moved_remote(project: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(project), str(clone))
     git(clone, "remote", "set-url", "origin", str(remote))
-    lamina(project, "publish", "--push", "origin")
+    run_lamina("publish", "--push", "origin", cwd=project, check=True)
     set_replicas(clone, "dev", 6)
     git(clone, "commit", "-qam", "dev 6")
-    lamina(clone, "publish", "--push", "origin")   # bases itself on the remote tip
+    run_lamina("publish", "--push", "origin", cwd=clone, check=True)   # bases itself on the remote tip
     assert int(git(remote, "rev-list", "--count", "rendered")) == 2

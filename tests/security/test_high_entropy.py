@@ -64,7 +64,7 @@ def test_credential_shapes_in_a_configmap_are_flagged_and_redacted(key: str) -> 
     what, value = SECRETS[key]
     found = _findings(_configmap("settings", value))
     assert [f.message for f in found] == [f"data key 'settings' holds {what}; move it to a Secret"]
-    assert found[0].field == "data.settings"
+    assert found[0].field == ("data", "settings")
     for secret in (value, AWS_ID, AWS_SECRET, "Tr0ub4dor-3", "MIIEowIBAAKCAQEA"):
         assert secret not in found[0].message
 
@@ -75,7 +75,8 @@ def test_credential_shapes_in_env_values_are_flagged(key: str) -> None:
     found = _findings(_deployment("SETTINGS", value))
     assert [(f.message, f.field) for f in found] == [
         (f"container 'app' env 'SETTINGS' holds {what}; use secretKeyRef",
-         "spec.template.spec.containers[0].env[1].value")]
+         ("spec", "template", "spec", "containers", ("name", "app"), "env", ("name", "SETTINGS"),
+          "value"))]
 
 
 @pytest.mark.parametrize("value", [

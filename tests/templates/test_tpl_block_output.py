@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 from lamina.templates.merge import MergedValues
 from lamina.templates.render import check_rendered_yaml
-from tests.templates.test_tpl_output import _structures
-from tests.templates.tpl_helpers import load, render, values
+from tests.templates.tpl_helpers import any_structure, load, render, values
 
 
 def test_a_map_alone_on_its_line_merges_into_the_enclosing_mapping(tmp_path):
@@ -60,7 +59,7 @@ def test_not_alone_on_its_line_stays_flow(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(_structures)
+@given(any_structure)
 def test_any_structure_alone_on_its_line_parses_back_equal(tmp_path_factory, data):
     tmp_path = tmp_path_factory.mktemp("out")
     merged = MergedValues(data={"x": data})

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
+from lamina.templates import deadline
 from lamina.templates.sandbox import RenderLimitError, RenderLimits
 from tests.templates.tpl_helpers import render, values
 
@@ -22,10 +22,10 @@ SMALL = RenderLimits(timeout_seconds=0.5, max_output_chars=10_000)
     ],
 )
 def test_slow_templates_stop_at_the_time_limit(tmp_path, template):
-    started = time.monotonic()
+    # Each template would run for hours: that it stops at all is the limit working. How soon
+    # depends on the machine's load, so it is not measured here (benchmarks/ measure speed).
     with pytest.raises(RenderLimitError) as err:
         render(tmp_path, "a: 1\n" + template + "\n", values(tmp_path), limits=SMALL)
-    assert time.monotonic() - started < 5
     # A runaway recursion may exhaust the stack before the clock, depending on the machine.
     assert "longer than 0.5s" in err.value.message or "recursion is too deep" in err.value.message
     assert err.value.source.line == 2
@@ -80,9 +80,21 @@ def test_large_numbers_in_values_are_fine_outside_width_arguments(tmp_path):
     assert out == "t: 1700000000\nu: 1700000000\n"
 
 
-def test_time_limit_does_not_fire_after_a_render(tmp_path):
-    render(tmp_path, "a: 1\n", values(tmp_path), limits=RenderLimits(timeout_seconds=0.05))
-    time.sleep(0.2)  # a late watchdog would raise here, in the caller's code
+def test_time_limit_does_not_fire_after_a_render(tmp_path, monkeypatch):
+    # The watchdog is fired by hand after the render has returned, as a late timer would on
+    # a busy machine; nothing may then be raised in the caller's code.
+    timers: list[threading.Timer] = []
+
+    class HeldTimer(threading.Timer):
+        def start(self) -> None:
+            timers.append(self)
+
+    monkeypatch.setattr(deadline.threading, "Timer", HeldTimer)
+    out = render(tmp_path, "a: 1\n", values(tmp_path), limits=SMALL)
+    assert out == "a: 1\n" and len(timers) == 1
+    timers[0].function()
+    for _ in range(10_000):    # bytecodes where a pending asynchronous exception would land
+        pass
 
 
 def test_renders_in_worker_threads_are_limited_too(tmp_path):
@@ -97,5 +109,5 @@ def test_renders_in_worker_threads_are_limited_too(tmp_path):
 
     thread = threading.Thread(target=work)
     thread.start()
-    thread.join(10)
+    thread.join()
     assert not thread.is_alive() and len(errors) == 1

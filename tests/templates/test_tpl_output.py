@@ -7,19 +7,10 @@ import hashlib
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from lamina.templates.merge import MergedValues
 from lamina.templates.output import flow_yaml
-from tests.templates.tpl_helpers import load, render, values
-
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(), _text,
-                     st.floats(allow_nan=False, allow_infinity=True))
-_data = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(_text, inner, max_size=4)), max_leaves=20)
-# Strings alone are inserted as text (see output.py); structures and their contents are typed.
-_structures = st.one_of(st.lists(_data, max_size=4), st.dictionaries(_text, _data, max_size=4))
+from tests.templates.tpl_helpers import any_data, any_structure, any_text, load, render, values
 
 
 def test_a_map_expression_becomes_a_yaml_map(tmp_path):
@@ -36,7 +27,7 @@ def test_a_list_expression_becomes_a_yaml_list_in_key_and_item_position(tmp_path
 
 
 @settings(max_examples=60)
-@given(_structures)
+@given(any_structure)
 def test_any_structure_parses_back_equal(tmp_path_factory, data):
     tmp_path = tmp_path_factory.mktemp("out")
     merged = MergedValues(data={"x": data})
@@ -44,7 +35,7 @@ def test_any_structure_parses_back_equal(tmp_path_factory, data):
     assert load(render(tmp_path, "- {{ values.x }}\n", merged)) == [data]
 
 
-@given(_data)
+@given(any_data)
 def test_flow_yaml_is_one_line_that_reads_back(data):
     text = flow_yaml(data)
     assert "\n" not in text
@@ -70,7 +61,7 @@ def test_strings_are_inserted_as_text(tmp_path):
     assert load(out) == {"image": "nginx:1.25", "v": 1.1, "q": "1.10"}
 
 
-@given(_text)
+@given(any_text)
 def test_quote_keeps_any_string_a_string(tmp_path_factory, text):
     merged = MergedValues(data={"s": text})
     out = render(tmp_path_factory.mktemp("q"), "s: {{ values.s | quote }}\n", merged)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from hypothesis import strategies as st
 
 from lamina.templates.merge import MergedValues, merge_layers
 from lamina.templates.render import RenderedText, render_template
@@ -32,3 +33,14 @@ def render(tmp_path: Path, template: str, merged: MergedValues, name: str = "t.y
 
 def load(text: str) -> object:
     return yaml.load(str(text), Loader=yaml.CSafeLoader)
+
+
+# Strategies of the output tests: any text, any value, any map or list of values.
+any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), any_text,
+                     st.floats(allow_nan=False, allow_infinity=True))
+any_data = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                          st.dictionaries(any_text, inner, max_size=4)),
+                        max_leaves=20)
+# Strings alone are inserted as text (see output.py); structures and their contents are typed.
+any_structure = st.one_of(st.lists(any_data, max_size=4), st.dictionaries(any_text, any_data, max_size=4))

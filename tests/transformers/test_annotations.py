@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import shutil
-import subprocess
 
 import pytest
 import yaml
@@ -18,8 +16,6 @@ from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
 
 CTX = PluginContext(loader=None, config=default_config())
-KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
-
 TREE = """
 apiVersion: batch/v1
 kind: CronJob
@@ -137,13 +133,12 @@ def test_order_of_two_disjoint_annotation_sets_does_not_matter(pairs):
     assert [r.obj for r in a] == [r.obj for r in b]
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
-def test_matches_kubectl(tmp_path):
+def test_matches_kubectl(kubectl_kustomize, tmp_path):
     pairs = {"owner": "team a", "example.com/id": "", "x": "1"}
     (tmp_path / "res.yaml").write_text(TREE)
     (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(
         {"resources": ["res.yaml"], "commonAnnotations": pairs}))
-    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    out = kubectl_kustomize(tmp_path)
     assert out.returncode == 0, out.stderr
     rm = resmap(TREE)
     common(copy.deepcopy(pairs)).transform(rm)

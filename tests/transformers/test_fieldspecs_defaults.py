@@ -2,7 +2,7 @@
 
 Run this file to regenerate the module after editing the YAML file:
 
-    /work/venv/bin/python tests/transformers/test_fieldspecs_defaults.py
+    python tests/transformers/test_fieldspecs_defaults.py
 """
 
 from __future__ import annotations

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
 
 import pytest
 import yaml
@@ -17,10 +15,9 @@ from lamina.model.resource import Resource
 from lamina.transformers import annotations, images, labels, replicas
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
+from tests.helpers.cli import run_lamina
 
 CTX = PluginContext(loader=None, config=default_config())
-KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
-
 
 def resmap(text: str) -> ResMap:
     return ResMap(Resource(d) for d in yaml.safe_load_all(text) if d is not None)
@@ -236,17 +233,16 @@ def by_id(objs: list[dict]) -> dict:
     return {(o["kind"], o["metadata"]["name"]): o for o in objs}
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
 @settings(max_examples=20, deadline=None)
 @given(case=trees())
-def test_matches_kubectl_kustomize(tmp_path_factory, case):
+def test_matches_kubectl_kustomize(kubectl_kustomize, tmp_path_factory, case):
     docs, common, annos, entries, reps = case
     root = tmp_path_factory.mktemp("tree")
     (root / "res.yaml").write_text(yaml.safe_dump_all(docs))
     kust = {"resources": ["res.yaml"], "commonLabels": common, "commonAnnotations": annos,
             "images": entries, "replicas": reps}
     (root / "kustomization.yaml").write_text(yaml.safe_dump(kust))
-    out = subprocess.run([KUBECTL, "kustomize", str(root)], capture_output=True, text=True, timeout=60)
+    out = kubectl_kustomize(root)
     assert out.returncode == 0, out.stderr
     expected = [d for d in yaml.safe_load_all(out.stdout) if d is not None]
     assert by_id(lamina_like(docs, common, annos, entries, reps)) == by_id(expected)
@@ -254,7 +250,6 @@ def test_matches_kubectl_kustomize(tmp_path_factory, case):
 
 # ---- end to end: `lamina build` prints kubectl's bytes ---------------------------------
 
-LAMINA = shutil.which("lamina", path="/work/venv/bin") or shutil.which("lamina")
 
 
 @st.composite
@@ -280,15 +275,14 @@ def kustomizations(draw):
     return docs, kust
 
 
-@pytest.mark.skipif(KUBECTL is None or LAMINA is None, reason="kubectl or the lamina CLI is missing")
 @settings(max_examples=15, deadline=None)
 @given(case=kustomizations())
-def test_lamina_build_prints_kubectl_bytes(tmp_path_factory, case):
+def test_lamina_build_prints_kubectl_bytes(kubectl_kustomize, tmp_path_factory, case):
     docs, kust = case
     root = tmp_path_factory.mktemp("tree")
     (root / "res.yaml").write_text(yaml.safe_dump_all(docs))
     (root / "kustomization.yaml").write_text(json.dumps(kust))
-    want = subprocess.run([KUBECTL, "kustomize", str(root)], capture_output=True, text=True, timeout=60)
-    got = subprocess.run([LAMINA, "build", str(root)], capture_output=True, text=True, timeout=60)
+    want = kubectl_kustomize(root)
+    got = run_lamina("build", root)
     assert (got.returncode == 0) == (want.returncode == 0), (got.stderr, want.stderr)
     assert got.stdout == want.stdout

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
 
 import pytest
 import yaml
@@ -261,17 +259,14 @@ def test_empty_key_is_an_error():
         common_labels({"": "v"}).transform(rm)
 
 
-KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
 
-
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
 @pytest.mark.parametrize("key", ["true", "1", "2001-1-1", "yes", "n", "12:30", ""])
-def test_key_verdicts_match_kubectl(tmp_path, key):
+def test_key_verdicts_match_kubectl(kubectl_kustomize, tmp_path, key):
     (tmp_path / "cm.yaml").write_text(yaml.safe_dump(CM))
     # JSON quotes every key, so the kustomization reader (YAML 1.1) sees the key as written.
     (tmp_path / "kustomization.yaml").write_text(json.dumps(
         {"resources": ["cm.yaml"], "commonLabels": {key: "v"}}))
-    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    out = kubectl_kustomize(tmp_path)
     rm = ResMap([Resource(copy.deepcopy(CM))])
     try:
         common_labels({key: "v"}).transform(rm)
@@ -328,13 +323,12 @@ def test_sharing_survives_a_resource_copy_and_stays_per_resource():
     assert rm[0].obj["spec"]["selector"] == {"app": "a"}
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
 @pytest.mark.parametrize("overlay", [
     {"labels": [{"pairs": {"app": "b"}}]},
     {"labels": [{"pairs": {"app": "b"}, "includeTemplates": True}]},
     {"commonAnnotations": {"note": "x"}, "labels": [{"pairs": {"app": "b", "other": "c"}}]},
 ])
-def test_base_common_labels_then_overlay_labels_match_kubectl(tmp_path, overlay):
+def test_base_common_labels_then_overlay_labels_match_kubectl(kubectl_kustomize, tmp_path, overlay):
     dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
     (tmp_path / "base").mkdir()
@@ -343,7 +337,7 @@ def test_base_common_labels_then_overlay_labels_match_kubectl(tmp_path, overlay)
     (tmp_path / "base" / "kustomization.yaml").write_text(json.dumps(
         {"resources": ["res.yaml"], "commonLabels": {"app": "a"}}))
     (tmp_path / "prod" / "kustomization.yaml").write_text(json.dumps({"resources": ["../base"], **overlay}))
-    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path / "prod")], capture_output=True, text=True, timeout=60)
+    out = kubectl_kustomize(tmp_path / "prod")
     assert out.returncode == 0, out.stderr
 
     rm = ResMap([Resource(copy.deepcopy(SVC)), Resource(copy.deepcopy(dep))])

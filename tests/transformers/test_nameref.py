@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,11 +15,10 @@ from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
 from lamina.transformers.nameref import fix_name_references, same_ending
 from lamina.yaml import dump_all, load_all
+from tests.helpers.cli import run_lamina
 
 CFG = default_config()
 CTX = PluginContext(loader=None, config=CFG)
-KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
-
 
 def resources(text: str) -> list[Resource]:
     return [Resource(d) for d in load_all(text, "in.yaml") if d is not None]
@@ -271,9 +268,8 @@ spec:
     return "\n---\n".join(d.strip("\n") for d in docs)
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
 @pytest.mark.parametrize("seed", range(4))
-def test_prefix_suffix_namespace_and_references_match_kubectl(tmp_path: Path, seed: int):
+def test_prefix_suffix_namespace_and_references_match_kubectl(kubectl_kustomize, tmp_path: Path, seed: int):
     rng = random.Random(seed)
     text = _random_app(rng)
     ns = rng.choice(["", "team-a"])
@@ -288,8 +284,9 @@ def test_prefix_suffix_namespace_and_references_match_kubectl(tmp_path: Path, se
     if suf:
         lines.append(f"nameSuffix: {suf}")
     (tmp_path / "kustomization.yaml").write_text("\n".join(lines) + "\n")
-    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True,
-                         check=True).stdout
+    built = kubectl_kustomize(tmp_path)
+    assert built.returncode == 0, built.stderr
+    out = built.stdout
 
     rm = ResMap(resources(text))
     if ns:
@@ -307,7 +304,6 @@ def test_prefix_suffix_namespace_and_references_match_kubectl(tmp_path: Path, se
 
 # ---- whole builds: bases with their own prefixes/namespaces, references across them -----
 
-LAMINA = shutil.which("lamina", path="/work/venv/bin") or shutil.which("lamina")
 _NAMES = ["one", "two", "gen"]
 
 
@@ -349,9 +345,8 @@ def _kustomization(rng: random.Random, resources: list[str], generator: bool) ->
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.skipif(KUBECTL is None or LAMINA is None, reason="kubectl or lamina not installed")
 @pytest.mark.parametrize("seed", range(6))
-def test_builds_with_renamed_bases_match_kubectl(tmp_path: Path, seed: int):
+def test_builds_with_renamed_bases_match_kubectl(kubectl_kustomize, tmp_path: Path, seed: int):
     rng = random.Random(seed)
     bases = []
     for b in range(rng.randint(1, 2)):
@@ -363,7 +358,7 @@ def test_builds_with_renamed_bases_match_kubectl(tmp_path: Path, seed: int):
     top = tmp_path / "top"
     top.mkdir()
     (top / "kustomization.yaml").write_text(_kustomization(rng, bases, generator=False))
-    want = subprocess.run([KUBECTL, "kustomize", str(top)], capture_output=True, text=True)
-    got = subprocess.run([LAMINA, "build", str(top)], capture_output=True, text=True)
+    want = kubectl_kustomize(top)
+    got = run_lamina("build", top)
     assert (got.returncode == 0) == (want.returncode == 0), (want.stderr, got.stderr)
     assert got.stdout == want.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,8 @@ from lamina.transformers import fieldpath, replacements
 from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
 from lamina.yaml import dump_all, load_all
-from tests.conftest import write_tree
-
-
-class DirLoader:
-    """A FileLoader over one directory, enough for `path:` entries."""
-
-    def __init__(self, root: Path):
-        self.root = str(root)
-
-    def read_text(self, path: str) -> str:
-        try:
-            return (Path(self.root) / path).read_text(encoding="utf-8")
-        except OSError as e:
-            raise KustomizationError(f"cannot read {path}: {e}") from None
-
-    def display(self, path: str) -> str:
-        return path
+from tests.helpers.loader import DirLoader
+from tests.helpers.trees import write_tree
 
 
 def ctx(root: Path) -> PluginContext:
@@ -327,10 +311,9 @@ replacements:
 """
 
 
-def test_matches_kubectl(tmp_path, kubectl):
+def test_matches_kubectl(tmp_path, kubectl_kustomize):
     write_tree(tmp_path, {"kustomization.yaml": KUSTOMIZATION, "r.yaml": BASE})
-    expected = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True,
-                              text=True, check=True).stdout
+    expected = kubectl_kustomize(tmp_path, check=True).stdout
     from lamina.kustomize.build import build, render
     try:
         got = render(build(str(tmp_path)))
@@ -377,10 +360,9 @@ replacements:
 """
 
 
-def test_embedded_documents_match_kubectl(tmp_path, kubectl):
+def test_embedded_documents_match_kubectl(tmp_path, kubectl_kustomize):
     write_tree(tmp_path, {"kustomization.yaml": EMBEDDED_KUSTOMIZATION, "r.yaml": EMBEDDED})
-    expected = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True,
-                              text=True, check=True).stdout
+    expected = kubectl_kustomize(tmp_path, check=True).stdout
     from lamina.kustomize.build import build, render
     assert render(build(str(tmp_path))) == expected
     assert "REPLACE" not in expected
@@ -453,9 +435,9 @@ def replacement_trees(draw):
 
 @settings(max_examples=15, deadline=None)
 @given(files=replacement_trees())
-def test_generated_replacements_match_kubectl(tmp_path_factory, kubectl, files):
+def test_generated_replacements_match_kubectl(tmp_path_factory, kubectl_kustomize, files):
     root = write_tree(tmp_path_factory.mktemp("gen"), files)
-    done = subprocess.run([kubectl, "kustomize", str(root)], capture_output=True, text=True)
+    done = kubectl_kustomize(root)
     from lamina.kustomize.build import build, render
     try:
         got = render(build(str(root)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 
 import pytest
 import yaml
@@ -17,8 +15,6 @@ from lamina.transformers.base import PluginContext
 from lamina.transformers.fieldspecs import default_config
 
 CTX = PluginContext(loader=None, config=default_config())
-KUBECTL = shutil.which("kubectl", path="/work/venv/bin") or shutil.which("kubectl")
-
 WORKLOADS = """
 apiVersion: apps/v1
 kind: Deployment
@@ -126,13 +122,12 @@ def test_result_is_the_count_whatever_was_there(count, before):
     assert rm[0].obj["spec"]["replicas"] == count
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl (the oracle) is not installed")
 @pytest.mark.parametrize("name", ["web", "p-web", "nope"])
-def test_matches_kubectl_with_a_name_prefix(tmp_path, name):
+def test_matches_kubectl_with_a_name_prefix(kubectl_kustomize, tmp_path, name):
     (tmp_path / "res.yaml").write_text(WORKLOADS)
     (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(
         {"resources": ["res.yaml"], "namePrefix": "p-", "replicas": [{"name": name, "count": 7}]}))
-    out = subprocess.run([KUBECTL, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    out = kubectl_kustomize(tmp_path)
     # Replicas run after the prefix; emulate the rename the prefix transformer records.
     rm = resmap(WORKLOADS)
     for r in rm:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -14,7 +13,7 @@ from lamina.transformers.fieldspecs import default_config
 from lamina.transformers.vars import VarSet, resolve_vars
 from lamina.transformers.vars_expand import expand
 from lamina.yaml import dump_all, load_all
-from tests.conftest import write_tree
+from tests.helpers.trees import write_tree
 
 RESOURCES = """
 apiVersion: v1
@@ -227,14 +226,13 @@ def test_original_name_still_matches_after_rename():
 
 # ---- kubectl parity ---------------------------------------------------------------------
 
-def test_matches_kubectl(tmp_path, kubectl):
+def test_matches_kubectl(tmp_path, kubectl_kustomize):
     write_tree(tmp_path, {
         "base/kustomization.yaml": "resources: [r.yaml]\nvars:\n" + VARS,
         "base/r.yaml": RESOURCES,
         "overlay/kustomization.yaml": "namePrefix: p-\nresources: [../base]\n",
     })
-    done = subprocess.run([kubectl, "kustomize", str(tmp_path / "overlay")],
-                          capture_output=True, text=True, check=True)
+    done = kubectl_kustomize(tmp_path / "overlay", check=True)
     from lamina.kustomize.build import build, render
     try:
         got = render(build(str(tmp_path / "overlay")))

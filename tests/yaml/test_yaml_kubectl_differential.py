@@ -10,13 +10,10 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from yamltest_helpers import kustomize, needs_kubectl
-from yamltest_strategies import resource_docs
+from tests.yaml.yamltest_strategies import resource_docs
 
 from lamina.errors import LaminaError
 from lamina.yaml import dump, dump_all, load_all
-
-pytestmark = needs_kubectl
 
 
 def _lamina(text: str) -> str | None:
@@ -29,7 +26,7 @@ def _lamina(text: str) -> str | None:
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(doc=resource_docs(), as_json=st.booleans())
-def test_same_bytes_as_kubectl(doc, as_json: bool, tmp_path_factory) -> None:
+def test_same_bytes_as_kubectl(doc, as_json: bool, tmp_path_factory, kustomize) -> None:
     text = json.dumps(doc, ensure_ascii=False) + "\n" if as_json else dump(doc)
     result = kustomize(tmp_path_factory.mktemp("k"), text)
     ours = _lamina(text)
@@ -48,7 +45,7 @@ _folded_lines = st.lists(
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(lines=_folded_lines, chomp=st.sampled_from(["", "-", "+"]), tail=st.integers(0, 2))
-def test_folded_blocks_as_kubectl_reads_them(lines, chomp, tail, tmp_path_factory) -> None:
+def test_folded_blocks_as_kubectl_reads_them(lines, chomp, tail, tmp_path_factory, kustomize) -> None:
     # Folded scalars go through go-yaml v3's faulty folded emitter inside Kustomize.
     if not lines[0].strip() or lines[0][0] in " \t":
         lines = ["start", *lines]

@@ -233,14 +233,32 @@ def test_gc_pause_nests_and_restores(env):
 
 
 def test_interrupt_here_stops_the_helper(env):
+    # Synchronised on pipes, not on time: the helper says it is inside an item and waits
+    # there, so it cannot take every item before this process takes one (under load it
+    # used to, and no Ctrl-C happened); this process is interrupted only once the helper
+    # is mid-item. It lets the helper go on just before, so a helper left running would
+    # finish and be caught by assert_no_children, not hang the test.
     me = os.getpid()
+    before = started()
+    busy_r, busy_w = os.pipe()
+    go_r, go_w = os.pipe()
 
     def fn(x):
-        if os.getpid() == me:
-            raise KeyboardInterrupt
-        return x
-    with pytest.raises(KeyboardInterrupt):
-        parallel.map_in_order(fn, list(range(50)), _enc, _dec)
+        if os.getpid() != me:
+            os.write(busy_w, b"1")
+            os.read(go_r, 1)
+            return x
+        if started() != before:          # (with no helper, interrupt at once)
+            os.read(busy_r, 1)
+            os.write(go_w, b"1" * 50)
+        raise KeyboardInterrupt
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            parallel.map_in_order(fn, list(range(50)), _enc, _dec)
+    finally:
+        for fd in (busy_r, busy_w, go_r, go_w):
+            os.close(fd)
+    assert started() == before + 1
     assert_no_children()
 
 

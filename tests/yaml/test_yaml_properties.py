@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
-from yamltest_strategies import keys, resource_docs, values
+from tests.yaml.yamltest_strategies import keys, resource_docs, values
 
 from lamina.yaml import dump, dump_all, load, load_all
 

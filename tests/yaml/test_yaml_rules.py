@@ -8,7 +8,7 @@ prints it. The expected text was captured from kubectl v1.37.1 (Kustomize v5.8.1
 from __future__ import annotations
 
 import pytest
-from yamltest_helpers import HEADER, kustomize, needs_kubectl, resource
+from tests.yaml.yamltest_helpers import HEADER, resource
 
 from lamina.yaml import dump_all, load_all
 
@@ -98,9 +98,8 @@ def test_rule(name: str) -> None:
     assert dump_all(load_all(resource(written), "r.yaml")) == HEADER + "spec:\n" + printed
 
 
-@needs_kubectl
 @pytest.mark.parametrize("name", sorted(RULES))
-def test_rule_matches_kubectl(name: str, tmp_path) -> None:
+def test_rule_matches_kubectl(name: str, tmp_path, kustomize) -> None:
     written, printed = RULES[name]
     result = kustomize(tmp_path, resource(written))
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from lamina.errors import SourceRef
+from lamina.yaml.positions import FieldPath, field_source
 
 ERROR, WARNING = "error", "warning"
 LEVELS = (ERROR, WARNING)
@@ -21,7 +22,7 @@ class Finding:
     source: SourceRef | None = None  # the user's file (and line) the resource came from
     rendered: str | None = None      # the rendered file, when there is one
     related: tuple[str, ...] = ()    # the other end of a consistency finding
-    field: str | None = None         # the field inside the resource (`data.DB_URL`), if one
+    field: FieldPath = ()            # the field the finding is about; `source` points at it
 
     def location(self) -> str:
         if self.source is not None:
@@ -83,11 +84,21 @@ class Context:
     # (kustomization, line, field, index, what) of each patch or replacement target that
     # selected nothing in the build (project/render.py; the unmatched-patch check)
     unmatched_patches: tuple[tuple[str, int | None, str, int, str], ...] = ()
+    root: str = ""      # the folder Obj.source paths are relative to ("" = working directory)
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
-                related: tuple[str, ...] = (), field: str | None = None) -> Finding:
-        return Finding(check, level, message, self.environment, obj.ident, obj.source,
-                       obj.rendered, related, field)
+                related: tuple[str, ...] = (), at: FieldPath = ()) -> Finding:
+        """A finding about `obj`; `at` is the field it is about (see yaml/positions.py for
+        the steps), and the finding then points at the line that writes that field."""
+        return Finding(check, level, message, self.environment, obj.ident,
+                       self.locate(obj, at), obj.rendered, related, tuple(at))
+
+    def locate(self, obj: Obj, at: FieldPath) -> SourceRef | None:
+        """file:line of field `at` of `obj` (the document's line when `at` is empty or the
+        file no longer holds it)."""
+        if not at or obj.source is None:
+            return obj.source
+        return field_source(obj.source, at, self.root)
 
 
 # ---- pods inside workloads ---------------------------------------------------------------
@@ -135,11 +146,23 @@ def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return md, node["spec"]
 
 
-def pod_spec_path(obj: Obj) -> str:
-    """The dotted path of a Pod's or workload's pod spec (`spec.template.spec`)."""
+def pod_spec_path(obj: Obj) -> FieldPath:
+    """The field path of `obj`'s pod spec (as pod_template finds it), for Context.finding."""
     if obj.kind == "Pod":
-        return "spec"
-    return ".".join(_POD_TEMPLATE_PATHS.get(obj.kind, ("spec", "template"))) + ".spec"
+        return ("spec",)
+    return _POD_TEMPLATE_PATHS.get(obj.kind, ("spec", "template")) + ("spec",)
+
+
+def container_path(obj: Obj, field: str, container: dict[str, Any]) -> FieldPath:
+    """The field path of one container of `obj`'s pod spec, by name (patches may reorder
+    containers; the name still finds the one in the source file)."""
+    name = container.get("name")
+    if isinstance(name, str):
+        return pod_spec_path(obj) + (field, ("name", name))
+    spec = pod_template(obj)
+    items = spec[1].get(field) if spec is not None else None
+    index = next((i for i, c in enumerate(items or []) if c is container), 0)
+    return pod_spec_path(obj) + (field, index)
 
 
 def pod_specs(objects: tuple[Obj, ...]) -> Iterator[tuple[Obj, dict[str, Any]]]:

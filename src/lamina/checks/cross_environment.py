@@ -31,7 +31,9 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from lamina.checks import config_hosts
-from lamina.checks.base import ERROR, Context, Finding, Obj, containers, pod_spec_path, pod_template
+from lamina.checks.base import (ERROR, Context, Finding, Obj, container_path, containers,
+                                pod_spec_path, pod_template)
+from lamina.yaml.positions import FieldPath
 
 ID = "cross-environment"
 LEVEL = ERROR
@@ -124,15 +126,17 @@ def owners_of_markers(declared: dict[str, tuple[str, ...]],
     return {env: tuple(sorted(m)) for env, m in out.items()}
 
 
-def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def _strings(node: Any, path: str = "", steps: FieldPath = ()
+             ) -> Iterator[tuple[str, FieldPath, str]]:
+    """(dotted path for the message, field path for the line, text) of every string."""
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _strings(v, f"{path}.{k}" if path else str(k))
+            yield from _strings(v, f"{path}.{k}" if path else str(k), steps + (str(k),))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _strings(v, f"{path}[{i}]")
+            yield from _strings(v, f"{path}[{i}]", steps + (i,))
     elif isinstance(node, str):
-        yield path, node
+        yield path, steps, node
 
 
 def _may_equal(marker: str, env: str, path: str) -> bool:
@@ -186,10 +190,10 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             envs.append((env, foreign))
     reported = []
     for finding in _by_markers(ctx, envs):
-        reported.append((finding.resource, finding.field))
+        reported.append((finding.resource, finding.message.split(" names ")[0]))
         yield finding
-    for finding in _in_configuration(ctx):
-        if (finding.resource, finding.field) not in reported:
+    for finding in _in_configuration(ctx):   # messages start with the field's dotted path
+        if (finding.resource, finding.message.split(" names ")[0]) not in reported:
             yield finding
 
 
@@ -208,11 +212,11 @@ def _by_markers(ctx: Context, envs: list[tuple[str, list[str]]]) -> Iterator[Fin
             if obj.namespace in foreign:
                 yield ctx.finding(ID, LEVEL, obj, f"is in namespace '{obj.namespace}', which "
                                   f"belongs to environment '{env}' (set this environment's own "
-                                  "namespace in its overlay)", field="metadata.namespace")
+                                  "namespace in its overlay)", at=("metadata", "namespace"))
                 continue
             if strings is None:
                 strings = list(_strings(obj.data))
-            for path, text in strings:
+            for path, steps, text in strings:
                 if path == "metadata.namespace":
                     continue
                 hit = next((m for m in foreign if (m == text and _may_equal(m, env, path))
@@ -220,7 +224,7 @@ def _by_markers(ctx: Context, envs: list[tuple[str, list[str]]]) -> Iterator[Fin
                 if hit is not None:
                     yield ctx.finding(ID, LEVEL, obj, f"{path} names '{hit}', which belongs to "
                                       f"environment '{env}' (use {own_environment(ctx)}'s own, or "
-                                      "declare it under hosts: in lamina.yaml)", field=path)
+                                      "declare it under hosts: in lamina.yaml)", at=steps)
                     break
 
 
@@ -238,44 +242,50 @@ def _markers(ctx: Context) -> config_hosts.Markers:
         {env: _names(env) | set(ctx.environment_markers.get(env, ())) for env in envs})
 
 
-def configuration(obj: Obj) -> Iterator[tuple[str, str, str]]:
-    """(field path, key, text) of the configuration strings cross-environment reads."""
+def configuration(obj: Obj) -> Iterator[tuple[str, FieldPath, str, str]]:
+    """(dotted path for the message, field path, key, text) of the configuration strings
+    cross-environment reads."""
     if obj.kind == "ConfigMap":
         data = obj.data.get("data")
         if isinstance(data, dict):
             for key, value in data.items():
                 if isinstance(value, str):
-                    yield f"data.{key}", str(key), value
-    yield from _annotations(obj.metadata, "metadata.annotations")
+                    yield f"data.{key}", ("data", str(key)), str(key), value
+    yield from _annotations(obj.metadata, ("metadata",))
     tpl = pod_template(obj)
     if tpl is None:
         return
     base = pod_spec_path(obj)
     if tpl[0] is not obj.metadata:
-        yield from _annotations(tpl[0], base.rpartition(".spec")[0] + ".metadata.annotations")
+        yield from _annotations(tpl[0], base[:-1] + ("metadata",))
     index: dict[str, int] = {}
     for field, c in containers(tpl[1]):
         i = index[field] = index.get(field, -1) + 1
-        at = f"{base}.{field}[{i}]"
+        text = f"{'.'.join(base)}.{field}[{i}]"
+        at = container_path(obj, field, c)
         for j, env in enumerate(c.get("env") or []):
             if isinstance(env, dict) and isinstance(env.get("value"), str):
-                yield f"{at}.env[{j}].value", str(env.get("name") or ""), env["value"]
+                name = env.get("name")
+                step = ("name", name) if isinstance(name, str) else j
+                yield (f"{text}.env[{j}].value", at + ("env", step, "value"), str(name or ""),
+                       env["value"])
         for what in ("command", "args"):
             items = c.get(what)
             for j, arg in enumerate(items if isinstance(items, list) else []):
                 if isinstance(arg, str):
-                    yield f"{at}.{what}[{j}]", what, arg
+                    yield f"{text}.{what}[{j}]", at + (what, j), what, arg
 
 
 _SKIPPED_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
 
 
-def _annotations(metadata: Any, path: str) -> Iterator[tuple[str, str, str]]:
+def _annotations(metadata: Any, path: FieldPath) -> Iterator[tuple[str, FieldPath, str, str]]:
     annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if isinstance(annotations, dict):
         for key, value in annotations.items():
             if isinstance(value, str) and key not in _SKIPPED_ANNOTATIONS:
-                yield f"{path}.{key}", str(key), value
+                yield (f"{'.'.join(path)}.annotations.{key}", path + ("annotations", str(key)),
+                       str(key), value)
 
 
 def _own_host(host: str, own_hosts: tuple[str, ...]) -> bool:
@@ -294,7 +304,7 @@ def _in_configuration(ctx: Context) -> Iterator[Finding]:
     for obj in ctx.objects:
         if obj.kind == "Secret":
             continue   # never read secret values into messages
-        for path, key, text in configuration(obj):
+        for path, steps, key, text in configuration(obj):
             if not may_carry.search(text):
                 continue
             for host in config_hosts.hosts_in(key, text):
@@ -308,5 +318,5 @@ def _in_configuration(ctx: Context) -> Iterator[Finding]:
                     ID, LEVEL, obj, f"{path} names host '{host.host}', which belongs to "
                     f"environment '{env}' (it carries the marker '{marker}'); point it at "
                     f"{own}'s own host, or list the host under {own}'s hosts: in lamina.yaml "
-                    "if it really is shared", field=path)
+                    "if it really is shared", at=steps)
                 break

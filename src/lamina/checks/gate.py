@@ -55,6 +55,7 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            environment_markers=environment_markers(project),
                            external=tuple(project.external),
                            allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
+                           root=project.root,
                            unmatched_patches=tuple(getattr(t, "unmatched_patches", ()))))
     return out
 
@@ -65,10 +66,7 @@ def environment_markers(project) -> dict[str, tuple[str, ...]]:
 
 
 def check_targets(project, targets, preset: str | None = None, crds: tuple = ()) -> CheckResult:
-    from lamina.checks.locate import locate
-    result = run(contexts(project, targets, crds), rules(project.checks, preset))
-    result.findings = locate(result.findings, project.root)
-    return result
+    return run(contexts(project, targets, crds), rules(project.checks, preset))
 
 
 def gate(project, targets) -> CheckResult:

@@ -31,8 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, WARNING, Context, Finding, Obj, containers, pod_spec_path, \
-    pod_specs
+from lamina.checks.base import (ERROR, WARNING, Context, Finding, Obj, container_path, containers,
+                                pod_spec_path, pod_specs)
+from lamina.yaml.positions import FieldPath
 
 ID = "hardening"
 LEVEL = ERROR
@@ -76,26 +77,27 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         base = pod_spec_path(obj)
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if spec.get(key) is True:
-                yield ctx.finding(ID, LEVEL, obj, f"{key} is true", field=f"{base}.{key}")
+                yield ctx.finding(ID, LEVEL, obj, f"{key} is true", at=base + (key,))
         for i, vol in enumerate(spec.get("volumes") or []):
             if isinstance(vol, dict) and vol.get("hostPath") is not None:
+                vol_at = ("name", vol["name"]) if isinstance(vol.get("name"), str) else i
                 yield ctx.finding(ID, LEVEL, obj, f"volume '{vol.get('name')}' mounts a hostPath",
-                                  field=f"{base}.volumes[{i}]")
+                                  at=base + ("volumes", vol_at, "hostPath"))
         psc = spec.get("securityContext") or {}
         pod_non_root = psc.get("runAsNonRoot") is True
-        index: dict[str, int] = {}
         for field, c in containers(spec):
-            i = index[field] = index.get(field, -1) + 1
-            at = f"{base}.{field}[{i}]"
             sc = c.get("securityContext") or {}
             where = f"{field[:-1]} '{c.get('name')}'"
+            at = container_path(obj, field, c)
+            sc_at = at + ("securityContext",)
             if sc.get("privileged") is True:
-                yield ctx.finding(ID, LEVEL, obj, f"{where} is privileged", field=at)
+                yield ctx.finding(ID, LEVEL, obj, f"{where} is privileged", at=sc_at + ("privileged",))
             added = {str(x).upper().removeprefix("CAP_") for x in
                      (sc.get("capabilities") or {}).get("add") or []} & _PRIVILEGED_CAPS
             if added:
                 yield ctx.finding(ID, LEVEL, obj, f"{where} adds capabilities "
-                                  f"{', '.join(sorted(added))} (as good as privileged)", field=at)
+                                  f"{', '.join(sorted(added))} (as good as privileged)",
+                                  at=sc_at + ("capabilities", "add"))
             uid = sc.get("runAsUser", psc.get("runAsUser"))
             non_root_uid = isinstance(uid, int) and not isinstance(uid, bool) and uid > 0
             # The container's runAsNonRoot, when it sets one, overrides the pod's.
@@ -105,16 +107,18 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 if sc.get("runAsNonRoot") is False and pod_non_root:
                     yield ctx.finding(ID, LEVEL, obj, f"{where} sets runAsNonRoot: false, which "
                                       "overrides the pod's runAsNonRoot: true (remove it, or set "
-                                      "a non-zero runAsUser)", field=at)
+                                      "a non-zero runAsUser)", at=sc_at + ("runAsNonRoot",))
                 else:
                     yield ctx.finding(ID, LEVEL, obj, f"{where} may run as root (set "
-                                      "runAsNonRoot: true)", field=at)
+                                      "runAsNonRoot: true)", at=sc_at if sc else at)
             if sc.get("runAsUser") == 0:
-                yield ctx.finding(ID, LEVEL, obj, f"{where} runs as user 0", field=at)
+                yield ctx.finding(ID, LEVEL, obj, f"{where} runs as user 0",
+                                  at=sc_at + ("runAsUser",))
             level = levels["read_only_root_filesystem"]
             if level and sc.get("readOnlyRootFilesystem") is not True:
                 yield ctx.finding(ID, level, obj, f"{where} does not set readOnlyRootFilesystem: "
-                                  "true (mount an emptyDir where it must write)", field=at)
+                                  "true (mount an emptyDir where it must write)",
+                                  at=sc_at if sc else at)
             level = levels["secrets_in_env"]
             if level:
                 yield from _secrets_in_env(ctx, obj, c, where, at, level)
@@ -136,23 +140,24 @@ def _default_bound(ctx: Context, level: str) -> Iterator[Finding]:
                 yield ctx.finding(ID, level, o, f"grants {ref.get('kind') or 'Role'} "
                                   f"'{ref.get('name')}' to the default service account of namespace "
                                   f"'{s.get('namespace') or o.namespace}': every pod there gets "
-                                  "it (bind a dedicated ServiceAccount)", field=f"subjects[{i}]")
+                                  "it (bind a dedicated ServiceAccount)", at=("subjects", i))
 
 
-def _secrets_in_env(ctx: Context, obj: Obj, c: dict[str, Any], where: str, at: str,
+def _secrets_in_env(ctx: Context, obj: Obj, c: dict[str, Any], where: str, at: FieldPath,
                     level: str) -> Iterator[Finding]:
     for i, env in enumerate(c.get("env") or []):
         ref = ((env or {}).get("valueFrom") or {}).get("secretKeyRef") if isinstance(env, dict) else None
         if isinstance(ref, dict):
             yield ctx.finding(ID, level, obj, f"{where} env '{env.get('name')}' takes Secret "
                               f"'{ref.get('name')}' as an environment variable (mount it as a "
-                              "file)", field=f"{at}.env[{i}]")
+                              "file)", at=at + ("env", ("name", env["name"]) if
+                                                isinstance(env.get("name"), str) else i))
     for i, src in enumerate(c.get("envFrom") or []):
         ref = src.get("secretRef") if isinstance(src, dict) else None
         if isinstance(ref, dict):
             yield ctx.finding(ID, level, obj, f"{where} envFrom takes Secret '{ref.get('name')}' "
                               "as environment variables (mount it as a file)",
-                              field=f"{at}.envFrom[{i}]")
+                              at=at + ("envFrom", i))
 
 
 # ---- service accounts -------------------------------------------------------------------
@@ -176,7 +181,7 @@ def _accounts(ctx: Context) -> _Accounts:
     return _Accounts(frozenset(no_automount), frozenset(bound))
 
 
-def _service_account(ctx: Context, obj: Obj, spec: dict[str, Any], base: str,
+def _service_account(ctx: Context, obj: Obj, spec: dict[str, Any], base: FieldPath,
                      accounts: _Accounts, levels: dict[str, str | None]) -> Iterator[Finding]:
     name = str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
     key = (obj.namespace, name)
@@ -184,14 +189,14 @@ def _service_account(ctx: Context, obj: Obj, spec: dict[str, Any], base: str,
         if "automountServiceAccountToken" in spec else key not in accounts.no_automount
     if not mounted:
         return
-    at = f"{base}.serviceAccountName" if "serviceAccountName" in spec else base
+    at = base + ("serviceAccountName",) if "serviceAccountName" in spec else base
     if name == "default" and levels["default_service_account"]:
         yield ctx.finding(ID, levels["default_service_account"], obj,
                           "runs as the default service account with its token mounted (give "
                           "it its own ServiceAccount, or set automountServiceAccountToken: "
-                          "false)", field=at)
+                          "false)", at=at)
     elif name != "default" and key not in accounts.bound and levels["service_account_token"]:
         yield ctx.finding(ID, levels["service_account_token"], obj,
                           f"mounts the token of service account '{name}', which no role "
                           "binding here names (set automountServiceAccountToken: false)",
-                          field=at)
+                          at=at)

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_spec_path, pod_template
+from lamina.checks.base import WARNING, Context, Finding, container_path, containers, pod_template
 from lamina.checks.credential_shapes import credentials_in
 
 ID = "high-entropy"
@@ -81,14 +81,12 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 what = _what(key, value, options)
                 if what:
                     yield ctx.finding(ID, LEVEL, obj, f"data key '{key}' {what}; move it to a "
-                                      "Secret", field=f"data.{key}")
+                                      "Secret", at=("data", str(key)))
         tpl = pod_template(obj)
         if tpl is None:
             continue
-        base = pod_spec_path(obj)
-        index: dict[str, int] = {}
         for field, c in containers(tpl[1]):
-            i = index[field] = index.get(field, -1) + 1
+            at = container_path(obj, field, c)
             for j, env in enumerate(c.get("env") or []):
                 if not isinstance(env, dict):
                     continue
@@ -96,4 +94,5 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 if what:
                     yield ctx.finding(ID, LEVEL, obj, f"{field[:-1]} '{c.get('name')}' env "
                                       f"'{env.get('name')}' {what}; use secretKeyRef",
-                                      field=f"{base}.{field}[{i}].env[{j}].value")
+                                      at=at + ("env", ("name", env["name"]) if isinstance(
+                                          env.get("name"), str) else j, "value"))

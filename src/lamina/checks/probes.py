@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_specs
+from lamina.checks.base import WARNING, Context, Finding, container_path, containers, pod_specs
 
 ID = "probes"
 LEVEL = WARNING
@@ -23,8 +23,9 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     for obj, spec in pod_specs(ctx.objects):
         if obj.kind in ("Job", "CronJob"):
             continue
-        for _field, c in containers(spec, init=False):
+        for field, c in containers(spec, init=False):
             missing = [p for p in ("livenessProbe", "readinessProbe") if not c.get(p)]
             if missing:
                 yield ctx.finding(ID, LEVEL, obj, f"container '{c.get('name')}' has no "
-                                  + " and no ".join(missing))
+                                  + " and no ".join(missing),
+                                  at=container_path(obj, field, c))

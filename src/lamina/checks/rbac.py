@@ -68,7 +68,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 if isinstance(rule, dict):
                     for problem in _rule_problems(obj.kind, rule):
                         yield ctx.finding(ID, LEVEL, obj, f"rules[{i}] {problem}",
-                                          field=f"rules[{i}]")
+                                          at=("rules", i))
         elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
             ref = obj.data.get("roleRef") if isinstance(obj.data.get("roleRef"), dict) else {}
             if ref.get("kind") != "ClusterRole" or ref.get("name") != "cluster-admin":
@@ -78,4 +78,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                     yield ctx.finding(ID, LEVEL, obj, f"binds cluster-admin to service account "
                                       f"'{s.get('namespace') or obj.namespace}/{s.get('name')}' "
                                       "(bind a role with only the rights it needs)",
-                                      field=f"subjects[{i}]")
+                                      at=("subjects", i))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_specs
+from lamina.checks.base import WARNING, Context, Finding, container_path, containers, pod_specs
 
 ID = "resources"
 LEVEL = WARNING
@@ -38,4 +38,5 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 missing.append("limits.cpu")
             if missing:
                 yield ctx.finding(ID, LEVEL, obj, f"{field[:-1]} '{c.get('name')}' does not set "
-                                  + ", ".join(missing))
+                                  + ", ".join(missing),
+                                  at=container_path(obj, field, c) + ("resources",))

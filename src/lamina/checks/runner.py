@@ -83,8 +83,9 @@ def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> li
 PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security",
               "required-labels", "high-entropy")
 
-# One object's remembered findings: (check ID, message, related, level, field) for each
-# PER_OBJECT check that ran, in rule order.
+# One object's remembered findings: (check ID, message, related, field, level) for each
+# PER_OBJECT check that ran, in rule order. The field's line is looked up again on use, since
+# the file may have moved it without changing the object.
 ObjectFindings = tuple
 
 
@@ -145,9 +146,10 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
         for f in found:
             i = where.get(f.rendered)
             if i is None or f.resource != objs[i].ident or f.environment != ctx.environment \
-                    or f.source != objs[i].source:
+                    or f.source != ctx.locate(objs[i], f.field):
                 return None
-            fresh[i].append((rule.check_id, f.message, tuple(f.related), f.level, f.field))
+            fresh[i].append((rule.check_id, f.message, tuple(f.related), tuple(f.field),
+                             f.level))
     return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
 
 
@@ -211,9 +213,9 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
     for rule in active:
         if results is not None and rule.check_id in per_ids:
             found = [Finding(check_id, level, message, ctx.environment, obj.ident,
-                             obj.source, obj.rendered, related, field)
+                             ctx.locate(obj, at), obj.rendered, related, at)
                      for obj, entries in with_findings
-                     for check_id, message, related, level, field in entries
+                     for check_id, message, related, at, level in entries
                      if check_id == rule.check_id]
         else:
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)

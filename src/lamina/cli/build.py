@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from lamina.cli.output import write_output
@@ -24,5 +26,10 @@ def build(directory: str, output: str | None, load_restrictor: str,
     from lamina.kustomize.build import BuildOptions, build as run_build
     options = BuildOptions(load_restrictor=load_restrictor,
                            values=values_from_flags(values_files, sets, set_strings))
-    resmap = run_build(directory, options)
+    from lamina.errors import LaminaError
+    try:
+        resmap = run_build(directory, options)
+    except LaminaError as exc:
+        # Files named from where the command runs: `overlays/prod/kustomization.yaml:3:1`.
+        raise exc.located(directory, root=os.getcwd()) from None
     write_output(resmap, output)

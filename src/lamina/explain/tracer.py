@@ -104,6 +104,10 @@ class FieldTracer:
                 located = self._inline(where, pointer, names)
             if located is None and step.startswith(("ConfigMapGenerator", "SecretGenerator")):
                 located = self._generated(where)
+            if located is None and step == "declared" and where is not None:
+                # The field's own line in the file (or rendered template) that declares it.
+                from lamina.yaml.positions import field_source
+                located = field_source(where, tuple(self.steps), self.root or "")
             self.history.setdefault(key, []).append(Event(step, located or where, value, ident))
 
     def _entry(self, where: SourceRef | None):

@@ -69,7 +69,11 @@ def load_pairs(sources: KvSources, read_bytes: Callable[[str], bytes]) -> list[P
 
 
 def _prefixed(exc: LaminaError, prefix: str) -> LaminaError:
-    """The same error type with Kustomize's `loading KV pairs: <source list>: ` prefix."""
+    """The same error type with Kustomize's `loading KV pairs: <source list>: ` prefix (a
+    missing file's error already names the entry that lists it: kept as it is)."""
+    from lamina.kustomize.loader import MissingFileError
+    if isinstance(exc, MissingFileError):
+        return exc
     return type(exc)(f"loading KV pairs: {prefix}: {exc.message}", exc.source)
 
 

@@ -137,5 +137,7 @@ def make_renderer(values: Any) -> Callable[[str, str], str]:
             line = rendered.template_line(source.line)
             raise type(exc)(f"{exc.message} (rendered line {source.line})",
                             SourceRef(display, line)) from None
-        return text
+        # The RenderedText (a str) goes on: the loader maps its documents' lines, and
+        # later field look-ups (yaml/positions.py), back to the template's lines.
+        return rendered
     return render

@@ -48,3 +48,35 @@ def field_line(path: str, display: str, field: str, index: int | None = None) ->
     if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
         node = node.value[index]
     return SourceRef(display, node.start_mark.line + 1)
+
+
+def listing_line(path: str, display: str, entry: str) -> SourceRef:
+    """file:line:column of the scalar in kustomization `path` that names the file `entry`
+    (`- a.yaml`, `path: a.yaml`, `files: [key=a.yaml]`), for a message about that file;
+    the file alone when no scalar names it."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            node = yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
+    except (OSError, yaml.YAMLError):
+        return SourceRef(display)
+    wanted = entry.rstrip("/")
+
+    def names(value: str) -> bool:
+        value = value.strip().rstrip("/")
+        return value == wanted or value.partition("=")[2].strip() == wanted
+
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop(0)
+        if n is None or id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.ScalarNode):
+            if isinstance(n.value, str) and names(n.value):
+                return SourceRef(display, n.start_mark.line + 1, n.start_mark.column + 1)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for _k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return SourceRef(display)

@@ -116,7 +116,7 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
             "invalid Kustomization: the file must hold a mapping of kustomization fields",
             SourceRef(display, line))
     dialect = "lamina" if doc.get("apiVersion") == LAMINA_VERSION else "kustomize"
-    data = _canonical_fields(doc, display, dialect)
+    data = _canonical_fields(doc, _Where(display, text), dialect)
     k = Kustomization(data=data, path=path, file_name=file_name, dialect=dialect)
     _fix_legacy_fields(k)
     _check_empty(k, display)
@@ -141,7 +141,47 @@ def _parse(text: str, display: str) -> tuple[Any, int]:
     return doc, line
 
 
-def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[str, Any]:
+class _Where:
+    """Names the kustomization file in messages, and the line of a field when asked (the
+    text is composed again only for a message: loading pays nothing)."""
+
+    def __init__(self, display: str, text: str):
+        self.display, self.text = display, text
+
+    def ref(self, path: tuple[Any, ...] = ()) -> SourceRef:
+        if path:
+            from lamina.yaml.positions import text_position
+            found = text_position(self.text, path)
+            if found is not None:
+                return SourceRef(self.display, *found)
+        return SourceRef(self.display)
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def unknown_field(key: Any, allowed: Any, where: _Where, path: tuple[Any, ...],
+                  context: str = "") -> KustomizationError:
+    """Kustomize's `json: unknown field` error, at the field's line, with the closest valid
+    field. Kustomize's own text stays on a second line, for people who search for it."""
+    import difflib
+    names = sorted(allowed)
+    lowered = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
+    if str(key) in LAMINA_FIELDS:
+        hint = f"'{key}' is a lamina field: set apiVersion: {LAMINA_VERSION} at the top of the file"
+    elif close:
+        hint = f'did you mean "{lowered[close[0]]}"?'
+    else:
+        hint = "valid fields: " + ", ".join(names)
+    inside = f"a {context} entry" if context else "the kustomization"
+    return KustomizationError(
+        f'unknown field "{key}" in {inside}; {hint}\n'
+        f'  (kustomize: invalid Kustomization: json: unknown field "{key}")',
+        where.ref(path + (key,)))
+
+
+def _canonical_fields(doc: dict[str, Any], where: _Where, dialect: str) -> dict[str, Any]:
     known = dict(FIELDS)
     if dialect == "lamina":
         known.update(LAMINA_FIELDS)
@@ -151,53 +191,54 @@ def _canonical_fields(doc: dict[str, Any], display: str, dialect: str) -> dict[s
         if not isinstance(key, str):
             # go-yaml v2 reads `on:`/`yes:` keys as booleans, which JSON cannot hold.
             raise KustomizationError(
-                f"invalid Kustomization: json: unsupported key {key!r}", SourceRef(display))
+                f"invalid Kustomization: json: unsupported key {key!r}: quote the key",
+                where.ref())
         name = key if key in known else by_lower.get(str(key).lower())
         if name is None:
-            hint = ""
-            if str(key) in LAMINA_FIELDS:
-                hint = f" ('{key}' is a lamina field: set apiVersion: {LAMINA_VERSION})"
-            raise KustomizationError(
-                f"invalid Kustomization: json: unknown field \"{key}\"{hint}", SourceRef(display))
+            raise unknown_field(key, [k for k in known if k not in ("bases", "imageTags",
+                                                                    "helmChartInflationGenerator")],
+                                where, ())
         if value is None:
             continue
-        _check_type(name, known[name], value, display)
-        data[name] = _check_nested(name, value, display)
+        _check_type(name, known[name], value, where, key)
+        data[name] = _check_nested(name, value, where, key)
     return data
 
 
-def _strict_keys(obj: dict[str, Any], allowed: set[str], display: str) -> dict[str, Any]:
+def _strict_keys(obj: dict[str, Any], allowed: set[str], where: _Where, path: tuple[Any, ...],
+                 context: str) -> dict[str, Any]:
     by_lower = {a.lower(): a for a in allowed}
     out: dict[str, Any] = {}
     for key, value in obj.items():
         name = key if key in allowed else by_lower.get(str(key).lower())
         if name is None:
-            raise KustomizationError(f"invalid Kustomization: json: unknown field \"{key}\"",
-                                     SourceRef(display))
+            raise unknown_field(key, allowed, where, path, context)
         out[name] = value
     return out
 
 
-def _check_nested(name: str, value: Any, display: str) -> Any:
+def _check_nested(name: str, value: Any, where: _Where, key: str) -> Any:
     if name in MAP_KEYS and isinstance(value, dict):
-        return _strict_keys(value, MAP_KEYS[name], display)
+        return _strict_keys(value, MAP_KEYS[name], where, (key,), name)
     if name not in ITEM_KEYS or not isinstance(value, list):
         return value
     allowed, nested = ITEM_KEYS[name]
     items = []
-    for item in value:
+    for i, item in enumerate(value):
         if not isinstance(item, dict):
             items.append(item)
             continue
-        item = _strict_keys(item, allowed, display)
-        for key, sub_allowed in nested.items():
-            if isinstance(item.get(key), dict):
-                item[key] = _strict_keys(item[key], sub_allowed, display)
+        item = _strict_keys(item, allowed, where, (key, i), name)
+        for sub, sub_allowed in nested.items():
+            if isinstance(item.get(sub), dict):
+                written = next((k for k in value[i] if str(k).lower() == sub.lower()), sub)
+                item[sub] = _strict_keys(item[sub], sub_allowed, where, (key, i, written),
+                                         f"{name} {sub}")
         items.append(item)
     return items
 
 
-def _check_type(name: str, shape: str, value: Any, display: str) -> None:
+def _check_type(name: str, shape: str, value: Any, where: _Where, key: str) -> None:
     ok = {
         _STR: lambda v: isinstance(v, str),
         _LIST: lambda v: isinstance(v, list),
@@ -208,9 +249,12 @@ def _check_type(name: str, shape: str, value: Any, display: str) -> None:
         _OBJ: lambda v: True,
     }[shape](value)
     if not ok:
+        want = {_STR: "a string", _LIST: "a list", _MAP: "a mapping", _STRMAP: "a mapping of strings",
+                _STRLIST: "a list of strings", _OBJ: "a value"}[shape]
         raise KustomizationError(
-            f"invalid Kustomization: json: cannot unmarshal {json_type_name(value)} into Go struct "
-            f"field Kustomization.{name} of type {_GO_TYPES[shape]}", SourceRef(display))
+            f"{name} must be {want}, not {json_type_name(value)}\n  (kustomize: invalid "
+            f"Kustomization: json: cannot unmarshal {json_type_name(value)} into Go struct "
+            f"field Kustomization.{name} of type {_GO_TYPES[shape]})", where.ref((key,)))
 
 
 def _fix_legacy_fields(k: Kustomization) -> None:

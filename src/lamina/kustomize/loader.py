@@ -19,6 +19,11 @@ NO_RESTRICTION = "LoadRestrictionsNone"
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
+class MissingFileError(KustomizationError):
+    """A file or folder that a kustomization lists does not exist. The message names the
+    kustomization and the line that lists it; Kustomize's own text is its second line."""
+
+
 def is_remote(path: str) -> bool:
     """URLs and git specs: Kustomize fetches these; lamina never touches the network."""
     lowered = path.lower()
@@ -80,7 +85,7 @@ class FileLoader:
             with open(full, "rb") as fh:
                 return fh.read()
         except FileNotFoundError:
-            raise KustomizationError(f"open {full}: no such file or directory") from None
+            raise self.missing(path, f"open {full}: no such file or directory") from None
         except IsADirectoryError:
             raise KustomizationError(f"read {full}: is a directory") from None
         except OSError as exc:
@@ -94,8 +99,24 @@ class FileLoader:
             raise KustomizationError(
                 f"{self.display(path)}: file is not valid UTF-8 text") from None
         if self.renderer is not None and path.endswith(".j2"):
-            text = self.renderer(text, self.display(path))
+            rendered = self.renderer(text, self.display(path))
+            # Kept (with its map to template lines) for the lines of messages and findings;
+            # the build goes on with the plain text.
+            from lamina.yaml.positions import remember_rendered
+            remember_rendered(self.resolve(path), rendered)
+            text = str(rendered)
         return text
+
+    def missing(self, path: str, kustomize_text: str, what: str = "file") -> MissingFileError:
+        """The error for `path` (as the kustomization writes it) not existing, at the line
+        of this folder's kustomization that lists it."""
+        from lamina.kustomize.fieldlines import listing_line
+        kust = next((os.path.join(self.root, n) for n in KUSTOMIZATION_FILE_NAMES
+                     if os.path.isfile(os.path.join(self.root, n))), None)
+        where = listing_line(kust, self.display(kust), path) if kust else None
+        return MissingFileError(
+            f"{what} '{path}' does not exist: fix the entry or add the {what}"
+            f"\n  (kustomize: {kustomize_text})", where)
 
     def with_renderer(self, renderer: Callable[[str, str], str] | None) -> "FileLoader":
         return replace(self, renderer=renderer)
@@ -127,9 +148,9 @@ class FileLoader:
             raise KustomizationError(f"new root '{path}' cannot be absolute")
         joined = os.path.join(self.root, path)
         if not os.path.exists(joined):
-            raise KustomizationError(
-                f"must build at directory: not a valid directory: evalsymlink failure on "
-                f"'{joined}' : lstat {joined}: no such file or directory")
+            raise self.missing(
+                path, f"must build at directory: not a valid directory: evalsymlink failure on "
+                f"'{joined}' : lstat {joined}: no such file or directory", "folder")
         real = os.path.realpath(joined)
         if not os.path.isdir(real):
             raise KustomizationError(

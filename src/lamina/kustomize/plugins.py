@@ -115,11 +115,13 @@ def run_generators(target: "Target", ra: "Accumulator") -> None:
 
 def _run_generators(target: "Target", ra: "Accumulator") -> None:
     # Builtin generators first, then the `generators:` entries (Kustomize's order).
+    entries: dict[str, int] = {}
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
         ctx = _context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
+        _point_at_entry(target, generated, kind, entries)
         _absorb(target, ra, generated, kind)
         if target.context.get("tracer") is not None:
             from lamina.kustomize.fieldlines import FIELD_OF_KIND
@@ -134,6 +136,22 @@ def _run_generators(target: "Target", ra: "Accumulator") -> None:
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _absorb(target, ra, generated, kind)
+
+
+def _point_at_entry(target: "Target", generated: ResMap, kind: str, entries: dict[str, int]) -> None:
+    """A generated resource's messages and findings name the generator entry that made it
+    (`kustomization.yaml:12`), the only place the user wrote it."""
+    from lamina.kustomize.fieldlines import FIELD_OF_KIND, field_line
+    from lamina.model.resource import Origin
+    field = FIELD_OF_KIND.get(kind)
+    if field is None:
+        return
+    index = entries.get(field, 0)
+    entries[field] = index + 1
+    where = field_line(target.kustomization.path, target.display, field, index)
+    for res in generated:
+        if res.origin is None:
+            res.origin = Origin(path=target.display, configured_in=target.display, source=where)
 
 
 def _annotate_generated(target: "Target", generated: ResMap, origin: Any) -> None:

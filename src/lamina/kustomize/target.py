@@ -144,12 +144,12 @@ class Target:
             except LaminaError as file_err:
                 # Kustomize tries the path as a file, then as a directory, and reports both.
                 if not os.path.exists(full):
-                    raise KustomizationError(
-                        f"accumulating resources: accumulation err='accumulating resources "
+                    raise self.loader.missing(
+                        path, f"accumulating resources: accumulation err='accumulating resources "
                         f"from '{path}': open {full}: no such file or directory': must build "
                         f"at directory: not a valid directory: evalsymlink failure on '{full}' "
                         f": lstat {full}: no such file or directory",
-                        SourceRef(self.display)) from None
+                        "file or folder") from None
                 raise file_err
             try:
                 ra.resmap.append_all(resources)
@@ -163,6 +163,13 @@ class Target:
         text = self.loader.read_text(path)
         display = self.loader.display(path)
         docs = load_all_with_lines(text, display)
+        template_line = None
+        if self.loader.renderer is not None and path.endswith(".j2"):
+            from lamina.yaml.positions import rendered_text
+            template_line = getattr(rendered_text(self.loader.resolve(path)), "template_line", None)
+        if template_line is not None:
+            # A rendered `.j2` file: its documents are named by the template's lines.
+            docs = [(doc, template_line(line)) for doc, line in docs]
         origin = self.origin.file_origin(path) if self.origin else None
         resources = resources_from_documents(docs, display, None)
         if origin is not None:

@@ -93,7 +93,7 @@ def _valid_findings(value: Any) -> bool:
     return isinstance(value, tuple) and all(
         isinstance(f, tuple) and len(f) == 5 and isinstance(f[0], str) and isinstance(f[1], str)
         and isinstance(f[2], tuple) and all(isinstance(r, str) for r in f[2])
-        and f[3] in ("error", "warning") and (f[4] is None or isinstance(f[4], str)) for f in value)
+        and isinstance(f[3], tuple) and f[4] in ("error", "warning") for f in value)
 
 
 class Pack:

@@ -39,7 +39,6 @@ from typing import Any
 
 from lamina.checks.base import ERROR, Context, Finding, Obj
 from lamina.checks.gate import environment_markers
-from lamina.checks.locate import locate
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
@@ -159,7 +158,7 @@ class Worker:
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           environment_markers=environment_markers(project),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds, unmatched_patches=unmatched)
+                          crds=plan.crds, root=project.root, unmatched_patches=unmatched)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
@@ -404,7 +403,6 @@ def execute(plan: Plan, jobs: int, rules_error: BaseException | None = None,
                 o.checks.by_rule[CROSS] = cross.get(o.index, [])
             parts.append(o.checks)
         result = merge(parts, plan.rules)
-        result.findings = locate(result.findings, plan.project.root)
         if gate:
             from lamina.checks.gate import passed
             passed(result)

@@ -8,7 +8,7 @@ import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from lamina.errors import SourceRef
+from lamina.errors import LaminaError, SourceRef
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.layout import SourceInfo, environment_files
@@ -88,8 +88,13 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     reads: set[str] = set()
     # memo: only bases changed since the last render are built again (kustomize/memo.py).
     unmatched: list = []
-    resmap = build(os.path.join(project.root, env.overlay),
-                   BuildOptions(values=values, reads=reads, memo=True, unmatched=unmatched))
+    try:
+        resmap = build(os.path.join(project.root, env.overlay),
+                       BuildOptions(values=values, reads=reads, memo=True, unmatched=unmatched))
+    except LaminaError as exc:
+        # Named from the project root, and by environment when there are several.
+        several = len(project.environments) > 1 or len(env.targets()) > 1
+        raise exc.located(env.overlay, path if several else None, project.root) from None
     for f in files:
         reads.add(os.path.realpath(f))
     inputs = {_relative(p, project.root): _digest(p) for p in sorted(reads)

@@ -205,6 +205,9 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
         try:
             text = _read(ctx, path)
         except LaminaError as exc:
+            from lamina.kustomize.loader import MissingFileError
+            if isinstance(exc, MissingFileError):
+                raise       # it names the patch entry's line already
             raise type(exc)(f"failed to get the patch file from path({path}): {exc.message}",
                             exc.source) from None
         source, display = f'[path: "{path}"]', ctx.loader.display(path)
