@@ -3,21 +3,11 @@ real manifest it was seen on, plus hardening's warning-level options."""
 
 from __future__ import annotations
 
-import yaml
-
-from lamina.checks import registry
-from lamina.checks.base import Context, Obj
+from lamina.checks.base import Context
 from lamina.checks.config import rules
 from lamina.checks.runner import run
-
-
-def _objs(text: str) -> tuple[Obj, ...]:
-    return tuple(Obj(d) for d in yaml.safe_load_all(text) if d)
-
-
-def _findings(check_id: str, text: str, **options) -> list:
-    module = registry.load(check_id)
-    return list(module.check(Context("prod", _objs(text)), module.Options(**options)))
+from tests.helpers.checks import findings as _findings
+from tests.helpers.checks import objs as _objs
 
 
 # gitops-catalog's 1password-connect: both containers set limits and no requests.

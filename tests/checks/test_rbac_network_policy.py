@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import yaml
-
-from lamina.checks import registry
-from lamina.checks.base import Context, Obj
 from lamina.checks.config import rules
-
-
-def _findings(check_id: str, text: str) -> list:
-    module = registry.load(check_id)
-    objs = tuple(Obj(d) for d in yaml.safe_load_all(text) if d)
-    return list(module.check(Context("prod", objs), module.Options()))
+from tests.helpers.checks import findings as _findings
 
 
 ROLES = """

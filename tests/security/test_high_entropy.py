@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lamina.checks import registry
-from lamina.checks.base import Context, Obj
+from tests.helpers.checks import findings
 
 # Shapes only: none of these is a live credential.
 PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
@@ -38,9 +37,7 @@ SECRETS = {
 
 
 def _findings(text: str) -> list:
-    module = registry.load("high-entropy")
-    objs = tuple(Obj(d) for d in yaml.safe_load_all(text) if d)
-    return list(module.check(Context("prod", objs), module.Options()))
+    return findings("high-entropy", text)
 
 
 def _configmap(key: str, value: str) -> str:
