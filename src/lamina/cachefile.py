@@ -17,18 +17,12 @@ class Damaged(ValueError):
 
 
 def write(path: str, data: bytes) -> None:
-    """Put `data` at `path` atomically; any OSError is swallowed (no cache is no error)."""
-    import tempfile
+    """Put `data` at `path` atomically (fsguard.atomic_write: the one atomic writer; the
+    file stays 0600); any OSError is swallowed (no cache is no error)."""
+    from lamina.fsguard import atomic_write
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic_write(path, data, mode=None, prefix=".tmp-")
     except OSError:
         pass
 

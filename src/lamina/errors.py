@@ -45,6 +45,40 @@ class SourceRef:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+def seen_from(directory: str, cwd: str | None = None) -> tuple[str, str]:
+    """(base, root) for SourceRef.under when a command builds `directory`: files are named
+    from the working directory when `directory` is inside it (`overlays/prod/values.yaml`),
+    else from `directory` itself."""
+    cwd = cwd or os.getcwd()
+    if not os.path.isabs(directory):
+        return directory, cwd
+    real, real_cwd = os.path.realpath(directory), os.path.realpath(cwd)
+    if real == real_cwd or real.startswith(real_cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(real, real_cwd), real_cwd
+    return "", real
+
+
+def yaml_text(value: object) -> str:
+    """A value as YAML spells it, for messages: true, null, 3, "text", [a, b], {k: v}
+    (never Python's True, None or 'text')."""
+    import json
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {yaml_text(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 class LaminaError(Exception):
     """A problem with the user's input. Carries an optional SourceRef for the message, and
     the environment it happened in when several are rendered.
@@ -75,7 +109,11 @@ class LaminaError(Exception):
         return self
 
     def __str__(self) -> str:
-        text = self.message if self.source is None else f"{self.source}: {self.message}"
+        source = self.source
+        if source is None or (source.path.startswith("-") and self.message.startswith(source.path)):
+            text = self.message     # `--set 'x=[a': ...` names its flag already
+        else:
+            text = f"{source}: {self.message}"
         return f"{self.environment}: {text}" if self.environment else text
 
 
@@ -93,3 +131,8 @@ class ResourceError(LaminaError):
 
 class NotSupportedError(LaminaError):
     """A valid Kustomize feature that lamina does not implement yet (helm, remote, exec)."""
+
+
+class LaminaWarning(UserWarning):
+    """Something lamina ignored and says so (a corrupt ledger, say); the CLI prints it as
+    one `Warning: ...` line on stderr."""

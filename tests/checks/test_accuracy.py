@@ -105,7 +105,7 @@ def test_crd_defaults_are_applied_before_required() -> None:
     # wrong value.
     no_config = OTEL_CR.replace("  config:\n", "  other:\n")
     found = _findings("schema", OTEL_CRD + no_config)
-    assert any("'config' is a required property" in f.message for f in found)
+    assert any("missing required field 'config'" in f.message for f in found)
     bad = OTEL_CR.replace("mode: daemonset", "mode: daemonset\n  managementState: sometimes")
     assert any("managementState" in f.message for f in _findings("schema", OTEL_CRD + bad))
 

@@ -250,7 +250,7 @@ def test_equals_sign_is_plain_text_in_kustomization(tmp_path: Path, oracle: Kube
     _check(tmp_path, EQUALS_DELIMITER, EQUALS_DELIMITER_OUT, oracle)
 
 
-@pytest.mark.parametrize("value", ["0e0", "1e3", "-2E+5"])
+@pytest.mark.parametrize("value", ["0e0", "1e3", "-2E+5", "08", "+09", "0_9", "0789"])
 def test_exponent_without_dot_is_a_number_in_kustomization(tmp_path: Path, value: str) -> None:
     # go-yaml v2 reads these as floats (strconv.ParseFloat); YAML 1.1's pattern wants a
     # dot. As a number, an annotation value makes the kustomization invalid, as in kubectl.

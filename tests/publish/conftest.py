@@ -1,4 +1,5 @@
-"""The `project` fixture: a scratch git repository holding a small lamina project."""
+"""The `project` fixture (a scratch git repository holding a small lamina project) and the
+`origin` fixture (a bare remote holding its main branch)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.git import git
-from tests.helpers.project import write_project
+from tests.helpers.publish import add_origin, init_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    repo = tmp_path / "src"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    write_project(repo, {"dev": 1, "prod": 2})
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "initial")
-    return repo
+    return init_project(tmp_path)
+
+
+@pytest.fixture
+def origin(project: Path, tmp_path: Path) -> Path:
+    """A bare remote holding the project's main branch, added as `origin`."""
+    return add_origin(project, tmp_path)

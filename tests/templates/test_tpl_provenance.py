@@ -19,9 +19,9 @@ def test_each_leaf_shows_the_layer_that_set_it(tmp_path):
                              {"properties": {"debug": {"type": "boolean", "default": False}}}, "schema.json")
     text = format_values(merged, show_origin=True)
     lines = text.splitlines()
-    assert f"  repo: nginx  # {base.path}:2" in lines
-    assert f"  tag: '2.0'  # {prod.path}:2" in lines
-    assert f"  - 80  # {base.path}:4" in lines
+    assert f"  repo: nginx  # {base.path}:2:3" in lines
+    assert f"  tag: '2.0'  # {prod.path}:2:3" in lines
+    assert f"  - 80  # {base.path}:4:9" in lines
     assert "replicas: 3  # --set" in lines
     assert "debug: false  # schema.json" in lines
     assert load(text) == merged.data

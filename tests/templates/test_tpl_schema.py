@@ -53,9 +53,9 @@ def test_required_error_names_key_schema_and_values_files(tmp_path):
     "files, where, message",
     [
         ([("base.yaml", "name: web\nreplicas: 1\n"), ("prod.yaml", "\nreplicas: '3'\n")], ("prod.yaml", 2, 1),
-         "replicas must be integer, got string '3'"),
+         'replicas must be integer, got string "3"'),
         ([("v.yaml", "name: web\nenv: prd\n")], ("v.yaml", 2, 1),
-         "env must be one of ['dev', 'staging', 'prod'], got 'prd'"),
+         'env must be one of ["dev", "staging", "prod"], got "prd"'),
         ([("v.yaml", "name: web\nimage:\n  tag: 1.5\n")], ("v.yaml", 3, 3), "image.tag must be string, got number 1.5"),
     ],
 )

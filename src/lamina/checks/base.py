@@ -85,6 +85,8 @@ class Context:
     # selected nothing in the build (project/render.py; the unmatched-patch check)
     unmatched_patches: tuple[tuple[str, int | None, str, int, str], ...] = ()
     root: str = ""      # the folder Obj.source paths are relative to ("" = working directory)
+    policies: tuple[Any, ...] = ()                     # policies.model.PolicyDoc from lamina.yaml
+    policy_skip: tuple[str, ...] = ()                  # policy names this environment skips
 
     def finding(self, check: str, level: str, obj: Obj, message: str,
                 related: tuple[str, ...] = (), at: FieldPath = ()) -> Finding:
@@ -144,6 +146,27 @@ def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
         return None
     md = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
     return md, node["spec"]
+
+
+def named_path(data: Any, path: Any) -> FieldPath:
+    """`path` (keys and list indexes into `data`) with each index of a list item that has a
+    `name` turned into a (name, value) step: the source file may hold the list in another
+    order, or fewer items, than the rendered object."""
+    out: list[Any] = []
+    node = data
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            item = node[step]
+            name = item.get("name") if isinstance(item, dict) else None
+            out.append(("name", name) if isinstance(name, str) else step)
+            node = item
+        elif isinstance(step, str) and isinstance(node, dict):
+            out.append(step)
+            node = node.get(step)
+        else:
+            out.append(step)
+            node = None
+    return tuple(out)
 
 
 def pod_spec_path(obj: Obj) -> FieldPath:

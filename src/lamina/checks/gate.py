@@ -10,6 +10,7 @@ from lamina.checks.config import rules
 from lamina.checks.cross_environment import owners
 from lamina.checks.runner import CheckResult, run
 from lamina.errors import LaminaError
+from lamina.policies.loader import for_environment
 
 
 class ChecksFailed(LaminaError):
@@ -55,6 +56,7 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
                            environment_markers=environment_markers(project),
                            external=tuple(project.external),
                            allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
+                           policies=for_environment(project, env), policy_skip=env.policies_skip,
                            root=project.root,
                            unmatched_patches=tuple(getattr(t, "unmatched_patches", ()))))
     return out

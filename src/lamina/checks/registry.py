@@ -26,6 +26,7 @@ CHECKS: dict[str, str] = {
     "required-labels": "lamina.checks.required_labels",
     "rbac": "lamina.checks.rbac",
     "network-policy": "lamina.checks.network_policy",
+    "admission-policy": "lamina.checks.admission_policy",
     # secrets
     "plaintext-secret": "lamina.checks.plaintext_secret",
     "high-entropy": "lamina.checks.high_entropy",

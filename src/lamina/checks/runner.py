@@ -221,11 +221,14 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)
         kept = out.by_rule.setdefault(rule.check_id, [])
         default = getattr(registry.load(rule.check_id), "LEVEL", ERROR)
+        own_levels = getattr(registry.load(rule.check_id), "OWN_LEVELS", False)
         for finding in found:
             if finding.check in ignores.get(finding.resource, {}):
                 continue
             kept.append(Finding(
-                finding.check, level_of(rule.level, default, finding.level), finding.message,
+                finding.check,
+                finding.level if own_levels else level_of(rule.level, default, finding.level),
+                finding.message,
                 finding.environment, finding.resource, finding.source, finding.rendered,
                 finding.related, finding.field))
         if rule.check_id == "schema":

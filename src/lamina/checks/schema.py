@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, Context, Finding
+from lamina.checks.base import ERROR, Context, Finding, Obj, named_path
+from lamina.errors import yaml_text
 from lamina.checks.fastschema import surely_valid
 
 ID = "schema"
@@ -246,12 +247,31 @@ def _path(error) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _field(obj: Obj, error) -> tuple:
+    """The field a schema error is about (an unknown field's own key), for its line."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = re.findall(r"'([^']+)' was unexpected", error.message)
+        if extra:
+            path.append(extra[0])
+    return named_path(obj.data, path)
+
+
 def _message(error, secret: bool = False) -> str:
     if error.validator == "additionalProperties":
         extra = re.findall(r"'([^']+)' was unexpected", error.message)
         if extra:
             return f"{_path(error)}: unknown field {', '.join(repr(e) for e in extra)}"
     msg = error.message
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        msg = f"{yaml_text(error.instance)} is not of type {wanted}"
+    elif error.validator == "enum":
+        msg = f"{yaml_text(error.instance)} is not one of {yaml_text(error.validator_value)}"
+    elif error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        msg = f"missing required field {', '.join(repr(m) for m in missing) or msg}"
     if secret:   # jsonschema quotes the offending value: never a Secret's
         msg = f"invalid value ({error.validator} {error.validator_value!r})"[:200]
     if len(msg) > 200:
@@ -308,7 +328,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                     {i for crd in ctx.crds for i in _crd_ids(crd)}:
                 yield ctx.finding(ID, LEVEL, obj, f"Kubernetes {version} has no {obj.kind} in "
                                   f"{obj.api_version}: a typo in kind or apiVersion, or an API "
-                                  "the cluster no longer serves")
+                                  "the cluster no longer serves", at=("kind",))
             continue
         if surely_valid(validator, data):
             continue
@@ -318,4 +338,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             continue
         for error in errors[:5]:
             yield ctx.finding(ID, LEVEL, obj, f"{_message(error, obj.kind == 'Secret')} "
-                              f"(Kubernetes {version})")
+                              f"(Kubernetes {version})", at=_field(obj, error))

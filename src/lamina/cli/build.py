@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import click
 
@@ -26,10 +25,11 @@ def build(directory: str, output: str | None, load_restrictor: str,
     from lamina.kustomize.build import BuildOptions, build as run_build
     options = BuildOptions(load_restrictor=load_restrictor,
                            values=values_from_flags(values_files, sets, set_strings))
-    from lamina.errors import LaminaError
+    from lamina.errors import LaminaError, seen_from
     try:
         resmap = run_build(directory, options)
     except LaminaError as exc:
         # Files named from where the command runs: `overlays/prod/kustomization.yaml:3:1`.
-        raise exc.located(directory, root=os.getcwd()) from None
+        base, root = seen_from(directory)
+        raise exc.located(base, root=root) from None
     write_output(resmap, output)

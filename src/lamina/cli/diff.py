@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from lamina.cli.output import say
 from lamina.cli.values_options import values_from_flags, values_options
 
 
@@ -42,7 +43,7 @@ def diff(environments, base, head, envs, ignore_namespace, ignore_prefix, ignore
         project_dir=project_dir, base=base, head=head, envs=tuple(envs) if envs else None,
         environments=environments, ignore_fields=ignore_fields, only=tuple(pairs),
         ignore_namespace=ignore_namespace, ignore_prefix=ignore_prefix,
-        values=values_from_flags(values_files, sets, set_strings)))
+        values=values_from_flags(values_files, sets, set_strings)), notify=say)
     if fmt == "json":
         sys.stdout.write(formats.as_json(result))
     elif fmt == "markdown":

@@ -14,11 +14,12 @@ import gc
 import importlib
 import os
 import sys
+import warnings
 
 import click
 
 from lamina import __version__
-from lamina.errors import LaminaError
+from lamina.errors import LaminaError, LaminaWarning
 
 # name -> (module, attribute) of every subcommand, in no particular order (click sorts).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,7 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("lamina.cli.render", "render"),
     "publish": ("lamina.cli.publish", "publish"),
     "rollback": ("lamina.cli.publish", "rollback"),
+    "release": ("lamina.cli.publish", "release"),
     "promote": ("lamina.cli.publish", "promote"),
+    "history": ("lamina.cli.history", "history"),
+    "status": ("lamina.cli.history", "status"),
     "check": ("lamina.cli.check", "check"),
     "diff": ("lamina.cli.diff", "diff"),
     "explain": ("lamina.cli.explain", "explain"),
@@ -61,6 +65,14 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            # The environment's fault (a full disk, a read-only folder, a denied permission)
+            # that reached here without a path-naming WriteFault: still one message, exit 1.
+            from lamina.fsguard import ENVIRONMENT_ERRNOS, fault
+            if os.environ.get("LAMINA_DEBUG") or exc.errno not in ENVIRONMENT_ERRNOS:
+                return self._internal(exc)
+            click.echo(f"Error: {fault(exc)}", err=True)
+            sys.exit(1)
         except RecursionError:
             click.echo("Error: input nests too deeply (recursive structure?)", err=True)
             sys.exit(1)
@@ -70,11 +82,27 @@ class _Group(click.Group):
             click.echo("Interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # a bug in lamina, not the user's mistake
-            if os.environ.get("LAMINA_DEBUG"):
-                raise
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in lamina; rerun with LAMINA_DEBUG=1 for details.", err=True)
-            sys.exit(1)
+            self._internal(exc)
+
+    @staticmethod
+    def _internal(exc: Exception) -> None:
+        if os.environ.get("LAMINA_DEBUG"):
+            raise exc
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in lamina; rerun with LAMINA_DEBUG=1 for details.", err=True)
+        sys.exit(1)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """lamina's own warnings (errors.LaminaWarning) as one `Warning: ...` line."""
+    if issubclass(category, LaminaWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _default_show(message, category, filename, lineno, file, line)
+
+
+_default_show = warnings.showwarning
+warnings.showwarning = _show_warning
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

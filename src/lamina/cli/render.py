@@ -8,6 +8,7 @@ import time
 
 import click
 
+from lamina.cli.output import lock_timeout_option, say
 from lamina.cli.values_options import values_from_flags, values_options
 
 
@@ -22,6 +23,8 @@ def _progress(enabled: bool):
 @click.argument("environments", nargs=-1)
 @click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
               help="Output folder (default: lamina.yaml's output.dir, or rendered/).")
+@click.option("--output-outside-repo", is_flag=True,
+              help="Allow an output folder (-o) outside the project root.")
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False),
               help="The project root (where lamina.yaml or overlays/ is).")
 @click.option("--check", is_flag=True,
@@ -33,10 +36,14 @@ def _progress(enabled: bool):
 @click.option("--repo-url", default=None, help="Repository URL for --argocd-apps.")
 @click.option("--jobs", type=int, default=0, help="Parallel renders (default: one per core).")
 @click.option("--no-checks", is_flag=True, help="Write even when checks would fail (not for CI).")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the checks' warnings.")
+@lock_timeout_option
 @values_options
-def render(environments: tuple[str, ...], output: str | None, project_dir: str, check: bool,
+def render(environments: tuple[str, ...], output: str | None, output_outside_repo: bool,
+           project_dir: str, check: bool,
            render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int, no_checks: bool,
-           values_files: tuple[str, ...], sets: tuple[str, ...],
+           quiet: bool, lock_timeout: float, values_files: tuple[str, ...],
+           sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Render ENVIRONMENTS (default: all) of the project."""
     from lamina.project.service import render_command
@@ -46,10 +53,16 @@ def render(environments: tuple[str, ...], output: str | None, project_dir: str, 
         project_dir=project_dir, environments=environments, output=output, check=check,
         render_all=render_all, argocd_apps=argocd_apps, repo_url=repo_url, jobs=jobs,
         values=values_from_flags(values_files, sets, set_strings), progress=_progress(tty),
-        run_checks=not no_checks)
+        run_checks=not no_checks, output_outside_repo=output_outside_repo,
+        lock_timeout=lock_timeout, notify=say)
     if tty:
         click.echo("\r\033[K", nl=False, err=True)
     seconds = time.monotonic() - started
+    from lamina.report.text import checks_summary, warnings_report
+    result = outcome.check_result if not no_checks else None
+    if result is not None and not quiet:
+        click.echo(warnings_report(result), nl=False, err=True)
+    summary = checks_summary(result)
     if check:
         if outcome.differences:
             click.echo(f"{outcome.output} is out of date; run `lamina render`:", err=True)
@@ -57,10 +70,10 @@ def render(environments: tuple[str, ...], output: str | None, project_dir: str, 
                 click.echo(f"  {rel}", err=True)
             sys.exit(1)
         click.echo(f"{outcome.output} is up to date: {outcome.target_count} environments, "
-                   f"{outcome.resource_count} resources, {seconds:.2f}s", err=True)
+                   f"{outcome.resource_count} resources, {summary}, {seconds:.2f}s", err=True)
         return
     skipped = f", {len(outcome.unchanged)} unchanged" if outcome.unchanged else ""
     rendered = ", ".join(outcome.rendered) or "none"
     click.echo(f"rendered {len(outcome.rendered)} environments ({rendered}){skipped}: "
                f"{outcome.resource_count} resources, {len(outcome.written)} files written, "
-               f"{len(outcome.removed)} removed, {seconds:.2f}s", err=True)
+               f"{len(outcome.removed)} removed, {summary}, {seconds:.2f}s", err=True)

@@ -22,9 +22,15 @@ def values(directory: str, show_origin: bool, load_restrictor: str,
     from lamina.kustomize.dialect import merged_values
     from lamina.kustomize.loader import FileLoader
     from lamina.templates import format_values
+    from lamina.errors import LaminaError, seen_from
     loader = FileLoader.at(directory, load_restrictor)
-    merged = merged_values(loader, values_from_flags(values_files, sets, set_strings))
+    try:
+        merged = merged_values(loader, values_from_flags(values_files, sets, set_strings))
+    except LaminaError as exc:
+        base, root = seen_from(directory)
+        raise exc.located(base, root=root) from None
     if merged is None:
         from lamina.templates import merge_layers
         merged = merge_layers([])
-    sys.stdout.write(format_values(merged, show_origin))
+    # Origins named as every message names files: from where the command runs.
+    sys.stdout.write(format_values(merged, show_origin, *seen_from(directory)))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from lamina.diff.model import EnvironmentDiff, diff_resources
 from lamina.diff import sources
@@ -61,7 +61,8 @@ def _strip(objs, options: DiffOptions):
     return out
 
 
-def diff(options: DiffOptions) -> list[EnvironmentDiff]:
+def diff(options: DiffOptions,
+         notify: Callable[[str], None] | None = None) -> list[EnvironmentDiff]:
     from lamina.project.config import load_project
     project = load_project(options.project_dir)
     if options.envs:
@@ -80,10 +81,19 @@ def diff(options: DiffOptions) -> list[EnvironmentDiff]:
     if options.base:
         base = sources.render_revision(project.root, options.base, options.environments, options.values)
     else:
-        base = sources.rendered_branch(project.root, project.publish.branch)
+        base = sources.rendered_branch(project.root, project.publish.branch,
+                                       project.publish.remote, notify)
         if base is None:
-            base = sources.output_folder(os.path.join(project.root, project.output_dir))
+            from lamina.project.service import output_path
+            base = sources.output_folder(output_path(project, None))
         if base is None:
+            from lamina.git import Git, GitError
+            try:
+                Git(project.root).toplevel()
+            except GitError:
+                raise DiffError(f"nothing to compare with: {project.root} is not inside a git "
+                                f"repository and has no {project.output_dir}/ folder; run "
+                                "`lamina render` first, or run lamina from a clone") from None
             raise DiffError(f"nothing to compare with: no '{project.publish.branch}' branch and no "
                             f"{project.output_dir}/ folder; use --base REV to compare revisions")
     out = []

@@ -69,11 +69,10 @@ def _md_head(res) -> str:
 def _md_body(res) -> str:
     if res.status == CHANGED:
         return res.unified()
-    from lamina.diff.model import redact
     from lamina.yaml import dump
     obj = res.new if res.status == ADDED else res.old
     return "".join(("+" if res.status == ADDED else "-") + line
-                   for line in dump(redact(obj)).splitlines(True))
+                   for line in dump(res.redactor.object(obj)).splitlines(True))
 
 
 def _md_pieces(res, max_len: int) -> list[str]:

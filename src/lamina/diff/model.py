@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-REDACTED = "<redacted>"
+from lamina.redact import REDACTED, Redactor
+
 _HASH_SUFFIX = re.compile(r"-[bcdfghkmtz2456789]{10}$")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
@@ -23,17 +24,6 @@ def label(ident: tuple[str, str, str, str]) -> str:
     group, kind, ns, name = ident
     kind_part = f"{kind}.{group}" if group else kind
     return f"{kind_part}/{ns}/{name}" if ns else f"{kind_part}/{name}"
-
-
-def redact(obj: dict[str, Any]) -> dict[str, Any]:
-    """A copy with every Secret value replaced: values never reach a diff."""
-    if obj.get("kind") != "Secret":
-        return obj
-    out = dict(obj)
-    for key in ("data", "stringData"):
-        if isinstance(obj.get(key), dict):
-            out[key] = {k: REDACTED for k in obj[key]}
-    return out
 
 
 @dataclass(frozen=True)
@@ -64,6 +54,7 @@ class ResourceDiff:
     fields: list[FieldChange] = field(default_factory=list)
     renamed_from: str | None = None
     secret_changed: bool = False
+    redactor: Redactor = field(default_factory=Redactor, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -71,8 +62,8 @@ class ResourceDiff:
 
     def unified(self, context: int = 3) -> str:
         from lamina.yaml import dump
-        old = dump(redact(self.old)).splitlines(True) if self.old else []
-        new = dump(redact(self.new)).splitlines(True) if self.new else []
+        old = dump(self.redactor.object(self.old)).splitlines(True) if self.old else []
+        new = dump(self.redactor.object(self.new)).splitlines(True) if self.new else []
         before = label(_ident(self.old)) if self.old else "/dev/null"
         return "".join(difflib.unified_diff(old, new, before, self.name, n=context))
 
@@ -89,45 +80,58 @@ class EnvironmentDiff:
         return out
 
 
-def _flatten(node: Any, path: str, out: dict[str, Any]) -> None:
+def _flatten(node: Any, path: str, out: dict[str, Any],
+             steps: dict[str, tuple] | None = None, at: tuple = ()) -> None:
+    """Leaves by display path; `steps` (when given) gets each path's keys and indexes."""
     if isinstance(node, dict) and node:
         for k in node:
             key = str(k)
             sub = f"{path}.{key}" if path else key
             if "." in key or "/" in key:
                 sub = f"{path}[{key!r}]" if path else f"[{key!r}]"
-            _flatten(node[k], sub, out)
+            _flatten(node[k], sub, out, steps, at + (k,))
     elif isinstance(node, list) and node:
         named = all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in node)
         names = [i.get("name") for i in node] if named else []
         keyed = named and len(set(names)) == len(names)
         for i, item in enumerate(node):
-            _flatten(item, f"{path}[name={item['name']}]" if keyed else f"{path}[{i}]", out)
+            _flatten(item, f"{path}[name={item['name']}]" if keyed else f"{path}[{i}]", out,
+                     steps, at + (i,))
     else:
         out[path] = node
+        if steps is not None:
+            steps[path] = at
 
 
 def field_changes(old: dict[str, Any], new: dict[str, Any],
-                  ignore: Iterable[str] = ()) -> list[FieldChange]:
+                  ignore: Iterable[str] = (), redactor: Redactor | None = None) -> list[FieldChange]:
+    """What changed, leaf by leaf, compared on the true values and shown redacted
+    (lamina/redact.py): a change that redaction would hide is shown as `<redacted>
+    (changed)`."""
+    red = redactor if redactor is not None else Redactor.of([old, new])
     a: dict[str, Any] = {}
     b: dict[str, Any] = {}
-    _flatten(old, "", a)
-    _flatten(new, "", b)
-    secret = old.get("kind") == "Secret" or new.get("kind") == "Secret"
+    sa: dict[str, tuple] = {}
+    sb: dict[str, tuple] = {}
+    _flatten(old, "", a, sa)
+    _flatten(new, "", b, sb)
+    kind_a, kind_b = str(old.get("kind") or ""), str(new.get("kind") or "")
     ignore = tuple(ignore)
     out = []
     for path in sorted(set(a) | set(b)):
         if any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in ignore):
             continue
-        hidden = secret and path.startswith(("data.", "stringData.", "data[", "stringData["))
-        va = REDACTED if hidden and path in a else a.get(path)
-        vb = REDACTED if hidden and path in b else b.get(path)
+        va = red.at(kind_a, list(sa[path]), a[path]) if path in a else None
+        vb = red.at(kind_b, list(sb[path]), b[path]) if path in b else None
+        shown = red.text(path)
         if path not in a:
-            out.append(FieldChange(path, None, vb, ADDED))
+            out.append(FieldChange(shown, None, vb, ADDED))
         elif path not in b:
-            out.append(FieldChange(path, va, None, REMOVED))
+            out.append(FieldChange(shown, va, None, REMOVED))
         elif a[path] != b[path] or type(a[path]) is not type(b[path]):
-            out.append(FieldChange(path, va, f"{REDACTED} (changed)" if hidden else vb, CHANGED))
+            if va == vb:     # the difference is in what redaction hides
+                vb = f"{vb if isinstance(vb, str) else REDACTED} (changed)"
+            out.append(FieldChange(shown, va, vb, CHANGED))
     return out
 
 
@@ -180,6 +184,8 @@ def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[s
     content, the most alike pairs first."""
     ignore_fields = tuple(ignore_fields)
     only = tuple(only)
+    old, new = list(old), list(new)
+    red = Redactor.of(old, new)     # every Secret value of both sides, for every resource
 
     def wanted(obj: dict[str, Any]) -> bool:
         return all(str(_get(obj, key)) == value for key, value in only)
@@ -208,19 +214,21 @@ def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[s
         renames.append((key_old, key_new, removed.pop(key_old), added[key_new]))
     for key_old, key_new, o, n in renames:
         del added[key_new]
-        changes = field_changes(o, n, ignore_fields)
+        changes = field_changes(o, n, ignore_fields, red)
         result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
                                              renamed_from=label(_ident(o)),
-                                             secret_changed=_secret_changed(o, n)))
+                                             secret_changed=_secret_changed(o, n),
+                                             redactor=red))
     for key, o, n in pairs:
-        changes = field_changes(o, n, ignore_fields)
+        changes = field_changes(o, n, ignore_fields, red)
         if changes:
             result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
-                                                 secret_changed=_secret_changed(o, n)))
+                                                 secret_changed=_secret_changed(o, n),
+                                                 redactor=red))
     for key, o in removed.items():
-        result.resources.append(ResourceDiff(REMOVED, _ident(o), o, None))
+        result.resources.append(ResourceDiff(REMOVED, _ident(o), o, None, redactor=red))
     for key, n in added.items():
-        result.resources.append(ResourceDiff(ADDED, _ident(n), None, n))
+        result.resources.append(ResourceDiff(ADDED, _ident(n), None, n, redactor=red))
     result.resources.sort(key=lambda r: (r.ident[1], r.ident[2], r.ident[3], r.status))
     return result
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Any
+from typing import Any, Callable
 
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.layout import METADATA_FILE
@@ -28,7 +28,7 @@ def render_tree(project_dir: str, environments: tuple[str, ...] = (),
 def render_revision(project_dir: str, rev: str, environments: tuple[str, ...] = (),
                     values: ValuesOptions = ValuesOptions()) -> Side:
     """Render `rev` in a temporary worktree; the user's tree and index are never touched."""
-    from lamina.publish.git import Git, GitError
+    from lamina.git import Git, GitError
     git = Git(project_dir)
     top = git.toplevel()
     sha = git.resolve(rev)
@@ -60,26 +60,37 @@ def _parse_files(files: dict[str, str]) -> Side:
     return side
 
 
-def rendered_branch(project_dir: str, branch: str) -> Side | None:
-    from lamina.publish.git import Git
+def rendered_branch(project_dir: str, branch: str, remote: str | None = None,
+                    notify: Callable[[str], None] | None = None) -> Side | None:
+    """The rendered branch as published: the local branch, or origin's copy when there is
+    no local one or it is newer (publish/record.py), saying which through `notify`."""
+    from lamina.git import Git
+    from lamina.publish.record import default_remote, read_record
     git = Git(project_dir)
-    if git.resolve(f"refs/heads/{branch}") is None:
+    record = read_record(git, branch, default_remote(git, remote))
+    if record.sha is None:
         return None
-    files = {}
-    for _mode, sha, path in git.ls_tree(f"refs/heads/{branch}"):
-        if path.endswith(".yaml") and not path.endswith("kustomization.yaml"):
-            files[path] = git.out("cat-file", "-p", sha) + "\n"
-    return _parse_files(files)
+    if notify is not None:
+        notify(f"comparing with the rendered branch: {record.why}")
+    entries = [(sha, path) for _mode, sha, path in git.ls_tree(record.sha)
+               if path.endswith(".yaml") and not path.endswith("kustomization.yaml")]
+    texts = git.read_blobs([sha for sha, _p in entries])
+    return _parse_files({path: texts[sha] for sha, path in entries})
 
 
 def output_folder(path: str) -> Side | None:
-    if not os.path.isdir(path):
+    """The objects of an output folder (the committed rendered/: a pull request's), read
+    through fsguard: a link inside it is refused, never followed."""
+    from lamina.fsguard import Folder
+    if not os.path.isdir(path) or os.path.islink(path):
         return None
+    folder = Folder(path)
     files = {}
-    for root, _dirs, names in os.walk(path):
+    for here, _dirs, names in folder.walk_files():
         for name in names:
             if name.endswith(".yaml") and name != "kustomization.yaml":
-                full = os.path.join(root, name)
-                with open(full, encoding="utf-8") as fh:
-                    files[os.path.relpath(full, path)] = fh.read()
+                rel = f"{here}/{name}" if here else name
+                text = folder.read_text(rel)
+                if text is not None:
+                    files[rel] = text
     return _parse_files(files)

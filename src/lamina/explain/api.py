@@ -102,24 +102,17 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     origins = _template_values(declared.where if declared else None, overlay,
                                declared.value if declared else None, merged)
     rel = os.path.relpath(overlay, project.root)
-    if kind == "Secret":   # a Secret's values never reach any output
-        events = [Event(e.step, e.where, _redact(steps, e.value), e.resource) for e in events]
-        final = _redact(steps, final)
+    # No Secret value reaches the output, wherever it was copied to (lamina/redact.py).
+    from lamina.redact import Redactor
+    red = Redactor.of(r.obj for r in resmap)
+
+    def shown(value: Any) -> Any:
+        return value if value is MISSING else red.at(kind, list(steps), value)
+    events = [Event(e.step, e.where, shown(e.value), e.resource) for e in events]
+    final = shown(final)
     events = [Event(e.step, _relative(e.where, rel), e.value, e.resource) for e in events]
     origins = [(k, _relative(s, rel)) for k, s in origins]
     return Explanation(f"{kind}/{res.name}", field, events, final, origins)
-
-
-def _redact(steps: list[Any], value: Any) -> Any:
-    from lamina.diff.model import REDACTED
-    if value is MISSING or not steps or steps[0] not in ("data", "stringData"):
-        if isinstance(value, dict) and (not steps):
-            return {**value, **{k: {x: REDACTED for x in value[k]} for k in ("data", "stringData")
-                                if isinstance(value.get(k), dict)}}
-        return value
-    if len(steps) == 1 and isinstance(value, dict):
-        return {k: REDACTED for k in value}
-    return REDACTED
 
 
 def _relative(ref: SourceRef | None, overlay_rel: str) -> SourceRef | None:

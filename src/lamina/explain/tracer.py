@@ -8,14 +8,12 @@ build pays nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from lamina.errors import LaminaError, SourceRef
 
 MISSING = object()
-_STEP = re.compile(r"\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]|\[([^=\]]+)=([^\]]*)\]|([^.\[\]]+)")
 
 
 class ExplainError(LaminaError):
@@ -24,24 +22,14 @@ class ExplainError(LaminaError):
 
 def parse_field_path(text: str) -> list[Any]:
     """`spec.template.spec.containers[name=web].image` -> steps; `[0]` indexes a list;
-    `data['app.conf']` names a key holding dots (as `lamina diff` prints it)."""
-    steps: list[Any] = []
-    pos = 0
-    for m in _STEP.finditer(text):
-        if m.start() != pos and text[pos:m.start()] != ".":
-            raise ExplainError(f"cannot read field path '{text}'")
-        pos = m.end()
-        if m.group(1) is not None:
-            steps.append(int(m.group(1)))
-        elif m.group(2) is not None or m.group(3) is not None:
-            steps.append(m.group(2) if m.group(2) is not None else m.group(3))
-        elif m.group(4) is not None:
-            steps.append((m.group(4), m.group(5)))
-        else:
-            steps.append(m.group(6))
-    if not steps or pos != len(text):
-        raise ExplainError(f"cannot read field path '{text}'")
-    return steps
+    `data['app.conf']` names a key holding dots (as `lamina diff` prints it). The one
+    reader of field paths is yaml/positions.py's."""
+    from lamina.yaml.positions import parse_field_path as parse
+    steps = parse(text)
+    if steps is None:
+        raise ExplainError(f"cannot read field path '{text}': write it as lamina diff prints it, "
+                           "e.g. spec.template.spec.containers[name=web].image or data['app.conf']")
+    return list(steps)
 
 
 def lookup(obj: Any, steps: list[Any]) -> Any:

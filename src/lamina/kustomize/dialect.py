@@ -82,13 +82,19 @@ def merged_values(loader: FileLoader, options: ValuesOptions,
         return None
     from lamina.templates import layer_from_sets, load_values_file, merge_layers, validate_values
     layers = list(walk.layers)
+    from lamina.yaml.encoding import NOT_TEXT, read as read_yaml_file
     for path in options.files:
+        # Named by absolute path: the command names it from the project root or the
+        # working directory (LaminaError.located), whichever it runs from.
+        path = os.path.abspath(path)
         try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            text = read_yaml_file(path)
         except OSError as exc:
-            raise KustomizationError(f"cannot read values file: {exc.strerror}",
+            raise KustomizationError(f"cannot read values file: {exc.strerror}: check the "
+                                     "--values path or the environment's values list",
                                      SourceRef(path)) from None
+        except UnicodeDecodeError:
+            raise KustomizationError(f"values file {NOT_TEXT}", SourceRef(path)) from None
         layers.append(load_values_file(path, text))
     if options.sets or options.set_strings:
         layers.append(layer_from_sets(list(options.sets), list(options.set_strings)))

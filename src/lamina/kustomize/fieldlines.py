@@ -31,9 +31,9 @@ FIELD_OF_KIND = {
 @functools.lru_cache(maxsize=256)
 def _nodes(path: str) -> dict[str, yaml.Node]:
     try:
-        with open(path, encoding="utf-8") as fh:
-            node = yaml.compose(fh.read(), Loader=yaml.CSafeLoader)
-    except (OSError, yaml.YAMLError):
+        from lamina.yaml.encoding import read
+        node = yaml.compose(read(path), Loader=yaml.CSafeLoader)
+    except (OSError, ValueError, yaml.YAMLError):
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}

@@ -104,10 +104,11 @@ def load_kustomization(loader: FileLoader) -> Kustomization:
     with open(path, "rb") as fh:
         raw = fh.read()
     display = loader.display(path)
+    from lamina.yaml.encoding import NOT_TEXT, decode
     try:
-        text = raw.decode("utf-8")
+        text = decode(raw)
     except UnicodeDecodeError:
-        raise KustomizationError("kustomization file is not valid UTF-8", SourceRef(display)) from None
+        raise KustomizationError(f"kustomization file {NOT_TEXT}", SourceRef(display)) from None
     doc, line = _parse(text, display)
     if doc is None:
         raise KustomizationError("kustomization.yaml is empty", SourceRef(display))

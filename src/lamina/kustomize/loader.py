@@ -92,12 +92,12 @@ class FileLoader:
             raise KustomizationError(f"cannot read {full}: {exc.strerror}") from None
 
     def read_text(self, path: str) -> str:
+        from lamina.yaml.encoding import NOT_TEXT, decode
         data = self.read_bytes(path)
         try:
-            text = data.decode("utf-8")
+            text = decode(data)
         except UnicodeDecodeError:
-            raise KustomizationError(
-                f"{self.display(path)}: file is not valid UTF-8 text") from None
+            raise KustomizationError(f"{self.display(path)}: file {NOT_TEXT}") from None
         if self.renderer is not None and path.endswith(".j2"):
             rendered = self.renderer(text, self.display(path))
             # Kept (with its map to template lines) for the lines of messages and findings;

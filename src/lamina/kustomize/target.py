@@ -162,7 +162,17 @@ class Target:
         from lamina.yaml import load_all_with_lines
         text = self.loader.read_text(path)
         display = self.loader.display(path)
-        docs = load_all_with_lines(text, display)
+        try:
+            docs = load_all_with_lines(text, display)
+        except LaminaError as exc:
+            if path.endswith(".j2") and self.loader.renderer is None:
+                # Kustomize reads a template as plain YAML, and so does this dialect.
+                raise type(exc)(
+                    f"{exc.message}\n  hint: {path} is a template, but {self.display} is in "
+                    "Kustomize's dialect, which does not render templates: set "
+                    "`apiVersion: lamina.dev/v1alpha1` at the top of that kustomization",
+                    exc.source) from None
+            raise
         template_line = None
         if self.loader.renderer is not None and path.endswith(".j2"):
             from lamina.yaml.positions import rendered_text

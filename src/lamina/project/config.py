@@ -42,6 +42,8 @@ class Environment:
     allow_plaintext_secrets: bool = False
     hosts: tuple[str, ...] = ()           # hosts that belong to this environment (checks)
     markers: tuple[str, ...] = ()         # name tokens that mark this environment's hosts
+    policies_add: tuple[str, ...] = ()    # policy folders or files only this environment adds
+    policies_skip: tuple[str, ...] = ()   # policy names this environment's clusters do not run
 
     def targets(self) -> list[tuple[str, Cluster | None]]:
         """(output subpath, cluster) for each rendering of this environment."""
@@ -57,6 +59,8 @@ class PublishSettings:
     remote: str | None = None
     author_name: str = "lamina"
     author_email: str = "lamina@localhost"
+    argocd_apps: bool = False             # publish _argocd/ (one Application per environment)
+    repo_url: str | None = None           # for _argocd/: the URL Argo CD reads the branch from
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Project:
     checks: dict[str, Any] = field(default_factory=dict)
     external: tuple[dict[str, Any], ...] = ()
     source: str | None = None             # path of lamina.yaml, when there is one
+    policies: tuple[str, ...] = ()        # folders or files of admission policies (lamina.policies)
 
     def environment(self, name: str) -> Environment:
         for env in self.environments:
@@ -161,14 +166,10 @@ def _kube_version(node: yaml.Node, path: str) -> str:
 def _environment(node: yaml.Node, path: str, root: str) -> Environment:
     fields = _mapping(node, path, "an environment",
                       {"name", "overlay", "clusters", "values", "kubernetesVersion",
-                       "allowPlaintextSecrets", "hosts", "markers"})
+                       "allowPlaintextSecrets", "hosts", "markers", "policies"})
     if "name" not in fields:
         raise ProjectError("an environment needs a name", SourceRef(path, _line(node)))
-    name = _scalar(fields["name"], path, "environment name")
-    if not _ENV_NAME.match(name):
-        raise ProjectError(
-            f"environment name '{name}' must be lower-case letters, digits, '.', '_' or '-'",
-            SourceRef(path, _line(fields["name"])))
+    name = _name(fields["name"], path, "environment name")
     overlay = _scalar(fields["overlay"], path, "overlay") if "overlay" in fields else f"overlays/{name}"
     clusters: list[Cluster] = []
     if "clusters" in fields:
@@ -177,13 +178,14 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
             raise ProjectError("clusters must be a list", SourceRef(path, _line(cnode)))
         for item in cnode.value:
             if isinstance(item, yaml.ScalarNode):
-                clusters.append(Cluster(_scalar(item, path, "cluster name")))
+                clusters.append(Cluster(_name(item, path, "cluster name")))
                 continue
             cf = _mapping(item, path, "a cluster", {"name", "values"})
             if "name" not in cf:
                 raise ProjectError("a cluster needs a name", SourceRef(path, _line(item)))
-            clusters.append(Cluster(_scalar(cf["name"], path, "cluster name"),
-                                    _str_list(cf["values"], path, "values") if "values" in cf else ()))
+            clusters.append(Cluster(_name(cf["name"], path, "cluster name"),
+                                    _values_files(cf["values"], path, root)
+                                    if "values" in cf else ()))
         names = [c.name for c in clusters]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -191,18 +193,20 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
                                SourceRef(path, _line(cnode)))
     env = Environment(
         name=name, overlay=overlay, clusters=tuple(clusters),
-        values=_str_list(fields["values"], path, "values") if "values" in fields else (),
+        values=_values_files(fields["values"], path, root) if "values" in fields else (),
         kubernetes_version=_kube_version(fields["kubernetesVersion"], path)
         if "kubernetesVersion" in fields else None,
         allow_plaintext_secrets=_scalar(fields["allowPlaintextSecrets"], path,
                                         "allowPlaintextSecrets", bool)
         if "allowPlaintextSecrets" in fields else False,
         hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else (),
-        markers=_markers(fields["markers"], path) if "markers" in fields else ())
+        markers=_markers(fields["markers"], path) if "markers" in fields else (),
+        **_env_policies(fields.get("policies"), path, root))
     where = SourceRef(path, _line(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
     if not _has_kustomization(os.path.join(root, overlay)):
-        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file",
+        raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file: "
+                           "fix the overlay path or add a kustomization.yaml there",
                            where)
     return env
 
@@ -216,10 +220,52 @@ def _markers(node: yaml.Node, path: str) -> tuple[str, ...]:
     return markers
 
 
+def _env_policies(node: yaml.Node | None, path: str, root: str) -> dict[str, tuple[str, ...]]:
+    """An environment's `policies: {add: [paths], skip: [names]}`."""
+    if node is None:
+        return {}
+    pf = _mapping(node, path, "an environment's policies", {"add", "skip"})
+    add = _str_list(pf["add"], path, "policies.add") if "add" in pf else ()
+    for rel in add:
+        _check_inside(root, rel, SourceRef(path, _line(pf["add"])), "policies.add")
+    return {"policies_add": add,
+            "policies_skip": _str_list(pf["skip"], path, "policies.skip") if "skip" in pf else ()}
+
+
+def _name(node: yaml.Node, path: str, what: str) -> str:
+    """An environment or cluster name: it becomes a folder of the output (rendered/<env>/
+    <cluster>/) and a branch name, so it is one plain path component (fsguard still checks
+    every path the writer touches)."""
+    name = _scalar(node, path, what)
+    if not _ENV_NAME.match(name):
+        raise ProjectError(
+            f"{what} {name!r} must be 1 to 63 lower-case letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit (it names a folder of the output)",
+            SourceRef(path, _line(node)))
+    return name
+
+
+def _values_files(node: yaml.Node, path: str, root: str) -> tuple[str, ...]:
+    """A `values:` list: each file must be inside the project (a pull request writes
+    lamina.yaml, and what a values file holds can end up in the rendered output)."""
+    files = _str_list(node, path, "values")
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    for rel, item in zip(files, items):
+        _check_inside(root, rel, SourceRef(path, _line(item)), "values file")
+    return files
+
+
 def _check_inside(root: str, rel: str, where: SourceRef, what: str) -> None:
-    full = os.path.realpath(os.path.join(root, rel))
-    if os.path.isabs(rel) or not (full == root or full.startswith(root + os.sep)):
-        raise ProjectError(f"{what} '{rel}' is outside the project root {root}", where)
+    """`rel` must name something inside the project, lexically and once links are
+    followed; a NUL or an absolute path is refused outright."""
+    from lamina.fsguard import is_inside
+    if not rel or "\0" in rel or os.path.isabs(rel):
+        raise ProjectError(f"{what} {rel!r} must be a path relative to the project root", where)
+    lexical = os.path.normpath(os.path.join(root, rel))
+    full = os.path.realpath(lexical)
+    if not (is_inside(lexical, root) and is_inside(full, root)):
+        raise ProjectError(f"{what} '{rel}' is outside the project root {root}; lamina reads "
+                           "only inside the repository", where)
 
 
 def _has_kustomization(directory: str) -> bool:
@@ -230,8 +276,14 @@ def discover_environments(root: str) -> tuple[Environment, ...]:
     overlays = os.path.join(root, "overlays")
     if not os.path.isdir(overlays):
         return ()
-    return tuple(Environment(name=n, overlay=f"overlays/{n}") for n in sorted(os.listdir(overlays))
-                 if _has_kustomization(os.path.join(overlays, n)))
+    envs = []
+    for n in sorted(os.listdir(overlays)):
+        if not _has_kustomization(os.path.join(overlays, n)):
+            continue
+        # The tree is untrusted: overlays/<n> may be a link out of the repository.
+        _check_inside(root, f"overlays/{n}", SourceRef(f"overlays/{n}"), "overlay")
+        envs.append(Environment(name=n, overlay=f"overlays/{n}"))
+    return tuple(envs)
 
 
 def load_project(root: str) -> Project:
@@ -252,7 +304,8 @@ def load_project(root: str) -> Project:
     if node is None:
         return Project(root=root, environments=discover_environments(root), source=path)
     top = _mapping(node, display, PROJECT_FILE,
-                   {"apiVersion", "kind", "environments", "output", "publish", "checks", "external"})
+                   {"apiVersion", "kind", "environments", "output", "publish", "checks", "external",
+                    "policies"})
     if "apiVersion" in top and _scalar(top["apiVersion"], display, "apiVersion") != PROJECT_API_VERSION:
         raise ProjectError(f"apiVersion must be {PROJECT_API_VERSION}",
                            SourceRef(display, _line(top["apiVersion"])))
@@ -286,7 +339,12 @@ def load_project(root: str) -> Project:
     publish = PublishSettings()
     if "publish" in top:
         pf = _mapping(top["publish"], display, "publish",
-                      {"branch", "branchPerEnv", "remote", "authorName", "authorEmail"})
+                      {"branch", "branchPerEnv", "remote", "authorName", "authorEmail",
+                       "argocdApps", "repoURL"})
+        argocd_apps = _construct(pf["argocdApps"]) if "argocdApps" in pf else False
+        if not isinstance(argocd_apps, bool):
+            raise ProjectError("publish.argocdApps must be true or false",
+                               SourceRef(display, _line(pf["argocdApps"])))
         publish = PublishSettings(
             branch=_scalar(pf["branch"], display, "publish.branch") if "branch" in pf else "rendered",
             branch_per_env=_scalar(pf["branchPerEnv"], display, "publish.branchPerEnv")
@@ -295,12 +353,17 @@ def load_project(root: str) -> Project:
             author_name=_scalar(pf["authorName"], display, "publish.authorName")
             if "authorName" in pf else "lamina",
             author_email=_scalar(pf["authorEmail"], display, "publish.authorEmail")
-            if "authorEmail" in pf else "lamina@localhost")
+            if "authorEmail" in pf else "lamina@localhost",
+            argocd_apps=argocd_apps,
+            repo_url=_scalar(pf["repoURL"], display, "publish.repoURL") if "repoURL" in pf else None)
     checks = _construct(top["checks"]) if "checks" in top else {}
     if checks is not None and not isinstance(checks, dict):
         raise ProjectError("checks must be a mapping", SourceRef(display, _line(top["checks"])))
     external = _construct(top["external"]) if "external" in top else []
     if not isinstance(external, list):
         raise ProjectError("external must be a list", SourceRef(display, _line(top["external"])))
+    policies = _str_list(top["policies"], display, "policies") if "policies" in top else ()
+    for rel in policies:
+        _check_inside(root, rel, SourceRef(display, _line(top["policies"])), "policies")
     return Project(root=root, environments=tuple(envs), output_dir=output_dir, publish=publish,
-                   checks=checks or {}, external=tuple(external), source=path)
+                   checks=checks or {}, external=tuple(external), source=path, policies=policies)

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from lamina import __version__
+from lamina.fsguard import fit_component, safe_component
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
 
 CLUSTER_DIR = "_cluster"
 METADATA_FILE = "hydrator.metadata"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._:@+=-]")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def _safe(part: str) -> str:
     if safe is None:
         if len(_SAFE) > 65536:
             _SAFE.clear()
-        safe = _SAFE[part] = _UNSAFE.sub("_", part) or "_"
+        safe = _SAFE[part] = safe_component(part)
     return safe
 
 
@@ -73,7 +72,8 @@ def resource_paths(resources: list[Resource]) -> list[str]:
         if final[p] > 1:
             seen[p] += 1
             p = p[:-5] + f"-{seen[p]}.yaml"
-        out.append(p)
+        folder, _, name = p.partition("/")
+        out.append(f"{fit_component(folder)}/{fit_component(name, '.yaml')}")
     return out
 
 
@@ -132,6 +132,11 @@ def environment_files(env_path: str, overlay: str, resmap: ResMap, inputs: dict[
     files[METADATA_FILE] = _json_indented(metadata) + "\n"
     files["README.md"] = _readme(env_path, overlay, source, command, len(paths))
     return files
+
+
+def json_text(value: Any) -> str:
+    """json.dumps(value, indent=2), as every metadata file is written."""
+    return _json_indented(value)
 
 
 def _json_indented(value: Any, pad: str = "") -> str:

@@ -42,6 +42,7 @@ from lamina.checks.gate import environment_markers
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, _project_relative, options_output, render_target
+from lamina.policies.loader import for_environment
 from lamina.project.workers import Pool, raise_remote
 from lamina.project.writer import Staged, discard, stage
 
@@ -102,12 +103,11 @@ class Outcome:
     cross: list[Finding] | None = None                 # with plan.expected_owners
 
 
-def _differs(path: str, text: str) -> bool:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read() != text
-    except FileNotFoundError:
-        return True
+def _differs(output: str, rel: str, text: str) -> bool:
+    """Whether output-relative `rel` does not hold `text` (read through fsguard: never
+    through a link inside the output folder)."""
+    from lamina.fsguard import Folder
+    return Folder(output).read_text(rel) != text
 
 
 class Worker:
@@ -158,7 +158,9 @@ class Worker:
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
                           environment_markers=environment_markers(project),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds, root=project.root, unmatched_patches=unmatched)
+                          crds=plan.crds, root=project.root, unmatched_patches=unmatched,
+                          policies=for_environment(project, job.env),
+                          policy_skip=job.env.policies_skip)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None
             try:
                 if plan.cross:
@@ -188,9 +190,10 @@ class Worker:
             pass
         elif plan.mode == CHECK:
             if not out.failing:
-                base = os.path.join(plan.output, job.path)
+                from lamina.fsguard import Folder
+                folder = Folder(plan.output)
                 out.differences = [f"{job.path}/{rel}" for rel, text in files.items()
-                                   if _differs(os.path.join(base, rel), text)]
+                                   if folder.read_text(f"{job.path}/{rel}") != text]
         else:
             out.texts = files
         return out

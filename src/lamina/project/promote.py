@@ -33,9 +33,28 @@ def _kustomization_path(directory: str) -> str:
     raise PromoteError(f"{directory} has no kustomization file")
 
 
+def _inside(root: str, path: str, what: str) -> str:
+    """The real path of `path`, which must stay inside the project once links are followed
+    (promote edits files a pull request may have made links); PromoteError otherwise."""
+    from lamina.fsguard import is_inside
+    real = os.path.realpath(path)
+    if not is_inside(real, root):
+        raise PromoteError(f"{os.path.relpath(path, root)}: the {what} is a link to "
+                           f"{real}, outside the project root {root}; lamina reads and "
+                           "edits files only inside the repository")
+    if not os.path.isfile(real):
+        raise PromoteError(f"{os.path.relpath(path, root)}: the {what} is not a regular file")
+    return real
+
+
 def _read(path: str) -> str:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except UnicodeDecodeError:
+        raise PromoteError(f"{path}: promote edits UTF-8 files only") from None
+    except OSError as exc:
+        raise PromoteError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _lookup(data: Any, key: str) -> Any:
@@ -57,9 +76,9 @@ def plan(project_dir: str, source_env: str, target_env: str, images: bool = True
     src_dir = os.path.join(project.root, src.overlay)
     dst_dir = os.path.join(project.root, dst.overlay)
     result = Promotion()
-    dst_k = _kustomization_path(dst_dir)
+    dst_k = _inside(project.root, _kustomization_path(dst_dir), "kustomization")
     if images:
-        src_k = _kustomization_path(src_dir)
+        src_k = _inside(project.root, _kustomization_path(src_dir), "kustomization")
         data, _line = load_kustomization_text(_read(src_k), src_k)
         dst_data, _ = load_kustomization_text(_read(dst_k), dst_k)
         current = {i.get("name"): i for i in (dst_data or {}).get("images") or [] if isinstance(i, dict)}
@@ -89,7 +108,7 @@ def plan(project_dir: str, source_env: str, target_env: str, images: bool = True
         if not files:
             raise PromoteError(f"{os.path.relpath(dst_k, project.root)} lists no values file "
                                "to write promoted values into")
-        target = os.path.join(dst_dir, files[-1])
+        target = _inside(project.root, os.path.join(dst_dir, str(files[-1])), "values file")
         original = result.files.get(target, (None, _read(target)))[1]
         text = original
         for key in value_keys:
@@ -107,8 +126,14 @@ def plan(project_dir: str, source_env: str, target_env: str, images: bool = True
 
 
 def apply(promotion: Promotion) -> None:
+    """Write each edited file whole (fsguard.atomic_write), keeping its mode. plan() has
+    resolved every path to a regular file inside the project: a link is edited where it
+    points (inside the project), never replaced by a file."""
+    from lamina.fsguard import atomic_write, fault
     for path, (_old, new) in promotion.files.items():
-        tmp = path + ".lamina-tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(new)
-        os.replace(tmp, path)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+            atomic_write(path, new, mode=mode | 0o200, prefix=".lamina-promote-")
+            os.chmod(path, mode)
+        except OSError as exc:
+            raise fault(exc, path) from None

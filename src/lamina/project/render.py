@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -35,13 +35,19 @@ class RenderedTarget:
     unmatched_patches: tuple = ()
 
 
-def _git(root: str, *args: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _repository(root: str) -> tuple[str, str] | None:
+    """(shallow-file path, canonical remote.origin.url) of the repository at `root`, or None
+    outside git. Asked once per process: every target of a render asks."""
+    from lamina.git import Git, GitError, canonical_url
+    git = Git(root)
     try:
-        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True,
-                              timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
+        if not git.is_repo():
+            return None
+        url = git.config("remote.origin.url")
+        return git.git_path("shallow"), canonical_url(url, git.toplevel()) if url else ""
+    except GitError:
+        return None
 
 
 def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
@@ -49,19 +55,35 @@ def source_info(root: str, inputs: list[str] | None = None) -> SourceInfo:
 
     Naming the last commit that changed an environment's inputs, rather than HEAD, keeps
     an unchanged environment's files byte-identical from one source commit to the next,
-    so a publish only touches the environments a change really affects."""
-    if not _git(root, "rev-parse", "--verify", "-q", "HEAD"):
+    so a publish only touches the environments a change really affects. In a shallow clone
+    the oldest commit present looks as if it changed everything, so it is never named
+    (render and publish deepen the history first: lamina.git.deepen)."""
+    from lamina.git import Git, GitError
+    repo = _repository(root)
+    if repo is None:
         return SourceInfo()
-    args = ["log", "-1", "--format=%H%n%an <%ae>%n%cI%n%s", "HEAD"]
-    if inputs:
-        args += ["--", *inputs]
-    out = _git(root, *args).split("\n", 3)
-    if len(out) < 4:
-        out = _git(root, "log", "-1", "--format=%H%n%an <%ae>%n%cI%n%s", "HEAD").split("\n", 3)
-    if len(out) < 4:
+    git = Git(root)
+    fmt = "--format=%H%x1f%an <%ae>%x1f%cI%x1f%s"
+    try:
+        if git.resolve("HEAD") is None:
+            return SourceInfo()
+        out = git.out("log", "-1", fmt, "HEAD", "--", *(inputs or ["."])) if inputs else ""
+        if not out:
+            out = git.out("log", "-1", fmt, "HEAD")
+    except GitError:
         return SourceInfo()
-    return SourceInfo(repo_url=_git(root, "config", "--get", "remote.origin.url"), sha=out[0],
-                      author=out[1], date=out[2], subject=out[3])
+    sha, author, date, subject = (out.split("\x1f", 3) + ["", "", ""])[:4]
+    try:
+        with open(repo[0], encoding="ascii") as fh:
+            boundary = {line.strip() for line in fh}
+    except OSError:
+        boundary = set()
+    if sha in boundary:
+        # A shallow boundary looks as if it changed everything: naming it would be a wrong
+        # drySha. render and publish deepen the clone first (or refuse without a remote);
+        # what still gets here (diff, check) needs no source commit, so name none.
+        return SourceInfo(repo_url=repo[1])
+    return SourceInfo(repo_url=repo[1], sha=sha, author=author, date=date, subject=subject)
 
 
 def _digest(path: str) -> str:
@@ -100,9 +122,7 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     inputs = {_relative(p, project.root): _digest(p) for p in sorted(reads)
               if os.path.isfile(p)}
     source = source_info(project.root, sorted(inputs))
-    command = f"lamina build {env.overlay}"
-    for f in env.values + (cluster.values if cluster else ()):
-        command += f" --values {f}"
+    command = _command_for(env, cluster, options.values)
     unmatched_patches = tuple(sorted({(os.path.relpath(u.path, project.root), u.where().line,
                                        u.field, u.index, u.what) for u in unmatched},
                                      key=lambda u: (u[0], u[1] or 0, u[2:])))
@@ -181,10 +201,19 @@ def render_project(project: Project, options: RenderOptions = RenderOptions(),
         return list(pool.map(_work, work))
 
 
-def _command_for(env: Environment, cluster: Cluster | None) -> str:
-    command = f"lamina build {env.overlay}"
-    for f in env.values + (cluster.values if cluster else ()):
-        command += f" --values {f}"
+def _command_for(env: Environment, cluster: Cluster | None,
+                 flags: ValuesOptions = ValuesOptions()) -> str:
+    """The command that reproduces a target's folder, the command-line values included: a
+    `render --set` result then never passes for a plain render's (stale_targets compares
+    this), and the metadata says how the folder was really made."""
+    import shlex
+    command = f"lamina build {shlex.quote(env.overlay)}"
+    for f in env.values + (cluster.values if cluster else ()) + flags.files:
+        command += f" --values {shlex.quote(f)}"
+    for expr in flags.sets:
+        command += f" --set {shlex.quote(expr)}"
+    for expr in flags.set_strings:
+        command += f" --set-string {shlex.quote(expr)}"
     return command
 
 
@@ -197,22 +226,24 @@ def stale_targets(project: Project, output: str, options: RenderOptions) -> tupl
     import json
     from lamina import __version__
     from lamina.project.layout import METADATA_FILE
+    from lamina.fsguard import Folder, is_safe_name
+    folder = Folder(output)
     todo, fresh = set(), set()
     flags = options.values
     for env in selected(project, options.environments):
         for path, cluster in env.targets():
-            meta_path = os.path.join(output, path, METADATA_FILE)
             try:
-                with open(meta_path, encoding="utf-8") as fh:
-                    meta = json.load(fh)
+                # The metadata is the tree's (a pull request's): read through fsguard, and
+                # its input paths are hashed only when they name files inside the project.
+                meta = json.loads(folder.read_text(f"{path}/{METADATA_FILE}") or "null")
                 info = meta["lamina"]
                 ok = (not (flags.files or flags.sets or flags.set_strings)
                       and info.get("version") == __version__
                       and meta.get("commands") == [_command_for(env, cluster)]
-                      and all(os.path.isfile(os.path.join(project.root, p))
+                      and all(is_safe_name(p) and os.path.isfile(os.path.join(project.root, p))
                               and _digest(os.path.join(project.root, p)) == d
                               for p, d in info["inputs"].items()))
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError, KeyError, TypeError, LaminaError):
                 ok = False
             (fresh if ok else todo).add(path)
     return todo, fresh

@@ -30,12 +30,46 @@ class RenderOutcome:
     check_result: object = None
 
 
-def output_path(project: Project, output: str | None) -> str:
-    out = os.path.realpath(output if output else os.path.join(project.root, project.output_dir))
-    if not (out == project.root or out.startswith(project.root + os.sep)):
-        raise ProjectError(f"output folder {out} is outside the project root {project.root}")
-    if out == project.root:
+def output_path(project: Project, output: str | None, outside_ok: bool = False) -> str:
+    """The output folder, absolute. It must be inside the project (the repository) unless
+    the operator says otherwise (`outside_ok`: render's --output-outside-repo), must not be
+    the project root or inside .git, and no folder on the way to it inside the project may
+    be a symbolic link (the tree is not trusted: a link would send every write elsewhere)."""
+    from lamina.fsguard import MAX_COMPONENT_BYTES, is_inside, real_dir_chain
+    root = project.root
+    given = output if output else project.output_dir
+    try:
+        too_long = any(len(part.encode("utf-8")) > MAX_COMPONENT_BYTES
+                       for part in given.split("/"))
+    except UnicodeEncodeError:
+        too_long = True
+    if "\0" in given or too_long:
+        raise ProjectError(f"output folder {given!r} is not a usable folder name (a NUL, text that "
+                           f"is not UTF-8, or a component longer than {MAX_COMPONENT_BYTES} "
+                           "bytes)")
+    if output:
+        out = os.path.normpath(os.path.join(os.path.realpath(os.getcwd()), output))
+    else:
+        out = os.path.normpath(os.path.join(root, project.output_dir))
+    if not is_inside(out, root):
+        real = os.path.realpath(out)
+        if is_inside(real, root):
+            out = real      # the operator's own path reaches the project through a link
+        elif not outside_ok:
+            raise ProjectError(f"output folder {out} is outside the project root {root}; "
+                               "pass --output-outside-repo to write there")
+        else:
+            return real
+    if out == root:
         raise ProjectError("the output folder cannot be the project root itself")
+    rel = os.path.relpath(out, root)
+    if ".git" in rel.split(os.sep):
+        raise ProjectError(f"the output folder {rel} cannot be inside .git")
+    bad = real_dir_chain(root, out)
+    if bad is not None:
+        what = "a symbolic link" if os.path.islink(bad) else "not a folder"
+        raise ProjectError(f"output folder {rel}: {os.path.relpath(bad, root)} is {what}; "
+                           "lamina never follows links to or inside its output folder")
     return out
 
 
@@ -64,12 +98,32 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
                    argocd_apps: bool = False, repo_url: str | None = None, jobs: int = 0,
                    values: ValuesOptions = ValuesOptions(),
                    progress: Callable[[str], None] = lambda _m: None,
-                   write: bool = True, run_checks: bool = True) -> RenderOutcome:
+                   write: bool = True, run_checks: bool = True,
+                   output_outside_repo: bool = False,
+                   lock_timeout: float | None = None,
+                   notify: Callable[[str], None] | None = None) -> RenderOutcome:
+    """Render; with `lock_timeout`, holding the output folder's lock (project/outlock.py)
+    for the whole run. A shallow clone is made whole first (lamina.git.deepen)."""
+    from lamina.git import Git, deepen
+    project = load_project(project_dir)
+    out = output_path(project, output, output_outside_repo)
+    deepen(Git(project.root), project.publish.remote, notify)
+    args = (project, out, environments, check, render_all, argocd_apps, repo_url, jobs, values,
+            progress, write, run_checks)
+    if lock_timeout is None:
+        return _render(*args)
+    from lamina.project.outlock import output_lock
+    with output_lock(out, lock_timeout, notify):
+        return _render(*args)
+
+
+def _render(project: Project, out: str, environments: tuple[str, ...], check: bool,
+            render_all: bool, argocd_apps: bool, repo_url: str | None, jobs: int,
+            values: ValuesOptions, progress: Callable[[str], None], write: bool,
+            run_checks: bool) -> RenderOutcome:
     from lamina.project import pipeline
     from lamina.project.render import RenderedTarget
     from lamina.project.writer import OutputError, commit, conflict_message, owned_files, recover
-    project = load_project(project_dir)
-    out = output_path(project, output)
     options = RenderOptions(environments=environments, values=values, jobs=jobs)
     envs = selected(project, environments)
     mode = pipeline.CHECK if check else (pipeline.WRITE if write else pipeline.COLLECT)
@@ -129,7 +183,7 @@ def render_command(project_dir: str = ".", environments: tuple[str, ...] = (),
         if mode == pipeline.CHECK:
             from lamina.project.pipeline import _differs
             changed = [d for r in results for d in r.differences]
-            changed += [rel for rel, text in extra.items() if _differs(os.path.join(out, rel), text)]
+            changed += [rel for rel, text in extra.items() if _differs(out, rel, text)]
             made = set(produced)
             outcome.differences = sorted(changed) + [
                 rel for rel in sorted(owned - made) if rel.split("/", 1)[0] in scope]

@@ -16,15 +16,16 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
+import warnings
 from dataclasses import dataclass, field
 
-from lamina.errors import LaminaError
+from lamina.errors import LaminaError, LaminaWarning
+from lamina.fsguard import Folder, PathRefused, WriteFault, is_safe_name
 
 LEDGER = ".lamina-ledger.json"
 JOURNAL = ".lamina-journal.json"
 _TMP_SUFFIX = ".lamina-tmp"
+_JOURNAL_LISTS = ("rename", "rename_dirs", "remove", "ledger")
 
 
 class OutputError(LaminaError):
@@ -38,15 +39,52 @@ class WriteResult:
     unchanged: int
 
 
-def _read_json(path: str) -> dict:
+def folder_of(output: str | Folder) -> Folder:
+    """Every path the writer touches goes through one fsguard.Folder (no links followed,
+    nothing outside the folder)."""
+    return output if isinstance(output, Folder) else Folder(output)
+
+
+def _read_json(out: Folder, name: str) -> dict:
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        return data if isinstance(data, dict) else {}
-    except FileNotFoundError:
+        text = out.read_text(name)
+    except PathRefused:
+        raise
+    if text is None:
         return {}
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{path}: unreadable ({exc}); delete it to start afresh") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise OutputError(f"{out.shown(name)}: unreadable ({exc}); delete it to start afresh") \
+            from None
+    return data if isinstance(data, dict) else {}
+
+
+def _corrupt(out: Folder, name: str, entry: object) -> None:
+    warnings.warn(LaminaWarning(
+        f"{out.shown(name)} is corrupt: it names {entry!r}, which is not a path inside the "
+        "output folder; ignoring the whole file (a pull request may have written it)"),
+        stacklevel=3)
+
+
+def _valid_journal(out: Folder, journal: dict) -> bool:
+    """A journal every entry of which is a path inside the output folder; anything else
+    is corrupt (said once, then ignored: never acted on)."""
+    for key in _JOURNAL_LISTS:
+        entries = journal.get(key, [])
+        if not isinstance(entries, list):
+            _corrupt(out, JOURNAL, entries)
+            return False
+        for entry in entries:
+            if not is_safe_name(entry) or _is_internal(entry):
+                _corrupt(out, JOURNAL, entry)
+                return False
+    return True
+
+
+def _is_internal(rel: str) -> bool:
+    """The ledger and journal themselves are never listed as rendered files."""
+    return rel in (LEDGER, JOURNAL)
 
 
 def _json_text(data: dict) -> str:
@@ -72,149 +110,111 @@ def _json_text(data: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}"
 
 
-def _write_json_atomic(path: str, data: dict) -> None:
-    tmp = path + _TMP_SUFFIX
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(_json_text(data))
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _write_json_atomic(out: Folder, name: str, data: dict) -> None:
+    out.write_atomic(name, _json_text(data) + "\n", durable=True)
 
 
-def recover(output: str, clean: bool = True) -> None:
+def recover(output: str | Folder, clean: bool = True) -> None:
     """Finish a write that was interrupted after its journal was committed, and remove
-    temporaries a killed write left (`clean`; commit() knows it left none)."""
-    journal = _read_json(os.path.join(output, JOURNAL))
+    temporaries a killed write left (`clean`; commit() knows it left none). A journal
+    naming anything outside the folder is corrupt: it is reported and removed, unused."""
+    out = folder_of(output)
+    journal = _read_json(out, JOURNAL)
+    if journal and not _valid_journal(out, journal):
+        out.unlink(JOURNAL)
+        journal = {}
     if not journal:
         if clean:
-            _clean_temporaries(output)
+            _clean_temporaries(out)
         return
     for rel in journal.get("rename", []):
-        tmp = os.path.join(output, rel + _TMP_SUFFIX)
-        if os.path.exists(tmp):
-            os.replace(tmp, os.path.join(output, rel))
+        if out.lexists(rel + _TMP_SUFFIX):
+            out.replace(rel + _TMP_SUFFIX, rel)
     for rel in journal.get("rename_dirs", []):
-        tmp = os.path.join(output, rel + _TMP_SUFFIX)
-        if os.path.isdir(tmp):
-            _move_dir(tmp, os.path.join(output, rel))
+        if out.is_dir(rel + _TMP_SUFFIX):
+            _move_dir(out, rel + _TMP_SUFFIX, rel)
     for rel in journal.get("remove", []):
-        _remove(output, rel)
+        _remove(out, rel)
     if not journal.get("ledger_unchanged"):
-        _write_json_atomic(os.path.join(output, LEDGER),
-                           {"files": sorted(journal.get("ledger", []))})
-    os.unlink(os.path.join(output, JOURNAL))
+        _write_json_atomic(out, LEDGER, {"files": sorted(journal.get("ledger", []))})
+    out.unlink(JOURNAL)
     if clean:
-        _clean_temporaries(output)
+        _clean_temporaries(out)
 
 
-def _move_dir(tmp: str, final: str) -> None:
+def _move_dir(out: Folder, tmp: str, final: str) -> None:
     """Rename a staged folder into place; should the place exist by now (something made
     it since the folder was staged), move the files in one by one."""
-    try:
-        os.rename(tmp, final)
+    if not out.lexists(final):
+        out.replace(tmp, final)
         return
-    except OSError:
-        if not os.path.isdir(final):
-            raise
-    for dirpath, _dirs, files in os.walk(tmp):
-        target = os.path.join(final, os.path.relpath(dirpath, tmp))
-        os.makedirs(target, exist_ok=True)
+    if not out.is_dir(final):
+        raise OutputError(f"{out.shown(final)} is not a folder; move it away")
+    for here, _dirs, files in list(out.walk_files(tmp)):
+        target = final + here[len(tmp):]
+        out.makedirs(target)
         for name in files:
-            os.replace(os.path.join(dirpath, name), os.path.join(target, name))
-    shutil.rmtree(tmp, ignore_errors=True)
+            out.replace(f"{here}/{name}", f"{target}/{name}")
+    out.rmtree(tmp)
 
 
-def _clean_temporaries(output: str) -> None:
-    if not os.path.isdir(output):
+def _clean_temporaries(out: Folder) -> None:
+    if not out.is_dir(""):
         return
-    for dirpath, dirs, files in os.walk(output):
+    for here, dirs, files in out.walk_files():
         for name in list(dirs):
             if name.endswith(_TMP_SUFFIX):
-                shutil.rmtree(os.path.join(dirpath, name), ignore_errors=True)
+                out.rmtree(f"{here}/{name}" if here else name)
                 dirs.remove(name)
         for name in files:
             if name.endswith(_TMP_SUFFIX):
-                os.unlink(os.path.join(dirpath, name))
+                out.unlink(f"{here}/{name}" if here else name)
 
 
-def _remove(output: str, rel: str) -> None:
-    full = os.path.join(output, rel)
-    if os.path.isfile(full):
-        os.unlink(full)
-    parent = os.path.dirname(full)
-    while parent != output and os.path.isdir(parent) and not os.listdir(parent):
-        os.rmdir(parent)
-        parent = os.path.dirname(parent)
+def _remove(out: Folder, rel: str) -> None:
+    if out.is_file(rel):
+        out.unlink(rel)
+    parent = rel.rpartition("/")[0]
+    while parent and out.rmdir(parent):     # empty folders up to (not including) the root
+        parent = parent.rpartition("/")[0]
 
 
-def owned_files(output: str) -> set[str]:
-    return set(_read_json(os.path.join(output, LEDGER)).get("files", []))
+def owned_files(output: str | Folder) -> set[str]:
+    """The files the ledger says lamina wrote. A ledger naming anything that is not a path
+    inside the folder is corrupt: reported, and taken as empty (nothing is owned)."""
+    out = folder_of(output)
+    files = _read_json(out, LEDGER).get("files", [])
+    if not isinstance(files, list):
+        _corrupt(out, LEDGER, files)
+        return set()
+    for entry in files:
+        if not is_safe_name(entry) or _is_internal(entry):
+            _corrupt(out, LEDGER, entry)
+            return set()
+    return set(files)
 
 
-def diff_tree(output: str, files: dict[str, str], scope: set[str] | None = None) -> list[str]:
-    """Paths whose on-disk content differs from `files` (or that are stale), for --check.
-    `scope` limits stale-file detection to these top-level folders."""
-    changed = []
-    for rel, text in sorted(files.items()):
-        try:
-            with open(os.path.join(output, rel), encoding="utf-8", newline="") as fh:
-                if fh.read() != text:
-                    changed.append(rel)
-        except FileNotFoundError:
-            changed.append(rel)
-    for rel in sorted(owned_files(output) - set(files)):
-        if scope is None or rel.split("/", 1)[0] in scope:
-            changed.append(rel)
-    return changed
-
-
-def write_tree(output: str, files: dict[str, str], scope: set[str] | None = None) -> WriteResult:
+def write_tree(output: str | Folder, files: dict[str, str],
+               scope: set[str] | None = None) -> WriteResult:
     """Make `output` hold `files` (relative path -> text). Files lamina wrote before and no
     longer produces are removed when they lie under a top-level folder in `scope` (None:
     everywhere)."""
-    os.makedirs(output, exist_ok=True)
-    recover(output)
-    owned = owned_files(output)
-    for rel in files:
-        full = os.path.join(output, rel)
-        if rel not in owned and os.path.exists(full):
-            raise OutputError(
-                f"{full} exists but was not written by lamina; move it away or choose another "
-                "output folder (lamina never overwrites files it does not own)")
-    pending, unchanged = [], 0
-    for rel, text in sorted(files.items()):
-        full = os.path.join(output, rel)
-        try:
-            with open(full, encoding="utf-8", newline="") as fh:
-                if fh.read() == text:
-                    unchanged += 1
-                    continue
-        except FileNotFoundError:
-            pass
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        with open(full + _TMP_SUFFIX, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        pending.append(rel)
-    stale = sorted(rel for rel in owned - set(files)
-                   if scope is None or rel.split("/", 1)[0] in scope)
-    ledger = sorted((owned - set(stale)) | set(files))
-    if not pending and not stale:
-        if sorted(owned) != ledger:
-            _write_json_atomic(os.path.join(output, LEDGER), {"files": ledger})
-        return WriteResult((), (), unchanged)
-    _write_json_atomic(os.path.join(output, JOURNAL),
-                       {"rename": pending, "remove": stale, "ledger": ledger})
-    recover(output)
-    return WriteResult(tuple(pending), tuple(stale), unchanged)
+    out = folder_of(output)
+    out.ensure_root()
+    recover(out)
+    owned = owned_files(out)
+    staged = stage(out, "", files, owned)
+    if staged.conflict is not None:
+        raise OutputError(conflict_message(out, staged.conflict))
+    return commit(out, [staged], list(files), owned, scope)
 
 
 # ---- staging in the rendering processes, one commit in the parent ---------------------------
 
-def conflict_message(output: str, rel: str) -> str:
-    full = os.path.join(output, rel)
-    return (f"{full} exists but was not written by lamina; move it away or choose another "
-            "output folder (lamina never overwrites files it does not own)")
+def conflict_message(output: str | Folder, rel: str) -> str:
+    return (f"{folder_of(output).shown(rel)} exists but was not written by lamina; move it "
+            "away or choose another output folder (lamina never overwrites files it does not "
+            "own)")
 
 
 @dataclass
@@ -229,107 +229,75 @@ class Staged:
     conflict: str | None = None                          # a file lamina does not own
 
 
-def _makedirs(path: str, created: list[str]) -> None:
-    missing = []
-    while not os.path.isdir(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            continue
-        created.append(folder)
-
-
-def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-
-
-def stage(output: str, prefix: str, files: dict[str, str],
+def stage(output: str | Folder, prefix: str, files: dict[str, str],
           owned: set[str] | frozenset[str]) -> Staged:
     """Write the files of one target (relative to `output`/`prefix`) that differ from what
     is there, as temporaries, after checking that lamina owns every one that exists. A
     target folder that does not exist yet is staged whole. Nothing is staged when some
     file is not lamina's (Staged.conflict names the first)."""
-    out = Staged()
-    base = os.path.join(output, prefix) if prefix else output
+    out = folder_of(output)
+    staged = Staged()
     names = [f"{prefix}/{rel}" if prefix else rel for rel in files]
-    if prefix and not os.path.lexists(base):
-        tmp = base + _TMP_SUFFIX
-        if os.path.lexists(tmp):
-            shutil.rmtree(tmp) if os.path.isdir(tmp) and not os.path.islink(tmp) else os.unlink(tmp)
+    if prefix and not out.lexists(prefix):
+        tmp = prefix + _TMP_SUFFIX
         try:
-            _makedirs(os.path.dirname(tmp), out.created)
-            dirs: set[str] = set()
+            out.rmtree(tmp)
+            out.makedirs(tmp.rpartition("/")[0], staged.created)
             for rel, text in files.items():
-                folder = os.path.dirname(os.path.join(tmp, rel))
-                if folder not in dirs:
-                    os.makedirs(folder, exist_ok=True)
-                    dirs.add(folder)
-                _write(os.path.join(tmp, rel), text)
+                name = f"{tmp}/{rel}"
+                out.makedirs(name.rpartition("/")[0])
+                out.write(name, text)
         except BaseException:
-            discard(output, out)
-            shutil.rmtree(tmp, ignore_errors=True)
+            _quietly(out.rmtree, tmp)
+            discard(out, staged)
             raise
-        out.folder = prefix
-        out.folder_files = sorted(names)
-        return out
+        staged.folder = prefix
+        staged.folder_files = sorted(names)
+        return staged
     for name in names:
-        if name not in owned and os.path.exists(os.path.join(output, name)):
-            out.conflict = name
-            return out
-    known: set[str] = set()
+        if name not in owned and out.lexists(name):
+            staged.conflict = name
+            return staged
     try:
         for name, text in sorted(zip(names, files.values())):
-            full = os.path.join(output, name)
-            try:
-                with open(full, encoding="utf-8", newline="") as fh:
-                    if fh.read() == text:
-                        out.unchanged += 1
-                        continue
-            except FileNotFoundError:
-                pass
-            folder = os.path.dirname(full)
-            if folder not in known:
-                _makedirs(folder, out.created)
-                known.add(folder)
-            _write(full + _TMP_SUFFIX, text)
-            out.files.append(name)
+            if out.read_text(name) == text:
+                staged.unchanged += 1
+                continue
+            out.makedirs(name.rpartition("/")[0], staged.created)
+            out.write(name + _TMP_SUFFIX, text)
+            staged.files.append(name)
     except BaseException:
-        discard(output, out)
+        discard(out, staged)
         raise
-    return out
+    return staged
 
 
-def discard(output: str, *staged: Staged) -> None:
+def _quietly(action, *args) -> None:
+    try:
+        action(*args)
+    except (OSError, LaminaError):
+        pass
+
+
+def discard(output: str | Folder, *staged: Staged) -> None:
     """Undo stage()s: their temporaries go, then the folders they made (deepest first,
     once all temporaries are gone: stages running side by side share folders)."""
+    out = folder_of(output)
     for one in staged:
         for name in one.files:
-            try:
-                os.unlink(os.path.join(output, name + _TMP_SUFFIX))
-            except OSError:
-                pass
+            _quietly(out.unlink, name + _TMP_SUFFIX)
         if one.folder is not None:
-            shutil.rmtree(os.path.join(output, one.folder + _TMP_SUFFIX), ignore_errors=True)
+            _quietly(out.rmtree, one.folder + _TMP_SUFFIX)
     made = {folder for one in staged for folder in one.created}
-    for folder in sorted(made, key=lambda f: (-f.count(os.sep), f)):
-        try:
-            os.rmdir(folder)
-        except OSError:
-            pass
+    for folder in sorted(made, key=lambda f: (-f.count("/") - bool(f), f)):
+        _quietly(out.rmdir, folder)
 
 
-def commit(output: str, staged: list[Staged], produced: list[str], owned: set[str],
+def commit(output: str | Folder, staged: list[Staged], produced: list[str], owned: set[str],
            scope: set[str] | None = None) -> WriteResult:
     """Make the staged files the output, with write_tree()'s journal, pruning and ledger:
     `produced` is every file this render made (staged or already up to date)."""
-    os.makedirs(output, exist_ok=True)
+    out = folder_of(output)
     pending = sorted(name for s in staged for name in s.files)
     folders = sorted(s.folder for s in staged if s.folder is not None)
     written = sorted(pending + [name for s in staged for name in s.folder_files])
@@ -338,17 +306,24 @@ def commit(output: str, staged: list[Staged], produced: list[str], owned: set[st
     stale = sorted(rel for rel in owned - made
                    if scope is None or rel.split("/", 1)[0] in scope)
     ledger = sorted((owned - set(stale)) | made)
-    if not pending and not folders and not stale:
-        if sorted(owned) != ledger:
-            _write_json_atomic(os.path.join(output, LEDGER), {"files": ledger})
-        return WriteResult((), (), unchanged)
-    journal = {"rename": pending, "remove": stale, "ledger": ledger}
-    if folders:
-        journal["rename_dirs"] = folders
-    if ledger == sorted(owned) and os.path.isfile(os.path.join(output, LEDGER)):
-        journal["ledger_unchanged"] = True    # the ledger on disk already says this
-    _write_json_atomic(os.path.join(output, JOURNAL), journal)
+    try:
+        out.ensure_root()
+        if not pending and not folders and not stale:
+            if sorted(owned) != ledger:
+                _write_json_atomic(out, LEDGER, {"files": ledger})
+            return WriteResult((), (), unchanged)
+        journal: dict = {"rename": pending, "remove": stale, "ledger": ledger}
+        if folders:
+            journal["rename_dirs"] = folders
+        if ledger == sorted(owned) and out.is_file(LEDGER):
+            journal["ledger_unchanged"] = True    # the ledger on disk already says this
+        _write_json_atomic(out, JOURNAL, journal)
+    except BaseException:
+        # No journal: the old tree stands whole; the staged temporaries are of no use.
+        discard(out, *staged)
+        raise
     # Every temporary this render made is in the journal: nothing else to clean up (the
-    # next run's recover() still removes what a killed one leaves).
-    recover(output, clean=False)
+    # next run's recover() still removes what a killed one leaves). A failure from here
+    # on leaves the journal, which the next run completes.
+    recover(out, clean=False)
     return WriteResult(tuple(written), tuple(stale), unchanged)

@@ -19,14 +19,20 @@ from lamina.templates.values import SafeDumper
 _INDENT = 2
 
 
-def format_values(merged: MergedValues, show_origin: bool = False) -> str:
-    """The merged values as block YAML, keys in merge order."""
+def format_values(merged: MergedValues, show_origin: bool = False, base: str = "",
+                  root: str = "") -> str:
+    """The merged values as block YAML, keys in merge order. Origins name files as every
+    message does (SourceRef.under: `base` is the folder the build's paths are relative
+    to, `root` the folder absolute paths are shown from)."""
     if not merged.data:
         return "{}\n"
     if not show_origin:
         return yaml.dump(merged.data, Dumper=SafeDumper, default_flow_style=False,
                          sort_keys=False, allow_unicode=True, width=10**9)
     lines: list[str] = []
+    if base or root:
+        merged = MergedValues(data=merged.data, sources=merged.sources,
+                              origins={k: v.under(base, root) for k, v in merged.origins.items()})
     _emit_map(merged.data, (), 0, lines, merged)
     return "\n".join(lines) + "\n"
 
@@ -76,4 +82,4 @@ def _comment(merged: MergedValues, path: ValuePath) -> str:
     origin = merged.origins.get(path)
     if origin is None:
         return ""
-    return f"  # {origin.path}:{origin.line}" if origin.line is not None else f"  # {origin.path}"
+    return f"  # {origin}"

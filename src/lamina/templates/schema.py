@@ -19,7 +19,7 @@ import jsonschema
 import referencing.exceptions
 from jsonschema.exceptions import ValidationError
 
-from lamina.errors import LaminaError, SourceRef
+from lamina.errors import LaminaError, SourceRef, yaml_text
 from lamina.templates.errors import ValuesSchemaError
 from lamina.templates.merge import MergedValues
 from lamina.templates.paths import ValuePath, format_path
@@ -146,11 +146,14 @@ def _describe(error: ValidationError, values: MergedValues, schema_path: str) ->
         ]
     if kind == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        return [(where, f"{format_path(at)} must be {wanted}, got {_json_type(instance)} {instance!r}")]
+        return [(where, f"{format_path(at)} must be {wanted}, got {_json_type(instance)} "
+                        f"{yaml_text(instance)}: fix the value here (or the schema)")]
     if kind == "enum":
-        return [(where, f"{format_path(at)} must be one of {expected!r}, got {instance!r}")]
+        return [(where, f"{format_path(at)} must be one of {yaml_text(expected)}, got {yaml_text(instance)}: "
+                        "fix the value here (or the schema)")]
     if kind == "const":
-        return [(where, f"{format_path(at)} must be {expected!r}, got {instance!r}")]
+        return [(where, f"{format_path(at)} must be {yaml_text(expected)}, got {yaml_text(instance)}: "
+                        "fix the value here (or the schema)")]
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
         schema = error.schema if isinstance(error.schema, dict) else {}
         known = schema.get("properties") or {}

@@ -130,7 +130,8 @@ def load_values_file(path: str, text: str) -> ValuesLayer:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise ValuesError(f"invalid YAML: {exc.problem or exc.context}", SourceRef(path, line)) from None
+        raise ValuesError(f"invalid YAML: {exc.problem or exc.context}: fix the syntax on this line "
+                          "(quote a value holding `: `, `#`, `[` or `{`)", SourceRef(path, line)) from None
     except yaml.YAMLError as exc:
         raise ValuesError(f"invalid YAML: {exc}", SourceRef(path)) from None
     finally:

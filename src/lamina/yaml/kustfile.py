@@ -59,9 +59,14 @@ def _resolvers() -> dict:
     # go-yaml v2 takes whatever strconv.ParseFloat takes; YAML 1.1's float pattern wants
     # a dot, so `1e3` would otherwise stay text.
     exp_rx = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+    digits_rx = re.compile(r"^[-+]?[0-9][0-9_]*$")
     for ch in "-+0123456789":
         table.setdefault(ch, []).insert(0, ("tag:yaml.org,2002:int", int_rx))
         table[ch].append(("tag:yaml.org,2002:float", exp_rx))
+        # Digits that strconv.ParseInt rejects with base 0 (a leading 0 followed by an 8 or
+        # a 9, as in `08`) still match go-yaml v2's yamlStyleFloat, so Kustomize reads them
+        # as numbers: `commonLabels: {a: 08}` fails there, and must fail here too.
+        table[ch].append(("tag:yaml.org,2002:float", digits_rx))
     return table
 
 

@@ -46,7 +46,7 @@ _SEPARATOR = re.compile(r"\n---.*\n")
 _LOCK = threading.Lock()
 _FILES: "OrderedDict[tuple[str, int, int], list[Document]]" = OrderedDict()
 _RENDERED: "OrderedDict[str, Any]" = OrderedDict()     # absolute path -> RenderedText
-_MAX_FILES = 512
+_MAX_FILES = 2048
 _MAX_RENDERED = 4096
 
 
@@ -157,27 +157,34 @@ def documents(text: str) -> list[Document]:
 
 
 def _file_documents(path: str) -> list[Document] | None:
+    entry = _file_entry(path)
+    return None if entry is None else entry[0]
+
+
+def _file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
+    """The documents of the file at `path` and a memo of answers about them, kept while the
+    file's size and modification time stay the same."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     key = (path, st.st_mtime_ns, st.st_size)
     with _LOCK:
-        docs = _FILES.get(key)
-        if docs is not None:
+        entry = _FILES.get(key)
+        if entry is not None:
             _FILES.move_to_end(key)
-            return docs
+            return entry
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError):
         return None
-    docs = documents(text)
+    entry = (documents(text), {})
     with _LOCK:
-        _FILES[key] = docs
+        _FILES[key] = entry
         while len(_FILES) > _MAX_FILES:
             _FILES.popitem(last=False)
-    return docs
+    return entry
 
 
 def remember_rendered(path: str, rendered: Any) -> None:
@@ -242,13 +249,21 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> S
         return SourceRef(source.path, line)
     if full.endswith(".j2"):
         return source       # the template's text is not YAML: nothing to walk
-    docs = _file_documents(full)
-    if docs is None:
+    entry = _file_entry(full)
+    if entry is None:
         return source
-    found = position(docs, source.line, path)
+    docs, memo = entry
+    # Every environment built from a base asks the same questions of its files.
+    key = (source.line, path)
+    found = memo.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = memo[key] = position(docs, source.line, path)
     if found is None:
         return source
     return SourceRef(source.path, found[0] + 1, found[1] + 1)
+
+
+_UNSEEN: Any = object()
 
 
 _RENDERED_DOCS: "OrderedDict[int, tuple[Any, list[Document]]]" = OrderedDict()

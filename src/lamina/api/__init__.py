@@ -1,0 +1,1 @@
+"""Use cases: one plain function per command, typed frozen options and results."""

@@ -1,0 +1,238 @@
+"""Kyverno's validate patterns and deny conditions, and its `{{ }}` variables.
+
+A pattern is matched against the object as Kyverno's validate engine does: plain keys
+must exist and match; anchors `(key)` conditional (a mismatch skips the enclosing
+element), `=(key)` equality (only if present), `X(key)` negation (must be absent),
+`^(key)` existence (some list element matches), `<(key)` global (a mismatch skips the
+whole rule); a list pattern applies its element to every element; scalars take the
+operators `*`/`?` wildcards, `|` or, `&` and, `!` not, `>`/`>=`/`<`/`<=` (numbers,
+quantities, durations), ranges `a-b` / `a!-b`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lamina.policies.match import wildcard
+from lamina.policies.model import PolicyError
+
+
+class Skip(Exception):
+    """A conditional (or global) anchor did not match: the element (or rule) is skipped."""
+
+    def __init__(self, global_: bool = False):
+        super().__init__()
+        self.global_ = global_
+
+
+_ANCHOR = re.compile(r"^(\(|=\(|X\(|\^\(|<\(|\+\()(.*)\)$")
+
+
+def anchor(key: str) -> tuple[str, str]:
+    m = _ANCHOR.match(key)
+    return (m.group(1)[:-1] or "()", m.group(2)) if m else ("", key)
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        from lamina.policies.k8sfuncs import CelFunctionError, parse_quantity
+        try:
+            return float(parse_quantity(v))
+        except (CelFunctionError, ArithmeticError, ValueError):
+            d = _duration(v)
+            return d
+    return None
+
+
+_DUR = re.compile(r"^(?:(\d+(?:\.\d+)?)(h|ms|m|s|us|ns))+$")
+_DUR_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+
+def _duration(v: str) -> float | None:
+    if not _DUR.match(v):
+        return None
+    return sum(float(n) * _UNIT[u] for n, u in _DUR_PART.findall(v))
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def scalar_matches(pattern: Any, value: Any) -> bool:
+    """One scalar pattern (with operators) against one value."""
+    if isinstance(pattern, bool) or pattern is None:
+        return value == pattern
+    if isinstance(pattern, (int, float)):
+        n = _num(value)
+        return n is not None and n == float(pattern)
+    p = str(pattern)
+    if "|" in p:
+        return any(scalar_matches(part.strip(), value) for part in p.split("|"))
+    if "&" in p:
+        return all(scalar_matches(part.strip(), value) for part in p.split("&"))
+    if isinstance(value, (dict, list)):
+        return False
+    for op in (">=", "<=", ">", "<"):
+        if p.startswith(op):
+            want, got = _num(p[len(op):].strip()), _num(value)
+            if want is None or got is None:
+                return False
+            return {">=": got >= want, "<=": got <= want, ">": got > want, "<": got < want}[op]
+    m = re.match(r"^(-?[\d.]+[a-zA-Z]*)(!?)-(-?[\d.]+[a-zA-Z]*)$", p)
+    if m and _num(m.group(1)) is not None and _num(m.group(3)) is not None:
+        got, low, high = _num(value), _num(m.group(1)), _num(m.group(3))
+        if got is None or low is None or high is None:
+            return False
+        inside = low <= got <= high
+        return not inside if m.group(2) else inside
+    if p.startswith("!"):
+        return not scalar_matches(p[1:], value)
+    text = _text(value)
+    if "*" in p or "?" in p:
+        if value is None:
+            return False
+        return wildcard(p, text)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        n = _num(p)
+        return n is not None and n == float(value)
+    return text == p
+
+
+def validate(pattern: Any, value: Any, path: str = "") -> str | None:
+    """None when `value` matches; else the path where it does not. Raises Skip."""
+    if isinstance(pattern, dict):
+        if not isinstance(value, dict):
+            return path or "/"
+        return _validate_map(pattern, value, path)
+    if isinstance(pattern, list):
+        if not isinstance(value, list):
+            return path or "/"
+        if not pattern:
+            return None
+        for i, item in enumerate(value):
+            for p in pattern[:1] if isinstance(pattern[0], dict) else [pattern]:
+                try:
+                    if isinstance(p, list):
+                        if not any(scalar_matches(x, item) for x in p):
+                            return f"{path}/{i}"
+                        continue
+                    bad = validate(p, item, f"{path}/{i}")
+                except Skip as skip:
+                    if skip.global_:
+                        raise
+                    continue
+                if bad is not None:
+                    return bad
+        return None
+    return None if scalar_matches(pattern, value) else (path or "/")
+
+
+def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
+    # Conditional and global anchors first: they decide whether the rest applies.
+    keys = sorted(pattern, key=lambda k: anchor(str(k))[0] not in ("()", "<"))
+    for key in keys:
+        kind, name = anchor(str(key))
+        p = pattern[key]
+        here = f"{path}/{name}"
+        if kind in ("()", "<"):
+            if name not in value:
+                raise Skip(kind == "<")
+            try:
+                bad = validate(p, value[name], here)
+            except Skip:
+                raise Skip(kind == "<") from None
+            if bad is not None:
+                raise Skip(kind == "<")
+        elif kind == "X":
+            if name in value:
+                return here
+        elif kind == "=":
+            if name in value:
+                bad = validate(p, value[name], here)
+                if bad is not None:
+                    return bad
+        elif kind == "^":
+            items = value.get(name)
+            if not isinstance(items, list) or not isinstance(p, list) or not p:
+                return here
+            if not any(_quiet(p[0], it) for it in items):
+                return here
+        elif kind == "+":
+            continue
+        else:
+            if name not in value:
+                if p in ("", None) or p == "null":
+                    continue
+                if isinstance(p, str) and p.startswith("!") or (isinstance(p, str) and "|" in p and any(
+                        x.strip() in ("", "null") for x in p.split("|"))):
+                    continue
+                return here
+            bad = validate(p, value[name], here)
+            if bad is not None:
+                return bad
+    return None
+
+
+def _quiet(pattern: Any, value: Any) -> bool:
+    try:
+        return validate(pattern, value) is None
+    except Skip:
+        return False
+
+
+# ---- conditions ----------------------------------------------------------------------------
+
+def _as_list(v: Any) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def _in(item: Any, values: Any) -> bool:
+    if isinstance(values, str):
+        return scalar_matches(values, item) if not isinstance(item, (dict, list)) else False
+    return any(item == v or (isinstance(v, str) and not isinstance(item, (dict, list)) and
+                             ("*" in v or "?" in v) and wildcard(v, _text(item)))
+               or (not isinstance(v, (dict, list)) and not isinstance(item, (dict, list))
+                   and _text(item) == _text(v))
+               for v in _as_list(values))
+
+
+def condition(op: str, key: Any, value: Any) -> bool:
+    op = op or "Equals"
+    if op in ("Equals", "Equal"):
+        if isinstance(value, str) and not isinstance(key, (dict, list)):
+            return scalar_matches(value, key) if ("*" in value or "?" in value) else _text(key) == value
+        return key == value or (not isinstance(key, (dict, list)) and _text(key) == _text(value)
+                                and not isinstance(value, (dict, list)))
+    if op in ("NotEquals", "NotEqual"):
+        return not condition("Equals", key, value)
+    if op in ("AnyIn", "In"):
+        if op == "In" and not isinstance(key, list):
+            return _in(key, value)
+        return any(_in(k, value) for k in _as_list(key))
+    if op == "AllIn":
+        return all(_in(k, value) for k in _as_list(key))
+    if op in ("AnyNotIn",):
+        return any(not _in(k, value) for k in _as_list(key))
+    if op in ("AllNotIn", "NotIn"):
+        return all(not _in(k, value) for k in _as_list(key))
+    compare = {"GreaterThan": ">", "GreaterThanOrEquals": ">=", "LessThan": "<",
+               "LessThanOrEquals": "<=", "DurationGreaterThan": ">", "DurationGreaterThanOrEquals": ">=",
+               "DurationLessThan": "<", "DurationLessThanOrEquals": "<="}
+    if op in compare:
+        a, b = _num(key), _num(value)
+        if a is None or b is None:
+            return False
+        return {">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[compare[op]]
+    raise PolicyError(f"condition operator '{op}' is not one lamina knows")
