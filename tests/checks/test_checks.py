@@ -30,10 +30,12 @@ spec:
         livenessProbe: {httpGet: {path: /, port: http}}
         readinessProbe: {httpGet: {path: /, port: http}}
         resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}
+        securityContext: {readOnlyRootFilesystem: true}
 ---
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: web, namespace: shop}
+automountServiceAccountToken: false
 ---
 apiVersion: v1
 kind: ConfigMap

@@ -84,14 +84,17 @@ def test_render_prints_warnings_grouped_with_a_count(project: Path) -> None:
     code, _out, err = run_cli("render", cwd=project, env={"CI": "1"})
     assert code == 0, err
     lines = err.splitlines()
-    assert lines[0] == "2 warnings (lamina check shows them too; --quiet hides them):"
-    assert lines[1] == "  [probes] 2:"
-    assert lines[2] == ("    base/deployment.yaml.j2:16: dev Deployment/web: container 'web' has no "
-                        "livenessProbe and no readinessProbe")
-    assert "checks passed on 2 resources: 0 errors, 2 warnings" in lines[-1]
+    # hardening's warning-level options (the default service account, no
+    # readOnlyRootFilesystem) add 2 warnings per environment to probes' 2.
+    assert lines[0] == "6 warnings (lamina check shows them too; --quiet hides them):"
+    assert lines[1] == "  [hardening] 4:"
+    probes = lines.index("  [probes] 2:")
+    assert lines[probes + 1] == ("    base/deployment.yaml.j2:16: dev Deployment/web: container "
+                                 "'web' has no livenessProbe and no readinessProbe")
+    assert "checks passed on 2 resources: 0 errors, 6 warnings" in lines[-1]
     code, _out, err = run_cli("render", "--all", "--quiet", cwd=project, env={"CI": "1"})
     assert code == 0, err
-    assert len(err.strip().splitlines()) == 1 and "0 errors, 2 warnings" in err
+    assert len(err.strip().splitlines()) == 1 and "0 errors, 6 warnings" in err
 
 
 # ---- 5. dialect hints ---------------------------------------------------------------------

@@ -168,21 +168,25 @@ def test_check_configuration_is_part_of_the_key(tmp_path: Path, cache: Path) -> 
 
 def test_cross_environment_findings_follow_the_markers(tmp_path: Path, cache: Path) -> None:
     root = _project(tmp_path / "p")
-    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: peers\ndata:\n  url: http://api.shop-prod.svc\n"
+    # A namespace whose name does not say "prod" (which would make any host carrying it
+    # prod's, marker or not): the finding then depends on the observed namespace alone.
+    prod_kustomization = root / "overlays/prod/kustomization.yaml"
+    prod_kustomization.write_text(prod_kustomization.read_text().replace("shop-prod", "shop-p1"))
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: peers\ndata:\n  url: http://api.shop-p1.svc\n"
     write_tree(root, {"overlays/dev/peers.yaml": cm,
                       "overlays/dev/kustomization.yaml":
                       (root / "overlays/dev/kustomization.yaml").read_text() + "- peers.yaml\n"})
     with pytest.raises(ChecksFailed, match="cross-environment"):
         _render(root, jobs=1)
-    # prod no longer uses shop-prod: the cached "no finding" for unchanged objects must
+    # prod no longer uses shop-p1: the cached "no finding" for unchanged objects must
     # not hide anything, and the cached finding must not survive the marker going away
     (root / "overlays/prod/kustomization.yaml").write_text(
-        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-prod", "shop-live"))
+        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-p1", "shop-live"))
     result = _render(root, jobs=1)
     assert not any(f.check == "cross-environment" for f in result.check_result.findings)
     # and back: the workers' guess (last run's owners) is wrong again, the result is not
     (root / "overlays/prod/kustomization.yaml").write_text(
-        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-live", "shop-prod"))
+        (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-live", "shop-p1"))
     for jobs in (1, 2):
         with pytest.raises(ChecksFailed, match="cross-environment"):
             _render(root, jobs=jobs)

@@ -86,9 +86,14 @@ class Context:
     kubernetes_version: str | None = None
     other_environments: dict[str, tuple[str, ...]] = field(default_factory=dict)  # env -> hosts/namespaces
     own_hosts: tuple[str, ...] = ()
+    # env -> the markers lamina.yaml declares for it (`markers:`), every environment's
+    environment_markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     external: tuple[dict[str, Any], ...] = ()          # objects declared to exist elsewhere
     allow_plaintext_secrets: bool = False
     crds: tuple[dict[str, Any], ...] = ()              # extra CRDs (--crd-dir)
+    # (kustomization, line, field, index, what) of each patch or replacement target that
+    # selected nothing in the build (project/render.py; the unmatched-patch check)
+    unmatched_patches: tuple[tuple[str, int | None, str, int, str], ...] = ()
     root: str = ""      # the folder Obj.source paths are relative to ("" = working directory)
     policies: tuple[Any, ...] = ()                     # policies.model.PolicyDoc from lamina.yaml
     policy_skip: tuple[str, ...] = ()                  # policy names this environment skips

@@ -9,6 +9,17 @@ else the only one using it. A marker several environments use and none owns (a s
 status host, a `monitoring` namespace) is nobody's, and so never flagged. Kubernetes' own
 namespaces (default, kube-system, ...) are never markers. A namespace is also found inside
 a cluster DNS name (`api.shop-dev.svc.cluster.local`).
+
+Configuration is read too: the host names, URLs and connection strings in ConfigMap data,
+container env values, args and command, and annotations (see config_hosts.py for what
+counts as a host). A host that carries another environment's marker as whole tokens is
+reported with its key and line: `db.dev.example.internal` or `redis-dev` in prod's
+ConfigMap, `postgres://...@pg.staging.internal/shop` in prod's env. An environment's
+markers are its name and the usual spellings of it (dev/development/develop,
+staging/stage/stg, prod/production/prd, test/tst/testing, sandbox/sbx, preprod/pre-prod)
+plus the `markers:` lamina.yaml lists for it; a marker two environments claim is nobody's.
+A host that also carries this environment's own marker, or that is one of its `hosts:`
+(or under one), is never reported.
 """
 
 from __future__ import annotations
@@ -19,7 +30,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, Obj
+from lamina.checks import config_hosts
+from lamina.checks.base import (ERROR, Context, Finding, Obj, container_path, containers,
+                                pod_spec_path, pod_template)
+from lamina.yaml.positions import FieldPath
 
 ID = "cross-environment"
 LEVEL = ERROR
@@ -112,15 +126,17 @@ def owners_of_markers(declared: dict[str, tuple[str, ...]],
     return {env: tuple(sorted(m)) for env, m in out.items()}
 
 
-def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def _strings(node: Any, path: str = "", steps: FieldPath = ()
+             ) -> Iterator[tuple[str, FieldPath, str]]:
+    """(dotted path for the message, field path for the line, text) of every string."""
     if isinstance(node, dict):
         for k, v in node.items():
-            yield from _strings(v, f"{path}.{k}" if path else str(k))
+            yield from _strings(v, f"{path}.{k}" if path else str(k), steps + (str(k),))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _strings(v, f"{path}[{i}]")
+            yield from _strings(v, f"{path}[{i}]", steps + (i,))
     elif isinstance(node, str):
-        yield path, node
+        yield path, steps, node
 
 
 def _may_equal(marker: str, env: str, path: str) -> bool:
@@ -172,6 +188,17 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         foreign = [m for m in markers if m and m not in own]
         if foreign:
             envs.append((env, foreign))
+    reported = []
+    for finding in _by_markers(ctx, envs):
+        reported.append((finding.resource, finding.message.split(" names ")[0]))
+        yield finding
+    for finding in _in_configuration(ctx):   # messages start with the field's dotted path
+        if (finding.resource, finding.message.split(" names ")[0]) not in reported:
+            yield finding
+
+
+def _by_markers(ctx: Context, envs: list[tuple[str, list[str]]]) -> Iterator[Finding]:
+    """Another environment's namespaces and hosts, anywhere in an object."""
     if not envs:
         return
     may_name = _prefilter({m for _env, foreign in envs for m in foreign})
@@ -184,16 +211,112 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         for env, foreign in envs:
             if obj.namespace in foreign:
                 yield ctx.finding(ID, LEVEL, obj, f"is in namespace '{obj.namespace}', which "
-                                  f"belongs to environment '{env}'")
+                                  f"belongs to environment '{env}' (set this environment's own "
+                                  "namespace in its overlay)", at=("metadata", "namespace"))
                 continue
             if strings is None:
                 strings = list(_strings(obj.data))
-            for path, text in strings:
+            for path, steps, text in strings:
                 if path == "metadata.namespace":
                     continue
                 hit = next((m for m in foreign if (m == text and _may_equal(m, env, path))
                             or (m in text and _pattern(m).search(text))), None)
                 if hit is not None:
                     yield ctx.finding(ID, LEVEL, obj, f"{path} names '{hit}', which belongs to "
-                                      f"environment '{env}'")
+                                      f"environment '{env}' (use {own_environment(ctx)}'s own, or "
+                                      "declare it under hosts: in lamina.yaml)", at=steps)
                     break
+
+
+# ---- hosts inside configuration -------------------------------------------------------------
+
+def own_environment(ctx: Context) -> str:
+    """The environment a context renders (`prod` for the target `prod/eu`)."""
+    return ctx.environment.split("/", 1)[0]
+
+
+def _markers(ctx: Context) -> config_hosts.Markers:
+    own = own_environment(ctx)
+    envs = set(ctx.other_environments) | set(ctx.environment_markers) | {own}
+    return config_hosts.environment_markers(
+        {env: _names(env) | set(ctx.environment_markers.get(env, ())) for env in envs})
+
+
+def configuration(obj: Obj) -> Iterator[tuple[str, FieldPath, str, str]]:
+    """(dotted path for the message, field path, key, text) of the configuration strings
+    cross-environment reads."""
+    if obj.kind == "ConfigMap":
+        data = obj.data.get("data")
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str):
+                    yield f"data.{key}", ("data", str(key)), str(key), value
+    yield from _annotations(obj.metadata, ("metadata",))
+    tpl = pod_template(obj)
+    if tpl is None:
+        return
+    base = pod_spec_path(obj)
+    if tpl[0] is not obj.metadata:
+        yield from _annotations(tpl[0], base[:-1] + ("metadata",))
+    index: dict[str, int] = {}
+    for field, c in containers(tpl[1]):
+        i = index[field] = index.get(field, -1) + 1
+        text = f"{'.'.join(base)}.{field}[{i}]"
+        at = container_path(obj, field, c)
+        for j, env in enumerate(c.get("env") or []):
+            if isinstance(env, dict) and isinstance(env.get("value"), str):
+                name = env.get("name")
+                step = ("name", name) if isinstance(name, str) else j
+                yield (f"{text}.env[{j}].value", at + ("env", step, "value"), str(name or ""),
+                       env["value"])
+        for what in ("command", "args"):
+            items = c.get(what)
+            for j, arg in enumerate(items if isinstance(items, list) else []):
+                if isinstance(arg, str):
+                    yield f"{text}.{what}[{j}]", at + (what, j), what, arg
+
+
+_SKIPPED_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
+
+
+def _annotations(metadata: Any, path: FieldPath) -> Iterator[tuple[str, FieldPath, str, str]]:
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict):
+        for key, value in annotations.items():
+            if isinstance(value, str) and key not in _SKIPPED_ANNOTATIONS:
+                yield (f"{'.'.join(path)}.annotations.{key}", path + ("annotations", str(key)),
+                       str(key), value)
+
+
+def _own_host(host: str, own_hosts: tuple[str, ...]) -> bool:
+    host = host.lower()
+    return any(host == h.lower() or host.endswith("." + h.lower()) for h in own_hosts)
+
+
+def _in_configuration(ctx: Context) -> Iterator[Finding]:
+    markers = _markers(ctx)
+    own = own_environment(ctx)
+    if not any(env != own for _tokens, env in markers):
+        return
+    words = {t for tokens, env in markers for t in tokens}
+    may_carry = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + "|".join(
+        re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")(?![A-Za-z0-9])")
+    for obj in ctx.objects:
+        if obj.kind == "Secret":
+            continue   # never read secret values into messages
+        for path, steps, key, text in configuration(obj):
+            if not may_carry.search(text):
+                continue
+            for host in config_hosts.hosts_in(key, text):
+                if _own_host(host.host, ctx.own_hosts):
+                    continue
+                found = config_hosts.owner(host, markers)
+                if found is None or found[0] == own:
+                    continue
+                env, marker = found
+                yield ctx.finding(
+                    ID, LEVEL, obj, f"{path} names host '{host.host}', which belongs to "
+                    f"environment '{env}' (it carries the marker '{marker}'); point it at "
+                    f"{own}'s own host, or list the host under {own}'s hosts: in lamina.yaml "
+                    "if it really is shared", at=steps)
+                break

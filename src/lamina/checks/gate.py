@@ -52,8 +52,15 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
         out.append(Context(environment=t.path, objects=objs[t.path],
                            kubernetes_version=env.kubernetes_version,
                            other_environments=others, own_hosts=tuple(env.hosts),
+                           environment_markers=environment_markers(project),
                            external=tuple(project.external),
                            allow_plaintext_secrets=env.allow_plaintext_secrets, crds=crds,
                            policies=for_environment(project, env), policy_skip=env.policies_skip,
-                           root=project.root))
+                           root=project.root,
+                           unmatched_patches=tuple(getattr(t, "unmatched_patches", ()))))
     return out
+
+
+def environment_markers(project) -> dict[str, tuple[str, ...]]:
+    """env -> the markers lamina.yaml declares for it (cross-environment)."""
+    return {env.name: tuple(env.markers) for env in project.environments}

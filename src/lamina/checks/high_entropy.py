@@ -3,7 +3,14 @@
 `api-key`, `SECRET`...: not a path, URL, placeholder or number), are warned about: they
 belong in a Secret.
 
-The message names the key and never the value.
+Inside any ConfigMap value or env value, also a credential recognised by its shape
+(credential_shapes.py): a PEM private key block; an AWS access key id (`AKIA...`) or an
+AWS secret access key in a config file; a GCP service-account key (`"private_key"`);
+Google API keys; Azure storage account keys, shared access signatures and AD client
+secrets; GitHub, GitLab, Slack and Stripe tokens and Slack webhooks; and a password inside
+a URL (`postgres://user:pass@host`, not `${DB_PASSWORD}` or another placeholder).
+
+The message names the key and the kind of credential, never the value.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from lamina.checks.base import WARNING, Context, Finding, containers, pod_template
+from lamina.checks.base import WARNING, Context, Finding, container_path, containers, pod_template
+from lamina.checks.credential_shapes import credentials_in
 
 ID = "high-entropy"
 LEVEL = WARNING
@@ -55,19 +63,36 @@ def named_credential(key: object, value: object) -> bool:
         and " " not in v and v.lower() not in ("changeme", "none", "null", "true", "false")
 
 
+def _what(key: object, value: object, options: Options) -> str | None:
+    """Why the value looks like a credential (a phrase for the message), or None."""
+    shapes = list(credentials_in(value))
+    if shapes:
+        return "holds " + " and ".join(shapes)
+    if suspicious(value, options) or named_credential(key, value):
+        return "looks like a credential"
+    return None
+
+
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     for obj in ctx.objects:
         if obj.kind == "ConfigMap":
-            for key, value in sorted((obj.data.get("data") or {}).items()):
-                if suspicious(value, options) or named_credential(key, value):
-                    yield ctx.finding(ID, LEVEL, obj, f"data key '{key}' looks like a credential; "
-                                      "move it to a Secret")
+            data = obj.data.get("data")
+            for key, value in sorted(data.items() if isinstance(data, dict) else ()):
+                what = _what(key, value, options)
+                if what:
+                    yield ctx.finding(ID, LEVEL, obj, f"data key '{key}' {what}; move it to a "
+                                      "Secret", at=("data", str(key)))
         tpl = pod_template(obj)
         if tpl is None:
             continue
         for field, c in containers(tpl[1]):
-            for env in c.get("env") or []:
-                if isinstance(env, dict) and (suspicious(env.get("value"), options) or
-                                              named_credential(env.get("name"), env.get("value"))):
+            at = container_path(obj, field, c)
+            for j, env in enumerate(c.get("env") or []):
+                if not isinstance(env, dict):
+                    continue
+                what = _what(env.get("name"), env.get("value"), options)
+                if what:
                     yield ctx.finding(ID, LEVEL, obj, f"{field[:-1]} '{c.get('name')}' env "
-                                      f"'{env.get('name')}' looks like a credential; use secretKeyRef")
+                                      f"'{env.get('name')}' {what}; use secretKeyRef",
+                                      at=at + ("env", ("name", env["name"]) if isinstance(
+                                          env.get("name"), str) else j, "value"))

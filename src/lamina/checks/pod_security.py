@@ -4,7 +4,8 @@
 baseline: no host namespaces, privileged containers, hostPath volumes or host ports; added
 capabilities only from the baseline list; no unconfined seccomp or AppArmor; only the
 default /proc mount; SELinux types limited; only the safe sysctls.
-restricted adds: only ephemeral volume types, allowPrivilegeEscalation false, runAsNonRoot,
+restricted adds: only ephemeral volume types, allowPrivilegeEscalation false, runAsNonRoot
+(a container's own `runAsNonRoot: false` overrides the pod's `true`),
 no runAsUser 0, seccomp RuntimeDefault or Localhost, capabilities drop ALL and add at most
 NET_BIND_SERVICE.
 """
@@ -92,8 +93,11 @@ def _restricted(spec: dict[str, Any]) -> Iterator[str]:
         sc = c.get("securityContext") or {}
         if sc.get("allowPrivilegeEscalation") is not False:
             yield f"{where} must set allowPrivilegeEscalation: false"
-        if not (pod_non_root or sc.get("runAsNonRoot") is True):
-            yield f"{where} must set runAsNonRoot: true"
+        # The container's setting, when present, overrides the pod's (false undoes it).
+        if not (sc["runAsNonRoot"] is True if "runAsNonRoot" in sc else pod_non_root):
+            yield f"{where} must set runAsNonRoot: true" + (
+                " (its runAsNonRoot: false overrides the pod's true)"
+                if sc.get("runAsNonRoot") is False and pod_non_root else "")
         if sc.get("runAsUser") == 0:
             yield f"{where} runAsUser 0 is not allowed"
         seccomp = (sc.get("seccompProfile") or {}).get("type") or pod_seccomp

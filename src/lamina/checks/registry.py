@@ -16,6 +16,7 @@ CHECKS: dict[str, str] = {
     "scale-target": "lamina.checks.scale_target",
     "duplicate-id": "lamina.checks.duplicate_id",
     "cross-environment": "lamina.checks.cross_environment",
+    "unmatched-patch": "lamina.checks.unmatched_patch",
     # policies
     "image-tag": "lamina.checks.image_tag",
     "resources": "lamina.checks.resources",
@@ -23,6 +24,8 @@ CHECKS: dict[str, str] = {
     "pod-security": "lamina.checks.pod_security",
     "hardening": "lamina.checks.hardening",
     "required-labels": "lamina.checks.required_labels",
+    "rbac": "lamina.checks.rbac",
+    "network-policy": "lamina.checks.network_policy",
     "admission-policy": "lamina.checks.admission_policy",
     # secrets
     "plaintext-secret": "lamina.checks.plaintext_secret",

@@ -3,6 +3,10 @@
 Without requests the scheduler packs pods blindly; without a memory limit one leak takes the
 node down. CPU limits are deliberately not required (they throttle more than they protect);
 set `require_cpu_limit: true` to require them too.
+
+A request the container does not set but whose limit it sets is not missing: Kubernetes
+defaults a container's requests to its limits (so `limits: {cpu: 1, memory: 1Gi}` alone
+means requests of 1 CPU and 1Gi).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         for field, c in containers(spec):
             res = c.get("resources") or {}
             requests, limits = res.get("requests") or {}, res.get("limits") or {}
-            missing = [f"requests.{k}" for k in ("cpu", "memory") if k not in requests]
+            missing = [f"requests.{k}" for k in ("cpu", "memory")
+                       if k not in requests and k not in limits]   # defaulted from the limit
             if "memory" not in limits:
                 missing.append("limits.memory")
             if options.require_cpu_limit and "cpu" not in limits:

@@ -46,6 +46,15 @@ def _well_formed(ctx: Context) -> Context:
     return dataclasses.replace(ctx, objects=tuple(keep))
 
 
+def level_of(rule_level: str, default: str, found: str) -> str:
+    """A finding's level: the rule's, except that a finding a check reports below its
+    default level (an option that warns, such as hardening's readOnlyRootFilesystem) stays
+    a warning unless the rule is set to warning anyway."""
+    if rule_level == WARNING or found == default:
+        return rule_level
+    return found
+
+
 def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> list[Finding]:
     """A check's findings; a check that trips over a malformed object runs again without the
     objects the schema rejects, and failing that reports that it could not run."""
@@ -70,12 +79,13 @@ def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> li
 # Checks whose findings about an object depend on that object alone (and on the check's
 # options, the Kubernetes version and, for schema, the CRDs in the context): their results
 # can be remembered per object content (project/objcache.py).
-PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security", "hardening",
+# (hardening is not: its service-account options look at ServiceAccounts and bindings.)
+PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security",
               "required-labels", "high-entropy")
 
-# One object's remembered findings: (check ID, message, related, field) for each PER_OBJECT
-# check that ran, in rule order. The field's line is looked up again on use, since the
-# file may have moved it without changing the object.
+# One object's remembered findings: (check ID, message, related, field, level) for each
+# PER_OBJECT check that ran, in rule order. The field's line is looked up again on use, since
+# the file may have moved it without changing the object.
 ObjectFindings = tuple
 
 
@@ -138,7 +148,8 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
             if i is None or f.resource != objs[i].ident or f.environment != ctx.environment \
                     or f.source != ctx.locate(objs[i], f.field):
                 return None
-            fresh[i].append((rule.check_id, f.message, tuple(f.related), tuple(f.field)))
+            fresh[i].append((rule.check_id, f.message, tuple(f.related), tuple(f.field),
+                             f.level))
     return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
 
 
@@ -170,7 +181,8 @@ def per_object_key(ctx: Context, rules: list[Rule], ids: tuple[str, ...] = PER_O
         return None
     given = ()
     if any(r.check_id in PER_OBJECT_GIVEN_MARKERS for r in per_rules):
-        given = (list(ctx.other_environments.items()), ctx.own_hosts)
+        given = (list(ctx.other_environments.items()), ctx.own_hosts, ctx.environment,
+                 sorted(ctx.environment_markers.items()))
     text = repr((version, [(r.check_id, repr(r.options)) for r in per_rules], given))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -200,19 +212,23 @@ def check_context(ctx: Context, rules: list[Rule], cached: list[ObjectFindings |
     well_formed: list[Context] = []
     for rule in active:
         if results is not None and rule.check_id in per_ids:
-            found = [Finding(check_id, rule.level, message, ctx.environment, obj.ident,
+            found = [Finding(check_id, level, message, ctx.environment, obj.ident,
                              ctx.locate(obj, at), obj.rendered, related, at)
                      for obj, entries in with_findings
-                     for check_id, message, related, at in entries if check_id == rule.check_id]
+                     for check_id, message, related, at, level in entries
+                     if check_id == rule.check_id]
         else:
             found = _run_one(registry.load(rule.check_id), rule, ctx, well_formed)
         kept = out.by_rule.setdefault(rule.check_id, [])
+        default = getattr(registry.load(rule.check_id), "LEVEL", ERROR)
         own_levels = getattr(registry.load(rule.check_id), "OWN_LEVELS", False)
         for finding in found:
             if finding.check in ignores.get(finding.resource, {}):
                 continue
             kept.append(Finding(
-                finding.check, finding.level if own_levels else rule.level, finding.message,
+                finding.check,
+                finding.level if own_levels else level_of(rule.level, default, finding.level),
+                finding.message,
                 finding.environment, finding.resource, finding.source, finding.rendered,
                 finding.related, finding.field))
         if rule.check_id == "schema":
@@ -231,9 +247,17 @@ def merge(parts: list[ContextResult], rules: list[Rule]) -> CheckResult:
             result.findings.extend(part.by_rule.get(rule.check_id, ()))
         if part.skipped:
             result.skipped[part.environment] = part.skipped
-    result.findings.sort(key=lambda f: (f.environment, f.level != ERROR, f.location(), f.check,
-                                        f.message))
+    result.findings.sort(key=finding_order)
     return result
+
+
+def finding_order(f: Finding) -> tuple:
+    """Findings by environment, errors first, then by file and line (numerically)."""
+    if f.source is not None:
+        where: tuple = (f.source.path, f.source.line or 0, f.source.column or 0)
+    else:
+        where = (f.location(), 0, 0)
+    return (f.environment, f.level != ERROR, where, f.check, f.message)
 
 
 def run(contexts: list[Context], rules: list[Rule]) -> CheckResult:

@@ -7,14 +7,17 @@ in --crd-dir) are reported as skipped, not failed; but an apiVersion of a group 
 itself serves (apps/v1beta1, a typoed kind in apps/v1) with no schema is an error. CRD
 schemas are applied as the API server does: strict mode rejects fields a structural schema
 does not declare (unless x-kubernetes-preserve-unknown-fields), `nullable` admits null, and
-a custom resource's metadata is checked as ObjectMeta. Messages about a Secret never quote
-its values.
+a custom resource's metadata is checked as ObjectMeta, and the CRD's `default`s are filled in
+before `required` is checked (the API server defaults a missing field before it validates:
+an OpenTelemetryCollector without `spec.managementState` gets `managed`, it is not
+invalid). Messages about a Secret never quote its values.
 
 Options: `strict` (default true).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -154,8 +157,51 @@ def _structural(node: Any, strict: bool, root: bool = False) -> Any:
     return out
 
 
+def with_defaults(schema: Any, data: Any) -> Any:
+    """`data` with the schema's `default`s filled in as the API server does before it
+    validates: a missing property with a default gets it, inside every object that is
+    present (a default never creates its parent), through properties, array items and
+    additionalProperties. The input is never changed; unchanged parts are shared."""
+    if not isinstance(schema, dict):
+        return data
+    if isinstance(data, dict):
+        out = data
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            for key, sub in props.items():
+                if not isinstance(sub, dict):
+                    continue
+                if key not in data:
+                    if "default" in sub:
+                        if out is data:
+                            out = dict(data)
+                        out[key] = with_defaults(sub, copy.deepcopy(sub["default"]))
+                    continue
+                new = with_defaults(sub, data[key])
+                if new is not data[key]:
+                    if out is data:
+                        out = dict(data)
+                    out[key] = new
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, value in data.items():
+                if isinstance(props, dict) and key in props:
+                    continue
+                new = with_defaults(extra, value)
+                if new is not value:
+                    if out is data:
+                        out = dict(data)
+                    out[key] = new
+        return out
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        items = [with_defaults(schema["items"], v) for v in data]
+        return items if any(a is not b for a, b in zip(items, data)) else data
+    return data
+
+
 def _crd_validators(crds: list[dict[str, Any]], version: str | None = None,
                     strict: bool = True) -> dict[tuple[str, str], Any]:
+    """(group/version, kind) -> (validator, the version's openAPIV3Schema, for defaults)."""
     import jsonschema
     from referencing import Registry
     registry = _registry(version, strict)[1] if version else Registry()
@@ -170,8 +216,8 @@ def _crd_validators(crds: list[dict[str, Any]], version: str | None = None,
                 schema = ((v or {}).get("schema") or {}).get("openAPIV3Schema")
                 if isinstance(schema, dict) and kind:
                     structural = _structural(schema, strict and version is not None, root=True)
-                    out[(f"{group}/{v.get('name')}", kind)] = jsonschema.Draft202012Validator(
-                        structural, registry=registry)
+                    out[(f"{group}/{v.get('name')}", kind)] = (jsonschema.Draft202012Validator(
+                        structural, registry=registry), schema)
             except Exception:   # a malformed CRD: its own schema findings say why
                 continue
     return out
@@ -270,10 +316,11 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     crds = _crd_validators([o.data for o in ctx.objects if o.kind == "CustomResourceDefinition"]
                            + list(ctx.crds), version, options.strict)
     for obj in ctx.objects:
-        validator = crds.get((obj.api_version, obj.kind))
-        data = obj.data
-        if validator is not None:
-            data = _prune_nulls(data)   # the API server drops nulls of non-nullable fields
+        validator, data = None, obj.data
+        crd = crds.get((obj.api_version, obj.kind))
+        if crd is not None:
+            # The API server drops nulls of non-nullable fields, then fills in defaults.
+            validator, data = crd[0], with_defaults(crd[1], _prune_nulls(data))
         if validator is None:
             validator = validator_for(version, obj.api_version, obj.kind, options.strict)
         if validator is None:

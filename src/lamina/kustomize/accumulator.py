@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.model.resmap import ResMap
@@ -15,6 +15,8 @@ class Accumulator:
     resmap: ResMap
     config: Any          # transformers.fieldspecs.TransformerConfig
     vars: Any            # transformers.vars.VarSet
+    # Patches and replacement targets that selected nothing (kustomize/unmatched.py).
+    unmatched: list = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> "Accumulator":
@@ -27,9 +29,10 @@ class Accumulator:
     def copy(self) -> "Accumulator":
         """Resources copied; the field-spec config is immutable; only called with no vars."""
         from lamina.transformers.vars import VarSet
-        return Accumulator(self.resmap.copy(), self.config, VarSet())
+        return Accumulator(self.resmap.copy(), self.config, VarSet(), list(self.unmatched))
 
     def merge(self, other: "Accumulator") -> None:
         self.resmap.append_all(other.resmap)
         self.config = self.config.merge(other.config)
         self.vars.merge(other.vars)
+        self.unmatched.extend(other.unmatched)

@@ -32,6 +32,9 @@ class BuildOptions:
     # Keep each base's share of the result on disk and rebuild only changed bases next
     # time (kustomize/memo.py); `lamina render` turns it on.
     memo: bool = False
+    # When set, receives the patches and replacement targets that selected nothing
+    # (kustomize/unmatched.py; the unmatched-patch check).
+    unmatched: list | None = None
 
 
 def build(directory: str, options: BuildOptions = BuildOptions()) -> ResMap:
@@ -57,6 +60,8 @@ def _build(directory: str, options: BuildOptions) -> ResMap:
         target = _load_root(directory, options, None, False)
         ra = target.accumulate()
 
+    if options.unmatched is not None:
+        options.unmatched.extend(ra.unmatched)
     from lamina.generators.hash_suffix import make_hash_transformer
     from lamina.kustomize.plugins import plugin_context
     make_hash_transformer({}, plugin_context(target, ra.config, "HashTransformer")).transform(ra.resmap)

@@ -46,7 +46,7 @@ from typing import Any
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
 
-_MAGIC = b"lamina-build-memo 3\n"
+_MAGIC = b"lamina-build-memo 4\n"
 # The reads of an entry whose output is not kept: no file has this digest, so the entry
 # always counts as changed.
 _NOT_KEPT = (("", ""),)
@@ -83,7 +83,7 @@ def _unchanged(digests: tuple[tuple[str, str], ...]) -> bool:
 _ALLOWED = {
     ("lamina.model.resource", "Resource"), ("lamina.model.resource", "Origin"),
     ("lamina.model.resid", "ResId"), ("lamina.model.resid", "Gvk"),
-    ("lamina.errors", "SourceRef"),
+    ("lamina.errors", "SourceRef"), ("lamina.kustomize.unmatched", "Unmatched"),
     ("lamina.transformers.labels", "EntryMap"), ("lamina.transformers.labels", "SharedNode"),
     ("lamina.yaml.empty_value", "EmptyValueKey"),
     ("lamina.transformers.fieldspecs", "TransformerConfig"),
@@ -160,7 +160,9 @@ class Chunking:
 def _lookups_hold(ops: list[tuple[str, str, dict[Any, int]]]) -> bool:
     for kind, _label, tally in ops:
         total = sum(tally.values())
-        if kind in ("patch", "generator-merge", "generator-replace"):
+        if kind == "select":    # a targeted patch: any count is Kustomize's (unmatched.py)
+            ok = True
+        elif kind in ("patch", "generator-merge", "generator-replace"):
             ok = total == 1
         elif kind == "replicas":
             ok = total >= 1
@@ -186,6 +188,7 @@ class Plan:
         self.chunk_reads: dict[int, set[str]] = {}
         self.chunk_configs: dict[int, Any] = {}
         self.chunk_output: dict[int, bytes | None] = {}   # None: holds a Secret, not kept
+        self.chunk_unmatched: dict[int, list] = {}
         self.pipeline_config: Any = None
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
         self.walk_reads: set[str] = set()     # what the values walk read (full builds)
@@ -221,13 +224,15 @@ class Plan:
         with ra.resmap.editing():
             for i, path in enumerate(paths):
                 if self.changed is not None and i not in self.changed:
-                    # Kept: its output is spliced in later; its field specs count now.
+                    # Kept: its output is spliced in later; its field specs and its
+                    # unmatched patches count now.
                     ra.config = ra.config.merge(self.record["chunks"][i]["config"])
+                    ra.unmatched.extend(self.record["chunks"][i]["unmatched"])
                     continue
                 reads: set[str] = set()
                 saved = target.loader
                 target.loader = dataclasses.replace(saved, reads=reads)
-                before = len(ra.resmap)
+                before, unmatched = len(ra.resmap), len(ra.unmatched)
                 self._current, self._current_config = i, EMPTY_CONFIG
                 try:
                     target._accumulate_each(ra, [path])
@@ -238,6 +243,7 @@ class Plan:
                     res.chunk = i
                 self.chunk_reads[i] = reads
                 self.chunk_configs[i] = self._current_config
+                self.chunk_unmatched[i] = ra.unmatched[unmatched:]
         self.pipeline_config = ra.config
         if self.changed is not None and ra.config != self.record["config"]:
             raise Fallback()
@@ -257,12 +263,14 @@ class Plan:
             self.chunk_output[i] = (None if any(res.kind == "Secret" for res in output)
                                     else _dumps(output))
         if self.changed is None:
+            self._unmatched(ra, self.ops)
             return
         # A partial build: splice the kept entries' output back in, in entry order.
         ops = self._merged_ops()
         if ops is None or not _lookups_hold(ops):
             raise Fallback()
         self.ops = ops
+        self._unmatched(ra, ops)
         spliced = []
         for i, chunk in enumerate(self.record["chunks"]):
             if i in self.changed:
@@ -274,6 +282,14 @@ class Plan:
             ra.resmap = ResMap(spliced)     # files every id once, refusing duplicates
         except LaminaError:
             raise Fallback() from None
+
+    @staticmethod
+    def _unmatched(ra: Any, ops: list[tuple[str, str, dict[Any, int]]]) -> None:
+        """The root pipeline's targeted patches that selected nothing in any base."""
+        from lamina.kustomize.unmatched import Unmatched
+        for kind, label, tally in ops:
+            if kind == "select" and not sum(tally.values()):
+                ra.unmatched.append(Unmatched.from_label(label))
 
     def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
         """This build's counts for the rebuilt entries and the generated resources, plus
@@ -366,7 +382,8 @@ def _store(path: str, key: str, plan: Plan, old: dict[str, Any] | None) -> None:
             output = plan.chunk_output[i]
             if output is None:
                 reads, output = _NOT_KEPT, _dumps([])
-            chunks.append({"reads": reads, "config": intern(config), "output": output})
+            chunks.append({"reads": reads, "config": intern(config), "output": output,
+                           "unmatched": plan.chunk_unmatched.get(i, [])})
         else:
             chunk = old["chunks"][i]
             chunks.append({**chunk, "config": intern(chunk["config"])})

@@ -284,6 +284,7 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
     if only is None:
         steps += list(external_plugin_configs(target, "transformers"))
     seen: dict[str, int] = {}
+    counts: dict[str, int] = {}      # entries of each patch field so far (unmatched-patch)
     # Consecutive `images:` entries run as one sequence (same result, one visit per
     # resource) unless a tracer or transformer annotations need to see each entry.
     images_in_sequence = target.origin is None and target.context.tracer is None
@@ -318,6 +319,9 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                 pending_images = []
             else:
                 transformer.transform(ra.resmap)
+            observed = getattr(transformer, "observed", None)
+            if observed is not None:
+                _note_selections(target, ra, kind, number, external_start, counts, observed)
             if target.origin is not None:
                 for res in ra.resmap:
                     target.origin.add_transformation(res, ctx.origin)
@@ -332,6 +336,32 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                     index = number - external_start
                 seen[field or ""] = seen.get(field or "", 0) + 1
                 _trace(target, ra.resmap, kind, field, index, cfg)
+
+
+_PATCH_FIELDS = {"PatchTransformer": "patches", "PatchJson6902Transformer": "patchesJson6902",
+                 "ReplacementTransformer": "replacements"}
+
+
+def _note_selections(target: "Target", ra: "Accumulator", kind: str, number: int,
+                     external_start: int, counts: dict[str, int], observed: list) -> None:
+    """Hand what a patch or replacement selected to kustomize/unmatched.py."""
+    from lamina.kustomize.unmatched import Unmatched, describe, note
+    field = _PATCH_FIELDS.get(kind, "transformers")
+    if number >= external_start:
+        field, index = "transformers", number - external_start
+    else:
+        index = counts.get(field, 0)
+        counts[field] = index + 1
+    path = os.path.realpath(target.kustomization.path)
+    for selector, found in observed:
+        if isinstance(selector, str):     # a replacement's target: replacements[i].targets[j]
+            entry = int(selector.split("[", 1)[1].split("]", 1)[0]) if field == "replacements" \
+                else index
+            what = selector
+        else:
+            entry, what = index, describe(selector)
+        note(ra, Unmatched(path, field, entry, what), found)
+    observed.clear()
 
 
 # ---- entries under generators: / transformers: ---------------------------------------

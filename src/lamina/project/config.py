@@ -41,6 +41,7 @@ class Environment:
     kubernetes_version: str | None = None
     allow_plaintext_secrets: bool = False
     hosts: tuple[str, ...] = ()           # hosts that belong to this environment (checks)
+    markers: tuple[str, ...] = ()         # name tokens that mark this environment's hosts
     policies_add: tuple[str, ...] = ()    # policy folders or files only this environment adds
     policies_skip: tuple[str, ...] = ()   # policy names this environment's clusters do not run
 
@@ -178,7 +179,7 @@ def _kube_version(node: yaml.Node, path: str) -> str:
 def _environment(node: yaml.Node, path: str, root: str) -> Environment:
     fields = _mapping(node, path, "an environment",
                       {"name", "overlay", "clusters", "values", "kubernetesVersion",
-                       "allowPlaintextSecrets", "hosts", "policies"})
+                       "allowPlaintextSecrets", "hosts", "markers", "policies"})
     if "name" not in fields:
         raise ProjectError("an environment needs a name", SourceRef(path, _line(node)))
     name = _name(fields["name"], path, "environment name")
@@ -212,6 +213,7 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
                                         "allowPlaintextSecrets", bool)
         if "allowPlaintextSecrets" in fields else False,
         hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else (),
+        markers=_markers(fields["markers"], path) if "markers" in fields else (),
         **_env_policies(fields.get("policies"), path, root))
     where = SourceRef(path, _line(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
@@ -220,6 +222,15 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
                            "fix the overlay path or add a kustomization.yaml there",
                            where)
     return env
+
+
+def _markers(node: yaml.Node, path: str) -> tuple[str, ...]:
+    markers = _str_list(node, path, "markers")
+    for marker in markers:
+        if not re.search(r"[A-Za-z0-9]", marker):
+            raise ProjectError(f"marker '{marker}' has no letter or digit; a marker is a "
+                               "name such as 'qa' or 'eu-prod'", SourceRef(path, _line(node)))
+    return markers
 
 
 def _env_policies(node: yaml.Node | None, path: str, root: str) -> dict[str, tuple[str, ...]]:

@@ -98,8 +98,9 @@ def _pack_location(root: str, target: str) -> tuple[str, str]:
 
 def _valid_findings(value: Any) -> bool:
     return isinstance(value, tuple) and all(
-        isinstance(f, tuple) and len(f) == 3 and isinstance(f[0], str) and isinstance(f[1], str)
-        and isinstance(f[2], tuple) and all(isinstance(r, str) for r in f[2]) for f in value)
+        isinstance(f, tuple) and len(f) == 5 and isinstance(f[0], str) and isinstance(f[1], str)
+        and isinstance(f[2], tuple) and all(isinstance(r, str) for r in f[2])
+        and isinstance(f[3], tuple) and f[4] in ("error", "warning") for f in value)
 
 
 class Pack:

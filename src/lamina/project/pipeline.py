@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.checks.base import ERROR, Context, Finding, Obj
+from lamina.checks.gate import environment_markers
 from lamina.checks.runner import ContextResult, check_context, merge, per_object_key
 from lamina.project.config import Cluster, Environment, Project
 from lamina.project.render import RenderOptions, project_relative, options_output, render_target
@@ -119,12 +120,12 @@ class Worker:
     def render(self, index: int) -> Outcome:
         plan, job = self.plan, self.plan.jobs[index]
 
-        def finish(resmap, inputs, source, command):
-            return self._finish(index, job, resmap, inputs, source, command)
+        def finish(resmap, inputs, source, command, unmatched=()):
+            return self._finish(index, job, resmap, inputs, source, command, unmatched)
         return render_target(plan.project, job.env, job.path, job.cluster, plan.options, finish)
 
     def _finish(self, index: int, job: Job, resmap, inputs: dict[str, str], source,
-                command: str) -> Outcome:
+                command: str, unmatched: tuple = ()) -> Outcome:
         from lamina.project.layout import environment_files, resource_paths
         from lamina.yaml import dump
         plan, project = self.plan, self.plan.project
@@ -155,8 +156,9 @@ class Worker:
             ctx = Context(environment=job.path, objects=objects,
                           kubernetes_version=job.env.kubernetes_version,
                           own_hosts=tuple(job.env.hosts), external=tuple(project.external),
+                          environment_markers=environment_markers(project),
                           allow_plaintext_secrets=job.env.allow_plaintext_secrets,
-                          crds=plan.crds, root=project.root,
+                          crds=plan.crds, root=project.root, unmatched_patches=unmatched,
                           policies=for_environment(project, job.env),
                           policy_skip=job.env.policies_skip)
             cached = memo.cached(1, per_object_key(ctx, plan.rules)) if memo is not None else None

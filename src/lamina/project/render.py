@@ -30,6 +30,9 @@ class RenderedTarget:
     inputs: dict[str, str] = field(default_factory=dict)   # project-relative path -> sha256
     # (object, source file:line, rendered path) for each resource, for the checks.
     objects: list = field(default_factory=list)
+    # (kustomization, line, field, index, what it selects) of each patch or replacement
+    # target that selected nothing (the unmatched-patch check).
+    unmatched_patches: tuple = ()
 
 
 @functools.lru_cache(maxsize=16)
@@ -106,9 +109,10 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
                            set_strings=options.values.set_strings)
     reads: set[str] = set()
     # memo: only bases changed since the last render are built again (kustomize/memo.py).
+    unmatched: list = []
     try:
         resmap = build(os.path.join(project.root, env.overlay),
-                       BuildOptions(values=values, reads=reads, memo=True))
+                       BuildOptions(values=values, reads=reads, memo=True, unmatched=unmatched))
     except LaminaError as exc:
         # Named from the project root, and by environment when there are several.
         several = len(project.environments) > 1 or len(env.targets()) > 1
@@ -121,15 +125,19 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     source = SourceInfo() if project.output_committed else source_info(project.root,
                                                                        sorted(inputs))
     command = _command_for(env, cluster, options.values)
+    unmatched_patches = tuple(sorted({(os.path.relpath(u.path, project.root), u.where().line,
+                                       u.field, u.index, u.what) for u in unmatched},
+                                     key=lambda u: (u[0], u[1] or 0, u[2:])))
     if finish is not None:
-        return finish(resmap, inputs, source, command)
+        return finish(resmap, inputs, source, command, unmatched_patches)
     rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
     from lamina.project.layout import resource_paths
     resources = list(resmap)
     objects = [(r.obj, project_relative(r.origin.source if r.origin else None, env.overlay),
                 f"{options_output(project)}/{path}/{p}")
                for r, p in zip(resources, resource_paths(resources))]
-    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects)
+    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects,
+                          unmatched_patches)
 
 
 def _relative(path: str, root: str) -> str:

@@ -12,7 +12,7 @@ They share Kustomize's rules for finding targets:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from lamina.errors import KustomizationError, LaminaError, ResourceError, SourceRef
@@ -135,6 +135,10 @@ class PatchTransformer:
     allow_name_change: bool
     allow_kind_change: bool
     schema: SchemaIndex
+    # (target, resources it selected) for each targeted run, read by run_transformers for
+    # the unmatched-patch check (kustomize/unmatched.py).
+    observed: list[tuple[Selector, list[Resource]]] = field(default_factory=list, compare=False,
+                                                            repr=False)
 
     # Reports every resource it edits to ResMap.touch (see run_transformers).
     reports_edits = True
@@ -153,7 +157,9 @@ class PatchTransformer:
                     f"to set `patches.target` field: {self.source}")
             if not self.smp:
                 return
-            for res in select(resmap, self.target):
+            found = select(resmap, self.target)
+            self.observed.append((self.target, found))
+            for res in found:
                 patch = clone(self.smp[0])
                 # Kustomize gives the patch the target's group and version, keeping its kind.
                 patch["apiVersion"] = res.api_version
@@ -176,7 +182,9 @@ class PatchTransformer:
     def _json(self, resmap: ResMap) -> None:
         if self.target is None:
             raise KustomizationError(f"must specify a target for JSON patch {self.source}")
-        for res in select(resmap, self.target):
+        found = select(resmap, self.target)
+        self.observed.append((self.target, found))
+        for res in found:
             resmap.touch(res)
             res.remember_id()   # `patches:` records the id even when the name stays
             _apply_json(res, self.json_ops, self.source)
@@ -296,12 +304,16 @@ class PatchJson6902Transformer:
     target: Selector
     ops: tuple[dict[str, Any], ...]
     source: str
+    observed: list[tuple[Selector, list[Resource]]] = field(default_factory=list, compare=False,
+                                                            repr=False)
 
     # Reports every resource it edits to ResMap.touch (see run_transformers).
     reports_edits = True
 
     def transform(self, resmap: ResMap) -> None:
-        for res in select(resmap, self.target):
+        found = select(resmap, self.target)
+        self.observed.append((self.target, found))
+        for res in found:
             resmap.touch(res)
             _apply_json(res, self.ops, self.source)
 

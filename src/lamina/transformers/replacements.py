@@ -90,15 +90,18 @@ class ReplacementTransformer:
     def __init__(self, replacements: tuple[Replacement, ...], where: str = ""):
         self.replacements = replacements
         self.where = where
+        # (description, resources it selected) per target, for unmatched-patch.
+        self.observed: list[tuple[str, list[Resource]]] = []
 
     def transform(self, resmap: ResMap) -> None:
         resources = resmap.resources()
         touched: dict[int, Resource] = {}
         try:
-            for r in self.replacements:
+            for i, r in enumerate(self.replacements):
                 value = _source_value(resources, r)
-                for target in r.targets:
-                    _apply_target(resources, value, target, touched)
+                for j, target in enumerate(r.targets):
+                    found = _apply_target(resources, value, target, touched)
+                    self.observed.append((f"replacements[{i}].targets[{j}]", found))
         except LaminaError as e:
             source = e.source or (SourceRef(self.where) if self.where else None)
             raise type(e)(e.message, source) from None
@@ -161,17 +164,21 @@ def _refine(options: FieldOptions | None, value: _Value) -> _Value:
 
 
 def _apply_target(resources: list[Resource], value: _Value, target: TargetSelector,
-                  touched: dict[int, Resource]) -> None:
+                  touched: dict[int, Resource]) -> list[Resource]:
+    """Write the value into every resource the target selects; those resources."""
     paths = target.field_paths or (DEFAULT_FIELD_PATH,)
+    found = []
     for res in resources:
         if not target.selects(res, _ids(res)):
             continue
+        found.append(res)
         touched[id(res)] = res
         for fp in paths:
             try:
                 _copy_to(res, value, fp, target.options)
             except fieldpath.FieldPathError as e:
                 raise ResourceError(f"{e.message} (target {res.cur_id})") from None
+    return found
 
 
 def _copy_to(res: Resource, value: _Value, fp: str, options: FieldOptions | None) -> None:
