@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.checks.api import check_project
+from tests.helpers.checks import check_project
 from lamina.checks.config_hosts import environment_markers, hosts_in, owner
 from tests.helpers.trees import write_tree
 

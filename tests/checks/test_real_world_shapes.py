@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.checks.api import check_project
+from tests.helpers.checks import check_project
 from tests.helpers.trees import write_tree
 
 SECURE = """          securityContext:

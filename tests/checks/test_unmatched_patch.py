@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.checks.api import check_project
+from tests.helpers.checks import check_project
 from lamina.kustomize.build import BuildOptions, build, render
 from tests.helpers.trees import write_tree
 

@@ -19,3 +19,9 @@ def findings(check_id: str, text: str, environment: str = "prod", **options: Any
     """The findings of one check, with `options` for its Options, over `text`."""
     module = registry.load(check_id)
     return list(module.check(Context(environment, objs(text)), module.Options(**options)))
+
+
+def check_project(project_dir: str, **options: Any) -> Any:
+    """`lamina check` on a project folder, through the use case (lamina.api.check)."""
+    from lamina.api.check import CheckOptions, check
+    return check(CheckOptions(project_dir=project_dir, **options))

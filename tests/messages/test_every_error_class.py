@@ -96,7 +96,8 @@ NOT_YET_WALKED = {
     "LaminaError", "ResourceError", "NotSupportedError", "FieldPathError", "PathError",
     "PatchError", "CheckConfigError", "ChecksFailed", "GitError", "PublishError",
     "RequiredValueError", "RenderLimitError", "EditError", "PromoteError", "OutputError",
-    "DiffError",
+    "DiffError", "InitError", "LockTimeout", "MissingEngine", "PathRefused", "PolicyError",
+    "ShallowHistoryError", "TargetError", "VendorError", "WriteFault", "WrongNodeKind",
 }
 
 
