@@ -36,7 +36,7 @@ done
 _PYTHON = """#!/bin/sh
 # `python -m pip ...` is recorded (lamina is already installed); anything else runs.
 if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
-  echo "$@" >> "$FAKE_LOG/pip.log"; exit 0
+  printf "%s\\n" "$@" >> "$FAKE_LOG/pip.log"; exit 0   # one argument a line: paths may hold spaces
 fi
 exec {python} "$@"
 """

@@ -44,7 +44,7 @@ def test_pull_request_checks_diffs_and_comments_without_publishing(tmp_path: Pat
     run = run_action(work, tmp_path, "pull_request", "refs/pull/7/merge", pr_number="7",
                      base_ref="main")
     assert run.returncode == 0, run.output
-    assert (tmp_path / "fake-log/pip.log").read_text().split()[-1] == str(REPO)
+    assert (tmp_path / "fake-log/pip.log").read_text().splitlines()[-1] == str(REPO)
     sarif = json.loads((tmp_path / "runner-temp/lamina.sarif").read_text())
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["tool"]["driver"]["name"] == "lamina"
     summary = (tmp_path / "step-summary.md").read_text()
