@@ -31,14 +31,15 @@ for a in "$@"; do
   case "$a" in body@*) body="${{a#body@}}";; esac
   prev="$a"
 done
-{python} -c 'import json,sys; print(json.dumps({{"args": sys.argv[2:], "body": open(sys.argv[1]).read() if sys.argv[1] else None}}))' "$body" "$@" >> "$log"
+# The interpreter's path is quoted: a checkout or venv path may hold spaces.
+"{python}" -c 'import json,sys; print(json.dumps({{"args": sys.argv[2:], "body": open(sys.argv[1]).read() if sys.argv[1] else None}}))' "$body" "$@" >> "$log"
 """
 _PYTHON = """#!/bin/sh
 # `python -m pip ...` is recorded (lamina is already installed); anything else runs.
 if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
   printf "%s\\n" "$@" >> "$FAKE_LOG/pip.log"; exit 0   # one argument a line: paths may hold spaces
 fi
-exec {python} "$@"
+exec "{python}" "$@"
 """
 
 
