@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 import re
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from lamina.policies import celoptional, k8sfuncs
+from lamina.policies import celoptional, celshape, k8sfuncs
 from lamina.policies.model import MissingEngine, PolicyError
 
 # Functions the CEL library itself provides (operators are '_x_' or '@x' and always known).
@@ -71,10 +71,11 @@ def rewrite(expression: str) -> str:
 class Compiled:
     """One compiled expression and the functions it calls."""
 
-    def __init__(self, source: str, program: Any, functions: frozenset[str]):
+    def __init__(self, source: str, program: Any, functions: frozenset[str], text: str = ""):
         self.source = source
         self.program = program
         self.functions = functions
+        self.text = text or source         # as compiled (namespaced calls, optionals rewritten)
 
 
 _COMPILED: dict[str, Compiled] = {}
@@ -107,7 +108,7 @@ def compile_expression(expression: Any, where: str) -> Compiled:
                           "lamina does not support (its CEL provides the standard library and "
                           "Kubernetes' lists, regex, quantity, url, strings, format, ip, math "
                           "and sets libraries)")
-    compiled = _COMPILED[expression] = Compiled(expression, program, frozenset(called))
+    compiled = _COMPILED[expression] = Compiled(expression, program, frozenset(called), text)
     return compiled
 
 
@@ -168,6 +169,19 @@ def evaluate(compiled: Compiled, variables: dict[str, Any]) -> Any:
         raise EvalError(text) from None
     finally:
         sys.stderr = saved
+
+
+def shape_of(compiled: Iterable[Compiled]) -> celshape.Shape:
+    """What the expressions may read of their variables (celshape.py)."""
+    return celshape.Shape().extend(c.text for c in compiled)
+
+
+def pruned(shape: celshape.Shape, variables: dict[str, Any]) -> dict[str, Any]:
+    """`variables` with only what `shape` reads of each root (the roots it never reads
+    left out: the session keeps whatever they were, which nothing reads)."""
+    return {name: (shape.prune(name, value) if name in celshape.ROOTS else value)
+            for name, value in variables.items()
+            if name not in celshape.ROOTS or shape.reads(name)}
 
 
 def is_true(value: Any) -> bool:

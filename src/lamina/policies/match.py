@@ -9,7 +9,7 @@ label Kubernetes puts on every namespace (kubernetes.io/metadata.name).
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
+from typing import Any, Callable
 
 OPERATION = "CREATE"
 
@@ -111,8 +111,9 @@ def _glob_any(patterns: Any, value: str) -> bool:
     return any(p == "*" or str(p) == value for p in patterns or [])
 
 
-def rule_matches(rule: dict[str, Any], obj: Any) -> bool:
-    """One admissionregistration RuleWithOperations (or NamedRuleWithOperations)."""
+def rule_matches(rule: dict[str, Any], obj: Any, names: bool = True) -> bool:
+    """One admissionregistration RuleWithOperations (or NamedRuleWithOperations); with
+    names=False, as if it listed no resourceNames."""
     ops = rule.get("operations") or ["*"]
     if not any(o in ("*", OPERATION) for o in ops):
         return False
@@ -124,8 +125,8 @@ def rule_matches(rule: dict[str, Any], obj: Any) -> bool:
     res = plural(obj.kind)
     if not any(r in ("*", "*/*", res) for r in resources):
         return False
-    names = rule.get("resourceNames")
-    if names and obj.name not in names:
+    listed = rule.get("resourceNames") if names else None
+    if listed and obj.name not in listed:
         return False
     scope = rule.get("scope") or "*"
     namespaced = is_namespaced(obj)
@@ -148,9 +149,51 @@ def match_resources(spec: Any, obj: Any, namespaces: Namespaces) -> bool:
     return not any(rule_matches(r, obj) for r in excluded if isinstance(r, dict))
 
 
+def kinds_match(spec: Any, obj: Any) -> bool:
+    """The part of match_resources that reads only the object's apiVersion, kind and
+    scope (its resource rules, less resourceNames): False only where it is False."""
+    if not isinstance(spec, dict):
+        return True
+    rules = spec.get("resourceRules")
+    return rules is None or any(rule_matches(r, obj, names=False) for r in rules if isinstance(r, dict))
+
+
 def wildcard(pattern: str, value: str) -> bool:
     """Kyverno's and Gatekeeper's `*` and `?` wildcards."""
     return fnmatch.fnmatchcase(value, pattern)
+
+
+def gatekeeper_kinds_match(match: Any, obj: Any) -> bool:
+    """The part of gatekeeper_matches that reads only the object's apiVersion, kind and
+    scope."""
+    if not isinstance(match, dict):
+        return True
+    kinds = match.get("kinds")
+    if kinds:
+        if not any(_glob_any(k.get("apiGroups") or ["*"], obj.group) and
+                   _glob_any(k.get("kinds") or ["*"], obj.kind) for k in kinds if isinstance(k, dict)):
+            return False
+    scope = match.get("scope") or "*"
+    return scope == "*" or (scope == "Namespaced") == is_namespaced(obj)
+
+
+class KindIndex:
+    """Which of some candidates (policies, rules, constraints) can apply to an object, by
+    a test that reads only its apiVersion, kind and whether it is namespaced: the test
+    runs once per distinct triple, not once per object, and an object meets only the
+    candidates that can match it."""
+
+    def __init__(self, items: list[Any], test: Callable[[Any, Any], bool]):
+        self.items = items
+        self.test = test
+        self._memo: dict[tuple[str, str, bool], list[Any]] = {}
+
+    def candidates(self, obj: Any) -> list[Any]:
+        key = (obj.api_version, obj.kind, bool(obj.namespace))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = [it for it in self.items if self.test(it, obj)]
+        return found
 
 
 def gatekeeper_matches(match: Any, obj: Any, namespaces: Namespaces) -> bool:

@@ -12,10 +12,11 @@ function lamina lacks is always reported.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lamina.policies import k8scel
-from lamina.policies.match import match_resources, namespace_of, version_of
+from lamina.policies.match import KindIndex, kinds_match, match_resources, namespace_of, version_of
 from lamina.policies.model import ERROR, WARNING, Env, PolicyDoc, PolicyError, Violation, get_path
 
 KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
@@ -51,6 +52,10 @@ class Compiled:
                                            *(c.functions for _i, _v, c, _m in self.validations),
                                            *(m.functions for _i, _v, _c, m in self.validations if m))
         self.ignore_errors = spec.get("failurePolicy") == "Ignore"
+        self.key = doc.digest()
+        self.expressions = [*(c for _n, c in self.conditions), *(c for _n, c in self.variables),
+                            *(c for _i, _v, c, _m in self.validations),
+                            *(m for _i, _v, _c, m in self.validations if m)]
 
 
 _CACHE: dict[str, Compiled] = {}
@@ -100,6 +105,12 @@ def _level(binding: PolicyDoc) -> str:
     return ERROR if "Deny" in actions else WARNING
 
 
+def _kinds_match(pair: tuple[PolicyDoc, Compiled, str], obj: Any) -> bool:
+    binding, policy, _level = pair
+    return kinds_match(policy.spec.get("matchConstraints"), obj) and \
+        kinds_match(get_path(binding.data, "spec", "matchResources"), obj)
+
+
 def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     policies = {d.name: d for d in docs if d.kind == "ValidatingAdmissionPolicy"}
     bindings = [d for d in docs if d.kind == "ValidatingAdmissionPolicyBinding"]
@@ -116,10 +127,19 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
         except PolicyError as exc:
             broken.add(name)
             out.append(Violation(doc.ident, "compile", exc.message, ERROR, None))
-    # Object by object, every binding: each object is converted to CEL once (k8scel).
+    if not pairs:
+        return out
+    index = KindIndex(pairs, _kinds_match)
+    # Every object is handed to CEL once for all bindings, and only the parts of it
+    # that some expression reads (celshape.py).
+    shape = k8scel.shape_of(c for _b, p, _l in pairs for c in p.expressions)
+    namespace_objects: dict[str, Any] = {}
     for obj in env.objects:
-        base: dict[str, Any] | None = None
-        for binding, policy, level in pairs:
+        candidates = index.candidates(obj)
+        if not candidates:
+            continue
+        inputs: _Inputs | None = None
+        for binding, policy, level in candidates:
             if not match_resources(policy.spec.get("matchConstraints"), obj, env.namespaces) or \
                     not match_resources(get_path(binding.data, "spec", "matchResources"), obj,
                                         env.namespaces):
@@ -128,31 +148,66 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             if isinstance(params, str):
                 out.append(Violation(policy.doc.ident, f"binding {binding.name}", params, level, obj))
                 continue
-            if base is None:
-                base = {"object": obj.data, "oldObject": None, "request": env.request(obj),
-                        "namespaceObject": env.namespaces.object(namespace_of(obj))}
+            if inputs is None:
+                ns = namespace_of(obj)
+                if ns not in namespace_objects:
+                    namespace_objects[ns] = shape.prune("namespaceObject", env.namespaces.object(ns))
+                inputs = _Inputs(k8scel.pruned(shape, {
+                    "object": obj.data, "oldObject": None, "request": env.request(obj)}),
+                    namespace_objects[ns], shape)
             for param in params:
-                out.extend(_one(policy, obj, param, base, level))
+                out.extend(Violation(policy.doc.ident, rule, message, level, obj)
+                           for rule, message in _results(policy, param, inputs))
     return out
+
+
+class _Inputs:
+    """One object's CEL variables (pruned to what the run's expressions read), and their
+    content as text: what results are remembered by."""
+
+    def __init__(self, base: dict[str, Any], namespace_object: Any, shape: Any):
+        self.base = {**base, "namespaceObject": namespace_object} \
+            if shape.reads("namespaceObject") else base
+        self.shape = shape
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = json.dumps(self.base, sort_keys=True, default=str)
+        return self._text
+
+
+# (policy content, inputs, param) -> [(rule, message)]: an object whose pruned content
+# another environment (or binding) already had is not evaluated again.
+_RESULTS: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+_RESULTS_MAX = 200_000
+
+
+def _results(policy: Compiled, param: Any, inputs: _Inputs) -> list[tuple[str, str]]:
+    param = inputs.shape.prune("params", param)
+    key = (policy.key, inputs.text(), json.dumps(param, sort_keys=True, default=str))
+    found = _RESULTS.get(key)
+    if found is None:
+        if len(_RESULTS) >= _RESULTS_MAX:
+            _RESULTS.clear()
+        found = _RESULTS[key] = _one(policy, param, inputs.base)
+    return found
 
 
 _NO_VARIABLES: dict[str, Any] = {}
 
 
-def _one(policy: Compiled, obj: Any, param: Any, base: dict[str, Any],
-         level: str) -> list[Violation]:
-    ident = policy.doc.ident
+def _one(policy: Compiled, param: Any, base: dict[str, Any]) -> list[tuple[str, str]]:
     # The same empty mapping each time: k8scel sets a variable again only when it changes.
     variables: dict[str, Any] = {**base, "params": param, "variables": _NO_VARIABLES}
 
     def run(c: k8scel.Compiled) -> Any:
         return k8scel.evaluate(c, variables)
 
-    def failed(rule: str, c: k8scel.Compiled, exc: Exception) -> list[Violation]:
+    def failed(rule: str, c: k8scel.Compiled, exc: Exception) -> list[tuple[str, str]]:
         if policy.ignore_errors:
             return []
-        return [Violation(ident, rule, f"expression `{c.source}` could not be evaluated: {exc}",
-                          level, obj)]
+        return [(rule, f"expression `{c.source}` could not be evaluated: {exc}")]
     for name, cond in policy.conditions:
         try:
             if run(cond) is not True:
@@ -166,7 +221,7 @@ def _one(policy: Compiled, obj: Any, param: Any, base: dict[str, Any],
         except k8scel.EvalError:
             continue            # reported where a validation uses it
         variables["variables"] = dict(values)
-    out = []
+    out: list[tuple[str, str]] = []
     for i, v, expr, msg_expr in policy.validations:
         rule = f"validations[{i}]"
         try:
@@ -189,7 +244,7 @@ def _one(policy: Compiled, obj: Any, param: Any, base: dict[str, Any],
                 message = ""
         if not message:
             message = str(v.get("message") or f"failed expression: {expr.source}")
-        out.append(Violation(ident, rule, message, level, obj))
+        out.append((rule, message))
     return out
 
 
