@@ -45,7 +45,7 @@ spec:
     match: {{any: [{{resources: {{kinds: [Deployment, Service]}}}}]}}
     validate:
       message: "label app.kubernetes.io/name is required"
-      pattern: {{metadata: {{labels: {{app.kubernetes.io/name: "?*"}}}}}}
+      pattern: {{metadata: {{name: "!*-legacy-{i}", labels: {{app.kubernetes.io/name: "?*"}}}}}}
 """
 TEMPLATE = """apiVersion: templates.gatekeeper.sh/v1
 kind: ConstraintTemplate

@@ -167,14 +167,17 @@ def _kyverno_test(top: str, test: dict, tally: Tally) -> None:
                 tally.disagree.append(f"{os.path.relpath(top)}: {key}: lamina {got}, expected {want}")
 
 
-# ---- ValidatingAdmissionPolicy cases (tests/policies/data/vap/cases.yaml) ---------------------
+# ---- ValidatingAdmissionPolicy cases (tests/policies/data/vap/*.yaml) -------------------------
 
 def vap(path: str, tally: Tally | None = None) -> Tally:
     from lamina.policies import vap as engine
     tally = tally or Tally()
-    cases_file = path if path.endswith(".yaml") else os.path.join(path, "cases.yaml")
-    with open(cases_file, encoding="utf-8") as fh:
-        groups = yaml.safe_load(fh)
+    files = [path] if path.endswith(".yaml") else sorted(
+        os.path.join(path, f) for f in os.listdir(path) if f.endswith(".yaml"))
+    groups = []
+    for cases_file in files:
+        with open(cases_file, encoding="utf-8") as fh:
+            groups.extend(yaml.safe_load(fh))
     for group in groups:
         docs = [PolicyDoc(d) for d in group.get("policies") or []]
         namespaces = [{"apiVersion": "v1", "kind": "Namespace",
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gatekeeper")
     ap.add_argument("--kyverno")
-    ap.add_argument("--vap", help="a cases.yaml (default: the one under tests/policies/data/vap)")
+    ap.add_argument("--vap", help="a folder of case files (tests/policies/data/vap) or one file")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args(argv)
     engines = (("gatekeeper", args.gatekeeper, gatekeeper), ("kyverno", args.kyverno, kyverno),

@@ -121,8 +121,6 @@ def index(x: Any, key: Any) -> dict:
 
 
 def has_value(x: Any) -> bool:
-    if isinstance(x, list):          # a format's validate() result: its errors
-        return bool(x)
     return _unwrap(x)[0]
 
 

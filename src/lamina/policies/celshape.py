@@ -153,6 +153,9 @@ class Shape:
             found = paths(expression)
         except _Unknown:
             found = [((root,), True) for root in ROOTS]
+        self._insert(found)
+
+    def _insert(self, found: list[tuple[tuple[str, ...], bool]]) -> None:
         for path, whole in found:
             node = self.tries.setdefault(path[0], {})
             for step in path[1:]:
@@ -163,6 +166,10 @@ class Shape:
                 if whole:
                     node.clear()
                     node[WHOLE] = True
+
+    def add_path(self, path: tuple[str, ...]) -> None:
+        """A path read whole (from a caller's own analysis)."""
+        self._insert([(path, True)])
 
     def extend(self, expressions: Iterable[str]) -> "Shape":
         for e in expressions:

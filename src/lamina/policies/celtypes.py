@@ -42,11 +42,12 @@ def parse_quantity(text: Any) -> Decimal:
 
 
 def quantity(text: Any) -> dict:
-    parse_quantity(text)
-    return {Q: str(text)}
+    # Kept by value: quantity("200M") == quantity("0.2G"), as in Kubernetes.
+    return _from_decimal(parse_quantity(str_arg(text, "quantity")))
 
 
 def is_quantity(text: Any) -> bool:
+    str_arg(text, "isQuantity")           # no overload for other types: an error
     try:
         parse_quantity(text)
         return isinstance(text, str)
@@ -62,15 +63,37 @@ def quantity_value(x: Any) -> Decimal:
 
 def _from_decimal(d: Decimal) -> dict:
     text = format(d.normalize(), "f")
-    return {Q: text}
+    return {Q: "0" if text in ("-0", "0") else text}
+
+
+def _operand(b: Any) -> Decimal:
+    return Decimal(b) if isinstance(b, int) and not isinstance(b, bool) else quantity_value(b)
+
+
+def q_mul(a: Any, b: Any) -> dict:
+    return _from_decimal(quantity_value(a) * _operand(b))
+
+
+def q_div(a: Any, b: Any) -> dict:
+    d = _operand(b)
+    if d == 0:
+        raise CelFunctionError("division by zero")
+    return _from_decimal(quantity_value(a) / d)
+
+
+def q_div_int(a: Any, b: Any) -> dict:
+    d = _operand(b)
+    if d == 0:
+        raise CelFunctionError("division by zero")
+    return _from_decimal((quantity_value(a) / d).to_integral_value(rounding="ROUND_DOWN"))
 
 
 def q_add(a: Any, b: Any) -> dict:
-    return _from_decimal(quantity_value(a) + (Decimal(b) if isinstance(b, int) else quantity_value(b)))
+    return _from_decimal(quantity_value(a) + _operand(b))
 
 
 def q_sub(a: Any, b: Any) -> dict:
-    return _from_decimal(quantity_value(a) - (Decimal(b) if isinstance(b, int) else quantity_value(b)))
+    return _from_decimal(quantity_value(a) - _operand(b))
 
 
 def q_as_integer(a: Any) -> int:
@@ -209,54 +232,135 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _C_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+_MSG_1123_LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                   "or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
+                   "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+_MSG_1123_SUB = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+                 "'-' or '.', and must start and end with an alphanumeric character (e.g. "
+                 "'example.com', regex used for validation is "
+                 "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+_MSG_1035 = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
+             "with an alphabetic character, and end with an alphanumeric character (e.g. "
+             "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+_MSG_QUALIFIED = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+                  "start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+                  "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+_MSG_LABEL_VALUE = ("a valid label must be an empty string or consist of alphanumeric characters, "
+                    "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. "
+                    "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
+def _too_long(n: int) -> str:
+    return f"must be no more than {n} characters"
+
+
+def _mask_trailing_dash(value: str) -> str:
+    """As Kubernetes checks a generateName prefix: a trailing '-' stands for a character."""
+    return value[:-1] + "a" if len(value) > 1 and value.endswith("-") else value
+
+
+def _dns_label(value: str, pattern: re.Pattern[str], message: str) -> list[str]:
+    errs = [_too_long(63)] if len(value) > 63 else []
+    return errs + ([] if pattern.match(value) else [message])
+
+
+def _dns_subdomain(value: str) -> list[str]:
+    errs = [_too_long(253)] if len(value) > 253 else []
+    return errs + ([] if _DNS1123_SUB.match(value) else [_MSG_1123_SUB])
+
+
+def _qualified(value: str) -> list[str]:
+    parts = value.split("/")
+    if len(parts) == 1:
+        prefix, name = "", parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            return ["prefix part must be non-empty"]
+    else:
+        return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and "
+                "must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  "
+                "or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') "
+                "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    errs = ["prefix part " + e for e in _dns_subdomain(prefix)] if prefix else []
+    if not name:
+        return errs + ["name part must be non-empty"]
+    if len(name) > 63:
+        errs.append("name part " + _too_long(63))
+    if not _QUALIFIED.match(name):
+        errs.append(_MSG_QUALIFIED)
+    return errs
+
+
 def _check_format(name: str, value: str) -> list[str]:
+    """Kubernetes' own messages (k8s.io/apimachinery/pkg/util/validation), none when valid."""
     if name in ("dns1123Label", "namespace"):
-        ok = len(value) <= 63 and bool(_DNS1123_LABEL.match(value))
-    elif name in ("dns1123Subdomain",):
-        ok = len(value) <= 253 and bool(_DNS1123_SUB.match(value))
-    elif name in ("dns1035Label", "dns1123LabelPrefix", "dns1035LabelPrefix", "dns1123SubdomainPrefix"):
-        pattern = {"dns1035Label": _DNS1035, "dns1035LabelPrefix": _DNS1035,
-                   "dns1123LabelPrefix": _DNS1123_LABEL}.get(name, _DNS1123_SUB)
-        v = value.rstrip("-") if name.endswith("Prefix") else value
-        ok = len(value) <= 63 and bool(pattern.match(v or "a"))
-    elif name == "qualifiedName":
-        prefix, _, nm = value.rpartition("/")
-        ok = bool(nm) and len(nm) <= 63 and bool(_QUALIFIED.match(nm)) and (
-            not prefix or (len(prefix) <= 253 and bool(_DNS1123_SUB.match(prefix))))
-    elif name == "labelValue":
-        ok = len(value) <= 63 and bool(_LABEL_VALUE.match(value))
-    elif name == "cIdentifier":
-        ok = bool(_C_IDENT.match(value))
-    elif name == "uri":
-        ok = is_url(value)
-    elif name == "uuid":
+        return _dns_label(value, _DNS1123_LABEL, _MSG_1123_LABEL)
+    if name == "dns1123LabelPrefix":
+        return _dns_label(_mask_trailing_dash(value), _DNS1123_LABEL, _MSG_1123_LABEL)
+    if name == "dns1123Subdomain":
+        return _dns_subdomain(value)
+    if name == "dns1123SubdomainPrefix":
+        return _dns_subdomain(_mask_trailing_dash(value))
+    if name == "dns1035Label":
+        return _dns_label(value, _DNS1035, _MSG_1035)
+    if name == "dns1035LabelPrefix":
+        return _dns_label(_mask_trailing_dash(value), _DNS1035, _MSG_1035)
+    if name == "qualifiedName":
+        return _qualified(value)
+    if name == "labelValue":
+        errs = [_too_long(63)] if len(value) > 63 else []
+        return errs + ([] if _LABEL_VALUE.match(value) else [_MSG_LABEL_VALUE])
+    if name == "cIdentifier":
+        return [] if _C_IDENT.match(value) else [
+            "a valid C identifier must start with alphabetic character or '_', followed by a string "
+            "of alphanumeric characters or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName', regex "
+            "used for validation is '[A-Za-z_][A-Za-z0-9_]*')"]
+    if name == "uri":
+        return [] if is_url(value) else ["invalid URI"]
+    if name == "uuid":
         ok = bool(re.match(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", value))
-    elif name == "byte":
+        return [] if ok else ["does not match the UUID format"]
+    if name == "byte":
         import base64
         try:
             base64.b64decode(value, validate=True)
-            ok = True
+            return []
         except ValueError:
-            ok = False
-    elif name == "date":
-        ok = bool(re.match(r"^\d{4}-\d{2}-\d{2}$", value))
-    elif name == "datetime":
-        ok = bool(re.match(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", value))
-    else:
-        raise CelFunctionError(f"format '{name}' is not one Kubernetes defines")
-    return [] if ok else [f"{value!r} is not a valid {name}"]
+            return ["invalid base64"]
+    if name == "date":
+        import datetime
+        try:
+            datetime.date.fromisoformat(value)
+            return [] if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else ["invalid date"]
+        except ValueError:
+            return ["invalid date"]
+    if name == "datetime":
+        import datetime
+        m = re.match(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", value)
+        try:
+            datetime.datetime.fromisoformat(value[:19])
+        except ValueError:
+            m = None
+        return [] if m else ["invalid datetime"]
+    raise CelFunctionError(f"format '{name}' is not one Kubernetes defines")
 
 
 def format_named(name: Any) -> dict:
-    _check_format(str(name), "a")       # raises for an unknown format
-    return {FMT: str(name)}
+    """format.named(): an optional, empty for a name Kubernetes does not define."""
+    from lamina.policies.celoptional import none, of
+    return of({FMT: str(name)}) if str(name) in FORMATS else none()
 
 
 def format_fn(name: str) -> Callable[[], dict]:
     return lambda: {FMT: name}
 
 
-def validate(f: Any, value: Any) -> list[str]:
+def validate(f: Any, value: Any) -> dict:
+    """An optional: empty when valid, else the list of what is wrong."""
+    from lamina.policies.celoptional import none, of
     if not (isinstance(f, dict) and FMT in f):
         raise CelFunctionError("validate: expected a format")
-    return _check_format(f[FMT], str_arg(value, "validate"))
+    errors = _check_format(f[FMT], str_arg(value, "validate"))
+    return of(errors) if errors else none()

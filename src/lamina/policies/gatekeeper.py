@@ -15,7 +15,8 @@ import json
 import re
 from typing import Any
 
-from lamina.policies.match import gatekeeper_matches, namespace_of
+from lamina.policies import celshape
+from lamina.policies.match import KindIndex, gatekeeper_kinds_match, gatekeeper_matches, namespace_of
 from lamina.policies.model import (ERROR, WARNING, Env, MissingEngine, PolicyDoc, PolicyError,
                                    Violation, get_path)
 
@@ -69,6 +70,46 @@ class Template:
                 last = exc
         else:
             raise PolicyError(f"the template's Rego does not compile: {_first(last)}")
+        self.key = doc.digest()
+        texts = [rego, *libs]
+        self.input_paths = input_paths(texts)
+        # Its result depends on the review and parameters alone (it reads no other data,
+        # such as the inventory): remembered by their content across environments.
+        self.pure = not any(_OTHER_DATA.search(_code(t)) for t in texts)
+
+
+_REGO_TOKEN = re.compile(r"""(?P<space>\s+|\#[^\n]*)|(?P<str>"(?:\\.|[^\\"\n])*"|`[^`]*`)
+                           |(?P<id>[A-Za-z_]\w*)|(?P<other>.)""", re.S | re.X)
+# What makes a template's result depend on more than its input: `data` other than its
+# libs (data.inventory, walk(data)...), external data, the clock, the network, randomness.
+_OTHER_DATA = re.compile(r"\bdata\b(?!\s*\.\s*lib\b)|\binventory\b|\bexternal_data\b|\bhttp\s*\."
+                         r"|\btime\s*\.\s*now_ns\b|\brand\s*\.|\buuid\s*\.")
+
+
+def _code(text: str) -> str:
+    """Rego without its comments and string literals."""
+    return "".join(m.group(0) if m.lastgroup in ("id", "other", "space") and not
+                   m.group(0).startswith("#") else " " for m in _REGO_TOKEN.finditer(text))
+
+
+def input_paths(texts: list[str]) -> list[tuple[str, ...]] | None:
+    """Every `input.a.b...` chain the Rego reads (each read whole), or None when it may read
+    input some other way (`input[...]` is read whole at the chain's end; `with` rebinds)."""
+    out: list[tuple[str, ...]] = []
+    for text in texts:
+        toks = [(m.lastgroup, m.group(0)) for m in _REGO_TOKEN.finditer(text)
+                if m.lastgroup != "space"] + [("end", "")] * 3
+        for i, (kind, value) in enumerate(toks):
+            if kind == "id" and value == "with":
+                return None
+            if kind != "id" or value != "input" or (i and toks[i - 1][1] == "."):
+                continue
+            path, j = ["input"], i + 1
+            while toks[j][1] == "." and toks[j + 1][0] == "id":
+                path.append(toks[j + 1][1])
+                j += 2
+            out.append(tuple(path))
+    return out
 
 
 def _first(exc: Any) -> str:
@@ -138,17 +179,36 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             out.append(Violation(tdoc.ident, "template", exc.message, ERROR, None))
             continue
         ready.append((c, template(tdoc), prepared[tdoc.ident]))
-    # Object by object: its review is serialized once for every constraint.
+    if not ready:
+        return out
+    index = KindIndex(ready, lambda item, obj: gatekeeper_kinds_match(
+        (item[0].data.get("spec") or {}).get("match"), obj))
+    shape = _shape([tpl for _c, tpl, _e in ready])
     for obj in env.objects:
         review_json: str | None = None
-        for c, tpl, engine in ready:
+        for c, tpl, engine in index.candidates(obj):
             spec = c.data.get("spec") or {}
             if not gatekeeper_matches(spec.get("match"), obj, env.namespaces):
                 continue
             if review_json is None:
-                review_json = json.dumps(review(obj, env), default=str)
+                review_json = _review_json(shape, obj, env)
             out.extend(_violations(c, tpl, engine, obj, review_json))
     return out
+
+
+def _shape(templates: list[Template]) -> celshape.Shape:
+    """What of input.review any of the templates reads: each object's review is cut down
+    to that (and serialized once for every constraint)."""
+    shape = celshape.Shape()
+    for tpl in templates:
+        for path in (tpl.input_paths if tpl.input_paths is not None else [("input",)]):
+            shape.add_path(path)
+    return shape
+
+
+def _review_json(shape: celshape.Shape, obj: Any, env: Env) -> str:
+    whole = shape.prune("input", {"review": review(obj, env)}) or {}
+    return json.dumps(whole.get("review") or {}, default=str)
 
 
 def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
@@ -156,9 +216,10 @@ def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
     """One constraint over `objects` (default: the environment's)."""
     out = []
     match = (c.data.get("spec") or {}).get("match")
+    shape = _shape([tpl])
     for obj in (env.objects if objects is None else objects):
         if gatekeeper_matches(match, obj, env.namespaces):
-            out.extend(_violations(c, tpl, engine, obj, json.dumps(review(obj, env), default=str)))
+            out.extend(_violations(c, tpl, engine, obj, _review_json(shape, obj, env)))
     return out
 
 
@@ -166,17 +227,38 @@ def _violations(c: PolicyDoc, tpl: Template, engine: Any, obj: Any, review_json:
     spec = c.data.get("spec") or {}
     action = str(spec.get("enforcementAction") or "deny").lower()
     level = ERROR if action == "deny" else WARNING
-    params = json.dumps(spec.get("parameters") or {}, default=str)
-    engine.set_input_json(f'{{"review": {review_json}, "parameters": {params}}}')
+    params = json.dumps(spec.get("parameters") or {}, default=str, sort_keys=True)
+    key = (tpl.key, params, review_json)
+    messages = _RESULTS.get(key) if tpl.pure else None
+    if messages is None:
+        try:
+            messages = _messages(tpl, engine, f'{{"review": {review_json}, "parameters": {params}}}')
+        except RuntimeError as exc:
+            return [Violation(c.ident, tpl.doc.ident, f"the Rego failed: {_first(exc)}", ERROR, obj)]
+        if tpl.pure:
+            if len(_RESULTS) >= _RESULTS_MAX:
+                _RESULTS.clear()
+            _RESULTS[key] = messages
+    return [Violation(c.ident, tpl.doc.name, msg, level, obj) for msg in messages]
+
+
+# (template content, parameters, review) -> messages, for templates that read no data.
+_RESULTS: dict[tuple[str, str, str], list[str]] = {}
+_RESULTS_MAX = 100_000
+
+
+def _messages(tpl: Template, engine: Any, input_json: str) -> list[str]:
+    engine.set_input_json(input_json)
     try:
-        result = json.loads(engine.eval_query_as_json(tpl.query))
-    except RuntimeError as exc:
-        return [Violation(c.ident, tpl.doc.ident, f"the Rego failed: {_first(exc)}", ERROR, obj)]
+        values = [json.loads(engine.eval_rule_as_json(tpl.query))]
+    except RuntimeError:
+        # Not a rule path (no violation rule, say): the query tells, or raises the error.
+        values = _values(json.loads(engine.eval_query_as_json(tpl.query)))
     out = []
-    for expr in _values(result):
+    for expr in values:
         for v in expr if isinstance(expr, list) else [expr]:
             msg = v.get("msg") if isinstance(v, dict) else str(v)
-            out.append(Violation(c.ident, tpl.doc.name, str(msg), level, obj))
+            out.append(str(msg))
     return out
 
 

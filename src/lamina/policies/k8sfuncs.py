@@ -15,7 +15,7 @@ from lamina.policies.celtypes import (CIDR, FORMATS, format_fn, ip_value, net_va
                                       contains_cidr, contains_ip, family, format_named, get_host,
                                       get_hostname, get_port, get_query, ip, is_cidr, is_ip,
                                       is_quantity, is_url, parse_quantity, q_add, q_as_integer,
-                                      q_compare, q_is_integer, q_sign, q_sub, quantity, url,
+                                      q_compare, q_div, q_div_int, q_is_integer, q_mul, q_sign, q_sub, quantity, url,
                                       validate)
 
 __all__ = ["FUNCTIONS", "CelFunctionError", "parse_quantity"]
@@ -56,6 +56,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "find": find, "findAll": find_all,
     # quantity
     "quantity": quantity, "isQuantity": is_quantity, "sign": q_sign,
+    "mul": q_mul, "div": q_div, "divInt": q_div_int,
     "isGreaterThan": is_greater_than, "isLessThan": is_less_than, "compareTo": q_compare,
     "add": add, "sub": q_sub, "asInteger": q_as_integer, "isInteger": q_is_integer,
     "asApproximateFloat": lambda a: float(quantity_value(a)),

@@ -10,7 +10,7 @@ from typing import Any
 
 from lamina.policies import kyverno_pattern as kp
 from lamina.policies.kyverno_vars import substitute
-from lamina.policies.match import namespace_of, selector_matches, wildcard
+from lamina.policies.match import KindIndex, namespace_of, selector_matches, wildcard
 from lamina.policies.model import ERROR, WARNING, Env, PolicyDoc, PolicyError, Violation, get_path
 
 POD_CONTROLLERS = {"Deployment": ("spec", "template"), "DaemonSet": ("spec", "template"),
@@ -93,6 +93,39 @@ def _block(block: Any, obj: Any, env: Env, empty: bool) -> bool:
     if "all" in block:
         return all(_filter(f, obj, env) for f in block["all"] or [])
     return _filter(block, obj, env)
+
+
+def _kinds_filter(f: Any, obj: Any) -> bool:
+    res = f.get("resources") if isinstance(f, dict) else None
+    if not isinstance(res, dict):
+        return False
+    kinds = res.get("kinds")
+    return not kinds or any(_kind_matches(str(k), obj) for k in kinds)
+
+
+def _kinds_block(block: Any, obj: Any) -> bool:
+    """The part of _block that reads only the object's apiVersion and kind: False only
+    where _block is False."""
+    if not isinstance(block, dict) or not block:
+        return False
+    if "any" in block:
+        return any(_kinds_filter(f, obj) for f in block["any"] or [])
+    if "all" in block:
+        return all(_kinds_filter(f, obj) for f in block["all"] or [])
+    return _kinds_filter(block, obj)
+
+
+class _PodKind:
+    kind, api_version, group, namespace = "Pod", "v1", "", ""
+
+
+def _could_apply(rule: dict[str, Any], obj: Any, controllers: set[str]) -> bool:
+    """Whether the rule can apply to an object of this kind (itself, or its pod template
+    through autogen)."""
+    if _kinds_block(rule.get("match"), obj):
+        return True
+    return obj.kind in controllers and obj.kind in POD_CONTROLLERS and \
+        _kinds_block(rule.get("match"), _PodKind)
 
 
 def applies(rule: dict[str, Any], obj: Any, env: Env) -> bool:
@@ -237,7 +270,10 @@ def evaluate_policy(doc: PolicyDoc, env: Env, record: Any) -> list[Violation]:
             continue
         level = _action(spec, rule)
         plain = _plain(rule)
+        index = KindIndex([rule], lambda r, o: _could_apply(r, o, controllers))
         for obj in env.objects:
+            if not index.candidates(obj):
+                continue
             if doc.kind == "Policy" and namespace_of(obj) != (doc.data.get("metadata") or {}).get("namespace", "default"):
                 continue
             views = []

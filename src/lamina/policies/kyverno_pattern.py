@@ -70,8 +70,25 @@ def _text(v: Any) -> str:
     return str(v)
 
 
+_SCALARS: dict[tuple[Any, type, Any, type], bool] = {}
+_RANGE = re.compile(r"^(-?[\d.]+[a-zA-Z]*)(!?)-(-?[\d.]+[a-zA-Z]*)$")
+
+
 def scalar_matches(pattern: Any, value: Any) -> bool:
-    """One scalar pattern (with operators) against one value."""
+    """One scalar pattern (with operators) against one value (remembered: the same few
+    patterns meet the same values in every environment)."""
+    if isinstance(value, (dict, list)) or isinstance(pattern, (dict, list)):
+        return _scalar_matches(pattern, value)
+    key = (pattern, type(pattern), value, type(value))     # True == 1, but not here
+    found = _SCALARS.get(key)
+    if found is None:
+        if len(_SCALARS) > 100_000:
+            _SCALARS.clear()
+        found = _SCALARS[key] = _scalar_matches(pattern, value)
+    return found
+
+
+def _scalar_matches(pattern: Any, value: Any) -> bool:
     if isinstance(pattern, bool) or pattern is None:
         return value == pattern
     if isinstance(pattern, (int, float)):
@@ -90,7 +107,7 @@ def scalar_matches(pattern: Any, value: Any) -> bool:
             if want is None or got is None:
                 return False
             return {">=": got >= want, "<=": got <= want, ">": got > want, "<": got < want}[op]
-    m = re.match(r"^(-?[\d.]+[a-zA-Z]*)(!?)-(-?[\d.]+[a-zA-Z]*)$", p)
+    m = _RANGE.match(p)
     if m and _num(m.group(1)) is not None and _num(m.group(3)) is not None:
         got, low, high = _num(value), _num(m.group(1)), _num(m.group(3))
         if got is None or low is None or high is None:
@@ -139,12 +156,25 @@ def validate(pattern: Any, value: Any, path: str = "") -> str | None:
     return None if scalar_matches(pattern, value) else (path or "/")
 
 
-def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
-    # Conditional and global anchors first: they decide whether the rest applies.
+_ORDERS: dict[int, tuple[dict, list[tuple[str, str, Any]]]] = {}
+
+
+def _order(pattern: dict) -> list[tuple[str, str, Any]]:
+    """The pattern's (anchor, key, sub-pattern), conditional and global anchors first: they
+    decide whether the rest applies (worked out once per pattern)."""
+    found = _ORDERS.get(id(pattern))
+    if found is not None and found[0] is pattern:
+        return found[1]
     keys = sorted(pattern, key=lambda k: anchor(str(k))[0] not in ("()", "<"))
-    for key in keys:
-        kind, name = anchor(str(key))
-        p = pattern[key]
+    order = [(*anchor(str(k)), pattern[k]) for k in keys]
+    if len(_ORDERS) > 50_000:
+        _ORDERS.clear()
+    _ORDERS[id(pattern)] = (pattern, order)      # the pattern kept alive: its id stays its own
+    return order
+
+
+def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
+    for kind, name, p in _order(pattern):
         here = f"{path}/{name}"
         if kind in ("()", "<"):
             if name not in value:
