@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -23,8 +22,14 @@ def index_of(x: Any, sub: Any, start: int = 0) -> int:
     if isinstance(x, list):
         return next((i for i, v in enumerate(x) if v == sub), -1)
     s = str_arg(x, "indexOf")
-    if start < 0 or start > len(s):
-        raise CelFunctionError("indexOf: index out of range")
+    # As cel-go's strings extension: a negative offset is an error, one past the end finds
+    # nothing (the empty string: at the end).
+    if start < 0:
+        raise CelFunctionError(f"index out of range: {start}")
+    if sub == "":
+        return min(start, len(s))
+    if start >= len(s):
+        return -1
     return s.find(sub, start)
 
 
@@ -32,7 +37,15 @@ def last_index_of(x: Any, sub: Any, end: int | None = None) -> int:
     if isinstance(x, list):
         return next((i for i in range(len(x) - 1, -1, -1) if x[i] == sub), -1)
     s = str_arg(x, "lastIndexOf")
-    return s.rfind(sub, 0, len(s) if end is None else end + len(sub))
+    if end is None:
+        return s.rfind(sub)
+    if end < 0:
+        raise CelFunctionError(f"index out of range: {end}")
+    if sub == "":
+        return min(end, len(s))
+    if end >= len(s):
+        return -1
+    return s.rfind(sub, 0, min(end, len(s) - len(sub)) + len(sub))
 
 
 def replace(s: Any, old: str, new: str, n: int = -1) -> str:
@@ -127,8 +140,21 @@ def string_format(s: Any, args: Any) -> str:
     return _VERB.sub(one, s)
 
 
+_QUOTED = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+           "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+
+
 def quote(s: Any) -> str:
-    return json.dumps(str_arg(s, "quote"), ensure_ascii=False)
+    """strings.quote() as cel-go writes it: only these escapes, every other character as is."""
+    return '"' + "".join(_QUOTED.get(c, c) for c in str_arg(s, "quote")) + '"'
+
+
+def lower_ascii(s: Any) -> str:
+    return "".join(c.lower() if c < "\x80" else c for c in str_arg(s, "lowerAscii"))
+
+
+def upper_ascii(s: Any) -> str:
+    return "".join(c.upper() if c < "\x80" else c for c in str_arg(s, "upperAscii"))
 
 
 # ---- lists ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from typing import Any, Callable
 
 from lamina.policies.celtext import (CelFunctionError, list_arg, char_at, distinct, find, find_all,
                                      flatten, index_of, is_sorted, join, last_index_of, list_max,
-                                     list_min, list_slice, list_sum, quote, replace, reverse,
-                                     split, string_format, substring, str_arg)
+                                     list_min, list_slice, list_sum, lower_ascii, quote, replace, reverse,
+                                     split, string_format, substring, str_arg, upper_ascii)
 from lamina.policies.celtypes import (CIDR, FORMATS, format_fn, ip_value, net_value, quantity_value, url_value, cidr,
                                       contains_cidr, contains_ip, family, format_named, get_host,
                                       get_hostname, get_port, get_query, ip, is_cidr, is_ip,
@@ -42,8 +42,7 @@ def _math_ceil(x: Any) -> float:
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     # strings
     "charAt": char_at, "indexOf": index_of, "lastIndexOf": last_index_of,
-    "lowerAscii": lambda s: str_arg(s, "lowerAscii").lower(),
-    "upperAscii": lambda s: str_arg(s, "upperAscii").upper(),
+    "lowerAscii": lower_ascii, "upperAscii": upper_ascii,
     "replace": replace, "split": split, "substring": substring,
     "trim": lambda s: str_arg(s, "trim").strip(), "join": join, "reverse": reverse,
     "format": string_format, "__strings_quote": quote,
