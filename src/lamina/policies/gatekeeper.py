@@ -223,11 +223,25 @@ def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
     return out
 
 
+_PARAMS: dict[int, tuple[PolicyDoc, str]] = {}
+
+
+def _params_json(c: PolicyDoc) -> str:
+    """A constraint's parameters as JSON (written once per constraint object)."""
+    found = _PARAMS.get(id(c))
+    if found is None or found[0] is not c:
+        if len(_PARAMS) > 10_000:
+            _PARAMS.clear()
+        text = json.dumps((c.data.get("spec") or {}).get("parameters") or {}, default=str, sort_keys=True)
+        found = _PARAMS[id(c)] = (c, text)
+    return found[1]
+
+
 def _violations(c: PolicyDoc, tpl: Template, engine: Any, obj: Any, review_json: str) -> list[Violation]:
     spec = c.data.get("spec") or {}
     action = str(spec.get("enforcementAction") or "deny").lower()
     level = ERROR if action == "deny" else WARNING
-    params = json.dumps(spec.get("parameters") or {}, default=str, sort_keys=True)
+    params = _params_json(c)
     key = (tpl.key, params, review_json)
     messages = _RESULTS.get(key) if tpl.pure else None
     if messages is None:

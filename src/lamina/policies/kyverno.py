@@ -39,7 +39,21 @@ class PodView:
         return v if isinstance(v, dict) else {}
 
 
+_KINDS: dict[tuple[str, str, str, str], bool] = {}
+
+
 def _kind_matches(spec: str, obj: Any) -> bool:
+    """Whether a match's kind entry takes the object's kind (once per kind and entry)."""
+    key = (spec, obj.group, obj.api_version, obj.kind)
+    found = _KINDS.get(key)
+    if found is None:
+        if len(_KINDS) > 50_000:
+            _KINDS.clear()
+        found = _KINDS[key] = _kind_matches_uncached(spec, obj)
+    return found
+
+
+def _kind_matches_uncached(spec: str, obj: Any) -> bool:
     parts = spec.split("/")
     kind = parts[-1]
     if kind.endswith("]") or "." in kind:

@@ -133,8 +133,9 @@ def rule_matches(rule: dict[str, Any], obj: Any, names: bool = True) -> bool:
     return scope == "*" or (scope == "Namespaced") == namespaced
 
 
-def match_resources(spec: Any, obj: Any, namespaces: Namespaces) -> bool:
-    """A ValidatingAdmissionPolicy's matchConstraints or a binding's matchResources."""
+def match_resources(spec: Any, obj: Any, namespaces: Namespaces, rules: bool = True) -> bool:
+    """A ValidatingAdmissionPolicy's matchConstraints or a binding's matchResources
+    (rules=False: its resourceRules are known to match already)."""
     if not isinstance(spec, dict):
         return True
     ns_labels = namespaces.labels_for(obj)
@@ -142,8 +143,8 @@ def match_resources(spec: Any, obj: Any, namespaces: Namespaces) -> bool:
         return False
     if not selector_matches(spec.get("objectSelector"), obj.labels()):
         return False
-    rules = spec.get("resourceRules")
-    if rules is not None and not any(rule_matches(r, obj) for r in rules if isinstance(r, dict)):
+    listed = spec.get("resourceRules") if rules else None
+    if listed is not None and not any(rule_matches(r, obj) for r in listed if isinstance(r, dict)):
         return False
     excluded = spec.get("excludeResourceRules") or []
     return not any(rule_matches(r, obj) for r in excluded if isinstance(r, dict))

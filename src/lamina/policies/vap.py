@@ -53,6 +53,8 @@ class Compiled:
                                            *(m.functions for _i, _v, _c, m in self.validations if m))
         self.ignore_errors = spec.get("failurePolicy") == "Ignore"
         self.key = doc.digest()
+        rules = get_path(spec, "matchConstraints", "resourceRules") or []
+        self.names_in_rules = any(isinstance(r, dict) and r.get("resourceNames") for r in rules)
         self.expressions = [*(c for _n, c in self.conditions), *(c for _n, c in self.variables),
                             *(c for _i, _v, c, _m in self.validations),
                             *(m for _i, _v, _c, m in self.validations if m)]
@@ -140,9 +142,11 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             continue
         inputs: _Inputs | None = None
         for binding, policy, level in candidates:
-            if not match_resources(policy.spec.get("matchConstraints"), obj, env.namespaces) or \
+            # The index matched the resource rules already (exactly, without resourceNames).
+            if not match_resources(policy.spec.get("matchConstraints"), obj, env.namespaces,
+                                   rules=policy.names_in_rules) or \
                     not match_resources(get_path(binding.data, "spec", "matchResources"), obj,
-                                        env.namespaces):
+                                        env.namespaces, rules=True):
                 continue
             params = _params(binding, policy, obj, env)
             if isinstance(params, str):
@@ -185,7 +189,8 @@ _RESULTS_MAX = 200_000
 
 def _results(policy: Compiled, param: Any, inputs: _Inputs) -> list[tuple[str, str]]:
     param = inputs.shape.prune("params", param)
-    key = (policy.key, inputs.text(), json.dumps(param, sort_keys=True, default=str))
+    key = (policy.key, inputs.text(),
+           "null" if param is None else json.dumps(param, sort_keys=True, default=str))
     found = _RESULTS.get(key)
     if found is None:
         if len(_RESULTS) >= _RESULTS_MAX:
