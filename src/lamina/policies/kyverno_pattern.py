@@ -153,6 +153,13 @@ def validate(pattern: Any, value: Any, path: str = "") -> str | None:
                 if bad is not None:
                     return bad
         return None
+    if isinstance(value, list):
+        # A scalar pattern against a list: every element must match, as in Kyverno
+        # (`supplementalGroups: ">0"` holds for [32, 94], not for [14, 0]).
+        for i, item in enumerate(value):
+            if isinstance(item, (dict, list)) or not scalar_matches(pattern, item):
+                return f"{path}/{i}"
+        return None
     return None if scalar_matches(pattern, value) else (path or "/")
 
 

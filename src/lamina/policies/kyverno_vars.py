@@ -107,6 +107,28 @@ def _lib() -> Any:
     return _jmespath
 
 
+_INTERPRETER: Any = None
+
+
+def _interpreter() -> Any:
+    """JMESPath as Kyverno evaluates it: `a.f(@)` where `a` is null is null, not a type error
+    (`containers[].resources.keys(@)` skips a container without resources)."""
+    global _INTERPRETER
+    if _INTERPRETER is None:
+        from jmespath import visitor
+
+        class Interpreter(visitor.TreeInterpreter):
+            def visit_subexpression(self, node: Any, value: Any) -> Any:
+                result = value
+                for child in node["children"]:
+                    result = self.visit(child, result)
+                    if result is None:
+                        return None
+                return result
+        _INTERPRETER = Interpreter(_OPTIONS)
+    return _INTERPRETER
+
+
 def _num(v: Any) -> float:
     if isinstance(v, (int, float)):
         return v
@@ -127,7 +149,7 @@ def query(expression: str, data: dict[str, Any]) -> Any:
         except Exception as exc:
             raise PolicyError(f"variable `{{{{{expr}}}}}` is not JMESPath lamina can read: {exc}") from None
     try:
-        return compiled.search(data, options=_OPTIONS)
+        return _interpreter().visit(compiled.parsed, data)
     except Exception as exc:
         if "Unknown function" in str(exc) or type(exc).__name__ == "UnknownFunctionError":
             raise PolicyError(f"variable `{{{{{expr}}}}}` uses a JMESPath function lamina does not "
