@@ -1,9 +1,9 @@
 """Upstream policies that are not in tests/policies/data, through `lamina check`, end to end.
 
-usage: python tests/policies/heldout.py (gk DIR | ky DIR) [N]
+usage: python tests/policies/heldout.py (gk DIR | ky DIR) [N] [START]
 
 DIR is a checkout of open-policy-agent/gatekeeper-library (gk) or kyverno/policies (ky).
-For N policies (a fixed shuffle) that the pinned subsets do not hold, each upstream case is
+For N policies (from START in a fixed shuffle) that the pinned subsets do not hold, each upstream case is
 written as a project (lamina.yaml `policies:` with the upstream policy files, an overlay
 holding the test resources), `lamina check --format json` runs on it, and the upstream
 expectation (violation or not; Kyverno's pass/fail/skip) is compared with whether the
@@ -47,12 +47,12 @@ def findings(data):
 def dump(objs):
     return "---\n".join(yaml.safe_dump(o, sort_keys=False) for o in objs)
 
-def gatekeeper(n):
+def gatekeeper(n, start=0):
     suites = sorted(glob.glob(f"{GK}/library/**/suite.yaml", recursive=True))
     suites = [s for s in suites if os.path.basename(os.path.dirname(s)) not in PINNED_GK]
     random.Random(17).shuffle(suites)
     agree, bad = 0, []
-    for s in suites[:n]:
+    for s in suites[start:start + n]:
         base = os.path.dirname(s)
         suite = yaml.safe_load(open(s))
         for t in suite.get("tests") or []:
@@ -83,11 +83,11 @@ def gatekeeper(n):
                     bad.append(f"{base[len(GK)+1:]} {c.get('name')}: lamina {got} expected {want} {[h.get('message') for h in hits][:2]}")
     return agree, bad
 
-def kyverno(n):
+def kyverno(n, start=0):
     tests = sorted(glob.glob(f"{KY}/*/*/.kyverno-test/kyverno-test.yaml")) + sorted(glob.glob(f"{KY}/*/*/*/.kyverno-test/kyverno-test.yaml"))
     tests = [t for t in tests if os.path.basename(os.path.dirname(os.path.dirname(t))) not in PINNED_KY]
     random.Random(17).shuffle(tests)
-    agree, bad, done = 0, [], 0
+    agree, bad, done, seen = 0, [], 0, 0
     for t in tests:
         if done >= n: break
         tdir = os.path.dirname(t); spec = yaml.safe_load(open(t))
@@ -103,6 +103,8 @@ def kyverno(n):
             res += [d for d in yaml.safe_load_all(open(os.path.join(tdir, r))) if d]
         ids = [(o.get("kind"), (o.get("metadata") or {}).get("namespace"), (o.get("metadata") or {}).get("name")) for o in res]
         if len(set(ids)) != len(ids): continue          # kustomize refuses duplicate ids
+        seen += 1
+        if seen <= start: continue
         done += 1
         files = {"lamina.yaml": "policies: [policies]\n", "policies/p.yaml": dump(pols),
                  "overlays/t/kustomization.yaml": yaml.safe_dump({"resources": [f"r{i}.yaml" for i in range(len(res))]}),
@@ -125,7 +127,8 @@ def kyverno(n):
 if __name__ == "__main__":
     which, root = sys.argv[1], os.path.abspath(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 15
+    start = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     GK = KY = root
-    a, b = (gatekeeper if which == "gk" else kyverno)(n)
+    a, b = (gatekeeper if which == "gk" else kyverno)(n, start)
     print(f"{which}: {a}/{a + len(b)} agree")
     print("\n".join(b))

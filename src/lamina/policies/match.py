@@ -201,13 +201,7 @@ def gatekeeper_matches(match: Any, obj: Any, namespaces: Namespaces) -> bool:
     """A Gatekeeper Constraint's spec.match."""
     if not isinstance(match, dict):
         return True
-    kinds = match.get("kinds")
-    if kinds:
-        if not any(_glob_any(k.get("apiGroups") or ["*"], obj.group) and
-                   _glob_any(k.get("kinds") or ["*"], obj.kind) for k in kinds if isinstance(k, dict)):
-            return False
-    scope = match.get("scope") or "*"
-    if scope != "*" and (scope == "Namespaced") != is_namespaced(obj):
+    if not gatekeeper_kinds_match(match, obj):
         return False
     ns = obj.name if obj.kind == "Namespace" else namespace_of(obj)
     if match.get("namespaces") is not None and is_namespaced(obj) or (
