@@ -180,9 +180,24 @@ def _order(pattern: dict) -> list[tuple[str, str, Any]]:
     return order
 
 
+_WILDCARD_KEYS = ("/metadata/labels", "/metadata/annotations")
+
+
 def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
     for kind, name, p in _order(pattern):
         here = f"{path}/{name}"
+        if kind in ("", "X", "=") and ("*" in name or "?" in name) and path.endswith(_WILDCARD_KEYS):
+            # Kyverno expands a wildcard key of labels or annotations into the keys it
+            # matches (`X(fluxcd.io/*)`: no annotation key may match).
+            keys = [k for k in value if wildcard(name, str(k))]
+            if kind == "X" and keys:
+                return f"{path}/{keys[0]}"
+            for k in keys if kind != "X" else []:
+                bad = validate(p, value[k], f"{path}/{k}")
+                if bad is not None:
+                    return bad
+            if keys or kind != "":
+                continue
         if kind in ("()", "<"):
             if name not in value:
                 raise Skip(kind == "<")
