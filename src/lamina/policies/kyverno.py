@@ -219,6 +219,10 @@ def _validate(v: dict, data: dict, resource: dict) -> str | None:
         return None
     if "cel" in v:
         return _cel(v["cel"], resource, data)
+    for unsupported in ("podSecurity", "manifests", "assert"):
+        if unsupported in v:
+            raise PolicyError(f"validate.{unsupported} rules are not evaluated by lamina "
+                              "(unsupported: it evaluates pattern, anyPattern, deny, foreach and cel)")
     raise PolicyError("validate rule has none of pattern, anyPattern, deny, foreach, cel")
 
 
