@@ -59,7 +59,8 @@ def run_vendor(options: VendorOptions) -> VendorResult:
         where = SourceRef(os.path.relpath(use.kustomization, project))
         moving = options.update and options.update_url in (None, use.url)
         pinned = old.get(use.url) if not moving else None
-        entry = _vendor_one(use.url, pinned, project, vendor_root, options.allow_local, where)
+        entry = _vendor_one(use.url, pinned, project, vendor_root, options.allow_local, where,
+                            use.file)
         entries[use.url] = entry
         # A vendored base may itself use remote bases.
         queue.extend(remote_uses([os.path.join(project, entry.vendored)], set())
@@ -76,12 +77,12 @@ def run_vendor(options: VendorOptions) -> VendorResult:
 
 
 def _vendor_one(url: str, pinned: LockEntry | None, project: str, vendor_root: str,
-                allow_local: bool, where: SourceRef) -> LockEntry:
+                allow_local: bool, where: SourceRef, file: bool = False) -> LockEntry:
     rel_vendor = os.path.relpath(vendor_root, project).replace(os.sep, "/")
     if url.lower().startswith("file://") and not allow_local:
         raise VendorError(f"'{url}' reads outside the repository; pass --allow-local to allow "
                           "file:// and local-path URLs", where)
-    if is_http_file(url):
+    if file or is_http_file(url):
         split = urlsplit(url)
         name = vendor_dir_for(split.netloc, split.path.strip("/"), "").rstrip("/")
         vendored = f"{rel_vendor}/http/{name}"

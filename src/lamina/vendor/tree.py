@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -29,16 +30,53 @@ def is_remote(entry: str) -> bool:
 class Use:
     url: str
     kustomization: str     # the file that lists it, absolute
+    file: bool = False     # named where Kustomize reads one file (a patch, a generator's file)
 
 
-def _entries(path: str) -> list[str]:
+def _http(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def _file_urls(doc: dict[str, Any]) -> list[str]:
+    """http(s) URLs where Kustomize v5.8.1 loads a single file: its file loader GETs them
+    (patches, generators' files and env files, replacements, crds, configurations); any
+    other URL-like string there is a local path to it, missing as a file."""
+    out: list[str] = []
+
+    def add(value: object) -> None:
+        if isinstance(value, str):
+            value = value.partition("=")[2].strip() if "=" in value.split("://")[0] else value
+            if _http(value):
+                out.append(value)
+
+    for key in ("patches", "patchesJson6902", "replacements"):
+        for item in doc.get(key) or []:
+            if isinstance(item, dict):
+                add(item.get("path"))
+    for key in ("patchesStrategicMerge", "crds", "configurations"):
+        for item in doc.get(key) or []:
+            add(item)
+    for key in ("configMapGenerator", "secretGenerator"):
+        for item in doc.get(key) or []:
+            if isinstance(item, dict):
+                for sub in ("files", "envs"):
+                    for value in item.get(sub) or []:
+                        add(value)
+                add(item.get("env"))
+    return out
+
+
+def _load(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh)
     except (OSError, yaml.YAMLError):
-        return []
-    if not isinstance(doc, dict):
-        return []
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _entries(path: str) -> list[str]:
+    doc = _load(path)
     out: list[str] = []
     for key in ("resources", "components", "bases"):
         value = doc.get(key)
@@ -64,6 +102,7 @@ def remote_uses(folders: list[str], skip: set[str]) -> list[Use]:
     for folder in folders:
         for kust in kustomization_files(folder, skip):
             uses.extend(Use(e, kust) for e in _entries(kust) if is_remote(e))
+            uses.extend(Use(u, kust, file=True) for u in _file_urls(_load(kust)))
     return uses
 
 
