@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from lamina.vendor.charts import ChartRef, chart_refs
 from lamina.vendor.lock import VendorError
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -31,6 +32,7 @@ class Use:
     url: str
     kustomization: str     # the file that lists it, absolute
     file: bool = False     # named where Kustomize reads one file (a patch, a generator's file)
+    chart: ChartRef | None = None     # a remote Helm chart (`url` is its lock key)
 
 
 def _http(value: str) -> bool:
@@ -102,7 +104,9 @@ def remote_uses(folders: list[str], skip: set[str]) -> list[Use]:
     for folder in folders:
         for kust in kustomization_files(folder, skip):
             uses.extend(Use(e, kust) for e in _entries(kust) if is_remote(e))
-            uses.extend(Use(u, kust, file=True) for u in _file_urls(_load(kust)))
+            doc = _load(kust)
+            uses.extend(Use(u, kust, file=True) for u in _file_urls(doc))
+            uses.extend(Use(c.key, kust, chart=c) for c in chart_refs(doc))
     return uses
 
 
