@@ -56,6 +56,7 @@ def mirror(tmp_path: Path) -> Mirror:
     root.mkdir()
     config = tmp_path / "gitconfig"
     config.write_text(f'[url "{root.as_posix()}/"]\n\tinsteadOf = https://github.com/\n'
+                      "\tinsteadOf = git@github.com:\n\tinsteadOf = ssh://git@github.com/\n"
                       "[user]\n\tname = t\n\temail = t@example.com\n"
                       "[init]\n\tdefaultBranch = main\n")
     env = dict(os.environ, GIT_CONFIG_GLOBAL=str(config), GIT_CONFIG_NOSYSTEM="1",

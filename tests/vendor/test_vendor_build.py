@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.helpers.cli import run_kustomize, run_lamina
@@ -112,3 +113,40 @@ def test_repository_root_reference_origin_equal_to_kubectl(tmp_path, mirror, kub
     run_lamina("vendor", "--project-dir", project, env=mirror.env, check=True)
     oracle = run_kustomize(kubectl, overlay, check=True, env=mirror.env)
     assert run_lamina("build", overlay, check=True).stdout == oracle.stdout
+
+
+PLATFORM = {
+    # A remote base that itself uses a remote base (another repository), a component and a
+    # patch of its own repository, written in the scp and ssh URL forms.
+    "base/kustomization.yaml": "resources:\n- https://github.com/acme/bases//base?ref=v1\n"
+                               "- ../extra\ncomponents:\n- ../comp\npatches:\n- path: patch.yaml\n"
+                               "namespace: platform\n",
+    "base/patch.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n"
+                       "data:\n  patched: 'yes'\n",
+    "extra/kustomization.yaml": "resources:\n- s.yaml\n",
+    "extra/s.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: edge\n",
+    "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+                               "labels:\n- pairs:\n    team: platform\n",
+}
+
+
+@pytest.mark.parametrize("url", [
+    "git@github.com:acme/platform.git//base?ref=v2",
+    "ssh://git@github.com/acme/platform.git//base?ref=v2&timeout=90s",
+    "github.com/acme/platform/base?version=v2",
+])
+def test_nested_remote_bases_in_scp_and_ssh_forms_equal_kubectl(tmp_path, mirror, kubectl, url):
+    mirror.repo("acme/bases", BASE, tag="v1")
+    mirror.repo("acme/platform", PLATFORM, tag="v2")
+    project = tmp_path / "proj"
+    overlay = _overlay(project, [url])
+    vend = run_lamina("vendor", "--project-dir", project, env=mirror.env)
+    assert vend.returncode == 0, vend.stderr
+    urls = {e["url"] for e in yaml.safe_load((project / "lamina.lock").read_text())["remotes"]}
+    assert urls == {url, "https://github.com/acme/bases//base?ref=v1"}
+    oracle = run_kustomize(kubectl, overlay, check=True, env=mirror.env)
+    mirror.root.rename(tmp_path / "gone")
+    built = run_lamina("build", overlay, env=mirror.env)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == oracle.stdout
+    assert "team: platform" in built.stdout and "patched: \"yes\"" in built.stdout

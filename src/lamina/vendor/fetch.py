@@ -23,8 +23,10 @@ def _git(args: list[str], timeout: float, cwd: str | None = None) -> str:
         proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise VendorError(f"git {args[0]} timed out after {timeout:g}s "
-                          "(raise it with ?timeout= in the URL)") from None
+        command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+        url = next((a for a in args if "://" in a or a.startswith(("git@", "/"))), "")
+        raise VendorError(f"git {command} {url} timed out after {timeout:g}s (raise it with "
+                          "?timeout= in the URL, as Kustomize reads it)") from None
     except FileNotFoundError:
         raise VendorError("git is not installed: `lamina vendor` fetches with the git CLI") from None
     if proc.returncode != 0:

@@ -165,4 +165,7 @@ def vendor_dir_for(host: str, org_repo: str, commit: str) -> str:
     host = re.sub(r"^[a-z+]+://", "", host.lower()).replace("git@", "").replace("git::", "")
     parts = [p for p in re.split(r"[/:]+", f"{host}/{org_repo}") if p not in ("", ".", "..")]
     parts = [re.sub(r"[^A-Za-z0-9._-]", "_", p) for p in parts]
+    if len(parts) > 1 and parts[-1].endswith(".git") and commit:
+        # org/repo and org/repo.git are one repository: one folder per commit of it.
+        parts[-1] = parts[-1][:-len(".git")] or parts[-1]
     return "/".join(parts + [commit])
