@@ -88,7 +88,24 @@ class _Registry(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server name
         store: dict[str, tuple[str, bytes]] = self.server.store  # type: ignore[attr-defined]
-        found = store.get(self.path.split("?")[0])
+        token = store.get("token")
+        path = self.path.split("?")[0]
+        if token is not None and path == "/token":
+            # Anonymous pull token, as ghcr.io hands out (the scope must be asked for).
+            if "scope=repository%3Acharts%2Fweb%3Apull" not in self.path:
+                self.send_error(400)
+                return
+            store = {"/token": ("application/json", b'{"token": "%s"}' % token[1])}
+        elif token is not None and self.headers.get("Authorization") != \
+                f"Bearer {token[1].decode()}":
+            port = self.server.server_address[1]  # type: ignore[attr-defined]
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", f'Bearer realm="http://127.0.0.1:{port}/token",'
+                             'service="registry",scope="repository:charts/web:pull"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        found = store.get(path)
         if found is None:
             self.send_error(404)
             return

@@ -121,6 +121,15 @@ def test_oci_registry(tmp_path: Path, oci_registry) -> None:
     assert entry["commit"] == digest
 
 
+def test_oci_registry_asking_for_an_anonymous_token(tmp_path: Path, oci_registry) -> None:
+    oci_registry.store["token"] = ("", b"t0ken")
+    digest = oci_registry.push_chart("charts/web", "0.1.0", _archive("0.1.0"))
+    project = _project(tmp_path, f"oci://{oci_registry.host}/charts")
+    run_lamina("vendor", "--project-dir", project, check=True)
+    (entry,) = yaml.safe_load((project / "lamina.lock").read_text())["remotes"]
+    assert entry["commit"] == digest
+
+
 def test_unversioned_chart_pins_the_newest_release(tmp_path: Path, oci_registry) -> None:
     oci_registry.push_chart("charts/web", "0.1.0", _archive("0.1.0"))
     oci_registry.push_chart("charts/web", "0.3.0-rc.1", _archive("0.3.0-rc.1"))
