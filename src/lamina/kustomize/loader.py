@@ -174,10 +174,13 @@ class FileLoader:
         return self._child(real, self.repo_root)
 
     def new_vendored(self, target: str, repo_root: str) -> "FileLoader":
-        """A loader for a remote base read from its verified vendored copy."""
+        """A loader for a remote base read from its verified vendored copy. Kustomize loads a
+        clone with LoadRestrictionsRootOnly whatever --load-restrictor says (and its bases
+        inherit that), so a remote base's patch outside its folder is refused either way."""
         if not os.path.isdir(target):
             raise KustomizationError(f"must build at directory: '{target}': not a directory")
-        return self._child(os.path.realpath(target), os.path.realpath(repo_root))
+        child = self._child(os.path.realpath(target), os.path.realpath(repo_root))
+        return replace(child, restrictor=ROOT_ONLY)
 
     def _child(self, real: str, repo_root: str) -> "FileLoader":
         loader: FileLoader | None = self

@@ -43,12 +43,17 @@ def _file_urls(doc: dict[str, Any]) -> list[str]:
     """http(s) URLs where Kustomize v5.8.1 loads a single file: its file loader GETs them
     (patches, generators' files and env files, replacements, crds, configurations); any
     other URL-like string there is a local path to it, missing as a file."""
+    return [p for p in _file_paths(doc) if _http(p)]
+
+
+def _file_paths(doc: dict[str, Any]) -> list[str]:
+    """Every path or URL a kustomization names where Kustomize loads a single file."""
     out: list[str] = []
 
     def add(value: object) -> None:
         if isinstance(value, str):
             value = value.partition("=")[2].strip() if "=" in value.split("://")[0] else value
-            if _http(value):
+            if value:
                 out.append(value)
 
     for key in ("patches", "patchesJson6902", "replacements"):
@@ -58,6 +63,14 @@ def _file_urls(doc: dict[str, Any]) -> list[str]:
     for key in ("patchesStrategicMerge", "crds", "configurations"):
         for item in doc.get(key) or []:
             add(item)
+    openapi = doc.get("openapi")
+    if isinstance(openapi, dict):
+        add(openapi.get("path"))
+    for item in doc.get("helmCharts") or []:
+        if isinstance(item, dict):
+            add(item.get("valuesFile"))
+            for value in item.get("additionalValuesFiles") or []:
+                add(value)
     for key in ("configMapGenerator", "secretGenerator"):
         for item in doc.get(key) or []:
             if isinstance(item, dict):
@@ -138,6 +151,9 @@ def used_files(checkout: str, subpath: str, what: str) -> set[str]:
             files.update(os.path.relpath(os.path.join(dirpath, n), checkout) for n in filenames)
             for name in KUSTOMIZATION_FILE_NAMES:
                 if name in filenames:
+                    # Files named by patches and generators need nothing more: Kustomize
+                    # reads a clone with LoadRestrictionsRootOnly whatever the flag says, so
+                    # they lie under their kustomization's folder, copied whole.
                     for entry in _entries(os.path.join(dirpath, name)):
                         if is_remote(entry):
                             continue
