@@ -85,15 +85,6 @@ def _vendor_and_build(tmp_path: Path, project: Path, repo: str) -> dict[str, str
     (entry,) = yaml.safe_load((project / "lamina.lock").read_text())["remotes"]
     assert entry["kind"] == "helm" and entry["repo"] == repo and entry["ref"] == "0.1.0"
     assert (project / entry["vendored"] / "Chart.yaml").is_file()
-    try:
-        import helm_python  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        built = run_lamina("build", project / "app")
-        assert built.returncode == 0, built.stderr
-        assert built.stdout == _pulled_build(tmp_path, repo)
-        assert "replicas: 3" in built.stdout and "namespace: prod" in built.stdout
     # A tampered vendored chart is refused, with or without the Helm engine.
     values = project / entry["vendored"] / "values.yaml"
     values.write_text("replicas: 9\n")
@@ -119,6 +110,26 @@ def test_oci_registry(tmp_path: Path, oci_registry) -> None:
     repo = f"oci://{oci_registry.host}/charts"
     entry = _vendor_and_build(tmp_path, _project(tmp_path, repo), repo)
     assert entry["commit"] == digest
+
+
+@pytest.mark.parametrize("kind", ["http", "oci"])
+def test_vendored_chart_renders_as_the_chart_kustomize_pulls(tmp_path: Path, http_root,
+                                                              oci_registry, kind: str) -> None:
+    pytest.importorskip("helm_python", reason="rendering a chart needs the lamina[helm] extra "
+                        "(helm-python-sdk); vendoring and verification are tested without it")
+    if kind == "http":
+        _publish(http_root[0], {"0.1.0": _archive("0.1.0")})
+        repo = http_root[1]
+    else:
+        oci_registry.push_chart("charts/web", "0.1.0", _archive("0.1.0"))
+        repo = f"oci://{oci_registry.host}/charts"
+    project = _project(tmp_path, repo)
+    run_lamina("vendor", "--project-dir", project, check=True)
+    built = run_lamina("build", project / "app")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == _pulled_build(tmp_path, repo)
+    assert "replicas: 3" in built.stdout and "namespace: prod" in built.stdout
+    assert "name: shop-web" in built.stdout and "image: nginx:1.25" in built.stdout
 
 
 def test_oci_registry_asking_for_an_anonymous_token(tmp_path: Path, oci_registry) -> None:
@@ -184,3 +195,22 @@ def test_chart_repository_must_be_http_or_oci(tmp_path: Path, repo: str) -> None
     out = run_lamina("vendor", "--project-dir", project)
     assert out.returncode == 1 and "must be an http(s) or oci:// URL" in out.stderr
     assert "kustomization.yaml" in out.stderr
+
+
+def test_without_the_helm_extra_the_lock_is_still_verified(tmp_path: Path, oci_registry,
+                                                           monkeypatch) -> None:
+    import sys
+
+    from lamina.errors import NotSupportedError
+    from lamina.kustomize.build import build
+    from lamina.vendor.lock import VendorError
+    oci_registry.push_chart("charts/web", "0.1.0", _archive("0.1.0"))
+    project = _project(tmp_path, f"oci://{oci_registry.host}/charts")
+    run_lamina("vendor", "--project-dir", project, check=True)
+    monkeypatch.setitem(sys.modules, "helm_python", None)      # the extra is not installed
+    with pytest.raises(NotSupportedError, match=r"pip install 'lamina\[helm\]'"):
+        build(str(project / "app"))
+    (entry,) = yaml.safe_load((project / "lamina.lock").read_text())["remotes"]
+    (project / entry["vendored"] / "values.yaml").write_text("replicas: 9\n")
+    with pytest.raises(VendorError, match="does not match lamina.lock"):
+        build(str(project / "app"))
