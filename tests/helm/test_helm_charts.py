@@ -9,6 +9,7 @@ import pytest
 
 from lamina.errors import KustomizationError, NotSupportedError
 from lamina.kustomize.build import build, render
+from lamina.vendor.lock import VendorError
 from tests.helpers.trees import write_tree
 
 CHART = {
@@ -64,11 +65,12 @@ def test_missing_chart_names_the_path(tmp_path: Path) -> None:
 
 
 def test_remote_chart_is_not_fetched(tmp_path: Path) -> None:
-    pytest.importorskip("helm_python")
+    """A build never pulls: an unpinned remote chart is refused at its `repo:` line."""
     write_tree(tmp_path, {"kustomization.yaml":
                           "helmCharts:\n- name: nope\n  repo: https://charts.example.com\n"})
-    with pytest.raises(NotSupportedError, match="needs the network"):
+    with pytest.raises(VendorError, match="run `lamina vendor`") as caught:
         build(str(tmp_path))
+    assert (caught.value.source.line, caught.value.source.column) == (3, 9)
 
 
 def test_without_the_extra_the_error_says_how_to_install(tmp_path: Path, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from lamina.errors import SourceRef
 from lamina.vendor import fetch
+from lamina.vendor.charts import ChartRef, fetch_chart, unpack
 from lamina.vendor.lock import LOCK_NAME, LockEntry, VendorError, read_lock, tree_digest, write_lock
 from lamina.vendor.parse import is_http_file, parse_repo_spec
 from lamina.vendor.tree import copy_files, remote_uses, used_files, vendor_dir_for
@@ -59,7 +60,11 @@ def run_vendor(options: VendorOptions) -> VendorResult:
         where = SourceRef(os.path.relpath(use.kustomization, project))
         moving = options.update and options.update_url in (None, use.url)
         pinned = old.get(use.url) if not moving else None
-        entry = _vendor_one(use.url, pinned, project, vendor_root, options.allow_local, where)
+        if use.chart is not None:
+            entry = _vendor_chart(use.chart, pinned, project, vendor_root, where)
+        else:
+            entry = _vendor_one(use.url, pinned, project, vendor_root, options.allow_local,
+                                where, use.file)
         entries[use.url] = entry
         # A vendored base may itself use remote bases.
         queue.extend(remote_uses([os.path.join(project, entry.vendored)], set())
@@ -76,12 +81,12 @@ def run_vendor(options: VendorOptions) -> VendorResult:
 
 
 def _vendor_one(url: str, pinned: LockEntry | None, project: str, vendor_root: str,
-                allow_local: bool, where: SourceRef) -> LockEntry:
+                allow_local: bool, where: SourceRef, file: bool = False) -> LockEntry:
     rel_vendor = os.path.relpath(vendor_root, project).replace(os.sep, "/")
     if url.lower().startswith("file://") and not allow_local:
         raise VendorError(f"'{url}' reads outside the repository; pass --allow-local to allow "
                           "file:// and local-path URLs", where)
-    if is_http_file(url):
+    if file or is_http_file(url):
         split = urlsplit(url)
         name = vendor_dir_for(split.netloc, split.path.strip("/"), "").rstrip("/")
         vendored = f"{rel_vendor}/http/{name}"
@@ -120,6 +125,37 @@ def _vendor_one(url: str, pinned: LockEntry | None, project: str, vendor_root: s
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return LockEntry(url, "git", spec.ref, commit, spec.clone_url, spec.path, vendored, "")
+
+
+def _vendor_chart(chart: ChartRef, pinned: LockEntry | None, project: str, vendor_root: str,
+                  where: SourceRef) -> LockEntry:
+    """A remote Helm chart, resolved to an exact version and pinned by its digest."""
+    if pinned is not None:
+        dest = os.path.realpath(os.path.join(project, pinned.vendored))
+        if dest.startswith(vendor_root + os.sep) and os.path.isdir(dest) \
+                and tree_digest(dest) == pinned.sha256:
+            return pinned
+    try:
+        version, archive, pin = fetch_chart(chart)
+    except VendorError as exc:
+        raise VendorError(exc.message, where) from None
+    if pinned is not None and pin != pinned.commit:
+        raise VendorError(f"helm chart '{chart.key}' changed upstream since it was pinned "
+                          f"({pinned.commit[:19]}, now {pin[:19]}); review and run "
+                          f"`lamina vendor --update {chart.key}`", where)
+    split = urlsplit(chart.repo)
+    rel_vendor = os.path.relpath(vendor_root, project).replace(os.sep, "/")
+    vendored = f"{rel_vendor}/helm/" + vendor_dir_for(
+        split.netloc, f"{split.path.strip('/')}/{chart.name}", version)
+    dest = os.path.join(project, vendored)
+    if os.path.isdir(dest):
+        shutil.rmtree(dest)
+    try:
+        unpack(archive, chart.name, dest)
+    except VendorError as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise VendorError(exc.message, where) from None
+    return LockEntry(chart.key, "helm", chart.version, pin, chart.repo, chart.name, vendored, "")
 
 
 def _remove_unused(project: str, vendor_root: str, old: dict[str, LockEntry],

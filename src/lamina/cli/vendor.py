@@ -23,7 +23,8 @@ def vendor(folders: tuple[str, ...], project_dir: str, vendor_dir: str, update: 
         project_dir=project_dir, folders=folders, vendor_dir=vendor_dir,
         update=update is not None, update_url=update or None, allow_local=allow_local))
     for entry in result.entries:
-        pin = entry.commit[:12] if entry.kind == "git" else "sha256:" + entry.sha256[:12]
+        pin = {"git": entry.commit[:12], "helm": entry.commit[:19]}.get(
+            entry.kind, "sha256:" + entry.sha256[:12])
         mark = "*" if entry.url in result.changed else " "
         click.echo(f"{mark} {entry.url}  {pin}  {entry.vendored}")
     click.echo(f"{len(result.entries)} remote reference(s) pinned in lamina.lock"

@@ -2,9 +2,10 @@
 
 Kustomize shells out to `helm template`; lamina renders with Helm's own engine through the
 optional `lamina[helm]` extra (helm-python-sdk), imported only when a kustomization lists
-`helmCharts`. Local charts only: a chart is read from `<chartHome>/<name>` (chartHome
-defaults to `charts`); pulling from a repository would need the network, which a lamina
-build never uses.
+`helmCharts`. A local chart is read from `<chartHome>/<name>` (chartHome defaults to
+`charts`). A remote one (`repo:`, HTTP(S) or oci://) is read from the copy `lamina vendor`
+pinned in lamina.lock, verified first, or from `<chartHome>/<name>-<version>/<name>` where
+Kustomize would have pulled it; a lamina build never uses the network.
 
 Values follow Kustomize: the chart's values.yaml (or `valuesFile`), combined with
 `valuesInline` by `valuesMerge` (override: inline wins; merge: the file wins; replace:
@@ -19,7 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lamina.errors import KustomizationError, NotSupportedError
+from lamina.errors import KustomizationError, NotSupportedError, SourceRef
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 
@@ -53,12 +54,11 @@ class HelmChartGenerator:
         if self.config.get("version") and self.config.get("repo"):
             base = os.path.join(base, f"{name}-{self.config['version']}")
         path = os.path.realpath(os.path.join(base, name))
+        if self.config.get("repo"):
+            vendored = self._vendored_chart(str(name), path)
+            if vendored:
+                return vendored
         if not os.path.isdir(path):
-            if self.config.get("repo"):
-                raise NotSupportedError(
-                    f"helm chart '{name}' is not in {os.path.relpath(path, root)} and pulling "
-                    f"it from {self.config['repo']} needs the network: vendor the chart into "
-                    "the repository (helm pull --untar) under the chart home")
             raise KustomizationError(f"no repo specified for pull, no chart found at '{path}'")
         restricted = getattr(self.ctx.loader, "restrictor", "") == "LoadRestrictionsRootOnly"
         if restricted and not (path + os.sep).startswith(root + os.sep):
@@ -66,6 +66,35 @@ class HelmChartGenerator:
                 f"security; helm chart '{path}' is not in or below '{root}' (use "
                 "--load-restrictor LoadRestrictionsNone to allow it)")
         return path
+
+    def _vendored_chart(self, name: str, pulled: str) -> str:
+        """A remote chart's verified copy from lamina.lock and the vendor folder; "" when the
+        lock has none but the chart is already where Kustomize would pull it (it uses that
+        one without pulling). Never the network: a chart in neither place is refused."""
+        from lamina.vendor.charts import ChartRef
+        from lamina.vendor.lock import LOCK_NAME, VendorError
+        from lamina.vendor.resolve import lookup, scalar_line
+        root = self.ctx.loader.root
+        repo = str(self.config["repo"])
+        key = ChartRef(repo, name, str(self.config.get("version") or "")).key
+        kust = next((os.path.join(root, n) for n in
+                     ("kustomization.yaml", "kustomization.yml", "Kustomization")
+                     if os.path.isfile(os.path.join(root, n))), "")
+        where = scalar_line(kust, self.ctx.loader.display(kust), repo) if kust \
+            else SourceRef(self.ctx.loader.display(root))
+        try:
+            vendored = lookup(root, key, where)
+        except VendorError as exc:
+            if os.path.isdir(pulled) and f"not in {LOCK_NAME}" in exc.message:
+                return ""
+            raise
+        if vendored.entry.kind != "helm":
+            raise VendorError(f"'{key}' is pinned as {vendored.entry.kind}, not a helm chart; "
+                              f"run `lamina vendor --update {key}`", where)
+        record = getattr(self.ctx.loader, "record", None)
+        if record is not None:
+            record(vendored.lock)    # a re-pin must rebuild what used the old pin
+        return vendored.target
 
     def _values(self, chart_dir: str) -> dict[str, Any]:
         from lamina.yaml import load
@@ -97,12 +126,12 @@ class HelmChartGenerator:
         return values
 
     def generate(self) -> ResMap:
+        chart_dir = self._chart_dir()     # first: a vendored chart is verified even without Helm
         try:
             import helm_python
         except ImportError:
             raise NotSupportedError(
                 "helmCharts needs the optional Helm engine: pip install 'lamina[helm]'") from None
-        chart_dir = self._chart_dir()
         values = self._values(chart_dir)
         name = self.config.get("releaseName") or DEFAULT_RELEASE_NAME
         namespace = self.config.get("namespace") or None

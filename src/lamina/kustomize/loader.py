@@ -56,10 +56,10 @@ class FileLoader:
     # ---- files -------------------------------------------------------------
     def resolve(self, path: str) -> str:
         """Absolute, cleaned path of a file this loader may read; raises otherwise."""
-        if is_remote(path):
-            raise NotSupportedError(
-                f"remote file '{path}' is not supported yet: lamina builds without network "
-                "access; vendor the file into the repository and refer to it by path")
+        if path.lower().startswith(("http://", "https://")):
+            # Kustomize GETs an http(s) file URL (a patch, a generator's file); lamina reads
+            # the copy `lamina vendor` pinned. Any other URL-like path is a local path to it.
+            return self._vendored_file(path)
         full = path if os.path.isabs(path) else os.path.join(self.root, path)
         if self.restrictor == NO_RESTRICTION:
             return full
@@ -71,6 +71,20 @@ class FileLoader:
             raise KustomizationError(
                 f"security; file '{full}' is not in or below '{self.root}'")
         return real
+
+    def _vendored_file(self, url: str) -> str:
+        from lamina.errors import SourceRef
+        from lamina.kustomize.fieldlines import listing_line
+        from lamina.vendor.resolve import lookup
+        kust = next((os.path.join(self.root, n) for n in KUSTOMIZATION_FILE_NAMES
+                     if os.path.isfile(os.path.join(self.root, n))), None)
+        where = listing_line(kust, self.display(kust), url) if kust else SourceRef(self.root)
+        vendored = lookup(self.root, url, where)
+        if vendored.entry.kind != "http":
+            raise KustomizationError(f"'{url}' is pinned as a repository, not a file; run "
+                                     f"`lamina vendor --update {url}`")
+        self.record(vendored.lock)    # a re-pin must rebuild what used the old pin
+        return vendored.target
 
     def read_bytes(self, path: str) -> bytes:
         full = self.resolve(path)
@@ -119,9 +133,11 @@ class FileLoader:
 
     def exists(self, path: str) -> bool:
         try:
-            self.resolve(path)
+            resolved = self.resolve(path)
         except (KustomizationError, NotSupportedError):
             return False
+        if path.lower().startswith(("http://", "https://")):
+            return os.path.isfile(resolved)
         full = path if os.path.isabs(path) else os.path.join(self.root, path)
         return os.path.isfile(full)
 
@@ -158,10 +174,13 @@ class FileLoader:
         return self._child(real, self.repo_root)
 
     def new_vendored(self, target: str, repo_root: str) -> "FileLoader":
-        """A loader for a remote base read from its verified vendored copy."""
+        """A loader for a remote base read from its verified vendored copy. Kustomize loads a
+        clone with LoadRestrictionsRootOnly whatever --load-restrictor says (and its bases
+        inherit that), so a remote base's patch outside its folder is refused either way."""
         if not os.path.isdir(target):
             raise KustomizationError(f"must build at directory: '{target}': not a directory")
-        return self._child(os.path.realpath(target), os.path.realpath(repo_root))
+        child = self._child(os.path.realpath(target), os.path.realpath(repo_root))
+        return replace(child, restrictor=ROOT_ONLY)
 
     def _child(self, real: str, repo_root: str) -> "FileLoader":
         loader: FileLoader | None = self

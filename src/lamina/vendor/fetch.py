@@ -17,14 +17,23 @@ _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 _MAX_HTTP_BYTES = 64 * 1024 * 1024
 
 
+# Kustomize bounds each git command by ?timeout= (27 s by default) on every build; vendoring
+# happens once, often of a large repository on a busy CI runner, so it waits at least this.
+_MIN_TIMEOUT = 300.0
+
+
 def _git(args: list[str], timeout: float, cwd: str | None = None) -> str:
+    timeout = max(timeout, _MIN_TIMEOUT)
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise VendorError(f"git {args[0]} timed out after {timeout:g}s "
-                          "(raise it with ?timeout= in the URL)") from None
+        command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+        url = next((a for a in args if "://" in a or a.startswith(("git@", "/"))), "")
+        what = f"git {command} {url}".strip()
+        raise VendorError(f"{what} timed out after {timeout:g}s (raise it with ?timeout= in "
+                          "the URL, as Kustomize reads it)") from None
     except FileNotFoundError:
         raise VendorError("git is not installed: `lamina vendor` fetches with the git CLI") from None
     if proc.returncode != 0:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import yaml
+
 from lamina.errors import SourceRef
 from lamina.vendor.lock import LOCK_NAME, LockEntry, VendorError, find_project_root, read_lock, \
     tree_digest
@@ -67,3 +69,31 @@ def lookup(start: str, url: str, where: SourceRef) -> Vendored:
     if not (target + os.sep).startswith(root + os.sep) and target != root:
         raise VendorError(f"'{url}' points outside its repository", where)
     return Vendored(entry, root, target, lock_path or "")
+
+
+def scalar_line(path: str, display: str, value: str) -> SourceRef:
+    """file:line:column of the first scalar equal to `value` in the YAML file `path` (a
+    chart's `repo:` in a kustomization), for the message about it; the file alone if none."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for _, node in _scalars(yaml.compose(fh.read(), Loader=yaml.SafeLoader)):
+                if node.value == value:
+                    return SourceRef(display, node.start_mark.line + 1,
+                                     node.start_mark.column + 1)
+    except (OSError, yaml.YAMLError):
+        pass
+    return SourceRef(display)
+
+
+def _scalars(node: object) -> list[tuple[int, yaml.ScalarNode]]:
+    out: list[tuple[int, yaml.ScalarNode]] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            out.append((n.start_mark.index, n))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+    return sorted(out, key=lambda item: item[0])
