@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from lamina.api.publish import PublishOptions, PublishResult, publish
     from lamina.api.rollback import (HoldResult, ReleaseOptions, RollbackOptions, release,
                                      rollback)
-    from lamina.api.values import ValuesOptions, ValuesQuery, ValuesResult, values
+    from lamina.api.values import ValuesOptions, ValuesResult, values
     from lamina.checks.runner import CheckResult
     from lamina.errors import LaminaError
 
@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     **_table("formats", "format_check", "CHECK_FORMATS"),
     **_table("diff", "diff", "DiffOptions", "DiffResult"),
     **_table("explain", "explain", "ExplainOptions", "Explanation"),
-    **_table("values", "values", "ValuesQuery", "ValuesResult", "ValuesOptions"),
+    **_table("values", "values", "ValuesResult", "ValuesOptions"),
     **_table("publish", "publish", "PublishOptions", "PublishResult"),
     **_table("promote", "promote", "PromoteOptions", "PromoteResult"),
     **_table("rollback", "rollback", "release", "RollbackOptions", "ReleaseOptions",

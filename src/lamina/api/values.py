@@ -3,26 +3,17 @@ file:line that set each one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lamina.api.build import BuildOptions
 from lamina.kustomize.dialect import ValuesOptions, merged_values
-from lamina.kustomize.loader import ROOT_ONLY, FileLoader
+from lamina.kustomize.loader import FileLoader
 
 if TYPE_CHECKING:   # lamina.templates loads Jinja: `lamina build` imports this module for
     from lamina.templates import MergedValues     # ValuesOptions, and pays only when it renders
 
-__all__ = ["ValuesOptions", "ValuesQuery", "ValuesResult", "values"]
-
-
-@dataclass(frozen=True)
-class ValuesQuery:
-    """The kustomization folder, whether files outside a kustomization's folder may be read
-    (as for `lamina build`), and values given on the command line, above every layer."""
-
-    directory: str = "."
-    load_restrictor: str = ROOT_ONLY
-    values: ValuesOptions = field(default_factory=ValuesOptions)
+__all__ = ["ValuesOptions", "ValuesResult", "values"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +30,10 @@ class ValuesResult:
         return format_values(self.merged, show_origin, base, root)
 
 
-def values(query: ValuesQuery = ValuesQuery()) -> ValuesResult:
-    """Every values layer of the tree merged, then the command line's on top."""
-    loader = FileLoader.at(query.directory, query.load_restrictor)
-    merged = merged_values(loader, query.values)
+def values(options: BuildOptions = BuildOptions()) -> ValuesResult:
+    """The values a build with these options gives its templates: every values layer of the
+    tree merged, then the command line's on top."""
+    loader = FileLoader.at(options.directory, options.load_restrictor)
+    merged = merged_values(loader, options.values)
     from lamina.templates import merge_layers
     return ValuesResult(merge_layers([]) if merged is None else merged)

@@ -19,11 +19,12 @@ def values(directory: str, show_origin: bool, load_restrictor: str,
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Print the merged values for the overlay in DIRECTORY."""
-    from lamina.api.values import ValuesQuery, values as run_values
+    from lamina.api.build import BuildOptions
+    from lamina.api.values import values as run_values
     from lamina.errors import LaminaError, seen_from
     try:
-        result = run_values(ValuesQuery(directory, load_restrictor,
-                                        values_from_flags(values_files, sets, set_strings)))
+        result = run_values(BuildOptions(directory, load_restrictor,
+                                         values_from_flags(values_files, sets, set_strings)))
     except LaminaError as exc:
         base, root = seen_from(directory)
         raise exc.located(base, root=root) from None
