@@ -48,8 +48,11 @@ def lookup(obj: Any, steps: list[Any]) -> Any:
     return node
 
 
-@dataclass
+@dataclass(frozen=True)
 class Event:
+    """One build step that changed the field: the step, where (file:line), the value after
+    it, and the resource (Kind/name)."""
+
     step: str
     where: SourceRef | None
     value: Any
