@@ -13,25 +13,50 @@ See docs/api.md.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from lamina.version import KUSTOMIZE_COMPAT_VERSION, __version__
 
 if TYPE_CHECKING:
-    from lamina.api.build import BuildOptions, BuildResult, build
+    from lamina.api.build import BuildOptions, BuildResult, build, write_output
     from lamina.api.cache import CacheInfo, Cleared, cache_clear, cache_info
     from lamina.api.check import CheckOptions, check
+    from lamina.api.explain import ExplainOptions, Explanation, explain
+    from lamina.api.formats import CHECK_FORMATS, format_check
+    from lamina.api.history import (HistoryEntry, HistoryOptions, HistoryResult, StatusOptions,
+                                    StatusResult, history, status)
+    from lamina.api.promote import PromoteOptions, PromoteResult, promote
+    from lamina.api.publish import PublishOptions, PublishResult, publish
+    from lamina.api.rollback import (HoldResult, ReleaseOptions, RollbackOptions, release,
+                                     rollback)
+    from lamina.api.values import ValuesOptions, ValuesResult, values
     from lamina.checks.runner import CheckResult
     from lamina.errors import LaminaError
 
+
+def _table(module: str, *names: str) -> dict[str, str]:
+    return dict.fromkeys(names, f"lamina.api.{module}")
+
+
 # name -> module that defines it
-_EXPORTS = {
-    "build": "lamina.api.build", "BuildOptions": "lamina.api.build",
-    "BuildResult": "lamina.api.build",
-    "check": "lamina.api.check", "CheckOptions": "lamina.api.check",
+_EXPORTS: dict[str, str] = {
+    **_table("build", "build", "BuildOptions", "BuildResult", "write_output"),
+    **_table("render", "render", "RenderOptions", "RenderResult"),
+    **_table("check", "check", "CheckOptions"),
     "CheckResult": "lamina.checks.runner",
-    "cache_info": "lamina.api.cache", "cache_clear": "lamina.api.cache",
-    "CacheInfo": "lamina.api.cache", "Cleared": "lamina.api.cache",
+    **_table("formats", "format_check", "CHECK_FORMATS"),
+    **_table("diff", "diff", "DiffOptions", "DiffResult"),
+    **_table("explain", "explain", "ExplainOptions", "Explanation"),
+    **_table("values", "values", "ValuesResult", "ValuesOptions"),
+    **_table("publish", "publish", "PublishOptions", "PublishResult"),
+    **_table("promote", "promote", "PromoteOptions", "PromoteResult"),
+    **_table("rollback", "rollback", "release", "RollbackOptions", "ReleaseOptions",
+             "HoldResult"),
+    **_table("history", "history", "status", "HistoryOptions", "HistoryResult", "HistoryEntry",
+             "StatusOptions", "StatusResult"),
+    **_table("cache", "cache_info", "cache_clear", "CacheInfo", "Cleared"),
     "LaminaError": "lamina.errors",
 }
 
@@ -49,3 +74,18 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """`lamina.publish`, `lamina.diff` and `lamina.explain` are use-case functions and also
+    the names of subpackages. Importing a subpackage binds its name on its parent package,
+    which would hide the function; those bindings are not made (the import system finds
+    submodules through sys.modules, never through this attribute)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.explain.api import explain
+from lamina.api.explain import ExplainOptions, explain
 from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
@@ -47,7 +47,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _where(root: Path, resource: str, field: str) -> list[str]:
-    e = explain(str(root), "prod", resource, field)
+    e = explain(ExplainOptions("prod", resource, field, project_dir=str(root)))
     return [str(ev.where) for ev in e.events]
 
 
@@ -72,7 +72,7 @@ def test_value_set_by_the_images_transformer(root: Path) -> None:
 
 
 def test_value_from_a_values_file(root: Path) -> None:
-    e = explain(str(root), "prod", "Service/web", "spec.ports[0].port")
+    e = explain(ExplainOptions("prod", "Service/web", "spec.ports[0].port", project_dir=str(root)))
     assert e.final == 8080
     assert [(k, str(s)) for k, s in e.values_origin] == [("port", "base/values.yaml:1:1")]
 
@@ -80,4 +80,4 @@ def test_value_from_a_values_file(root: Path) -> None:
 def test_unknown_resource_is_a_clear_error(root: Path) -> None:
     from lamina.explain.tracer import ExplainError
     with pytest.raises(ExplainError, match="no Deployment named 'api'"):
-        explain(str(root), "prod", "Deployment/api", "spec.replicas")
+        explain(ExplainOptions("prod", "Deployment/api", "spec.replicas", project_dir=str(root)))

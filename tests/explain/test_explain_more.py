@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.explain.api import explain, format_explanation
+from lamina.api.explain import ExplainOptions, explain
 from tests.helpers.trees import write_tree
 
 DEPLOY = """apiVersion: apps/v1
@@ -93,7 +93,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def _where(root: Path, resource: str, field: str) -> list[str]:
-    return [str(ev.where) for ev in explain(str(root), "prod", resource, field).events]
+    return [str(ev.where) for ev in explain(ExplainOptions("prod", resource, field, project_dir=str(root))).events]
 
 
 def test_inline_json_patch_names_its_operation_line(root: Path) -> None:
@@ -117,8 +117,8 @@ def test_multi_document_patch_file_names_the_document_for_that_resource(root: Pa
 
 def test_secret_values_never_appear(root: Path) -> None:
     for field, line in (("data.TOKEN", 21), ("data", 20)):
-        e = explain(str(root), "prod", "Secret/keys", field)
-        out = format_explanation(e)
+        e = explain(ExplainOptions("prod", "Secret/keys", field, project_dir=str(root)))
+        out = e.text()
         assert "c2tfbGl2ZV90b3BzZWNyZXQ=" not in out and "topsecret" not in out, out
         assert f"overlays/prod/kustomization.yaml:{line}" in out
 
@@ -153,8 +153,8 @@ def test_resource_may_be_named_as_diff_prints_it(tmp_path: Path) -> None:
         "overlays/prod/kustomization.yaml": "namespace: shop\nresources: [../../base]\n",
     })
     for name in ("Deployment/web", "Deployment.apps/shop/web", "Deployment/shop/web"):
-        e = explain(str(root), "prod", name, "spec.replicas")
+        e = explain(ExplainOptions("prod", name, "spec.replicas", project_dir=str(root)))
         assert e.final == 1 and e.resource == "Deployment/web", name
     from lamina.explain.tracer import ExplainError
     with pytest.raises(ExplainError, match="no Deployment named 'web' in namespace 'other'"):
-        explain(str(root), "prod", "Deployment/other/web", "spec.replicas")
+        explain(ExplainOptions("prod", "Deployment/other/web", "spec.replicas", project_dir=str(root)))

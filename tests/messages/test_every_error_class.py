@@ -72,10 +72,10 @@ def project_error(tmp: Path) -> None:
 
 
 def explain_error(tmp: Path) -> None:
-    from lamina.explain.api import explain
+    from lamina.api.explain import ExplainOptions, explain
     write_tree(tmp, {"overlays/prod/kustomization.yaml": "resources: [cm.yaml]\n",
                      "overlays/prod/cm.yaml": CM})
-    explain(str(tmp), "prod", "ConfigMap/cm", "data..x")
+    explain(ExplainOptions("prod", "ConfigMap/cm", "data..x", project_dir=str(tmp)))
 
 
 # class name -> (scenario, whether the mistake has a line to name)

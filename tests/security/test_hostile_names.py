@@ -187,7 +187,6 @@ def test_hostile_resource_derived_file_names(namespace: str, name: str, kind: st
         out.mkdir(exist_ok=True)
 
         def build_o():
-            from lamina.cli.output import write_output
-            from lamina.kustomize.build import BuildOptions, build
-            write_output(build(str(repo / "overlays" / "dev"), BuildOptions()), str(out))
+            from lamina.api.build import BuildOptions, build, write_output
+            write_output(build(BuildOptions(str(repo / "overlays" / "dev"))), str(out))
         _attempt(world, repo, build_o, extra_skip=(out,))

@@ -50,9 +50,15 @@ class PublishOptions:
 
 @dataclass(frozen=True)
 class PublishResult:
+    """The source commit, what landed on each rendered branch, and the inputs' dirt."""
+
     source: str
     results: tuple[Landed, ...]
     dirty: Dirt
+
+
+# Landed (one branch's outcome) is part of the result, so it is exported with it.
+__all__ = ["Landed", "PublishOptions", "PublishResult", "publish"]
 
 
 def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None = None,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from lamina.model.labels import label_selector_matches  # noqa: F401 (checks use it from here)
+from lamina.model.labels import label_selector_matches as label_selector_matches  # checks use it from here
 from lamina.errors import SourceRef
 from lamina.yaml.positions import FieldPath, field_source
 
 ERROR, WARNING = "error", "warning"
+PodTemplate = tuple[dict[str, Any], dict[str, Any]]      # (pod metadata, pod spec)
 LEVELS = (ERROR, WARNING)
 
 
@@ -35,7 +36,7 @@ class Finding:
 class Obj:
     """A rendered resource as checks see it: plain data plus where it came from. Checks
     never change `data`, so what they read from it most is worked out once, up front:
-    kind, api_version, group, metadata, name, namespace and ident are plain attributes."""
+    kind, api_version, group, metadata, name, namespace, ident and pod are plain attributes."""
 
     data: dict[str, Any]
     source: SourceRef | None = None
@@ -49,6 +50,8 @@ class Obj:
     name: str = field(init=False, compare=False)
     namespace: str = field(init=False, compare=False)
     ident: str = field(init=False, compare=False)
+    # (pod metadata, pod spec) of a Pod or of a workload's pod template: several checks ask.
+    pod: PodTemplate | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         data = self.data
@@ -67,6 +70,7 @@ class Obj:
         set_(self, "name", name)
         set_(self, "namespace", namespace)
         set_(self, "ident", f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}")
+        set_(self, "pod", _pod_template(self))
 
     def labels(self) -> dict[str, Any]:
         v = self.metadata.get("labels")
@@ -123,19 +127,13 @@ _POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(pod metadata, pod spec) of a Pod or of a workload's pod template (worked out once
-    per object: several checks ask)."""
-    seen = getattr(obj, "__dict__", None)
-    if seen is None:
-        return _pod_template(obj)
-    if "_pod_template" in seen:
-        return seen["_pod_template"]
-    found = seen["_pod_template"] = _pod_template(obj)
-    return found
+def pod_template(obj: Obj) -> PodTemplate | None:
+    """(pod metadata, pod spec) of a Pod or of a workload's pod template (worked out once,
+    when the Obj is made)."""
+    return obj.pod
 
 
-def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def _pod_template(obj: Obj) -> PodTemplate | None:
     if obj.kind == "Pod":
         spec = obj.data.get("spec")
         return (obj.metadata, spec) if isinstance(spec, dict) else None
@@ -154,7 +152,7 @@ def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
         node = node.get(key) if isinstance(node, dict) else None
     if not isinstance(node, dict) or not isinstance(node.get("spec"), dict):
         return None
-    md = node.get("metadata") if isinstance(node.get("metadata"), dict) else {}
+    md = node["metadata"] if isinstance(node.get("metadata"), dict) else {}
     return md, node["spec"]
 
 
@@ -289,10 +287,10 @@ def _spec_labels(node: Any, out: dict[str, str]) -> None:
             _spec_labels(v, out)
 
 
-def operator_pods(objects) -> list[tuple[Obj, dict[str, str]]]:
+def operator_pods(objects: Iterable[Obj]) -> list[tuple[Obj, dict[str, str]]]:
     """(custom resource, pod labels it declares) for custom resources an operator may turn
     into pods (Prometheus, Alertmanager, a CloudNativePG Cluster...): labels under its spec."""
-    out = []
+    out: list[tuple[Obj, dict[str, str]]] = []
     for o in objects:
         if o.group in _BUILTIN_GROUPS or o.kind in _NOT_POD_OWNERS or pod_template(o) is not None:
             continue

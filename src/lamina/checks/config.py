@@ -42,7 +42,7 @@ class Rule:
 def _preset_overrides(preset: str, check_id: str) -> dict[str, Any]:
     if preset != "strict":
         return {}
-    strict = {"image-tag": {"require_digest": True}, "pod-security": {"level": "restricted"},
+    strict: dict[str, dict[str, Any]] = {"image-tag": {"require_digest": True}, "pod-security": {"level": "restricted"},
               "hardening": {"read_only_root_filesystem": ERROR, "service_account_token": ERROR,
                             "default_service_account": ERROR, "secrets_in_env": ERROR}}
     return strict.get(check_id, {})

@@ -93,13 +93,13 @@ def _plausible_dotted(name: str) -> bool:
 
 def hosts_in(key: str, text: str) -> Iterator[Host]:
     """The hosts `text` (the value of `key`) names, each once, in order."""
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
 
     def emit(host: str, path: str = "") -> Iterator[Host]:
         host = host.strip().strip(".")
         if not host or _ip(host) or host.lower() in _PUBLIC or (host, path) in seen:
             return
-        seen.add((host, path))    # type: ignore[arg-type]
+        seen.add((host, path))
         tokens = _tokens(host, path)
         if tokens:
             yield Host(host, tokens)

@@ -28,7 +28,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from lamina.checks import config_hosts
 from lamina.checks.base import (ERROR, Context, Finding, Obj, container_path, containers,
@@ -46,7 +46,7 @@ class Options:
 
 def hosts_of(obj: Obj) -> list[str]:
     spec = obj.data.get("spec") or {}
-    out = []
+    out: list[Any] = []
     if obj.kind == "Ingress":
         out += [r.get("host") for r in spec.get("rules") or [] if isinstance(r, dict) and r.get("host")]
         for tls in spec.get("tls") or []:
@@ -76,7 +76,7 @@ def _names(env: str) -> set[str]:
     return next((group for group in _ALIASES if env in group), {env})
 
 
-def _named_envs(marker: str, envs) -> list[str]:
+def _named_envs(marker: str, envs: Iterable[str]) -> list[str]:
     tokens = set(re.split(r"[.\-_]", marker.lower()))
     out = []
     for env in envs:
@@ -164,7 +164,7 @@ def _pattern(marker: str) -> re.Pattern[str]:
 _JSON_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
 
 
-def _prefilter(markers: set[str]):
+def _prefilter(markers: set[str]) -> Callable[[Any], bool] | None:
     """A test that is False only for objects none of whose strings contains a marker (one
     C-speed pass over the object's JSON text), or None when it cannot be exact."""
     if not markers or any(_JSON_ESCAPED.search(m) for m in markers):
@@ -261,7 +261,7 @@ def configuration(obj: Obj) -> Iterator[tuple[str, FieldPath, str, str]]:
     index: dict[str, int] = {}
     for field, c in containers(tpl[1]):
         i = index[field] = index.get(field, -1) + 1
-        text = f"{'.'.join(base)}.{field}[{i}]"
+        text = f"{'.'.join(map(str, base))}.{field}[{i}]"
         at = container_path(obj, field, c)
         for j, env in enumerate(c.get("env") or []):
             if isinstance(env, dict) and isinstance(env.get("value"), str):
@@ -284,7 +284,7 @@ def _annotations(metadata: Any, path: FieldPath) -> Iterator[tuple[str, FieldPat
     if isinstance(annotations, dict):
         for key, value in annotations.items():
             if isinstance(value, str) and key not in _SKIPPED_ANNOTATIONS:
-                yield (f"{'.'.join(path)}.annotations.{key}", path + ("annotations", str(key)),
+                yield (f"{'.'.join(map(str, path))}.annotations.{key}", path + ("annotations", str(key)),
                        str(key), value)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, containers, pod_template
+from lamina.checks.base import ERROR, Context, Finding, Obj, containers, pod_template
 
 ID = "dangling-reference"
 LEVEL = ERROR
@@ -66,9 +66,9 @@ def references(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str]]:
         yield "ServiceAccount", sa, False, "serviceAccountName"
 
 
-def _rbac_references(obj) -> Iterator[tuple[str, str, str, str]]:
+def _rbac_references(obj: Obj) -> Iterator[tuple[str, str, str, str]]:
     """(kind, namespace, name, where) of the Role and ServiceAccounts a binding names."""
-    ref = obj.data.get("roleRef") if isinstance(obj.data.get("roleRef"), dict) else {}
+    ref = obj.data["roleRef"] if isinstance(obj.data.get("roleRef"), dict) else {}
     if obj.kind == "RoleBinding" and ref.get("kind") == "Role" and ref.get("name") and \
             obj.namespace not in ("kube-system", "kube-public") and \
             not str(ref["name"]).startswith("system:"):   # bootstrap Roles the cluster has
@@ -85,11 +85,11 @@ _SECRET_WRITERS = {"SealedSecret", "ExternalSecret", "PushSecret", "OnePasswordI
                    "DopplerSecret", "AWSSecret", "GCPSecret", "AzureKeyVaultSecret"}
 
 
-def _written_secrets(obj) -> Iterator[str]:
+def _written_secrets(obj: Obj) -> Iterator[str]:
     """Names of Secrets a custom resource makes exist (controllers write them)."""
     if (not obj.group or obj.group in _BUILTIN) and obj.kind not in _SECRET_WRITERS:
         return
-    spec = obj.data.get("spec") if isinstance(obj.data.get("spec"), dict) else {}
+    spec = obj.data["spec"] if isinstance(obj.data.get("spec"), dict) else {}
     if obj.kind in _SECRET_WRITERS:
         yield obj.name
         tmpl = ((spec.get("template") or {}).get("metadata") or {}) if isinstance(spec.get("template"), dict) else {}

@@ -106,7 +106,7 @@ class _Compiler:
         self.known = set(type(validator).VALIDATORS)
         self.equal = jsonschema._utils.equal
         self.spec = DRAFT202012
-        self.refs: dict[int, list] = {}
+        self.refs: dict[int, list[Predicate | None]] = {}
         self.keep: list[Any] = []
 
     def compile(self, schema: Any, resolver: Any, via_ref: bool = False,
@@ -121,7 +121,8 @@ class _Compiler:
             raise Unsupported("$schema")    # jsonschema may switch drafts there
         if not via_ref and not root:
             resolver = resolver.in_subresource(self.spec.create_resource(schema))
-        parts: list[Predicate] = []
+        # Callable[..., bool]: each lambda binds its values as default arguments.
+        parts: list[Callable[..., bool]] = []
         for key, value in schema.items():
             if key not in self.known or key in ("properties", "additionalProperties", "format"):
                 continue
@@ -173,7 +174,7 @@ class _Compiler:
         checks = tuple(parts)
         return lambda x: all(c(x) for c in checks)
 
-    def object(self, schema: dict, resolver: Any) -> Predicate:
+    def object(self, schema: dict[str, Any], resolver: Any) -> Predicate:
         props = schema.get("properties", {})
         if not isinstance(props, dict):
             raise Unsupported("properties")
@@ -209,6 +210,7 @@ class _Compiler:
                         return False
                 return True
             return closed
+        assert other is not None     # additionalProperties is a schema: True and False are above
 
         def open_(x: Any) -> bool:
             if not isinstance(x, dict):
@@ -233,11 +235,13 @@ class _Compiler:
         if cell is None:
             self.keep.append(target)
             cell = self.refs[key] = [None]
-            cell[0] = self.compile(target, resolved.resolver, via_ref=True)
-            return cell[0]
-        if cell[0] is None:       # a recursive schema: bind late
-            return lambda x: cell[0](x)
-        return cell[0]
+            compiled = cell[0] = self.compile(target, resolved.resolver, via_ref=True)
+            return compiled
+        bound = cell[0]
+        if bound is None:       # a recursive schema: bind late
+            late = cell
+            return lambda x: late[0](x)  # type: ignore[misc]  # bound by the time it runs
+        return bound
 
 
 def compile_validator(validator: Any) -> Predicate | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Iterable
 
 from lamina.checks.base import Context, Obj
 from lamina.checks.cross_environment import owners
@@ -36,7 +36,10 @@ def load_crd_dir(directory: str | None) -> tuple[dict[str, Any], ...]:
     return tuple(crds)
 
 
-def contexts(project, targets, crds: tuple = ()) -> list[Context]:
+# `project` is a project.config.Project and each target a rendered one (project/ is the layer
+# above: typed as Any here, read by attribute).
+def contexts(project: Any, targets: Iterable[Any], crds: tuple[dict[str, Any], ...] = ()
+             ) -> list[Context]:
     """One Context per rendered target, with the other environments' namespaces and hosts."""
     objs = {t.path: tuple(Obj(o, src, rendered) for o, src, rendered in t.objects) for t in targets}
     env_of = {t.path: t.environment for t in targets}
@@ -61,6 +64,6 @@ def contexts(project, targets, crds: tuple = ()) -> list[Context]:
     return out
 
 
-def environment_markers(project) -> dict[str, tuple[str, ...]]:
+def environment_markers(project: Any) -> dict[str, tuple[str, ...]]:
     """env -> the markers lamina.yaml declares for it (cross-environment)."""
     return {env.name: tuple(env.markers) for env in project.environments}

@@ -64,7 +64,7 @@ def _level(options: Options, name: str) -> str | None:
         from lamina.checks.config import CheckConfigError
         camel = "".join(p.capitalize() if i else p for i, p in enumerate(name.split("_")))
         raise CheckConfigError(f"checks.rules.hardening.{camel} must be error, warning or off")
-    return value
+    return str(value)
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
@@ -136,7 +136,7 @@ def _default_bound(ctx: Context, level: str) -> Iterator[Finding]:
         for i, s in enumerate(o.data.get("subjects") or []):
             if isinstance(s, dict) and s.get("kind") == "ServiceAccount" and \
                     s.get("name") == "default":
-                ref = o.data.get("roleRef") if isinstance(o.data.get("roleRef"), dict) else {}
+                ref = o.data["roleRef"] if isinstance(o.data.get("roleRef"), dict) else {}
                 yield ctx.finding(ID, level, o, f"grants {ref.get('kind') or 'Role'} "
                                   f"'{ref.get('name')}' to the default service account of namespace "
                                   f"'{s.get('namespace') or o.namespace}': every pod there gets "

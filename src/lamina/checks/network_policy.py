@@ -38,7 +38,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     by_namespace: dict[str, list[Any]] = {}
     everywhere: list[Any] = []
     for o in ctx.objects:
-        spec = o.data.get("spec") if isinstance(o.data.get("spec"), dict) else {}
+        spec = o.data["spec"] if isinstance(o.data.get("spec"), dict) else {}
         if o.kind == "NetworkPolicy" and o.group == "networking.k8s.io":
             by_namespace.setdefault(o.namespace, []).append(spec.get("podSelector"))
         elif o.kind == "CiliumNetworkPolicy" and o.group == "cilium.io":
@@ -53,7 +53,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         tpl = pod_template(obj)
         if tpl is None:
             continue
-        labels = tpl[0].get("labels") if isinstance(tpl[0].get("labels"), dict) else {}
+        labels = tpl[0]["labels"] if isinstance(tpl[0].get("labels"), dict) else {}
         selectors = by_namespace.get(obj.namespace, []) + everywhere
         if not any(_selects(s, labels) for s in selectors):
             ns = obj.namespace or "default"

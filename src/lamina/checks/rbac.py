@@ -70,7 +70,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                         yield ctx.finding(ID, LEVEL, obj, f"rules[{i}] {problem}",
                                           at=("rules", i))
         elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
-            ref = obj.data.get("roleRef") if isinstance(obj.data.get("roleRef"), dict) else {}
+            ref = obj.data["roleRef"] if isinstance(obj.data.get("roleRef"), dict) else {}
             if ref.get("kind") != "ClusterRole" or ref.get("name") != "cluster-admin":
                 continue
             for i, s in enumerate(obj.data.get("subjects") or []):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lamina.checks import registry
 from lamina.checks.base import ERROR, WARNING, Context, Finding
 from lamina.checks.config import IGNORE_ANNOTATION, Rule, ignored
+from lamina.yaml.positions import FieldPath
 
 IGNORE_ID = "ignore-annotation"
 
@@ -55,7 +57,7 @@ def level_of(rule_level: str, default: str, found: str) -> str:
     return found
 
 
-def _run_one(module, rule: Rule, ctx: Context, well_formed: list[Context]) -> list[Finding]:
+def _run_one(module: Any, rule: Rule, ctx: Context, well_formed: list[Context]) -> list[Finding]:
     """A check's findings; a check that trips over a malformed object runs again without the
     objects the schema rejects, and failing that reports that it could not run."""
     from lamina.checks.config import CheckConfigError
@@ -86,7 +88,7 @@ PER_OBJECT = ("schema", "image-tag", "resources", "probes", "pod-security",
 # One object's remembered findings: (check ID, message, related, field, level) for each
 # PER_OBJECT check that ran, in rule order. The field's line is looked up again on use, since
 # the file may have moved it without changing the object.
-ObjectFindings = tuple
+ObjectFindings = tuple[tuple[str, str, tuple[str, ...], FieldPath, str], ...]
 
 
 @dataclass
@@ -130,7 +132,8 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
     from lamina.checks.config import CheckConfigError
     objs = ctx.objects
     misses = [i for i, c in enumerate(cached) if c is None]
-    fresh: dict[int, list[tuple]] = {i: [] for i in misses}
+    fresh: dict[int, list[tuple[str, str, tuple[str, ...], FieldPath, str]]] = {
+        i: [] for i in misses}
     where = {objs[i].rendered: i for i in misses}
     if len(where) != len(misses) or None in where:
         return None      # findings could not be told apart by object
@@ -150,7 +153,7 @@ def _per_object(ctx: Context, rules: list[Rule], cached: list[ObjectFindings | N
                 return None
             fresh[i].append((rule.check_id, f.message, tuple(f.related), tuple(f.field),
                              f.level))
-    return [cached[i] if cached[i] is not None else tuple(fresh[i]) for i in range(len(objs))]
+    return [c if c is not None else tuple(fresh[i]) for i, c in enumerate(cached)]
 
 
 # cross-environment looks at one object at a time too, given the other environments'
@@ -179,7 +182,7 @@ def per_object_key(ctx: Context, rules: list[Rule], ids: tuple[str, ...] = PER_O
         version = schema.resolve_version(ctx.kubernetes_version)
     except CheckConfigError:
         return None
-    given = ()
+    given: tuple[Any, ...] = ()
     if any(r.check_id in PER_OBJECT_GIVEN_MARKERS for r in per_rules):
         given = (list(ctx.other_environments.items()), ctx.own_hosts, ctx.environment,
                  sorted(ctx.environment_markers.items()))
@@ -251,10 +254,10 @@ def merge(parts: list[ContextResult], rules: list[Rule]) -> CheckResult:
     return result
 
 
-def finding_order(f: Finding) -> tuple:
+def finding_order(f: Finding) -> tuple[Any, ...]:
     """Findings by environment, errors first, then by file and line (numerically)."""
     if f.source is not None:
-        where: tuple = (f.source.path, f.source.line or 0, f.source.column or 0)
+        where: tuple[str, int, int] = (f.source.path, f.source.line or 0, f.source.column or 0)
     else:
         where = (f.location(), 0, 0)
     return (f.environment, f.level != ERROR, where, f.check, f.message)

@@ -28,6 +28,7 @@ from typing import Any, Iterator
 from lamina.checks.base import ERROR, Context, Finding, Obj, named_path
 from lamina.errors import yaml_text
 from lamina.checks.fastschema import surely_valid
+from lamina.yaml.positions import FieldPath
 
 ID = "schema"
 LEVEL = ERROR
@@ -47,6 +48,7 @@ def _schema_root() -> str:
     if spec is None or not spec.origin:
         import kubernetes_validate   # noqa: F401  (raises the usual ImportError)
         spec = importlib.util.find_spec("kubernetes_validate")
+    assert spec is not None and spec.origin is not None    # the import above succeeded
     return os.path.join(os.path.dirname(spec.origin), "kubernetes-json-schema")
 
 
@@ -78,7 +80,7 @@ def resolve_version(requested: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _registry(version: str, strict: bool):
+def _registry(version: str, strict: bool) -> tuple[str, Any]:
     from referencing import Registry, Resource
     folder = os.path.join(_schema_root(), f"v{version}.0-local" + ("-strict" if strict else ""))
     with open(os.path.join(folder, "_definitions.json"), encoding="utf-8") as fh:
@@ -99,7 +101,7 @@ def has_schema(version: str, api_version: str, kind: str, strict: bool) -> bool:
 
 
 @functools.lru_cache(maxsize=2048)
-def validator_for(version: str, api_version: str, kind: str, strict: bool):
+def validator_for(version: str, api_version: str, kind: str, strict: bool) -> Any:
     """A compiled validator per (version, apiVersion, kind, strict); None when no schema.
     kubernetes-validate re-reads and rebuilds all of this on every call; caching it is what
     makes checking thousands of resources take well under a second."""
@@ -207,11 +209,11 @@ def _crd_validators(crds: list[dict[str, Any]], version: str | None = None,
     registry = _registry(version, strict)[1] if version else Registry()
     out = {}
     for crd in crds:
-        spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
+        spec = crd["spec"] if isinstance(crd.get("spec"), dict) else {}
         group = spec.get("group") or ""
-        names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+        names = spec["names"] if isinstance(spec.get("names"), dict) else {}
         kind = names.get("kind") or ""
-        for v in spec.get("versions") if isinstance(spec.get("versions"), list) else []:
+        for v in spec["versions"] if isinstance(spec.get("versions"), list) else []:
             try:
                 schema = ((v or {}).get("schema") or {}).get("openAPIV3Schema")
                 if isinstance(schema, dict) and kind:
@@ -240,14 +242,15 @@ def _builtin_without_schema(api_version: str) -> bool:
     return group in _BUILTIN_GROUPS and "/" in api_version or api_version == "v1"
 
 
-def _path(error) -> str:
-    parts = []
+# `error` is a jsonschema ValidationError (jsonschema is imported only when a schema is).
+def _path(error: Any) -> str:
+    parts: list[str] = []
     for p in error.absolute_path:
         parts.append(f"[{p}]" if isinstance(p, int) else (("." if parts else "") + str(p)))
     return "".join(parts) or "(top level)"
 
 
-def _field(obj: Obj, error) -> tuple:
+def _field(obj: Obj, error: Any) -> FieldPath:
     """The field a schema error is about (an unknown field's own key), for its line."""
     path = list(error.absolute_path)
     if error.validator == "additionalProperties":
@@ -257,7 +260,7 @@ def _field(obj: Obj, error) -> tuple:
     return named_path(obj.data, path)
 
 
-def _message(error, secret: bool = False) -> str:
+def _message(error: Any, secret: bool = False) -> str:
     if error.validator == "additionalProperties":
         extra = re.findall(r"'([^']+)' was unexpected", error.message)
         if extra:
@@ -302,10 +305,10 @@ def _prune_nulls(node: Any) -> Any:
 
 
 def _crd_ids(crd: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
-    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    spec = crd["spec"] if isinstance(crd.get("spec"), dict) else {}
+    names = spec["names"] if isinstance(spec.get("names"), dict) else {}
     kind = names.get("kind") or ""
-    versions = spec.get("versions") if isinstance(spec.get("versions"), list) else []
+    versions = spec["versions"] if isinstance(spec.get("versions"), list) else []
     for v in versions:
         if isinstance(v, dict) and kind:
             yield f"{spec.get('group') or ''}/{v.get('name')}", kind

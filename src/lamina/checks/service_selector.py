@@ -24,8 +24,7 @@ class Options:
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    pods = [(o, pod_template(o)) for o in ctx.objects]
-    pods = [(o, t) for o, t in pods if t is not None]
+    pods = [(o, t) for o in ctx.objects for t in [pod_template(o)] if t is not None]
     owners = operator_pods(ctx.objects)
     index = PodIndex(pods)
     for svc in ctx.objects:

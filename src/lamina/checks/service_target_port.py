@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from lamina.checks.base import (ERROR, Context, Finding, PodIndex, containers, pod_template,
                                 selector_matches)
@@ -31,7 +31,7 @@ class Options:
 _PORT_TEXT = re.compile(r"(?:^|[:=])(\d{2,5})$|(?:^|[:=])(\d{2,5})(?=[/,\s])")
 
 
-def _mentioned_ports(c: dict) -> set[str]:
+def _mentioned_ports(c: dict[str, Any]) -> set[str]:
     """Port numbers a container's args or command say it binds."""
     texts = [str(a) for field in ("args", "command") if isinstance(c.get(field), list)
              for a in c[field] if isinstance(a, str)]
@@ -43,8 +43,7 @@ def _mentioned_ports(c: dict) -> set[str]:
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    pods = [(o, pod_template(o)) for o in ctx.objects]
-    pods = [(o, t) for o, t in pods if t is not None]
+    pods = [(o, t) for o in ctx.objects for t in [pod_template(o)] if t is not None]
     index = PodIndex(pods)
     for svc in ctx.objects:
         if svc.kind != "Service" or svc.api_version != "v1":

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
-from lamina.cli.output import write_output
 from lamina.cli.values_options import values_options, values_from_flags
 
 
@@ -39,4 +39,8 @@ def build(directory: str, output: str | None, load_restrictor: str, env_prefix: 
         # Files named from where the command runs: `overlays/prod/kustomization.yaml:3:1`.
         base, root = seen_from(directory)
         raise exc.located(base, root=root) from None
-    write_output(result.resources, output)
+    if output is None:
+        sys.stdout.write(result.yaml())
+    else:
+        from lamina.api.build import write_output
+        write_output(result, output)

@@ -21,6 +21,7 @@ def explain(environment: str, resource: str, field: str, project_dir: str,
 
     FIELD.PATH is dotted; `[0]` indexes a list and `[name=web]` picks the item named web,
     e.g. spec.template.spec.containers[name=web].image."""
-    from lamina.explain.api import explain as run_explain, format_explanation
-    sys.stdout.write(format_explanation(run_explain(
-        project_dir, environment, resource, field, values_from_flags(values_files, sets, set_strings))))
+    from lamina.api.explain import ExplainOptions, explain as run_explain
+    sys.stdout.write(run_explain(ExplainOptions(
+        environment, resource, field, project_dir=project_dir,
+        values=values_from_flags(values_files, sets, set_strings))).text())

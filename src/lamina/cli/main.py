@@ -75,10 +75,11 @@ class _Group(click.Group):
         except OSError as exc:
             # The environment's fault (a full disk, a read-only folder, a denied permission)
             # that reached here without a path-naming WriteFault: still one message, exit 1.
-            from lamina.fsguard import ENVIRONMENT_ERRNOS, fault
-            if os.environ.get("LAMINA_DEBUG") or exc.errno not in ENVIRONMENT_ERRNOS:
+            from lamina.api.faults import environment_fault
+            found = None if os.environ.get("LAMINA_DEBUG") else environment_fault(exc)
+            if found is None:
                 return self._internal(exc)
-            click.echo(f"Error: {fault(exc)}", err=True)
+            click.echo(f"Error: {found}", err=True)
             sys.exit(1)
         except RecursionError:
             click.echo("Error: input nests too deeply (recursive structure?)", err=True)

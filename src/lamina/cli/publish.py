@@ -10,7 +10,7 @@ from lamina.cli.output import lock_timeout_option, say
 from lamina.cli.values_options import values_from_flags, values_options
 
 if TYPE_CHECKING:
-    from lamina.publish.branch import Landed
+    from lamina.api.publish import Landed
 
 
 def _print_landed(landed: Landed, remote: str | None, done: str) -> None:
@@ -127,18 +127,12 @@ def release(environment: str, reason: str, branch: str | None, branch_per_env: s
 def promote(source: str, target: str, value_keys: tuple[str, ...], no_images: bool,
             dry_run: bool, project_dir: str) -> None:
     """Carry image tags (and chosen values) from SOURCE's inputs to TARGET's overlay files."""
-    import difflib
-    import os
-    from lamina.project.promote import apply, plan
-    promotion = plan(project_dir, source, target, images=not no_images, value_keys=value_keys)
-    if not promotion.changes:
+    from lamina.api.promote import PromoteOptions, promote as run_promote
+    result = run_promote(PromoteOptions(source, target, value_keys, images=not no_images,
+                                        dry_run=dry_run, project_dir=project_dir))
+    if not result.changes:
         click.echo(f"{target} already has what {source} would promote", err=True)
         return
-    for path, (old, new) in promotion.files.items():
-        rel = os.path.relpath(path, os.path.realpath(project_dir))
-        click.echo("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                                f"a/{rel}", f"b/{rel}")), nl=False)
-    if not dry_run:
-        apply(promotion)
-    for line in promotion.changes:
+    click.echo(result.diff, nl=False)
+    for line in result.changes:
         click.echo(f"{'would promote' if dry_run else 'promoted'} {line}", err=True)

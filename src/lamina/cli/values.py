@@ -19,18 +19,14 @@ def values(directory: str, show_origin: bool, load_restrictor: str,
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Print the merged values for the overlay in DIRECTORY."""
-    from lamina.kustomize.dialect import merged_values
-    from lamina.kustomize.loader import FileLoader
-    from lamina.templates import format_values
+    from lamina.api.build import BuildOptions
+    from lamina.api.values import values as run_values
     from lamina.errors import LaminaError, seen_from
-    loader = FileLoader.at(directory, load_restrictor)
     try:
-        merged = merged_values(loader, values_from_flags(values_files, sets, set_strings))
+        result = run_values(BuildOptions(directory, load_restrictor,
+                                         values_from_flags(values_files, sets, set_strings)))
     except LaminaError as exc:
         base, root = seen_from(directory)
         raise exc.located(base, root=root) from None
-    if merged is None:
-        from lamina.templates import merge_layers
-        merged = merge_layers([])
     # Origins named as every message names files: from where the command runs.
-    sys.stdout.write(format_values(merged, show_origin, *seen_from(directory)))
+    sys.stdout.write(result.text(show_origin, *seen_from(directory)))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import click
 
-from lamina.kustomize.dialect import ValuesOptions
+if TYPE_CHECKING:
+    from lamina.api.values import ValuesOptions
 
 
 def values_options(func: Callable) -> Callable:
@@ -38,4 +39,5 @@ def values_from_flags(files: tuple[str, ...], sets: tuple[str, ...],
         if "=" not in expr:
             raise click.BadParameter(f"'{expr}' must look like key.path=value",
                                      param_hint="--set")
+    from lamina.api.values import ValuesOptions
     return ValuesOptions(files=files, sets=sets, set_strings=set_strings)

@@ -48,8 +48,11 @@ def lookup(obj: Any, steps: list[Any]) -> Any:
     return node
 
 
-@dataclass
+@dataclass(frozen=True)
 class Event:
+    """One build step that changed the field: the step, where (file:line), the value after
+    it, and the resource (Kind/name)."""
+
     step: str
     where: SourceRef | None
     value: Any
@@ -98,7 +101,7 @@ class FieldTracer:
                 located = field_source(where, tuple(self.steps), self.root or "")
             self.history.setdefault(key, []).append(Event(step, located or where, value, ident))
 
-    def _entry(self, where: SourceRef | None):
+    def _entry(self, where: SourceRef | None) -> Any:
         """The kustomization list item at `where` (a YAML node), or None."""
         import os
         import yaml
@@ -123,7 +126,7 @@ class FieldTracer:
         import os
         import yaml
         if len(self.steps) != 2 or self.steps[0] not in ("data", "binaryData", "stringData") \
-                or not isinstance(self.steps[1], str):
+                or not isinstance(self.steps[1], str) or where is None or self.root is None:
             return None
         key = self.steps[1]
         entry = self._entry(where)
@@ -132,7 +135,7 @@ class FieldTracer:
         fields = {k.value: v for k, v in entry.value if isinstance(k, yaml.ScalarNode)}
         folder = os.path.dirname(where.path)
 
-        def items(name):
+        def items(name: str) -> list[Any]:
             node = fields.get(name)
             return [i for i in node.value if isinstance(i, yaml.ScalarNode)] \
                 if isinstance(node, yaml.SequenceNode) else []
@@ -159,7 +162,7 @@ class FieldTracer:
         """The line inside an inline patch (`patch: |-` in a kustomization) that sets the field."""
         import yaml
         item = self._entry(where)
-        if item is None:
+        if item is None or where is None:
             return None
         text = item
         if isinstance(item, yaml.MappingNode):
@@ -246,7 +249,7 @@ def locate_text(text: str, display: str, steps: list[Any], pointer: str | None =
             if hit is not None:
                 return hit
             continue
-        node = doc
+        node: Any = doc
         for step in steps:
             if isinstance(node, yaml.MappingNode) and isinstance(step, str):
                 node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)

@@ -1,4 +1,5 @@
-"""explain(): build one environment with a field tracer and say who set the field."""
+"""Build one kustomization with a field tracer and say who set the field, layer by layer
+(the use case, which finds the environment's overlay and values, is lamina/api/explain.py)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,24 @@ _VALUES_REF = re.compile(r"values((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+)")
 _ALIAS = re.compile(r"\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*-?%\}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Explanation:
-    resource: str
+    """Every step that changed the field, in build order, and its final value (a Secret's
+    value redacted); file paths are named from the project root."""
+
+    resource: str                                   # Kind/name
     field: str
-    events: list[Event]
+    events: tuple[Event, ...]
     final: Any
-    values_origin: list[tuple[str, SourceRef]]     # (values key, file:line) behind a template
+    values_origin: tuple[tuple[str, SourceRef], ...]  # (values key, file:line) behind a template
+
+    def text(self) -> str:
+        """What `lamina explain` prints."""
+        return format_explanation(self)
 
 
-def _template_values(template: SourceRef, overlay_dir: str, value: Any,
-                     values) -> list[tuple[str, SourceRef]]:
+def _template_values(template: SourceRef | None, overlay_dir: str, value: Any,
+                     values: Any) -> list[tuple[str, SourceRef]]:
     """Values keys that the template line producing the value reads, and where each was set."""
     if values is None or template is None or not template.path.endswith(".j2"):
         return []
@@ -39,7 +47,7 @@ def _template_values(template: SourceRef, overlay_dir: str, value: Any,
     for alias, target in _ALIAS.findall(text):
         text += "\n" + re.sub(rf"\b{alias}((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)",
                               lambda m: f"values{target}{m.group(1)}", text)
-    out = []
+    out: list[tuple[str, SourceRef]] = []
     for m in _VALUES_REF.finditer(text):
         key = m.group(1).lstrip(".")
         try:
@@ -60,14 +68,9 @@ def _template_values(template: SourceRef, overlay_dir: str, value: Any,
     return out
 
 
-def explain(project_dir: str, environment: str, resource: str, field: str,
-            values: ValuesOptions = ValuesOptions()) -> Explanation:
-    from lamina.kustomize.build import BuildOptions, build
-    from lamina.kustomize.dialect import merged_values
-    from lamina.kustomize.loader import FileLoader
-    from lamina.project.config import load_project
-    project = load_project(project_dir)
-    env = project.environment(environment)
+def parse_resource(resource: str) -> tuple[str, str, str | None, str]:
+    """`Kind/name`, `Kind/namespace/name` or `Kind.group/name` -> (kind, name, namespace,
+    group)."""
     parts = resource.split("/")
     if len(parts) not in (2, 3) or not all(parts):
         raise ExplainError(f"'{resource}' must look like Kind/name or Kind/namespace/name "
@@ -75,12 +78,20 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     kind, name = parts[0], parts[-1]
     namespace = parts[1] if len(parts) == 3 else None
     kind, _dot, group = kind.partition(".")      # Deployment.apps, as `lamina diff` prints it
+    return kind, name, namespace, group
+
+
+def explain_overlay(root: str, overlay: str, environment: str, resource: str, field: str,
+                    values: ValuesOptions = ValuesOptions()) -> Explanation:
+    """Build the kustomization in `overlay` (inside the project folder `root`) with a field
+    tracer, and say who set `field` of `resource`; files are named from `root`."""
+    from lamina.kustomize.build import BuildOptions, build
+    from lamina.kustomize.dialect import merged_values
+    from lamina.kustomize.loader import FileLoader
+    kind, name, namespace, group = parse_resource(resource)
     steps = parse_field_path(field)
-    overlay = os.path.join(project.root, env.overlay)
     tracer = FieldTracer(kind, steps, root=overlay)
-    files = tuple(os.path.join(project.root, v) for v in env.values) + values.files
-    opts = ValuesOptions(files=files, sets=values.sets, set_strings=values.set_strings)
-    resmap = build(overlay, BuildOptions(tracer=tracer, values=opts))
+    resmap = build(overlay, BuildOptions(tracer=tracer, values=values))
     matches = [r for r in resmap if r.kind == kind and (r.name == name or
                any(p.name == name for p in r.previous_ids))
                and (not group or r.api_version.rpartition("/")[0] == group)
@@ -97,26 +108,27 @@ def explain(project_dir: str, environment: str, resource: str, field: str,
     if final is MISSING:
         raise ExplainError(f"{kind}/{res.name} has no field {field}")
     events = tracer.history.get(id(res), [])
-    merged = merged_values(FileLoader.at(overlay), opts)
+    merged = merged_values(FileLoader.at(overlay), values)
     declared = next((e for e in events if e.step == "declared"), None)
     origins = _template_values(declared.where if declared else None, overlay,
                                declared.value if declared else None, merged)
-    rel = os.path.relpath(overlay, project.root)
+    rel = os.path.relpath(overlay, root)
     # No Secret value reaches the output, wherever it was copied to (lamina/redact.py).
     from lamina.redact import Redactor
     red = Redactor.of(r.obj for r in resmap)
 
     def shown(value: Any) -> Any:
         return value if value is MISSING else red.at(kind, list(steps), value)
-    events = [Event(e.step, e.where, shown(e.value), e.resource) for e in events]
-    final = shown(final)
-    events = [Event(e.step, _relative(e.where, rel), e.value, e.resource) for e in events]
-    origins = [(k, _relative(s, rel)) for k, s in origins]
-    return Explanation(f"{kind}/{res.name}", field, events, final, origins)
+    return Explanation(
+        f"{kind}/{res.name}", field,
+        tuple(Event(e.step, None if e.where is None else _relative(e.where, rel), shown(e.value), e.resource)
+              for e in events),
+        shown(final),
+        tuple((k, _relative(s, rel)) for k, s in origins))
 
 
-def _relative(ref: SourceRef | None, overlay_rel: str) -> SourceRef | None:
-    if ref is None or os.path.isabs(ref.path) or ref.path.startswith("--"):
+def _relative(ref: SourceRef, overlay_rel: str) -> SourceRef:
+    if os.path.isabs(ref.path) or ref.path.startswith("--"):
         return ref
     return SourceRef(os.path.normpath(os.path.join(overlay_rel, ref.path)), ref.line, ref.column)
 
