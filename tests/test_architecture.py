@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, ...]] = [
 CLI_MAY_IMPORT = {"api", "errors", "version"}
 # Library imports the CLI still makes directly, until their use case moves into lamina.api.
 # Each entry is a debt; the list only shrinks.
-CLI_NOT_YET_THROUGH_API = {"diff", "explain", "fsguard", "kustomize", "model", "project", "publish",
+CLI_NOT_YET_THROUGH_API = {"explain", "fsguard", "kustomize", "model", "project", "publish",
                            "report", "templates", "yaml"}
 
 
