@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from lamina.api.build import BuildOptions, BuildResult, build
     from lamina.api.cache import CacheInfo, Cleared, cache_clear, cache_info
     from lamina.api.check import CheckOptions, check
+    from lamina.api.diff import DiffOptions, diff
+    from lamina.api.render import RenderOptions, RenderResult, render
     from lamina.checks.runner import CheckResult
     from lamina.errors import LaminaError
 
@@ -30,6 +32,9 @@ _EXPORTS = {
     "BuildResult": "lamina.api.build",
     "check": "lamina.api.check", "CheckOptions": "lamina.api.check",
     "CheckResult": "lamina.checks.runner",
+    "render": "lamina.api.render", "RenderOptions": "lamina.api.render",
+    "RenderResult": "lamina.api.render",
+    "diff": "lamina.api.diff", "DiffOptions": "lamina.api.diff",
     "cache_info": "lamina.api.cache", "cache_clear": "lamina.api.cache",
     "CacheInfo": "lamina.api.cache", "Cleared": "lamina.api.cache",
     "LaminaError": "lamina.errors",

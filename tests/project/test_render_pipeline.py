@@ -493,3 +493,30 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
         assert found.checked == expected.checked and found.skipped == expected.skipped
     assert any(f.check == "schema" and "Widget" in f.resource for f in expected.findings) == crds
     assert not (root / "rendered").exists()
+
+
+def test_the_render_caches_are_clients_of_the_one_store(tmp_path: Path, cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packs and the owners file sit in the store's `render` section, counted by
+    `lamina cache info`, bound to their key, and LAMINA_NO_CACHE writes neither."""
+    from lamina.api.cache import cache_info
+    from lamina.project import owners
+    root = _project(tmp_path / "p")
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    _render(root, jobs=1)
+    assert not (cache / "lamina" / "render").exists()
+    monkeypatch.delenv("LAMINA_NO_CACHE")
+    _render(root, "again", jobs=1)
+    files = sorted(p for p in (cache / "lamina" / "render").rglob("*") if p.is_file())
+    owner_files = [p for p in files if p.parent.name == "owners"]
+    assert len(owner_files) == 1 and len(files) == len(_packs(cache)) + 1 == 4
+    render = next(s for s in cache_info().sections if s.name == "render")
+    assert render.files == 4 and render.bytes == sum(p.stat().st_size for p in files)
+    targets = ["dev", "prod", "staging"]
+    assert owners.recall(str(root), targets) is not None
+    # the file of another set of targets moved into this one's place: a miss
+    other = tmp_path / "other"
+    _render(_project(other, envs=("dev", "prod")), jobs=1)
+    theirs = [p for p in (cache / "lamina" / "render" / "owners").iterdir() if p != owner_files[0]]
+    owner_files[0].write_bytes(theirs[0].read_bytes())
+    assert owners.recall(str(root), targets) is None

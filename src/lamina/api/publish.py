@@ -81,7 +81,7 @@ def publish(options: PublishOptions,
         if options.push and not options.allow_unpushed:
             _check_pushed(git, options.push, head)
         # The gitops objects (_argocd/, _flux/) come from the render, which alone decides
-        # them (project/service.py: the flags, else lamina.yaml's gitops and publish keys).
+        # them (api/render.py: the flags, else lamina.yaml's gitops and publish keys).
         rendered, dirt = _render(project, git, options, checks, argocd,
                                  next(iter(branches)) if len(branches) == 1 else None)
         source = source_commit(git, head, project.root)

@@ -117,10 +117,10 @@ class Pool:
         for w in range(len(self.conns)):
             dispatch(w)
         while busy:
-            for conn in wait([self.conns[w] for w in busy]):
-                w = self.conns.index(conn)      # type: ignore[arg-type]  # one of ours
+            ready = wait([self.conns[w] for w in busy])
+            for w in [w for w in busy if self.conns[w] in ready]:
                 try:
-                    reply = conn.recv()
+                    reply = self.conns[w].recv()
                 except (EOFError, OSError):
                     raise WorkerDied("a rendering process died (out of memory?)") from None
                 i = busy.pop(w)
