@@ -81,16 +81,13 @@ def _check_cpu(root: str, with_policies: bool) -> float:
     figure holds on a loaded machine."""
     from lamina.checks.admission_policy import Options
     from lamina.checks.config import Rule
-    from lamina.project import pipeline
+    from lamina.project import engine
     from lamina.project.config import load_project
-    from lamina.project.render import RenderOptions
     project = load_project(root)
-    jobs = [pipeline.Job(e, p, c) for e in project.environments for p, c in e.targets()]
-    rules = [Rule("admission-policy", with_policies, "error", Options())]
-    plan = pipeline.Plan(project, RenderOptions(), jobs, output="", mode=pipeline.FINDINGS,
-                         rules=rules)
+    rules = (Rule("admission-policy", with_policies, "error", Options()),)
+    plan = engine.Plan(project, engine.jobs_of(project), engine.Mode.FINDINGS, rules=rules)
     start = time.process_time()
-    _outcomes, result = pipeline.execute(plan, 1, gate=False)
+    engine.run(plan, 1, gate=False)
     return time.process_time() - start
 
 

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from lamina.api.rollback import (HoldResult, ReleaseOptions, RollbackOptions, release,
                                      rollback)
     from lamina.api.values import ValuesOptions, ValuesResult, values
+    from lamina.api.diff import DiffOptions, EnvironmentDiff, diff
+    from lamina.api.render import RenderOptions, RenderResult, render
     from lamina.checks.runner import CheckResult
     from lamina.errors import LaminaError
 
@@ -47,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     **_table("check", "check", "CheckOptions"),
     "CheckResult": "lamina.checks.runner",
     **_table("formats", "format_check", "CHECK_FORMATS"),
-    **_table("diff", "diff", "DiffOptions", "DiffResult"),
+    **_table("diff", "diff", "DiffOptions", "EnvironmentDiff"),
     **_table("explain", "explain", "ExplainOptions", "Explanation"),
     **_table("values", "values", "ValuesResult", "ValuesOptions"),
     **_table("publish", "publish", "PublishOptions", "PublishResult"),

@@ -18,7 +18,7 @@ import pytest
 
 from lamina.checks.gate import ChecksFailed
 from lamina.project import objcache
-from lamina.project.service import render_command
+from lamina.api.render import RenderOptions, render
 from lamina.project.writer import JOURNAL, LEDGER, OutputError, recover
 from tests.helpers.cli import LAMINA, run_lamina
 from tests.helpers.trees import write_tree
@@ -88,7 +88,7 @@ def _packs(cache: Path) -> list[Path]:
 
 def _render(root: Path, out: str = "rendered", **kwargs):
     kwargs.setdefault("render_all", True)
-    return render_command(project_dir=str(root), output=str(root / out), **kwargs)
+    return render(RenderOptions(project_dir=str(root), output=str(root / out), **kwargs))
 
 
 class _Counter:
@@ -123,9 +123,9 @@ def test_cache_hit_gives_what_a_miss_gives(tmp_path: Path, cache: Path,
     plain = _render(root, "plain", jobs=1)
     assert counter.calls == 2 * printed
     assert _tree(root / "rendered") == _tree(root / "again") == _tree(root / "plain")
-    assert _findings(first.check_result) == _findings(second.check_result) \
-        == _findings(plain.check_result)
-    assert any(f.check == "probes" for f in second.check_result.findings)
+    assert _findings(first.checks) == _findings(second.checks) \
+        == _findings(plain.checks)
+    assert any(f.check == "probes" for f in second.checks.findings)
 
 
 def test_a_changed_resource_misses_and_only_it(tmp_path: Path, cache: Path,
@@ -140,13 +140,13 @@ def test_a_changed_resource_misses_and_only_it(tmp_path: Path, cache: Path,
     assert result.written and all("deployment-svc1" in w or "hydrator" in w
                                   for w in result.written)
     # the changed object's findings are its own, not the cached ones
-    found = {(f.check, f.resource) for f in result.check_result.findings}
+    found = {(f.check, f.resource) for f in result.checks.findings}
     assert ("resources", "Deployment/shop-dev/svc1") in found
     assert ("resources", "Deployment/shop-dev/svc0") not in found
     monkeypatch.setenv("LAMINA_NO_CACHE", "1")
     plain = _render(root, "plain", jobs=1)
     assert _tree(root / "rendered") == _tree(root / "plain")
-    assert _findings(result.check_result) == _findings(plain.check_result)
+    assert _findings(result.checks) == _findings(plain.checks)
 
 
 def test_check_configuration_is_part_of_the_key(tmp_path: Path, cache: Path) -> None:
@@ -155,11 +155,11 @@ def test_check_configuration_is_part_of_the_key(tmp_path: Path, cache: Path) -> 
     deploy.write_text(deploy.read_text().replace("        ports:", "        readinessProbe: "
                                                  "{httpGet: {port: http}}\n        ports:"))
     first = _render(root, jobs=1)
-    assert any(f.check == "probes" for f in first.check_result.findings)
+    assert any(f.check == "probes" for f in first.checks.findings)
     (root / "lamina.yaml").write_text("apiVersion: lamina.dev/v1alpha1\nkind: Project\n"
                                       "checks:\n  rules:\n    probes: {enabled: false}\n")
     second = _render(root, jobs=1)
-    assert not any(f.check == "probes" for f in second.check_result.findings)
+    assert not any(f.check == "probes" for f in second.checks.findings)
     (root / "lamina.yaml").write_text("apiVersion: lamina.dev/v1alpha1\nkind: Project\n"
                                       "checks:\n  rules:\n    probes: {level: error}\n")
     with pytest.raises(ChecksFailed):
@@ -183,7 +183,7 @@ def test_cross_environment_findings_follow_the_markers(tmp_path: Path, cache: Pa
     (root / "overlays/prod/kustomization.yaml").write_text(
         (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-p1", "shop-live"))
     result = _render(root, jobs=1)
-    assert not any(f.check == "cross-environment" for f in result.check_result.findings)
+    assert not any(f.check == "cross-environment" for f in result.checks.findings)
     # and back: the workers' guess (last run's owners) is wrong again, the result is not
     (root / "overlays/prod/kustomization.yaml").write_text(
         (root / "overlays/prod/kustomization.yaml").read_text().replace("shop-live", "shop-p1"))
@@ -257,7 +257,7 @@ def test_parallel_and_serial_renders_agree(tmp_path: Path, jobs: int, monkeypatc
     serial = _render(root, "serial", jobs=1)
     other = _render(root, "other", jobs=jobs)
     assert _tree(root / "serial") == {k: v for k, v in _tree(root / "other").items()}
-    assert _findings(serial.check_result) == _findings(other.check_result)
+    assert _findings(serial.checks) == _findings(other.checks)
     assert serial.written == other.written and serial.resource_count == other.resource_count
 
 
@@ -440,6 +440,28 @@ spec:
 """
 
 
+def _serial_targets(project) -> list:
+    """Every target built in this process, as checks.gate.contexts takes them: the plain
+    reference the engine's checks are compared with."""
+    from types import SimpleNamespace
+    from lamina.kustomize.dialect import ValuesOptions
+    from lamina.project.layout import resource_paths
+    from lamina.project.render import options_output, project_relative, render_target
+    out = []
+    for env in project.environments:
+        for path, cluster in env.targets():
+            def finish(resmap, inputs, source, command, unmatched, env=env, path=path):
+                resources = list(resmap)
+                objects = [(r.obj, project_relative(r.origin.source if r.origin else None,
+                                                    env.overlay),
+                            f"{options_output(project)}/{path}/{p}")
+                           for r, p in zip(resources, resource_paths(resources))]
+                return SimpleNamespace(path=path, environment=env.name, objects=objects,
+                                       unmatched_patches=unmatched)
+            out.append(render_target(project, env, path, cluster, ValuesOptions(), finish))
+    return out
+
+
 @pytest.mark.parametrize("preset, strict, crds", [(None, False, False), ("strict", False, True),
                                                   (None, True, True)])
 def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
@@ -450,7 +472,6 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
     from lamina.checks.gate import contexts, load_crd_dir
     from lamina.checks.runner import run
     from lamina.project.config import load_project
-    from lamina.project.render import RenderOptions, render_project
     root = _project(tmp_path / "p")
     write_tree(root, {"crds/widget.yaml": CRD,
                       "overlays/dev/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\n"
@@ -463,8 +484,8 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
     if strict:
         configured = [dataclasses.replace(r, options=dataclasses.replace(r.options, require_digest=True))
                       if r.check_id == "image-tag" else r for r in configured]
-    expected = run(contexts(project, render_project(project, RenderOptions(jobs=1)),
-                            load_crd_dir(crd_dir)), configured)
+    expected = run(contexts(project, _serial_targets(project), load_crd_dir(crd_dir)),
+                   configured)
     for jobs in (1, 2, 2):      # the last one from the cache
         found = check(CheckOptions(project_dir=str(root), preset=preset, strict=strict,
                                    crd_dir=crd_dir, jobs=jobs))
@@ -472,3 +493,30 @@ def test_lamina_check_finds_what_checking_every_object_in_one_process_finds(
         assert found.checked == expected.checked and found.skipped == expected.skipped
     assert any(f.check == "schema" and "Widget" in f.resource for f in expected.findings) == crds
     assert not (root / "rendered").exists()
+
+
+def test_the_render_caches_are_clients_of_the_one_store(tmp_path: Path, cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packs and the owners file sit in the store's `render` section, counted by
+    `lamina cache info`, bound to their key, and LAMINA_NO_CACHE writes neither."""
+    from lamina.api.cache import cache_info
+    from lamina.project import owners
+    root = _project(tmp_path / "p")
+    monkeypatch.setenv("LAMINA_NO_CACHE", "1")
+    _render(root, jobs=1)
+    assert not (cache / "lamina" / "render").exists()
+    monkeypatch.delenv("LAMINA_NO_CACHE")
+    _render(root, "again", jobs=1)
+    files = sorted(p for p in (cache / "lamina" / "render").rglob("*") if p.is_file())
+    owner_files = [p for p in files if p.parent.name == "owners"]
+    assert len(owner_files) == 1 and len(files) == len(_packs(cache)) + 1 == 4
+    render = next(s for s in cache_info().sections if s.name == "render")
+    assert render.files == 4 and render.bytes == sum(p.stat().st_size for p in files)
+    targets = ["dev", "prod", "staging"]
+    assert owners.recall(str(root), targets) is not None
+    # the file of another set of targets moved into this one's place: a miss
+    other = tmp_path / "other"
+    _render(_project(other, envs=("dev", "prod")), jobs=1)
+    theirs = [p for p in (cache / "lamina" / "render" / "owners").iterdir() if p != owner_files[0]]
+    owner_files[0].write_bytes(theirs[0].read_bytes())
+    assert owners.recall(str(root), targets) is None

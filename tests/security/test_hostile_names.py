@@ -54,9 +54,9 @@ def _world() -> Iterator[tuple[Path, Path]]:
 
 
 def _render(repo: Path, output: str | None = None, all_: bool = True):
-    from lamina.project.service import render_command
-    return render_command(project_dir=str(repo), output=output, render_all=all_, jobs=1,
-                          run_checks=False)
+    from lamina.api.render import RenderOptions, render
+    return render(RenderOptions(project_dir=str(repo), output=output, render_all=all_, jobs=1,
+                                run_checks=False))
 
 
 def _link(world: Path, repo: Path, where: str | None) -> None:

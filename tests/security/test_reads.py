@@ -123,10 +123,10 @@ def test_committed_metadata_cannot_make_render_read_outside(repo: Path, world: P
         return original(path)
     render_mod._digest = spy
     try:
-        from lamina.project.render import RenderOptions, stale_targets
+        from lamina.project.render import stale_targets
         from lamina.project.config import load_project
         project = load_project(str(repo))
-        todo, _fresh = stale_targets(project, str(repo / "rendered"), RenderOptions())
+        todo, _fresh = stale_targets(project, str(repo / "rendered"))
     finally:
         render_mod._digest = original
     assert "dev" in todo

@@ -1,5 +1,5 @@
 """`lamina check`: every check over every environment (or those named), rendered in
-memory as `lamina render` renders them (project/pipeline.py), without writing any file."""
+memory as `lamina render` renders them (project/engine.py), without writing any file."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from lamina.checks.config import rules
 from lamina.checks.gate import load_crd_dir
 from lamina.checks.runner import CheckResult
 from lamina.kustomize.dialect import ValuesOptions
-from lamina.project import pipeline
+from lamina.project import engine
 from lamina.project.config import load_project
-from lamina.project.render import RenderOptions, selected
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,7 @@ class CheckOptions:
 def check(options: CheckOptions = CheckOptions()) -> CheckResult:
     """The findings of every configured check over the selected environments."""
     project = load_project(options.project_dir)
-    render_options = RenderOptions(environments=options.environments, values=options.values)
-    envs = selected(project, options.environments)
+    jobs = engine.jobs_of(project, options.environments)
     configured = crds = error = None
     try:   # reported after the builds, as before
         configured = rules(project.checks, options.preset)
@@ -45,12 +43,12 @@ def check(options: CheckOptions = CheckOptions()) -> CheckResult:
         crds = load_crd_dir(options.crd_dir)
     except Exception as exc:
         error = exc
-    plan = pipeline.Plan(project, render_options,
-                         [pipeline.Job(e, p, c) for e in envs for p, c in e.targets()],
-                         output="", mode=pipeline.FINDINGS,
-                         rules=configured if error is None else None, crds=crds or ())
+    plan = engine.Plan(project, jobs, engine.Mode.FINDINGS, options.values,
+                       rules=tuple(configured) if error is None and configured is not None
+                       else None, crds=crds or ())
     if error is not None and not plan.jobs:
         raise error
-    plan.expected_owners = pipeline.expected_owners(plan)
-    _outcomes, result = pipeline.execute(plan, options.jobs, error, gate=False)
-    return result if result is not None else CheckResult()
+    plan = dataclasses.replace(plan, expected_owners=engine.expected_owners(plan))
+    result = engine.run(plan, options.jobs, error, gate=False)
+    assert isinstance(result, engine.Checked)
+    return result.checks if result.checks is not None else CheckResult()

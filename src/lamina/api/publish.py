@@ -13,9 +13,9 @@ only the truth.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
-from lamina.publish.source import SourceCommit, base_trailers, source_commit, target_branches
+from lamina.api.render import RenderOptions, RenderResult, render_project
 from lamina.errors import LaminaError
 from lamina.git import Git, deepen
 from lamina.kustomize.dialect import ValuesOptions
@@ -25,7 +25,11 @@ from lamina.publish.changes import per_env_branch, single_branch_env, tree_chang
 from lamina.publish.dirty import Dirt, dirty_inputs
 from lamina.publish.holds import Hold, read_hold
 from lamina.publish.identity import configured, ident, publisher
+from lamina.project.config import Project, load_project
+from lamina.project.outdir import output_path
+from lamina.project.outlock import output_lock
 from lamina.publish.record import default_remote
+from lamina.publish.source import SourceCommit, base_trailers, source_commit, target_branches
 from lamina.publish.target import LaminaHistory
 
 
@@ -61,11 +65,9 @@ class PublishResult:
 __all__ = ["Landed", "PublishOptions", "PublishResult", "publish"]
 
 
-def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None = None,
+def publish(options: PublishOptions,
+            checks: Callable[[Project, RenderResult], None] | None = None,
             notify: Callable[[str], None] | None = None) -> PublishResult:
-    from lamina.project.config import load_project
-    from lamina.project.outlock import output_lock
-    from lamina.project.service import output_path
     project = load_project(options.project_dir)
     git = Git(project.root)
     head = git.head()
@@ -85,19 +87,16 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
         if options.push and not options.allow_unpushed:
             _check_pushed(git, options.push, head)
         # The gitops objects (_argocd/, _flux/) come from the render, which alone decides
-        # them (project/service.py: the flags, else lamina.yaml's gitops and publish keys).
-        files, dirt = _render(project, git, options, checks, argocd,
-                              next(iter(branches)) if len(branches) == 1 else None)
+        # them (api/render.py: the flags, else lamina.yaml's gitops and publish keys).
+        rendered, dirt = _render(project, git, options, checks, argocd,
+                                 next(iter(branches)) if len(branches) == 1 else None)
         source = source_commit(git, head, project.root)
         who = publisher(git, configured(project.publish))
         results = []
         for name, env in branches.items():
-            if env is None:
-                branch_files = files
-            else:
-                prefix = env + "/"
-                branch_files = {k[len(prefix):]: v for k, v in files.items()
-                                if k.startswith(prefix)}
+            branch_files = _files(rendered, env)
+            if not dirt.clean:
+                branch_files = _mark_dirty(branch_files, dirt)
             step = _Step(git, name, env, [e.name for e in project.environments], branch_files,
                          source, dirt, who, options)
             results.append(land(git, name, step.build, options.push, options.max_attempts,
@@ -105,15 +104,14 @@ def publish(options: PublishOptions, checks: Callable[[Any, Any], None] | None =
     return PublishResult(head, tuple(results), dirt)
 
 
-def _render(project: Any, git: Git, options: PublishOptions,
-            checks: Callable[[Any, Any], None] | None, argocd_apps: bool,
-            branch: str | None) -> tuple[dict[str, str], Dirt]:
+def _render(project: Project, git: Git, options: PublishOptions,
+            checks: Callable[[Project, RenderResult], None] | None, argocd_apps: bool,
+            branch: str | None) -> tuple[RenderResult, Dirt]:
     import os
-    from lamina.project.service import render_command
-    rendered = render_command(project_dir=project.root, render_all=True, write=False,
-                              values=options.values, jobs=options.jobs,
-                              argocd_apps=argocd_apps, repo_url=options.repo_url,
-                              rendered_branch=branch)
+    rendered = render_project(project, RenderOptions(
+        project_dir=project.root, render_all=True, write=False, values=options.values,
+        jobs=options.jobs, argocd_apps=argocd_apps, repo_url=options.repo_url,
+        rendered_branch=branch))
     if checks is not None:
         checks(project, rendered)
     inputs: set[str] = set()
@@ -127,10 +125,24 @@ def _render(project: Any, git: Git, options: PublishOptions,
             f"refusing to publish: the render would not be source commit {git.head()[:12]}'s "
             f"but its own, because of {dirt.describe()}. Commit these changes (or drop --set "
             "and --values), or use --allow-dirty to publish it recorded as dirty")
-    files = dict(rendered.files)
-    if not dirt.clean:
-        files = _mark_dirty(files, dirt)
-    return files, dirt
+    return rendered, dirt
+
+
+def _files(rendered: RenderResult, env: str | None) -> dict[str, str]:
+    """The files of one rendered branch: every target's and the gitops objects (env None),
+    or one environment's, relative to its folder (a branch per environment)."""
+    files: dict[str, str] = {}
+    for target in rendered.targets:
+        if env is None:
+            folder = target.path + "/"
+        elif target.environment == env:
+            folder = target.path[len(env) + 1:] + "/" if target.path != env else ""
+        else:
+            continue
+        files.update({folder + rel: text for rel, text in target.texts.items()})
+    if env is None:
+        files.update(rendered.gitops)
+    return files
 
 
 def _mark_dirty(files: dict[str, str], dirt: Dirt) -> dict[str, str]:

@@ -36,8 +36,7 @@ def diff(environments, base, head, envs, ignore_namespace, ignore_prefix, ignore
          fmt, no_color, no_pager, exit_code, project_dir, values_files, sets, set_strings) -> None:
     """Show what the working tree (or --head) changes in each environment."""
     from lamina.cli.progress import progress
-    from lamina.diff import formats
-    from lamina.diff.api import DiffOptions, diff as run_diff
+    from lamina.api.diff import DiffOptions, as_json, diff as run_diff, markdown, text
     pairs = []
     for item in only:
         key, sep, value = item.partition("=")
@@ -51,13 +50,13 @@ def diff(environments, base, head, envs, ignore_namespace, ignore_prefix, ignore
             ignore_namespace=ignore_namespace, ignore_prefix=ignore_prefix,
             values=values_from_flags(values_files, sets, set_strings)), notify=say)
     if fmt == "json":
-        sys.stdout.write(formats.as_json(result))
+        sys.stdout.write(as_json(result))
     elif fmt == "markdown":
-        comments = formats.markdown(result)
+        comments = markdown(result)
         sys.stdout.write("\n<!-- lamina: next comment -->\n".join(comments))
     else:
         color = sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
-        output = formats.text(result, color=color)
+        output = text(result, color=color)
         if not no_pager and sys.stdout.isatty() and sys.stdin.isatty() and \
                 output.count("\n") > shutil.get_terminal_size().lines:
             _page(output, color)

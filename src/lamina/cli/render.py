@@ -47,23 +47,23 @@ def render(environments: tuple[str, ...], output: str | None, output_outside_rep
            values_files: tuple[str, ...], sets: tuple[str, ...],
            set_strings: tuple[str, ...]) -> None:
     """Render ENVIRONMENTS (default: all) of the project."""
+    from lamina.api.render import RenderOptions, render as run_render
     from lamina.cli.progress import progress
-    from lamina.project.service import render_command
     if argocd_apps and argocd_appset:
         raise click.UsageError("--argocd-apps and --argocd-appset are two forms of the same "
                                "objects: choose one")
     started = time.monotonic()
     with progress("rendering...") as report:
-        outcome = render_command(
+        outcome = run_render(RenderOptions(
             project_dir=project_dir, environments=environments, output=output, check=check,
             render_all=render_all, argocd_apps=argocd_apps, argocd_appset=argocd_appset,
             flux=flux, repo_url=repo_url, jobs=jobs,
-            values=values_from_flags(values_files, sets, set_strings), progress=report,
+            values=values_from_flags(values_files, sets, set_strings),
             run_checks=not no_checks, output_outside_repo=output_outside_repo,
-            lock_timeout=lock_timeout, notify=say)
+            lock_timeout=lock_timeout), progress=report, notify=say)
     seconds = time.monotonic() - started
-    from lamina.report.text import checks_summary, warnings_report
-    result = outcome.check_result if not no_checks else None
+    from lamina.api.render import checks_summary, warnings_report
+    result = outcome.checks if not no_checks else None
     if result is not None and not quiet:
         click.echo(warnings_report(result), nl=False, err=True)
     summary = checks_summary(result)

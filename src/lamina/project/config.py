@@ -304,12 +304,12 @@ def load_project(root: str) -> Project:
     root = os.path.realpath(root)
     path = os.path.join(root, PROJECT_FILE)
     if not os.path.isfile(path):
-        envs = discover_environments(root)
-        if not envs:
+        found = discover_environments(root)
+        if not found:
             raise ProjectError(
                 f"no environments: {root} has no {PROJECT_FILE} and no overlays/<env>/ "
                 "directory with a kustomization")
-        return Project(root=root, environments=envs)
+        return Project(root=root, environments=found)
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     display = PROJECT_FILE

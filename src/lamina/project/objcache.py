@@ -36,6 +36,7 @@ import io
 import marshal
 import os
 import pickle
+from enum import IntEnum
 from typing import Any
 
 _MAGIC = b"lamina-render-pack 3\n"
@@ -59,10 +60,10 @@ def code_stamp() -> str:
     return stamp("checks", "yaml")
 
 
-_TABLE: list[dict] = []
+_TABLE: list[dict[Any, Any]] = []
 
 
-def _dispatch_table() -> dict:
+def _dispatch_table() -> dict[Any, Any]:
     """Label and annotation maps (EntryMap) pickle as the plain mappings they print as: the
     nodes they share with other maps during a build reach neither the text nor a check."""
     if not _TABLE:
@@ -103,17 +104,28 @@ def _valid_findings(value: Any) -> bool:
         and isinstance(f[3], tuple) and f[4] in ("error", "warning") for f in value)
 
 
+class Slot(IntEnum):
+    """Which findings of an entry: its place in the entry (the text is at 0)."""
+
+    PER_OBJECT = 1       # the checks that look at one object alone (runner.PER_OBJECT)
+    CROSS = 2            # cross-environment
+
+
+Findings = tuple[tuple[Any, ...], ...]
+Entry = tuple[str | None, Findings | None, Findings | None]
+
+
 class Pack:
     """One target's remembered texts and findings. Each entry is (text, findings of the
     checks that look at one object alone, cross-environment findings); each kind of
     findings holds for the one check configuration recorded for it (`keys`)."""
 
-    SLOTS = 2
+    SLOTS = len(Slot)
 
     def __init__(self, root: str, target: str):
         self.path, self.key = _pack_location(root, target)
         self.keys: tuple[str | None, ...] = (None,) * self.SLOTS
-        self.entries: dict[bytes, tuple] = {}
+        self.entries: dict[bytes, Entry] = {}
         self._load()
 
     def _load(self) -> None:
@@ -143,7 +155,7 @@ class Pack:
         except OSError:
             pass
 
-    def _entry(self, key: bytes | None) -> tuple | None:
+    def _entry(self, key: bytes | None) -> Entry | None:
         entry = self.entries.get(key) if key is not None else None
         if isinstance(entry, tuple) and len(entry) == 1 + self.SLOTS and \
                 (entry[0] is None or isinstance(entry[0], str)):
@@ -156,17 +168,18 @@ class Pack:
         entry = self._entry(key)
         return entry[0] if entry is not None else None
 
-    def findings(self, key: bytes | None, slot: int, config: str | None) -> tuple | None:
-        """The findings in `slot` (1: per-object checks, 2: cross-environment) remembered
-        for this content under check configuration `config`."""
+    def findings(self, key: bytes | None, slot: Slot, config: str | None) -> Findings | None:
+        """The findings in `slot` remembered for this content under check configuration
+        `config`."""
         if config is None or config != self.keys[slot - 1]:
             return None
         entry = self._entry(key)
         if entry is not None and _valid_findings(entry[slot]):
-            return entry[slot]
+            found: Findings = entry[slot]     # type: ignore[assignment]  # checked just above
+            return found
         return None
 
-    def save(self, entries: dict[bytes, tuple], keys: tuple[str | None, ...]) -> None:
+    def save(self, entries: dict[bytes, Entry], keys: tuple[str | None, ...]) -> None:
         """Remember exactly `entries` (key -> (text or None, findings or None, findings or None)),
         valid for the configurations `keys`, when they differ from what the pack holds."""
         if keys == self.keys and entries == self.entries:

@@ -9,7 +9,7 @@ from typing import Any
 
 from lamina.errors import LaminaError
 from lamina.project.config import load_project
-from lamina.project.yamledit import set_path
+from lamina.project.yamledit import Step, set_path
 
 _IMAGE_FIELDS = ("newName", "newTag", "digest")
 
@@ -118,7 +118,8 @@ def plan(project_dir: str, source_env: str, target_env: str, images: bool = True
                 raise PromoteError(f"environment {src.name} has no value '{key}'") from None
             if isinstance(value, (dict, list)):
                 raise PromoteError(f"value '{key}' is a {type(value).__name__}; promote its leaves")
-            text = set_path(text, key.split("."), value, os.path.relpath(target, project.root))
+            steps: list[Step] = list(key.split("."))
+            text = set_path(text, steps, value, os.path.relpath(target, project.root))
             result.changes.append(f"value {key} -> {value!r}")
         if text != original:
             result.files[target] = (original, text)

@@ -1,38 +1,27 @@
-"""Rendering every environment of a project in one run."""
+"""Building one target of a project (an environment, or one of its clusters) for the render
+engine (project/engine.py): its values files, its inputs and their digests, the source
+commit its metadata names, and the command that reproduces it; and which targets are
+unchanged since they were last rendered."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import posixpath
+import re
+from typing import Any, Callable, TypeVar
 
 from lamina.errors import LaminaError, SourceRef
 from lamina.kustomize.dialect import ValuesOptions
+from lamina.model.resmap import ResMap
 from lamina.project.config import Cluster, Environment, Project
-from lamina.project.layout import SourceInfo, environment_files
+from lamina.project.layout import SourceInfo
 
-
-@dataclass(frozen=True)
-class RenderOptions:
-    environments: tuple[str, ...] = ()     # empty: all
-    values: ValuesOptions = ValuesOptions()
-    jobs: int = 0                          # 0: decide from the machine and the work
-
-
-@dataclass
-class RenderedTarget:
-    path: str                      # env or env/cluster
-    environment: str
-    files: dict[str, str]          # relative to rendered/<path>/
-    resource_count: int
-    inputs: dict[str, str] = field(default_factory=dict)   # project-relative path -> sha256
-    # (object, source file:line, rendered path) for each resource, for the checks.
-    objects: list = field(default_factory=list)
-    # (kustomization, line, field, index, what it selects) of each patch or replacement
-    # target that selected nothing (the unmatched-patch check).
-    unmatched_patches: tuple = ()
+T = TypeVar("T")
+# finish(resmap, inputs, source, command, unmatched patches): what the engine does with it
+Finish = Callable[[ResMap, dict[str, str], SourceInfo, str, tuple[Any, ...]], T]
 
 
 @functools.lru_cache(maxsize=16)
@@ -98,18 +87,18 @@ def _digest(path: str) -> str:
 
 
 def render_target(project: Project, env: Environment, path: str, cluster: Cluster | None,
-                  options: RenderOptions, finish=None):
-    """Build one target. Without `finish`, its RenderedTarget (every file's text and every
-    object); with it, `finish(resmap, inputs, source, command)` (project/pipeline.py)."""
+                  flags: ValuesOptions, finish: Finish[T]) -> T:
+    """Build one target (`flags`: the values given on the command line) and hand the result
+    to `finish(resmap, inputs, source, command, unmatched patches)` (project/worker.py)."""
     from lamina.kustomize.build import BuildOptions, build
     files = tuple(os.path.join(project.root, v) for v in env.values)
     if cluster is not None:
         files += tuple(os.path.join(project.root, v) for v in cluster.values)
-    values = ValuesOptions(files=files + options.values.files, sets=options.values.sets,
-                           set_strings=options.values.set_strings)
+    values = ValuesOptions(files=files + flags.files, sets=flags.sets,
+                           set_strings=flags.set_strings)
     reads: set[str] = set()
     # memo: only bases changed since the last render are built again (kustomize/memo.py).
-    unmatched: list = []
+    unmatched: list[Any] = []
     try:
         resmap = build(os.path.join(project.root, env.overlay),
                        BuildOptions(values=values, reads=reads, memo=True, unmatched=unmatched))
@@ -124,20 +113,11 @@ def render_target(project: Project, env: Environment, path: str, cluster: Cluste
     # Committed output names no commit: the one it belongs to does not exist yet.
     source = SourceInfo() if project.output_committed else source_info(project.root,
                                                                        sorted(inputs))
-    command = _command_for(env, cluster, options.values)
+    command = _command_for(env, cluster, flags)
     unmatched_patches = tuple(sorted({(os.path.relpath(u.path, project.root), u.where().line,
                                        u.field, u.index, u.what) for u in unmatched},
                                      key=lambda u: (u[0], u[1] or 0, u[2:])))
-    if finish is not None:
-        return finish(resmap, inputs, source, command, unmatched_patches)
-    rendered = environment_files(path, env.overlay, resmap, inputs, source, command)
-    from lamina.project.layout import resource_paths
-    resources = list(resmap)
-    objects = [(r.obj, project_relative(r.origin.source if r.origin else None, env.overlay),
-                f"{options_output(project)}/{path}/{p}")
-               for r, p in zip(resources, resource_paths(resources))]
-    return RenderedTarget(path, env.name, rendered, len(resmap), inputs, objects,
-                          unmatched_patches)
+    return finish(resmap, inputs, source, command, unmatched_patches)
 
 
 def _relative(path: str, root: str) -> str:
@@ -149,17 +129,17 @@ def _relative(path: str, root: str) -> str:
     return os.path.relpath(path, root)
 
 
-_UNNORMAL = __import__("re").compile(r"//|/\.\.?(?:/|$)|/$")
+_UNNORMAL = re.compile(r"//|/\.\.?(?:/|$)|/$")
 _JOINED: dict[tuple[str, str], str] = {}
 
+S = TypeVar("S", bound=SourceRef)
 
-def project_relative(source, overlay: str):
+
+def project_relative(source: S | None, overlay: str) -> S | None:
     """Build messages name files relative to the overlay; project-level reports use paths
     relative to the project root."""
     if source is None:
         return None
-    import dataclasses
-    import posixpath
     key = (overlay, source.path)
     path = _JOINED.get(key)
     if path is None:
@@ -167,7 +147,7 @@ def project_relative(source, overlay: str):
             _JOINED.clear()
         path = _JOINED[key] = posixpath.normpath(posixpath.join(overlay, source.path))
     if type(source) is SourceRef:
-        return SourceRef(path, source.line, source.column)
+        return SourceRef(path, source.line, source.column)     # type: ignore[return-value]
     return dataclasses.replace(source, path=path)
 
 
@@ -175,32 +155,11 @@ def options_output(project: Project) -> str:
     return project.output_dir.rstrip("/")
 
 
-def _work(args: tuple) -> RenderedTarget:
-    return render_target(*args)
-
-
 def selected(project: Project, names: tuple[str, ...]) -> list[Environment]:
+    """The environments named (all when none is), in the order named."""
     if not names:
         return list(project.environments)
     return [project.environment(n) for n in names]
-
-
-def render_project(project: Project, options: RenderOptions = RenderOptions(),
-                   only: set[str] | None = None) -> list[RenderedTarget]:
-    """Render the chosen environments (all by default). `only` limits the work to those
-    target paths (incremental rendering); results keep the project's environment order."""
-    work = []
-    for env in selected(project, options.environments):
-        for path, cluster in env.targets():
-            if only is None or path in only:
-                work.append((project, env, path, cluster, options))
-    jobs = options.jobs or min(len(work), os.cpu_count() or 1)
-    if jobs <= 1 or len(work) <= 1:
-        return [_work(w) for w in work]
-    import multiprocessing
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        return list(pool.map(_work, work))
 
 
 def _command_for(env: Environment, cluster: Cluster | None,
@@ -219,7 +178,8 @@ def _command_for(env: Environment, cluster: Cluster | None,
     return command
 
 
-def stale_targets(project: Project, output: str, options: RenderOptions) -> tuple[set[str], set[str]]:
+def stale_targets(project: Project, output: str, environments: tuple[str, ...] = (),
+                  flags: ValuesOptions = ValuesOptions()) -> tuple[set[str], set[str]]:
     """(targets to render, targets whose inputs are unchanged since they were rendered).
 
     A target is unchanged when its metadata names this lamina version and the same command,
@@ -230,9 +190,9 @@ def stale_targets(project: Project, output: str, options: RenderOptions) -> tupl
     from lamina.project.layout import METADATA_FILE
     from lamina.fsguard import Folder, is_safe_name
     folder = Folder(output)
-    todo, fresh = set(), set()
-    flags = options.values
-    for env in selected(project, options.environments):
+    todo: set[str] = set()
+    fresh: set[str] = set()
+    for env in selected(project, environments):
         for path, cluster in env.targets():
             try:
                 # The metadata is the tree's (a pull request's): read through fsguard, and

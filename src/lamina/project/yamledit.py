@@ -118,6 +118,6 @@ def set_path(text: str, steps: list[Step], value: Any, path: str) -> str:
                                      _block(entry, indent))
         node = child
     if not isinstance(node, yaml.ScalarNode):
-        raise EditError(f"'{'.'.join(str(s) for s in steps)}' holds a {node.id}, not a value",
+        raise EditError(f"'{'.'.join(str(s) for s in steps)}' holds a {node.id}, not a value",  # type: ignore[attr-defined]
                         SourceRef(path, node.start_mark.line + 1))
     return text[:node.start_mark.index] + _scalar_text(value) + text[node.end_mark.index:]

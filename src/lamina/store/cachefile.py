@@ -2,7 +2,7 @@
 only for the key they were written for.
 
 Every cache (yaml/doc_cache.py, kustomize/memo.py, project/objcache.py, the owners file of
-project/pipeline.py) writes an entry to a temporary file beside it and renames it into
+project/owners.py) writes an entry to a temporary file beside it and renames it into
 place, so concurrent writers and a crash leave either a whole entry or none; trouble
 writing (a read-only or full disk) only costs the speed-up.
 

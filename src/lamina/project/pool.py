@@ -1,5 +1,6 @@
-"""Worker processes for `lamina render`: a small fork-based pool whose processes each
-keep one worker object for the whole render, and the parent's side of their errors."""
+"""Worker processes for the render engine (project/engine.py): a small fork-based pool
+whose processes each keep one worker object for the whole run, and the parent's side of
+their errors."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ import gc
 import os
 import traceback
 from collections import deque
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, NoReturn
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One task's answer: its value (ok) or the exception raised and its traceback."""
+
+    ok: bool
+    value: Any
+    worker: int = -1           # which process answered (ok)
+    traceback: str = ""        # (not ok)
 
 
 class _RemoteTraceback(Exception):
@@ -48,7 +60,7 @@ def _serve(conn: Any, make_worker: Callable[[], Any]) -> None:
         if message[0] == "stop":
             break
         try:
-            reply = ("ok", getattr(worker, message[0])(*message[1:]))
+            reply: tuple[Any, ...] = ("ok", getattr(worker, message[0])(*message[1:]))
         except BaseException as exc:       # sent to the parent, which raises it
             reply = ("error", exc, "".join(traceback.format_exception(exc)))
         try:
@@ -68,9 +80,11 @@ class Pool:
 
     def __init__(self, make_worker: Callable[[], Any], size: int):
         import multiprocessing
+        from multiprocessing.connection import Connection
+        from multiprocessing.process import BaseProcess
         ctx = multiprocessing.get_context("fork")
-        self.conns = []
-        self.procs = []
+        self.conns: list[Connection] = []
+        self.procs: list[BaseProcess] = []
         for _ in range(size):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=_serve, args=(child, make_worker), daemon=True)
@@ -79,17 +93,17 @@ class Pool:
             self.conns.append(parent)
             self.procs.append(proc)
 
-    def run(self, tasks: list[tuple[int | None, tuple]], stop_on_error: bool = False
-            ) -> dict[int, tuple]:
-        """Run each (worker or None for any, message); task number -> (status, value,
-        traceback or worker). After a failure with stop_on_error, only the tasks already
-        sent are waited for: the earlier ones all are."""
+    def run(self, tasks: list[tuple[int | None, tuple[Any, ...]]], stop_on_error: bool = False
+            ) -> dict[int, TaskResult]:
+        """Run each (worker or None for any, message); task number -> its result. After a
+        failure with stop_on_error, only the tasks already sent are waited for: the earlier
+        ones all are."""
         from multiprocessing.connection import wait
-        own = {w: deque() for w in range(len(self.conns))}
+        own: dict[int, deque[int]] = {w: deque() for w in range(len(self.conns))}
         anyone: deque[int] = deque()
         for i, (w, _message) in enumerate(tasks):
             (own[w] if w is not None else anyone).append(i)
-        results: dict[int, tuple] = {}
+        results: dict[int, TaskResult] = {}
         busy: dict[int, int] = {}
         failed = False
 
@@ -103,18 +117,18 @@ class Pool:
         for w in range(len(self.conns)):
             dispatch(w)
         while busy:
-            for conn in wait([self.conns[w] for w in busy]):
-                w = self.conns.index(conn)
+            ready = wait([self.conns[w] for w in busy])
+            for w in [w for w in busy if self.conns[w] in ready]:
                 try:
-                    reply = conn.recv()
+                    reply = self.conns[w].recv()
                 except (EOFError, OSError):
                     raise WorkerDied("a rendering process died (out of memory?)") from None
                 i = busy.pop(w)
                 if reply[0] == "ok":
-                    results[i] = ("ok", reply[1], w)
+                    results[i] = TaskResult(True, reply[1], worker=w)
                 else:
                     failed = True
-                    results[i] = ("error", reply[1], reply[2])
+                    results[i] = TaskResult(False, reply[1], traceback=reply[2])
                 dispatch(w)
         return results
 
@@ -132,7 +146,7 @@ class Pool:
                 proc.join()
 
 
-def raise_remote(exc: BaseException, tb: str) -> None:
+def raise_remote(exc: BaseException, tb: str) -> NoReturn:
     """Raise what a worker sent, with its traceback as the cause (not for user errors)."""
     from lamina.errors import LaminaError
     if tb and not isinstance(exc, (LaminaError, KeyboardInterrupt)) and exc.__cause__ is None:
