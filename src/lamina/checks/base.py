@@ -110,7 +110,7 @@ class Context:
         file no longer holds it)."""
         if not at or obj.source is None:
             return obj.source
-        return field_source(obj.source, at, self.root)
+        return field_source(obj.source, at, self.root, obj.data)
 
 
 # ---- pods inside workloads ---------------------------------------------------------------

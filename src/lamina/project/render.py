@@ -168,6 +168,9 @@ def project_relative(source, overlay: str):
         path = _JOINED[key] = posixpath.normpath(posixpath.join(overlay, source.path))
     if type(source) is SourceRef:
         return SourceRef(path, source.line, source.column)
+    from lamina.yaml.patch_positions import PatchedSource
+    if isinstance(source, PatchedSource):     # the patch files move with it
+        return source.moved(overlay)
     return dataclasses.replace(source, path=path)
 
 

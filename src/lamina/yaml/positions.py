@@ -230,12 +230,21 @@ def position(text_docs: list[Document], doc_line: int | None,
     return doc.offset + found.start_mark.line, found.start_mark.column
 
 
-def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> SourceRef | None:
+def field_source(source: SourceRef | None, path: FieldPath, root: str = "",
+                 data: Any = None) -> SourceRef | None:
     """Where `path` of the resource whose document starts at `source` is written (see the
-    module docstring). Never raises for an unreadable or changed file: falls back to
-    `source`."""
+    module docstring); in a patch file when a patch wrote it (patch_positions.py; `data`,
+    the resource as rendered, lets JSON patches' list indexes be matched). Never raises
+    for an unreadable or changed file: falls back to `source`."""
     if source is None or not path:
         return source
+    if getattr(source, "patches", None):
+        from lamina.yaml.patch_positions import overriding
+        hit = overriding(source, path, root, data)  # type: ignore[arg-type]
+        if hit is not None:
+            own = _own_depth(source, path, root)
+            if hit[1] > own or (hit[1] == len(path) and hit[2]):
+                return hit[0]
     full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
     rendered = rendered_text(full) if full.endswith(".j2") else None
     if rendered is not None:
@@ -264,6 +273,15 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> S
 
 
 _UNSEEN: Any = object()
+
+
+def _own_depth(source: SourceRef, path: FieldPath, root: str) -> int:
+    """How many steps of `path` the resource's own file (or rendered template) writes."""
+    full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
+    rendered = rendered_text(full) if full.endswith(".j2") else None
+    docs = _rendered_documents(rendered) if rendered is not None else _file_documents(full)
+    doc = next((d for d in docs or () if d.line == source.line), None)
+    return 0 if doc is None else walk(doc.node, path)[1]
 
 
 _RENDERED_DOCS: "OrderedDict[int, tuple[Any, list[Document]]]" = OrderedDict()
