@@ -343,6 +343,11 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                 _trace(target, ra.resmap, kind, field, index, cfg)
 
 
+def _field_line(target: "Target", field: str) -> SourceRef:
+    from lamina.kustomize.fieldlines import field_line
+    return field_line(target.kustomization.path, target.display, field, None)
+
+
 def _entry_of(target: "Target", kind: str, number: int, external_start: int,
               seen: dict[str, int], last: bool = False) -> Any:
     """A context naming errors at the kustomization entry of this step (entry_errors.py);
@@ -433,6 +438,8 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
             raise NotSupportedError(
                 f"external plugins disabled; unable to load external plugin '{res.kind}'. "
                 "lamina runs only builtin plugins (apiVersion: builtin); exec, Go and "
-                "container KRM functions are not supported yet", SourceRef(target.display))
+                "container KRM functions are not supported yet: remove the entry, or rewrite "
+                "it as a builtin plugin",
+                _field_line(target, field))
         cfg = {k: v for k, v in res.obj.items() if k not in ("apiVersion", "kind")}
         yield res.kind, cfg, origin

@@ -130,7 +130,7 @@ def _render(project: Project, out: str, environments: tuple[str, ...], check: bo
     if run_checks:
         from lamina.checks.config import rules as check_rules
         try:
-            rules = check_rules(project.checks)
+            rules = check_rules(project.checks, None, project.root)
         except Exception as exc:      # reported after the builds, as before
             rules_error = exc
     plan = pipeline.Plan(project, options,
