@@ -10,6 +10,7 @@ naming what to fix, keeping Kustomize's words for people who search for them.
 from __future__ import annotations
 
 import contextlib
+import posixpath
 from typing import Iterator
 
 from lamina.errors import LaminaError, SourceRef
@@ -37,15 +38,22 @@ def at_entry(kustomization: str, display: str, field: str | None,
     except LaminaError as exc:
         if exc.source is not None and exc.source.line is not None:
             raise
-        from lamina.kustomize.fieldlines import field_line
+        from lamina.kustomize.fieldlines import field_line, listing_line
         where: SourceRef = field_line(kustomization, display, field or "transformers", index)
+        message = exc.message
+        named = exc.source.path if exc.source is not None else ""
+        if named and named != display and not named.startswith("<"):
+            # The patch file the error is about: the entry that lists it, when one does.
+            entry = posixpath.relpath(named, posixpath.dirname(display) or ".")
+            listed = listing_line(kustomization, display, entry)
+            if listed.line is not None:
+                where = listed
+            else:
+                message = f"{entry}: {message}"
         if where.line is None:
             raise
-        message = exc.message
-        if exc.source is not None and exc.source.path and exc.source.path != display:
-            message = f"{exc.source.path}: {message}"
-        remedy = _REMEDY.get(field or "", "fix this entry")
+        remedy = "" if "did you mean" in message else _REMEDY.get(field or "", "fix this entry")
         cls = type(exc)
         if cls.__init__ is not LaminaError.__init__:   # a class that words its own message
             cls = next(c for c in cls.__mro__ if c.__init__ is LaminaError.__init__)
-        raise cls(f"{message}\n  {remedy}", where) from None
+        raise cls(f"{message}\n  {remedy}" if remedy else message, where) from None
