@@ -160,23 +160,9 @@ def _pod_template(obj: Obj) -> tuple[dict[str, Any], dict[str, Any]] | None:
 
 def named_path(data: Any, path: Any) -> FieldPath:
     """`path` (keys and list indexes into `data`) with each index of a list item that has a
-    `name` turned into a (name, value) step: the source file may hold the list in another
-    order, or fewer items, than the rendered object."""
-    out: list[Any] = []
-    node = data
-    for step in path:
-        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
-            item = node[step]
-            name = item.get("name") if isinstance(item, dict) else None
-            out.append(("name", name) if isinstance(name, str) else step)
-            node = item
-        elif isinstance(step, str) and isinstance(node, dict):
-            out.append(step)
-            node = node.get(step)
-        else:
-            out.append(step)
-            node = None
-    return tuple(out)
+    `name` turned into a (name, value) step (yaml/patch_positions.py, the one owner)."""
+    from lamina.yaml.patch_positions import named_path as named
+    return named(data, tuple(path))
 
 
 def pod_spec_path(obj: Obj) -> FieldPath:

@@ -332,16 +332,12 @@ def _in_configuration(ctx: Context) -> Iterator[Finding]:
                 if found is None or found[0] == own:
                     continue
                 env, marker = found
-                if secret:      # a Secret's value never goes into a message, not even its host
-                    yield ctx.finding(
-                        ID, LEVEL, obj, f"{path} names a host of environment '{env}' (it carries "
-                        f"the marker '{marker}'; the value is a Secret's, so it is not shown); "
-                        f"point it at {own}'s own host, or list the host under {own}'s hosts: "
-                        "in lamina.yaml if it really is shared", at=steps)
-                    break
+                # A Secret's value never goes into a message, not even its host.
+                names = (f"names a host of environment '{env}' (it carries the marker '{marker}'; "
+                         "the value is a Secret's, so it is not shown)" if secret else
+                         f"names host '{host.host}', which belongs to environment '{env}' (it "
+                         f"carries the marker '{marker}')")
                 yield ctx.finding(
-                    ID, LEVEL, obj, f"{path} names host '{host.host}', which belongs to "
-                    f"environment '{env}' (it carries the marker '{marker}'); point it at "
-                    f"{own}'s own host, or list the host under {own}'s hosts: in lamina.yaml "
-                    "if it really is shared", at=steps)
+                    ID, LEVEL, obj, f"{path} {names}; point it at {own}'s own host, or list the "
+                    f"host under {own}'s hosts: in lamina.yaml if it really is shared", at=steps)
                 break

@@ -48,8 +48,9 @@ def _entry(root: str, where: SourceRef | None, rel: str) -> SourceRef | None:
     except (OSError, yaml.YAMLError):
         return where
     for event in events:
-        if isinstance(event, yaml.ScalarEvent) and event.value == rel:
-            return SourceRef(where.path, event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        if isinstance(event, yaml.ScalarEvent) and event.value == rel and mark is not None:
+            return SourceRef(where.path, mark.line + 1, mark.column + 1)
     return where
 
 

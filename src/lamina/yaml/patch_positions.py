@@ -93,7 +93,7 @@ def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
             if isinstance(doc.node, yaml.SequenceNode):
                 found = _in_operations(doc.node, path, pointer, data)
             else:
-                named = _named(data, path)
+                named = named_path(data, path)
                 node, matched = walk(doc.node, named)
                 found = (node, matched) if node is not None and matched else None
                 whole = isinstance(_value(doc.node, named), yaml.ScalarNode)
@@ -190,16 +190,16 @@ def _concrete(data: Any, path: tuple[Any, ...]) -> list[Any]:
     return out
 
 
-def _named(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+def named_path(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
     """Index steps into lists of named items (containers, env, volumes) replaced by
-    `(name, value)` steps: a strategic-merge patch lists only the items it changes, so the
-    rendered index says nothing about the patch's own list."""
+    `(name, value)` steps: a source file or a strategic-merge patch may hold the list in
+    another order, or fewer items, than the rendered object `data`."""
     if data is None:
-        return path
+        return tuple(path)
     out: list[Any] = []
     node = data
     for step in path:
-        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
             item = node[step]
             name = item.get("name") if isinstance(item, dict) else None
             out.append(("name", name) if isinstance(name, str) else step)
