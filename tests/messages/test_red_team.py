@@ -122,3 +122,38 @@ def test_a_dev_connection_in_prods_secret_is_found_without_showing_the_value(tmp
     assert found == [("overlays/prod/secret.yaml:6:3", "prod", f"stringData.URL {shown}"),
                      ("overlays/prod/secret.yaml:8:3", "prod", f"data.CACHE {shown}")]
     assert not any("example.internal" in m or "pw" in m for _w, _e, m in found)
+
+
+PROJECT_CASES = {
+    "environment key typo": (
+        PROJECT.replace("  - name: prod\n", "  - name: prod\n    overlya: overlays/prod\n"),
+        "Error: lamina.yaml:6: unknown key 'overlya' in an environment; did you mean 'overlay'? "
+        "allowed: allowPlaintextSecrets, clusters, hosts, kubernetesVersion, markers, name, overlay, "
+        "policies, values"),
+    "preset typo": (
+        PROJECT + "checks:\n  preset: strcit\n",
+        "Error: lamina.yaml:7: checks.preset must be one of default, strict, got 'strcit' "
+        "(did you mean 'strict'?)"),
+    "check name typo": (
+        PROJECT + "checks:\n  rules:\n    imag-tag: {level: warning}\n",
+        "Error: lamina.yaml:8: checks.rules: unknown check 'imag-tag': did you mean 'image-tag'? "
+        "(known: admission-policy, cross-environment, dangling-reference, duplicate-id, hardening, "
+        "high-entropy, image-tag, ingress-backend, network-policy, plaintext-secret, pod-security, "
+        "probes, rbac, required-labels, resources, scale-target, schema, service-selector, "
+        "service-target-port, unmatched-patch)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_CASES))
+def test_lamina_yaml_mistakes(tmp_path: Path, case: str) -> None:
+    project, expected = PROJECT_CASES[case]
+    root = _tree(tmp_path, "resources:\n- ../../base\n", {"lamina.yaml": project})
+    assert _error(root) == expected
+
+
+def test_a_generator_failure_names_its_entry(tmp_path: Path) -> None:
+    root = _tree(tmp_path, "resources:\n- ../../base\nconfigMapGenerator:\n- name: x\n"
+                           "  literals: [novalue]\n")
+    assert _error(root) == (
+        "Error: prod: overlays/prod/kustomization.yaml:4: loading KV pairs: literal sources "
+        "[novalue]: invalid literal source novalue, expected key=value\n  fix this generator entry")

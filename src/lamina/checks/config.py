@@ -78,7 +78,12 @@ def _rules(section: dict[str, Any] | None, preset_override: str | None = None) -
         raise CheckConfigError(f"checks: unknown key '{sorted(unknown)[0]}' (use preset, rules)")
     preset = preset_override or section.get("preset") or "default"
     if preset not in PRESETS:
-        raise CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'")
+        import difflib
+        close = difflib.get_close_matches(str(preset), list(PRESETS), 1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        exc = CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'{hint}")
+        exc.keys = (("checks", "preset"),)     # type: ignore[attr-defined]
+        raise exc
     configured = section.get("rules") or {}
     if not isinstance(configured, dict):
         raise CheckConfigError("checks.rules must be a mapping of check ID to settings")

@@ -26,6 +26,9 @@ _REMEDY = {
     "replacements": "fix the fieldPath so that it names a field the selected resources have",
     "images": "fix the image entry, or the resource's image field",
     "replicas": "fix the replicas entry",
+    "configMapGenerator": "fix this generator entry",
+    "secretGenerator": "fix this generator entry",
+    "helmCharts": "fix this chart entry",
 }
 
 
@@ -52,7 +55,11 @@ def at_entry(kustomization: str, display: str, field: str | None,
                 message = f"{entry}: {message}"
         if where.line is None:
             raise
-        remedy = "" if "did you mean" in message else _REMEDY.get(field or "", "fix this entry")
+        from lamina.errors import MissingFileError
+        if isinstance(exc, MissingFileError):
+            raise
+        remedy = "" if "did you mean" in message or "pip install" in message else \
+            _REMEDY.get(field or "", "fix this entry")
         cls = type(exc)
         if cls.__init__ is not LaminaError.__init__:   # a class that words its own message
             cls = next(c for c in cls.__mro__ if c.__init__ is LaminaError.__init__)

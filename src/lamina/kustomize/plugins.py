@@ -138,7 +138,12 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
         ctx = plugin_context(target, ra.config, kind)
-        generated = factory(cfg, ctx).generate()
+        from lamina.kustomize.entry_errors import at_entry
+        from lamina.kustomize.fieldlines import FIELD_OF_KIND
+        gen_field = FIELD_OF_KIND.get(kind)
+        with at_entry(target.kustomization.path, target.display, gen_field,
+                      entries.get(gen_field or "", 0)):
+            generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _point_at_entry(target, generated, kind, entries)
         _absorb(target, ra, generated, kind)
