@@ -350,7 +350,7 @@ def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderL
         return TemplateError(f"undefined: {exc.message}", where)
     if isinstance(exc, SecurityError):
         return TemplateError(f"not allowed in a lamina template: {exc}", where)
-    if isinstance(exc, (TypeError, ValueError, ArithmeticError)):
+    if isinstance(exc, TypeError):
         # A value of the wrong type for the expression (a string where a number is added...).
         return TemplateError(f"a value has the wrong type for this expression ({exc}): check "
                              f"the types of the values it uses ({_consulted(values)})", where)
