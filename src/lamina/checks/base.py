@@ -7,7 +7,8 @@ from typing import Any, Iterator
 
 from lamina.model.labels import label_selector_matches  # noqa: F401 (checks use it from here)
 from lamina.errors import SourceRef
-from lamina.yaml.positions import FieldPath, field_source
+from lamina.yaml.positions import FieldPath
+from lamina.yaml.patch_positions import field_source
 
 ERROR, WARNING = "error", "warning"
 LEVELS = (ERROR, WARNING)

@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 
 from lamina.errors import SourceRef
+from lamina.yaml.positions import file_entry, own_depth, walk
+from lamina.yaml.positions import field_source as own_field_source
 
 
 @dataclass(frozen=True)
@@ -72,18 +74,29 @@ def note_patch(res: Any, display: str, doc: Any = None) -> None:
 
 # ---- the lookup -------------------------------------------------------------------------
 
+def field_source(source: SourceRef | None, path: tuple[Any, ...], root: str = "",
+                 data: Any = None) -> SourceRef | None:
+    """positions.field_source, except that a field a patch sets is named in the patch
+    (`data`, the resource as rendered, lets JSON patches' list indexes be matched)."""
+    if source is not None and path and isinstance(source, PatchedSource) and source.patches:
+        hit = overriding(source, path, root, data)
+        if hit is not None and (hit[1] > own_depth(source, path, root) or
+                                (hit[1] == len(path) and hit[2])):
+            return hit[0]
+    return own_field_source(source, path, root)
+
+
 def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
                data: Any = None) -> tuple[SourceRef, int, bool] | None:
     """The line of the last patch that writes the most of `path`, how many of its steps it
     writes, and whether it sets the field's whole value (a scalar, or a JSON operation on
     the field itself) rather than merging into a block the resource also writes; None when
     no patch writes any of it."""
-    from lamina.yaml.positions import _file_entry, walk
     best: tuple[SourceRef, int, bool] | None = None
     pointer = _pointer(_concrete(data, path)) if data is not None else None
     for ref in source.patches:
         full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
-        entry = _file_entry(full)
+        entry = file_entry(full)
         if entry is None:
             continue
         docs = entry[0]
@@ -117,7 +130,6 @@ def _value_of(node: Any, path: tuple[Any, ...]) -> Any:
         if isinstance(node, yaml.MappingNode) and isinstance(step, str):
             node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
         elif isinstance(node, yaml.SequenceNode):
-            from lamina.yaml.positions import walk
             found, n = walk(node, (step,))
             node = found if n else None
         else:
@@ -139,7 +151,6 @@ def _in_operations(ops: yaml.SequenceNode, path: tuple[Any, ...], pointer: str |
                    data: Any) -> tuple[yaml.Node, int] | None:
     """The last JSON 6902 operation on `path` or on a parent of it (inside its value when the
     value writes more of the path)."""
-    from lamina.yaml.positions import walk
     if pointer is None:
         return None
     wanted = pointer.split("/")[1:]

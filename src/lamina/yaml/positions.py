@@ -157,11 +157,11 @@ def documents(text: str) -> list[Document]:
 
 
 def _file_documents(path: str) -> list[Document] | None:
-    entry = _file_entry(path)
+    entry = file_entry(path)
     return None if entry is None else entry[0]
 
 
-def _file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
+def file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
     """The documents of the file at `path` and a memo of answers about them, kept while the
     file's size and modification time stay the same."""
     try:
@@ -230,21 +230,12 @@ def position(text_docs: list[Document], doc_line: int | None,
     return doc.offset + found.start_mark.line, found.start_mark.column
 
 
-def field_source(source: SourceRef | None, path: FieldPath, root: str = "",
-                 data: Any = None) -> SourceRef | None:
+def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> SourceRef | None:
     """Where `path` of the resource whose document starts at `source` is written (see the
-    module docstring); in a patch file when a patch wrote it (patch_positions.py; `data`,
-    the resource as rendered, lets JSON patches' list indexes be matched). Never raises
-    for an unreadable or changed file: falls back to `source`."""
+    module docstring; patch_positions.field_source also looks in the patches applied to
+    it). Never raises for an unreadable or changed file: falls back to `source`."""
     if source is None or not path:
         return source
-    if getattr(source, "patches", None):
-        from lamina.yaml.patch_positions import overriding
-        hit = overriding(source, path, root, data)  # type: ignore[arg-type]
-        if hit is not None:
-            own = _own_depth(source, path, root)
-            if hit[1] > own or (hit[1] == len(path) and hit[2]):
-                return hit[0]
     full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
     rendered = rendered_text(full) if full.endswith(".j2") else None
     if rendered is not None:
@@ -258,7 +249,7 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "",
         return SourceRef(source.path, line)
     if full.endswith(".j2"):
         return source       # the template's text is not YAML: nothing to walk
-    entry = _file_entry(full)
+    entry = file_entry(full)
     if entry is None:
         return source
     docs, memo = entry
@@ -275,7 +266,7 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "",
 _UNSEEN: Any = object()
 
 
-def _own_depth(source: SourceRef, path: FieldPath, root: str) -> int:
+def own_depth(source: SourceRef, path: FieldPath, root: str) -> int:
     """How many steps of `path` the resource's own file (or rendered template) writes."""
     full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
     rendered = rendered_text(full) if full.endswith(".j2") else None
