@@ -80,7 +80,7 @@ def check_name(rel: object, what: str = "path") -> str:
         raise PathRefused(f"{what} {rel!r} is not a string")
     why = _flaw(rel)
     if why:
-        raise PathRefused(f"{what} {rel!r} {why}")
+        raise PathRefused(f"{what} {rel!r} {why}; give a relative path below its folder")
     return rel
 
 

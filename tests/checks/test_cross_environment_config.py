@@ -77,8 +77,9 @@ data:
 
 def test_the_dev_database_in_prods_configmap_is_named_with_key_line_and_owner(tmp_path: Path) -> None:
     found = _cross(_project(tmp_path, CM_PATCH.format(value="db.dev.example.internal")))
+    # prod's patch sets the value: the finding names the patch's line, not the base's
     assert found == [(
-        "base/configmap.yaml:9:3", "prod",
+        "overlays/prod/patch.yaml:6:3", "prod",
         "data.DB_HOST names host 'db.dev.example.internal', which belongs to environment 'dev' "
         "(it carries the marker 'dev'); point it at prod's own host, or list the host under "
         "prod's hosts: in lamina.yaml if it really is shared")]
@@ -96,7 +97,7 @@ def test_the_dev_database_in_prods_configmap_is_named_with_key_line_and_owner(tm
 ])
 def test_spellings_of_a_dev_connection_in_prod_are_caught(tmp_path: Path, value: str) -> None:
     found = _cross(_project(tmp_path, CM_PATCH.format(value=f'"{value}"')))
-    assert len(found) == 1 and found[0][0] == "base/configmap.yaml:9:3"
+    assert len(found) == 1 and found[0][0] == "overlays/prod/patch.yaml:6:3"
     assert "belongs to environment 'dev'" in found[0][2]
     assert "s3cret" not in found[0][2]
 
@@ -138,13 +139,13 @@ spec:
     found = [(where, msg.split(", which")[0], msg.split("environment ")[1].split(" ")[0])
              for where, env, msg in _cross(_project(tmp_path, patch, lamina)) if env == "prod"]
     assert found == [
-        # The annotation comes from overlays/prod/patch.yaml: the base's metadata for now.
-        ("base/deployment.yaml:3:1", "metadata.annotations.app.example.com/upstream names host "
+        # Every value comes from overlays/prod/patch.yaml: the findings name its lines.
+        ("overlays/prod/patch.yaml:6:5", "metadata.annotations.app.example.com/upstream names host "
          "'api.staging.example.com'", "'staging'"),
         # The namespace is a marker of dev already (the older, whole-object rule).
-        ("base/deployment.yaml:15:11", "spec.template.spec.containers[0].args[1] names 'shop-dev'",
+        ("overlays/prod/patch.yaml:14:15", "spec.template.spec.containers[0].args[1] names 'shop-dev'",
          "'dev'"),
-        ("base/deployment.yaml:21:15", "spec.template.spec.containers[0].env[1].value names host "
+        ("overlays/prod/patch.yaml:19:15", "spec.template.spec.containers[0].env[1].value names host "
          "'redis.dev.shop.internal'", "'dev'"),
     ]
 

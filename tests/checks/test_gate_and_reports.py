@@ -63,7 +63,8 @@ def test_check_formats(tmp_path: Path) -> None:
     sarif = json.loads(run_lamina("check", "--format", "sarif", cwd=root).stdout)
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
     github = run_lamina("check", "--format", "github", cwd=root).stdout
-    assert github.startswith("::error file=base/secret.yaml,line=1,")
+    # the line of the first plaintext key, not the document's first line
+    assert github.startswith("::error file=base/secret.yaml,line=6,")
     text = run_lamina("check", cwd=root)
     assert text.returncode == 1 and "errors" in text.stdout
     for out in (json.dumps(data), json.dumps(sarif), github, text.stdout):

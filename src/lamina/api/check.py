@@ -35,7 +35,7 @@ def check(options: CheckOptions = CheckOptions()) -> CheckResult:
     jobs = engine.jobs_of(project, options.environments)
     configured = crds = error = None
     try:   # reported after the builds, as before
-        configured = rules(project.checks, options.preset)
+        configured = rules(project.checks, options.preset, project.root)
         if options.strict:
             configured = [dataclasses.replace(r, options=dataclasses.replace(
                 r.options, require_digest=True)) if r.check_id == "image-tag" else r

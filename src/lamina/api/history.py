@@ -100,7 +100,8 @@ def _settings(project_dir: str, branch: str | None,
 def _record(git: Git, branch: str, remote: str | None) -> Record:
     record = read_record(git, branch, remote)
     if record.sha is None:
-        raise LaminaError(f"nothing published yet: {record.why}")
+        raise LaminaError(f"nothing published yet: {record.why}; run `lamina publish` first, "
+                          "or pass --branch if it publishes elsewhere")
     return record
 
 

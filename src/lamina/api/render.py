@@ -120,7 +120,7 @@ def _render(project: Project, out: str, options: RenderOptions,
     rules = rules_error = None
     if options.run_checks:
         try:
-            rules = tuple(check_rules(project.checks))
+            rules = tuple(check_rules(project.checks, None, project.root))
         except Exception as exc:      # reported after the builds, as a serial render would
             rules_error = exc
     plan = engine.Plan(project, jobs, mode, options.values, out, frozenset(owned), rules)

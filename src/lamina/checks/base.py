@@ -7,7 +7,8 @@ from typing import Any, Iterable, Iterator
 
 from lamina.model.labels import label_selector_matches as label_selector_matches  # checks use it from here
 from lamina.errors import SourceRef
-from lamina.yaml.positions import FieldPath, field_source
+from lamina.yaml.positions import FieldPath
+from lamina.yaml.patch_positions import field_source
 
 ERROR, WARNING = "error", "warning"
 PodTemplate = tuple[dict[str, Any], dict[str, Any]]      # (pod metadata, pod spec)
@@ -114,7 +115,7 @@ class Context:
         file no longer holds it)."""
         if not at or obj.source is None:
             return obj.source
-        return field_source(obj.source, at, self.root)
+        return field_source(obj.source, at, self.root, obj.data)
 
 
 # ---- pods inside workloads ---------------------------------------------------------------
@@ -158,23 +159,9 @@ def _pod_template(obj: Obj) -> PodTemplate | None:
 
 def named_path(data: Any, path: Any) -> FieldPath:
     """`path` (keys and list indexes into `data`) with each index of a list item that has a
-    `name` turned into a (name, value) step: the source file may hold the list in another
-    order, or fewer items, than the rendered object."""
-    out: list[Any] = []
-    node = data
-    for step in path:
-        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
-            item = node[step]
-            name = item.get("name") if isinstance(item, dict) else None
-            out.append(("name", name) if isinstance(name, str) else step)
-            node = item
-        elif isinstance(step, str) and isinstance(node, dict):
-            out.append(step)
-            node = node.get(step)
-        else:
-            out.append(step)
-            node = None
-    return tuple(out)
+    `name` turned into a (name, value) step (yaml/patch_positions.py, the one owner)."""
+    from lamina.yaml.patch_positions import named_path as named
+    return named(data, tuple(path))
 
 
 def pod_spec_path(obj: Obj) -> FieldPath:

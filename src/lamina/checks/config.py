@@ -16,12 +16,13 @@ A resource opts out of a check with an annotation that must give a reason:
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from typing import Any
 
 from lamina.checks import registry
 from lamina.checks.base import ERROR, LEVELS, WARNING
-from lamina.errors import LaminaError
+from lamina.errors import LaminaError, SourceRef
 
 IGNORE_ANNOTATION = "lamina.dev/ignore-checks"
 PRESETS = ("default", "strict")
@@ -52,21 +53,49 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).replace("-", "_")
 
 
-def rules(section: dict[str, Any] | None, preset_override: str | None = None) -> list[Rule]:
+def rules(section: dict[str, Any] | None, preset_override: str | None = None,
+          project_root: str | None = None) -> list[Rule]:
+    """The rules `section` (lamina.yaml's `checks:`) configures; with `project_root`, an
+    error names the line of lamina.yaml that holds the mistake."""
+    try:
+        return _rules(section, preset_override)
+    except CheckConfigError as exc:
+        if project_root is None or exc.source is not None:
+            raise
+        from lamina.yaml.positions import file_position
+        at = None
+        for key in getattr(exc, "keys", ()) or (("checks",),):
+            at = file_position(os.path.join(project_root, "lamina.yaml"), key)
+            if at is not None:
+                break
+        raise CheckConfigError(exc.message, SourceRef("lamina.yaml", at[0] if at else None)) from None
+
+
+def _rules(section: dict[str, Any] | None, preset_override: str | None = None) -> list[Rule]:
     section = dict(section or {})
     unknown = set(section) - {"preset", "rules"}
     if unknown:
         raise CheckConfigError(f"checks: unknown key '{sorted(unknown)[0]}' (use preset, rules)")
     preset = preset_override or section.get("preset") or "default"
     if preset not in PRESETS:
-        raise CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'")
+        import difflib
+        close = difflib.get_close_matches(str(preset), list(PRESETS), 1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        exc = CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'{hint}")
+        exc.keys = (("checks", "preset"),)     # type: ignore[attr-defined]
+        raise exc
     configured = section.get("rules") or {}
     if not isinstance(configured, dict):
         raise CheckConfigError("checks.rules must be a mapping of check ID to settings")
     for check_id in configured:
         if check_id not in registry.CHECKS:
-            raise CheckConfigError(f"checks.rules: unknown check '{check_id}' (known: "
+            import difflib
+            close = difflib.get_close_matches(str(check_id), list(registry.CHECKS), 1)
+            hint = f": did you mean '{close[0]}'?" if close else ""
+            exc = CheckConfigError(f"checks.rules: unknown check '{check_id}'{hint} (known: "
                                    f"{', '.join(sorted(registry.CHECKS))})")
+            exc.keys = (("checks", "rules", str(check_id)),)     # type: ignore[attr-defined]
+            raise exc
     out = []
     for check_id in registry.CHECKS:
         module = registry.load(check_id)

@@ -242,6 +242,25 @@ def _markers(ctx: Context) -> config_hosts.Markers:
         {env: _names(env) | set(ctx.environment_markers.get(env, ())) for env in envs})
 
 
+def secret_values(obj: Obj) -> Iterator[tuple[str, FieldPath, str, str]]:
+    """configuration() of a Secret: its stringData, and its data decoded (base64)."""
+    import base64
+    import binascii
+    for field in ("stringData", "data"):
+        values = obj.data.get(field)
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            if not isinstance(value, str):
+                continue
+            if field == "data":
+                try:
+                    value = base64.b64decode(value, validate=True).decode("utf-8")
+                except (binascii.Error, ValueError):
+                    continue
+            yield f"{field}.{key}", (field, str(key)), str(key), value
+
+
 def configuration(obj: Obj) -> Iterator[tuple[str, FieldPath, str, str]]:
     """(dotted path for the message, field path, key, text) of the configuration strings
     cross-environment reads."""
@@ -302,9 +321,8 @@ def _in_configuration(ctx: Context) -> Iterator[Finding]:
     may_carry = re.compile(r"(?i)(?<![A-Za-z0-9])(?:" + "|".join(
         re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")(?![A-Za-z0-9])")
     for obj in ctx.objects:
-        if obj.kind == "Secret":
-            continue   # never read secret values into messages
-        for path, steps, key, text in configuration(obj):
+        secret = obj.kind == "Secret"
+        for path, steps, key, text in (secret_values(obj) if secret else configuration(obj)):
             if not may_carry.search(text):
                 continue
             for host in config_hosts.hosts_in(key, text):
@@ -314,9 +332,12 @@ def _in_configuration(ctx: Context) -> Iterator[Finding]:
                 if found is None or found[0] == own:
                     continue
                 env, marker = found
+                # A Secret's value never goes into a message, not even its host.
+                names = (f"names a host of environment '{env}' (it carries the marker '{marker}'; "
+                         "the value is a Secret's, so it is not shown)" if secret else
+                         f"names host '{host.host}', which belongs to environment '{env}' (it "
+                         f"carries the marker '{marker}')")
                 yield ctx.finding(
-                    ID, LEVEL, obj, f"{path} names host '{host.host}', which belongs to "
-                    f"environment '{env}' (it carries the marker '{marker}'); point it at "
-                    f"{own}'s own host, or list the host under {own}'s hosts: in lamina.yaml "
-                    "if it really is shared", at=steps)
+                    ID, LEVEL, obj, f"{path} {names}; point it at {own}'s own host, or list the "
+                    f"host under {own}'s hosts: in lamina.yaml if it really is shared", at=steps)
                 break

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from lamina.checks.base import ERROR, Context, Finding, Obj, containers, pod_template
+from lamina.checks.base import ERROR, Context, Finding, Obj, containers, pod_spec_path, pod_template
+from lamina.yaml.positions import FieldPath
 
 ID = "dangling-reference"
 LEVEL = ERROR
@@ -32,38 +33,62 @@ class Options:
 
 def references(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str]]:
     """(kind, name, optional, where) for every object a pod spec refers to."""
-    for vol in spec.get("volumes") or []:
+    for kind, name, optional, where, _at in references_at(spec):
+        yield kind, name, optional, where
+
+
+def _named(field: str, items: list[Any], item: Any) -> FieldPath:
+    name = item.get("name") if isinstance(item, dict) else None
+    if isinstance(name, str):
+        return (field, ("name", name))
+    return (field, next((i for i, x in enumerate(items) if x is item), 0))
+
+
+def references_at(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool, str, FieldPath]]:
+    """references(), each with the path (from the pod spec) of the field naming the object."""
+    vols = spec.get("volumes") or []
+    for vol in vols:
         if not isinstance(vol, dict):
             continue
         where = f"volume '{vol.get('name')}'"
+        at = _named("volumes", vols, vol)
         if isinstance(vol.get("configMap"), dict):
-            yield "ConfigMap", vol["configMap"].get("name", ""), bool(vol["configMap"].get("optional")), where
+            yield "ConfigMap", vol["configMap"].get("name", ""), bool(vol["configMap"].get("optional")), \
+                where, at + ("configMap", "name")
         if isinstance(vol.get("secret"), dict):
-            yield "Secret", vol["secret"].get("secretName", ""), bool(vol["secret"].get("optional")), where
+            yield "Secret", vol["secret"].get("secretName", ""), bool(vol["secret"].get("optional")), \
+                where, at + ("secret", "secretName")
         if isinstance(vol.get("persistentVolumeClaim"), dict):
-            yield "PersistentVolumeClaim", vol["persistentVolumeClaim"].get("claimName", ""), False, where
-        for src in ((vol.get("projected") or {}).get("sources") or []):
+            yield "PersistentVolumeClaim", vol["persistentVolumeClaim"].get("claimName", ""), False, \
+                where, at + ("persistentVolumeClaim", "claimName")
+        for n, src in enumerate((vol.get("projected") or {}).get("sources") or []):
             for kind, key in (("ConfigMap", "configMap"), ("Secret", "secret")):
                 if isinstance((src or {}).get(key), dict):
-                    yield kind, src[key].get("name", ""), bool(src[key].get("optional")), where
+                    yield kind, src[key].get("name", ""), bool(src[key].get("optional")), where, \
+                        at + ("projected", "sources", n, key, "name")
     for field, c in containers(spec):
         cname = f"{field[:-1]} '{c.get('name')}'"
-        for env in c.get("env") or []:
+        c_at = _named(field, spec.get(field) or [], c)
+        envs = c.get("env") or []
+        for env in envs:
             vf = (env or {}).get("valueFrom") or {}
             for kind, key in (("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")):
                 if isinstance(vf.get(key), dict):
                     yield kind, vf[key].get("name", ""), bool(vf[key].get("optional")), \
-                        f"{cname} env {env.get('name')}"
-        for ef in c.get("envFrom") or []:
+                        f"{cname} env {env.get('name')}", \
+                        c_at + _named("env", envs, env) + ("valueFrom", key, "name")
+        for n, ef in enumerate(c.get("envFrom") or []):
             for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
                 if isinstance((ef or {}).get(key), dict):
-                    yield kind, ef[key].get("name", ""), bool(ef[key].get("optional")), f"{cname} envFrom"
-    for ips in spec.get("imagePullSecrets") or []:
+                    yield kind, ef[key].get("name", ""), bool(ef[key].get("optional")), \
+                        f"{cname} envFrom", c_at + ("envFrom", n, key, "name")
+    for n, ips in enumerate(spec.get("imagePullSecrets") or []):
         if isinstance(ips, dict) and ips.get("name"):
-            yield "Secret", ips["name"], False, "imagePullSecrets"
-    sa = spec.get("serviceAccountName") or spec.get("serviceAccount")
+            yield "Secret", ips["name"], False, "imagePullSecrets", ("imagePullSecrets", n, "name")
+    key = "serviceAccountName" if spec.get("serviceAccountName") else "serviceAccount"
+    sa = spec.get(key)
     if sa and sa != "default":
-        yield "ServiceAccount", sa, False, "serviceAccountName"
+        yield "ServiceAccount", sa, False, "serviceAccountName", (key,)
 
 
 def _rbac_references(obj: Obj) -> Iterator[tuple[str, str, str, str]]:
@@ -138,12 +163,13 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                     continue
                 yield ctx.finding(ID, LEVEL, obj, f"{where} refers to {kind} '{name}', which is not "
                                   f"in namespace '{ns}' of this environment (or declare it under "
-                                  "external: in lamina.yaml)", (f"{kind}/{ns}/{name}",))
+                                  "external: in lamina.yaml)", (f"{kind}/{ns}/{name}",),
+                                  at=_binding_field(where))
             continue
         tpl = pod_template(obj)
         if tpl is None:
             continue
-        for kind, name, optional, where in references(tpl[1]):
+        for kind, name, optional, where, at in references_at(tpl[1]):
             if optional or not name:
                 continue
             key = (kind, obj.namespace, name)
@@ -151,4 +177,12 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                 continue
             yield ctx.finding(ID, LEVEL, obj, f"{where} refers to {kind} '{name}', which is not in "
                               f"namespace '{obj.namespace or 'default'}' of this environment (mark it "
-                              "optional, or declare it under external: in lamina.yaml)")
+                              "optional, or declare it under external: in lamina.yaml)",
+                              at=pod_spec_path(obj) + at)
+
+
+def _binding_field(where: str) -> FieldPath:
+    """`roleRef` / `subjects[2]` (as _rbac_references words it) -> the field naming it."""
+    if where.startswith("subjects["):
+        return ("subjects", int(where[9:-1]), "name")
+    return ("roleRef", "name")

@@ -118,7 +118,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             if level and sc.get("readOnlyRootFilesystem") is not True:
                 yield ctx.finding(ID, level, obj, f"{where} does not set readOnlyRootFilesystem: "
                                   "true (mount an emptyDir where it must write)",
-                                  at=sc_at if sc else at)
+                                  at=sc_at + ("readOnlyRootFilesystem",) if sc else at)
             level = levels["secrets_in_env"]
             if level:
                 yield from _secrets_in_env(ctx, obj, c, where, at, level)

@@ -10,6 +10,8 @@ from typing import Any, Iterator
 
 from lamina.checks.base import ERROR, Context, Finding, Obj
 
+from lamina.yaml.positions import FieldPath
+
 ID = "ingress-backend"
 LEVEL = ERROR
 
@@ -19,30 +21,31 @@ class Options:
     pass
 
 
-def _ingress_backends(obj: Obj) -> Iterator[tuple[str, Any]]:
+def _ingress_backends(obj: Obj) -> Iterator[tuple[str, Any, FieldPath]]:
+    """(Service name, port, the path of the field naming the Service)"""
     spec = obj.data.get("spec") or {}
-    candidates = []
+    candidates: list[tuple[dict[str, Any], FieldPath]] = []
     if isinstance(spec.get("defaultBackend"), dict):
-        candidates.append(spec["defaultBackend"])
-    for rule in spec.get("rules") or []:
-        for path in ((rule or {}).get("http") or {}).get("paths") or []:
+        candidates.append((spec["defaultBackend"], ("spec", "defaultBackend")))
+    for r, rule in enumerate(spec.get("rules") or []):
+        for n, path in enumerate(((rule or {}).get("http") or {}).get("paths") or []):
             if isinstance(path, dict) and isinstance(path.get("backend"), dict):
-                candidates.append(path["backend"])
-    for b in candidates:
+                candidates.append((path["backend"], ("spec", "rules", r, "http", "paths", n, "backend")))
+    for b, at in candidates:
         svc = b.get("service")
         if isinstance(svc, dict) and svc.get("name"):
             port = svc.get("port") or {}
-            yield svc["name"], port.get("number", port.get("name"))
+            yield svc["name"], port.get("number", port.get("name")), at + ("service", "name")
         elif b.get("serviceName"):   # extensions/v1beta1 shape
-            yield b["serviceName"], b.get("servicePort")
+            yield b["serviceName"], b.get("servicePort"), at + ("serviceName",)
 
 
-def _route_backends(obj: Obj) -> Iterator[tuple[str, Any]]:
-    for rule in (obj.data.get("spec") or {}).get("rules") or []:
-        for ref in (rule or {}).get("backendRefs") or []:
+def _route_backends(obj: Obj) -> Iterator[tuple[str, Any, FieldPath]]:
+    for r, rule in enumerate((obj.data.get("spec") or {}).get("rules") or []):
+        for n, ref in enumerate((rule or {}).get("backendRefs") or []):
             if isinstance(ref, dict) and ref.get("name") and ref.get("kind", "Service") == "Service" \
                     and not ref.get("namespace"):
-                yield ref["name"], ref.get("port")
+                yield ref["name"], ref.get("port"), ("spec", "rules", r, "backendRefs", n, "name")
 
 
 _ROUTES = ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute")
@@ -58,12 +61,12 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             backends = _route_backends(obj)
         else:
             continue
-        for name, port in backends:
+        for name, port, at in backends:
             svc = services.get((obj.namespace, name))
             if svc is None:
                 if (obj.namespace, name) not in external:
                     yield ctx.finding(ID, LEVEL, obj, f"backend Service '{name}' does not exist in "
-                                      f"namespace '{obj.namespace or 'default'}'")
+                                      f"namespace '{obj.namespace or 'default'}'", at=at)
                 continue
             if port is None:
                 continue
@@ -74,4 +77,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                        for p in ports):
                 have = ", ".join(str(p.get("name") or p.get("port")) for p in ports) or "none"
                 yield ctx.finding(ID, LEVEL, obj, f"backend port {port} is not a port of Service "
-                                  f"'{name}' (it has: {have})", (svc.ident,))
+                                  f"'{name}' (it has: {have})", (svc.ident,), at=at)

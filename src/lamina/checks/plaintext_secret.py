@@ -9,7 +9,7 @@ values never appear in any message: findings name only the keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from lamina.checks.base import ERROR, Context, Finding
 
@@ -34,4 +34,11 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         if keys:
             yield ctx.finding(ID, LEVEL, obj, f"holds plaintext values for {', '.join(keys)}: "
                               "encrypt it (SOPS, SealedSecret, an external secret store) or set "
-                              f"allowPlaintextSecrets for environment '{ctx.environment}'")
+                              f"allowPlaintextSecrets for environment '{ctx.environment}'",
+                              at=_first_key(obj.data, keys[0]))
+
+
+def _first_key(data: dict[str, Any], key: str) -> tuple[str, str]:
+    """The field of the first plaintext key: the finding points at its line."""
+    return ("stringData" if isinstance(data.get("stringData"), dict) and key in data["stringData"]
+            else "data", key)

@@ -31,7 +31,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             if ref.get("kind") and key not in by_id and key not in external:
                 yield ctx.finding(ID, LEVEL, obj, f"scaleTargetRef {ref.get('kind')} "
                                   f"'{ref.get('name')}' does not exist in namespace "
-                                  f"'{obj.namespace or 'default'}'")
+                                  f"'{obj.namespace or 'default'}'", at=("spec", "scaleTargetRef", "name"))
         elif obj.kind == "PodDisruptionBudget":
             selector = spec.get("selector")
             if not isinstance(selector, dict):
@@ -44,4 +44,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                         operator_selects(selector.get("matchLabels") or {}, o, labels)
                         for o, labels in operator_pods(ctx.objects))):
                 yield ctx.finding(ID, LEVEL, obj, "selector matches no pod template in namespace "
-                                  f"'{obj.namespace or 'default'}'")
+                                  f"'{obj.namespace or 'default'}'", at=("spec", "selector"))

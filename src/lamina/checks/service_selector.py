@@ -46,4 +46,4 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
             wanted = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
             yield ctx.finding(ID, LEVEL, svc,
                               f"selector {{{wanted}}} matches no pod template in namespace "
-                              f"'{svc.namespace or 'default'}'")
+                              f"'{svc.namespace or 'default'}'", at=("spec", "selector"))

@@ -72,10 +72,11 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                             names.add(str(p["name"]))
                 mentioned.update(_mentioned_ports(c))
         workloads = ", ".join(sorted(o.ident for o, _s in selected))
-        for port in spec.get("ports") or []:
+        for i, port in enumerate(spec.get("ports") or []):
             if not isinstance(port, dict):
                 continue
             target = port.get("targetPort", port.get("port"))
+            at = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
             if target is None:
                 continue
             label = f"port {port.get('name') or port.get('port')}"
@@ -86,9 +87,9 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
                     exposed = ", ".join(sorted(numbers, key=lambda x: int(x) if x.isdigit() else 0)) or "none"
                     yield ctx.finding(ID, LEVEL, svc,
                                       f"{label}: targetPort {target} is not a containerPort of "
-                                      f"{workloads} (they expose: {exposed})", (workloads,))
+                                      f"{workloads} (they expose: {exposed})", (workloads,), at=at)
             elif str(target) not in names:
                 yield ctx.finding(ID, LEVEL, svc,
                                   f"{label}: targetPort '{target}' names no container port of "
                                   f"{workloads} (named ports: {', '.join(sorted(names)) or 'none'})",
-                                  (workloads,))
+                                  (workloads,), at=at)

@@ -45,6 +45,10 @@ ITEM_KEYS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
     "patchesJson6902": ({"path", "patch", "target", "options"}, {"target": _SELECTOR}),
     "configMapGenerator": (_GENERATOR, {"options": _GEN_OPTIONS}),
     "secretGenerator": (_GENERATOR | {"type"}, {"options": _GEN_OPTIONS}),
+    "replacements": ({"source", "targets", "sourceValue", "path"},
+                     {"source": {"group", "version", "kind", "name", "namespace", "fieldPath",
+                                 "options"},
+                      "targets": {"select", "reject", "fieldPaths", "options"}}),
 }
 MAP_KEYS: dict[str, set[str]] = {
     "generatorOptions": _GEN_OPTIONS,
@@ -175,7 +179,8 @@ def unknown_field(key: Any, allowed: Any, where: _Where, path: tuple[Any, ...],
         hint = f'did you mean "{lowered[close[0]]}"?'
     else:
         hint = "valid fields: " + ", ".join(names)
-    inside = f"a {context} entry" if context else "the kustomization"
+    article = "an" if context[:1].lower() in "aeiou" and context else "a"
+    inside = f"{article} {context} entry" if context else "the kustomization"
     return KustomizationError(
         f'unknown field "{key}" in {inside}; {hint}\n'
         f'  (kustomize: invalid Kustomization: json: unknown field "{key}")',
@@ -235,6 +240,11 @@ def _check_nested(name: str, value: Any, where: _Where, key: str) -> Any:
                 written = next((k for k in value[i] if str(k).lower() == sub.lower()), sub)
                 item[sub] = _strict_keys(item[sub], sub_allowed, where, (key, i, written),
                                          f"{name} {sub}")
+            elif isinstance(item.get(sub), list):     # replacements' targets: each a struct
+                written = next((k for k in value[i] if str(k).lower() == sub.lower()), sub)
+                item[sub] = [_strict_keys(t, sub_allowed, where, (key, i, written, n),
+                                          f"{name} {sub}") if isinstance(t, dict) else t
+                             for n, t in enumerate(item[sub])]
         items.append(item)
     return items
 

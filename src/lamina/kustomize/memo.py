@@ -84,6 +84,7 @@ _ALLOWED = {
     ("lamina.model.resource", "Resource"), ("lamina.model.resource", "Origin"),
     ("lamina.model.resid", "ResId"), ("lamina.model.resid", "Gvk"),
     ("lamina.errors", "SourceRef"), ("lamina.kustomize.unmatched", "Unmatched"),
+    ("lamina.yaml.patch_positions", "PatchedSource"), ("lamina.yaml.patch_positions", "PatchRef"),
     ("lamina.transformers.labels", "EntryMap"), ("lamina.transformers.labels", "SharedNode"),
     ("lamina.yaml.empty_value", "EmptyValueKey"),
     ("lamina.transformers.fieldspecs", "TransformerConfig"),

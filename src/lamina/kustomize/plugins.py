@@ -138,7 +138,12 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
         ctx = plugin_context(target, ra.config, kind)
-        generated = factory(cfg, ctx).generate()
+        from lamina.kustomize.entry_errors import at_entry
+        from lamina.kustomize.fieldlines import FIELD_OF_KIND
+        gen_field = FIELD_OF_KIND.get(kind)
+        with at_entry(target.kustomization.path, target.display, gen_field,
+                      entries.get(gen_field or "", 0)):
+            generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
         _point_at_entry(target, generated, kind, entries)
         _absorb(target, ra, generated, kind)
@@ -285,6 +290,7 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
         steps += list(external_plugin_configs(target, "transformers"))
     seen: dict[str, int] = {}
     counts: dict[str, int] = {}      # entries of each patch field so far (unmatched-patch)
+    counts_seen: dict[str, int] = {}  # entries of each field so far (entry_errors)
     # Consecutive `images:` entries run as one sequence (same result, one visit per
     # resource) unless a tracer or transformer annotations need to see each entry.
     images_in_sequence = target.origin is None and target.context.tracer is None
@@ -299,7 +305,8 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                 raise KustomizationError(
                     f"unable to load builtin transformer {kind}", SourceRef(target.display))
             ctx = plugin_context(target, ra.config, kind, origin)
-            transformer = factory(cfg, ctx)
+            with _entry_of(target, kind, number, external_start, counts_seen):
+                transformer = factory(cfg, ctx)
             # A run of transformers that report what they edit (patches, replicas) shares one
             # ResMap editing window, so their lookups re-check only the resources edited since
             # the last one; any other transformer closes it (it may rename anything).
@@ -315,10 +322,13 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                 if number + 1 < len(steps) and steps[number + 1][0] == kind:
                     continue
                 from lamina.transformers.images import transform_in_sequence
-                transform_in_sequence(pending_images, ra.resmap)
+                from lamina.kustomize.entry_errors import at_entry
+                with at_entry(target.kustomization.path, target.display, "images", None):
+                    transform_in_sequence(pending_images, ra.resmap)
                 pending_images = []
             else:
-                transformer.transform(ra.resmap)
+                with _entry_of(target, kind, number, external_start, counts_seen, True):
+                    transformer.transform(ra.resmap)
             observed = getattr(transformer, "observed", None)
             if observed is not None:
                 _note_selections(target, ra, kind, number, external_start, counts, observed)
@@ -336,6 +346,28 @@ def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = 
                     index = number - external_start
                 seen[field or ""] = seen.get(field or "", 0) + 1
                 _trace(target, ra.resmap, kind, field, index, cfg)
+
+
+def _field_line(target: "Target", field: str) -> SourceRef:
+    from lamina.kustomize.fieldlines import field_line
+    return field_line(target.kustomization.path, target.display, field, None)
+
+
+def _entry_of(target: "Target", kind: str, number: int, external_start: int,
+              seen: dict[str, int], last: bool = False) -> Any:
+    """A context naming errors at the kustomization entry of this step (entry_errors.py);
+    `last` marks the step's final use, which counts the entry."""
+    from lamina.kustomize.entry_errors import at_entry
+    from lamina.kustomize.fieldlines import FIELD_OF_KIND
+    if number >= external_start:
+        field, index = "transformers", number - external_start
+    else:
+        field = FIELD_OF_KIND.get(kind)
+        index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
+                                                        "replicas") else None
+        if last:
+            seen[field or ""] = seen.get(field or "", 0) + 1
+    return at_entry(target.kustomization.path, target.display, field, index)
 
 
 _PATCH_FIELDS = {"PatchTransformer": "patches", "PatchJson6902Transformer": "patchesJson6902",
@@ -411,6 +443,8 @@ def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str,
             raise NotSupportedError(
                 f"external plugins disabled; unable to load external plugin '{res.kind}'. "
                 "lamina runs only builtin plugins (apiVersion: builtin); exec, Go and "
-                "container KRM functions are not supported yet", SourceRef(target.display))
+                "container KRM functions are not supported yet: remove the entry, or rewrite "
+                "it as a builtin plugin",
+                _field_line(target, field))
         cfg = {k: v for k, v in res.obj.items() if k not in ("apiVersion", "kind")}
         yield res.kind, cfg, origin

@@ -37,15 +37,33 @@ def is_policy(data: dict[str, Any]) -> bool:
             or (group == KYVERNO_GROUP and kind in KYVERNO_KINDS))
 
 
+def _entry(root: str, where: SourceRef | None, rel: str) -> SourceRef | None:
+    """`where` (lamina.yaml) at the line of the `policies:` entry that reads `rel`."""
+    if where is None or where.line is not None:
+        return where
+    import yaml
+    try:
+        with open(os.path.join(root, where.path), encoding="utf-8") as fh:
+            events = list(yaml.parse(fh.read(), Loader=yaml.CSafeLoader))
+    except (OSError, yaml.YAMLError):
+        return where
+    for event in events:
+        mark = event.start_mark
+        if isinstance(event, yaml.ScalarEvent) and event.value == rel and mark is not None:
+            return SourceRef(where.path, mark.line + 1, mark.column + 1)
+    return where
+
+
 def _files(root: str, rel: str, where: SourceRef | None) -> list[str]:
     full = os.path.realpath(os.path.join(root, rel))
     if os.path.isabs(rel) or not (full == root or full.startswith(root + os.sep)):
-        raise PolicyError(f"policies: '{rel}' is outside the project root", where)
+        raise PolicyError(f"policies: '{rel}' is outside the project root: list a folder or "
+                          "file inside it", _entry(root, where, rel))
     if os.path.isfile(full):
         return [full]
     if not os.path.isdir(full):
         raise PolicyError(f"policies: '{rel}' does not exist (list folders or files of "
-                          "policy objects, relative to the project root)", where)
+                          "policy objects, relative to the project root)", _entry(root, where, rel))
     out: list[str] = []
     for top, dirs, names in os.walk(full):
         dirs.sort()

@@ -135,8 +135,11 @@ def _mapping(node: yaml.Node, path: str, what: str, allowed: set[str]) -> dict[s
         key = key_node.value
         where = SourceRef(path, key_node.start_mark.line + 1)
         if key not in allowed:
+            import difflib
+            close = difflib.get_close_matches(str(key), sorted(allowed), 1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             raise ProjectError(
-                f"unknown key '{key}' in {what}; allowed: {', '.join(sorted(allowed))}", where)
+                f"unknown key '{key}' in {what}; {hint}allowed: {', '.join(sorted(allowed))}", where)
         if key in out:
             raise ProjectError(f"'{key}' is set twice in {what}", where)
         out[key] = value_node

@@ -72,7 +72,8 @@ def plan(project_dir: str, source_env: str, target_env: str, images: bool = True
     project = load_project(project_dir)
     src, dst = project.environment(source_env), project.environment(target_env)
     if src.name == dst.name:
-        raise PromoteError("source and target environments are the same")
+        raise PromoteError("source and target environments are the same: choose two "
+                           "environments of lamina.yaml (lamina promote dev prod)")
     src_dir = os.path.join(project.root, src.overlay)
     dst_dir = os.path.join(project.root, dst.overlay)
     result = Promotion()

@@ -148,6 +148,9 @@ def project_relative(source: S | None, overlay: str) -> S | None:
         path = _JOINED[key] = posixpath.normpath(posixpath.join(overlay, source.path))
     if type(source) is SourceRef:
         return SourceRef(path, source.line, source.column)     # type: ignore[return-value]
+    from lamina.yaml.patch_positions import PatchedSource
+    if isinstance(source, PatchedSource):     # the patch files move with it
+        return source.moved(overlay)
     return dataclasses.replace(source, path=path)
 
 

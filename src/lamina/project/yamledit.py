@@ -38,7 +38,7 @@ def _compose(text: str, path: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise EditError(f"invalid YAML: {exc.problem}",
+        raise EditError(f"invalid YAML: {exc.problem}; fix the file, then run the command again",
                         SourceRef(path, mark.line + 1 if mark else None)) from None
 
 

@@ -77,7 +77,10 @@ def required(value: Any, message: str | None = None) -> Any:
     if isinstance(value, Undefined) or value is None or value == "":
         path = getattr(value, "value_path", None)
         what = f"value {format_path(path)}" if path else "a required value"
-        raise RequiredValueError(f"{message} ({what} is not set)" if message else f"{what} is required")
+        fix = f"set {format_path(path)} in a values file or with --set" if path else \
+            "set it in a values file or with --set"
+        raise RequiredValueError(f"{message} ({what} is not set; {fix})" if message
+                                 else f"{what} is required: {fix}")
     return value
 
 

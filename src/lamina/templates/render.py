@@ -304,14 +304,30 @@ def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
     try:
         tree = env.parse(text, name=path, filename=path)
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", SourceRef(path, exc.lineno)) from None
+        raise TemplateError(f"template syntax error: {exc.message}; check the {{{{ }}}} and {{% %}} "
+                            "tags on this line (each must be closed)", SourceRef(path, exc.lineno)) from None
     for node in tree.find_all(_NO_FILES):
         raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
     try:
         code = env.compile(tree, name=path, filename=path)
     except TemplateSyntaxError as exc:  # TemplateAssertionError: an unknown filter or test
-        raise TemplateError(f"template error: {exc.message}", SourceRef(path, exc.lineno)) from None
+        raise TemplateError(f"template error: {exc.message}{_known_name(env, str(exc.message))}",
+                            SourceRef(path, exc.lineno)) from None
     return _Compiled(code, MappingProxyType(dict(env.constant_yield_lines)))
+
+
+def _known_name(env: LaminaSandbox, message: str) -> str:
+    """`; did you mean 'to_yaml'?` (or the list of filters or tests) after Jinja's
+    "No filter named 'x'." / "No test named 'x'."."""
+    import re
+    m = re.match(r"No (filter|test) named '([^']*)'", message)
+    if m is None:
+        return ""
+    known = sorted(env.filters if m.group(1) == "filter" else env.tests)
+    close = difflib.get_close_matches(m.group(2), known, n=1)
+    if close:
+        return f" Did you mean '{close[0]}'?"
+    return f" Use one of: {', '.join(known)}"
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
@@ -334,6 +350,10 @@ def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderL
         return TemplateError(f"undefined: {exc.message}", where)
     if isinstance(exc, SecurityError):
         return TemplateError(f"not allowed in a lamina template: {exc}", where)
+    if isinstance(exc, TypeError):
+        # A value of the wrong type for the expression (a string where a number is added...).
+        return TemplateError(f"a value has the wrong type for this expression ({exc}): check "
+                             f"the types of the values it uses ({_consulted(values)})", where)
     return TemplateError(f"{type(exc).__name__}: {exc}", where)
 
 

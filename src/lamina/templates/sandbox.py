@@ -204,7 +204,8 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
     def check_size(self, size: int) -> None:
         if size > self.limits.max_output_chars:
             raise RenderLimitError(
-                f"a value of {size} characters exceeds the output limit of {self.limits.max_output_chars}"
+                f"a value of {size} characters exceeds the output limit of {self.limits.max_output_chars}: "
+                "check the template for a runaway repeat or loop"
             )
 
     def guarded_concat(self, parts: tuple[Any, ...]) -> str:

@@ -25,6 +25,7 @@ from lamina.patch.openapi import SchemaIndex, default_index
 from lamina.patch.selector import Selector, select
 from lamina.patch.strategic import apply_strategic_merge
 from lamina.transformers.base import PluginContext
+from lamina.yaml.patch_positions import note_patch
 
 
 # ---------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def _unique_target(resmap: ResMap, rid: ResId) -> Resource | None:
 
 
 def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: SchemaIndex,
-               allow_name: bool, allow_kind: bool, source: str) -> None:
+               allow_name: bool, allow_kind: bool, source: str, display: str = "") -> None:
     """Kustomize's Resource.ApplySmPatch, plus dropping a resource the patch deleted."""
     name, namespace, kind = res.name, res.namespace, res.kind
     resmap.touch(res)
@@ -87,6 +88,7 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
         resmap.remove(res)
         return
     res.obj = merged
+    note_patch(res, display or source, patch)
     if not allow_kind:
         res.obj["kind"] = kind
     if not allow_name:
@@ -94,9 +96,11 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
     res.namespace = namespace
 
 
-def _apply_json(res: Resource, ops: tuple[dict[str, Any], ...], source: str) -> None:
+def _apply_json(res: Resource, ops: tuple[dict[str, Any], ...], source: str,
+                display: str = "") -> None:
     try:
         res.obj = apply_json6902(res.obj, list(ops))
+        note_patch(res, display or source)
     except LaminaError as exc:
         raise type(exc)(f"applying JSON patch {source} to {res.cur_id}: {exc.message}",
                         exc.source) from None
@@ -164,7 +168,7 @@ class PatchTransformer:
                 # Kustomize gives the patch the target's group and version, keeping its kind.
                 patch["apiVersion"] = res.api_version
                 _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
-                           self.allow_kind_change, self.source)
+                           self.allow_kind_change, self.source, self.display)
             return
         for patch in self.smp:
             rid = _smp_id(patch)
@@ -177,7 +181,7 @@ class PatchTransformer:
             if res is None:
                 continue
             _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
-                       self.allow_kind_change, self.source)
+                       self.allow_kind_change, self.source, self.display)
 
     def _json(self, resmap: ResMap) -> None:
         if self.target is None:
@@ -187,7 +191,7 @@ class PatchTransformer:
         for res in found:
             resmap.touch(res)
             res.remember_id()   # `patches:` records the id even when the name stays
-            _apply_json(res, self.json_ops, self.source)
+            _apply_json(res, self.json_ops, self.source, self.display)
 
 
 def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchTransformer:

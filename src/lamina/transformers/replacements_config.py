@@ -244,7 +244,11 @@ def _refuse_unknown(d: Any, known: tuple[str, ...]) -> None:
     lowered = {k.lower() for k in known}
     for key in d:
         if not isinstance(key, str) or key.lower() not in lowered:
-            raise KustomizationError(f"invalid Kustomization: json: unknown field \"{key}\"")
+            import difflib
+            close = difflib.get_close_matches(str(key), list(known), 1, 0.6)
+            hint = f"; did you mean \"{close[0]}\"?" if close else f"; valid fields: {', '.join(known)}"
+            raise KustomizationError(f"unknown field \"{key}\" in a replacement{hint}\n"
+                                     f"  (kustomize: invalid Kustomization: json: unknown field \"{key}\")")
 
 
 def refuse_unknown_fields(entries: Any) -> None:

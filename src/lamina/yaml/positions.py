@@ -157,11 +157,11 @@ def documents(text: str) -> list[Document]:
 
 
 def _file_documents(path: str) -> list[Document] | None:
-    entry = _file_entry(path)
+    entry = file_entry(path)
     return None if entry is None else entry[0]
 
 
-def _file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
+def file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
     """The documents of the file at `path` and a memo of answers about them, kept while the
     file's size and modification time stay the same."""
     try:
@@ -232,8 +232,8 @@ def position(text_docs: list[Document], doc_line: int | None,
 
 def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> SourceRef | None:
     """Where `path` of the resource whose document starts at `source` is written (see the
-    module docstring). Never raises for an unreadable or changed file: falls back to
-    `source`."""
+    module docstring; patch_positions.field_source also looks in the patches applied to
+    it). Never raises for an unreadable or changed file: falls back to `source`."""
     if source is None or not path:
         return source
     full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
@@ -249,7 +249,7 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> S
         return SourceRef(source.path, line)
     if full.endswith(".j2"):
         return source       # the template's text is not YAML: nothing to walk
-    entry = _file_entry(full)
+    entry = file_entry(full)
     if entry is None:
         return source
     docs, memo = entry
@@ -264,6 +264,15 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> S
 
 
 _UNSEEN: Any = object()
+
+
+def own_depth(source: SourceRef, path: FieldPath, root: str) -> int:
+    """How many steps of `path` the resource's own file (or rendered template) writes."""
+    full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
+    rendered = rendered_text(full) if full.endswith(".j2") else None
+    docs = _rendered_documents(rendered) if rendered is not None else _file_documents(full)
+    doc = next((d for d in docs or () if d.line == source.line), None)
+    return 0 if doc is None else walk(doc.node, path)[1]
 
 
 _RENDERED_DOCS: "OrderedDict[int, tuple[Any, list[Document]]]" = OrderedDict()

@@ -1,0 +1,230 @@
+"""Where a patch writes a field: the line a finding, a schema error or a message points at
+when the field's value comes from a patch rather than from the resource's own file.
+
+The patch plugins (transformers/patches.py) call `note_patch(res, display, name)` for each
+patch file they apply to a resource; the resource's `Origin.source` becomes a
+`PatchedSource`, the document's line plus the patch files applied to it, in order.
+`field_source` (positions.py) then asks `overriding(source, path, root, data)`: the last
+patch that writes the whole field wins; else a patch that writes more of the field's path
+than the resource's own file does (a finding about a missing key under a block the patch
+added). Inline patches (`patch: |-`) name no file and are not followed.
+
+A patch file is read again only when a message needs it (cached with the other files by
+positions.py), so a build pays one tuple per patched resource.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from lamina.errors import SourceRef
+from lamina.yaml.positions import file_entry, own_depth, walk
+from lamina.yaml.positions import field_source as own_field_source
+
+
+@dataclass(frozen=True)
+class PatchRef:
+    """A patch file applied to a resource: its path in the frame of the resource's source
+    path, and the `metadata.name` of the patch document that applied ("" for a JSON
+    patch, or when the file holds one document)."""
+
+    path: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PatchedSource(SourceRef):
+    """A resource's document line, plus the patch files applied to it (oldest first)."""
+
+    patches: tuple[PatchRef, ...] = ()
+
+    def moved(self, base: str) -> "PatchedSource":
+        """The same place with every path joined to `base` (project_relative)."""
+        def join(p: str) -> str:
+            return posixpath.normpath(posixpath.join(base, p)) if base and base != "." else p
+        return PatchedSource(join(self.path), self.line, self.column,
+                             tuple(PatchRef(join(p.path), p.name) for p in self.patches))
+
+
+def note_patch(res: Any, display: str, doc: Any = None) -> None:
+    """Remember on `res` (a model.resource.Resource) that the patch file `display` (a path
+    in the build root's frame, as the loader displays it) was applied to it. `doc` is the
+    strategic-merge patch document, None for a JSON patch."""
+    origin = getattr(res, "origin", None)
+    if origin is None or origin.source is None or not display or display.startswith("<"):
+        return
+    name = ""
+    if isinstance(doc, dict) and isinstance(doc.get("metadata"), dict):
+        value = doc["metadata"].get("name")
+        name = value if isinstance(value, str) else ""
+    src = origin.source
+    before = src.patches if isinstance(src, PatchedSource) else ()
+    ref = PatchRef(display, name)
+    if before and before[-1] == ref:
+        return
+    res.origin = dataclasses.replace(
+        origin, source=PatchedSource(src.path, src.line, src.column, before + (ref,)))
+
+
+# ---- the lookup -------------------------------------------------------------------------
+
+def field_source(source: SourceRef | None, path: tuple[Any, ...], root: str = "",
+                 data: Any = None) -> SourceRef | None:
+    """positions.field_source, except that a field a patch sets is named in the patch
+    (`data`, the resource as rendered, lets JSON patches' list indexes be matched)."""
+    if source is not None and path and isinstance(source, PatchedSource) and source.patches:
+        hit = overriding(source, path, root, data)
+        if hit is not None and (hit[1] > own_depth(source, path, root) or
+                                (hit[1] == len(path) and hit[2])):
+            return hit[0]
+    return own_field_source(source, path, root)
+
+
+def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
+               data: Any = None) -> tuple[SourceRef, int, bool] | None:
+    """The line of the last patch that writes the most of `path`, how many of its steps it
+    writes, and whether it sets the field's whole value (a scalar, or a JSON operation on
+    the field itself) rather than merging into a block the resource also writes; None when
+    no patch writes any of it."""
+    best: tuple[SourceRef, int, bool] | None = None
+    pointer = _pointer(_concrete(data, path)) if data is not None else None
+    for ref in source.patches:
+        full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
+        entry = file_entry(full)
+        if entry is None:
+            continue
+        docs = entry[0]
+        candidates = [d for d in docs if _doc_name(d.node) == ref.name] if ref.name else docs
+        for doc in candidates or docs:
+            whole = True
+            if isinstance(doc.node, yaml.SequenceNode):
+                found = _in_operations(doc.node, path, pointer, data)
+            else:
+                named = named_path(data, path)
+                node, matched = walk(doc.node, named)
+                found = (node, matched) if node is not None and matched else None
+                whole = isinstance(_value(doc.node, named), yaml.ScalarNode)
+            if found is None:
+                continue
+            node, matched = found
+            if best is None or matched >= best[1]:
+                best = (SourceRef(ref.path, doc.offset + node.start_mark.line + 1,
+                                  node.start_mark.column + 1), matched, whole)
+            break
+    return best
+
+
+def _value(node: Any, path: tuple[Any, ...]) -> Any:
+    """The value node at the end of `path` (None when the document does not write it)."""
+    return _value_of(node, path)
+
+
+def _value_of(node: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == step), None)
+        elif isinstance(node, yaml.SequenceNode):
+            found, n = walk(node, (step,))
+            node = found if n else None
+        else:
+            return None
+    return node
+
+
+def _doc_name(node: Any) -> str:
+    if not isinstance(node, yaml.MappingNode):
+        return ""
+    md = next((v for k, v in node.value if getattr(k, "value", None) == "metadata"), None)
+    if isinstance(md, yaml.MappingNode):
+        return next((v.value for k, v in md.value if getattr(k, "value", None) == "name"
+                     and isinstance(v, yaml.ScalarNode)), "")
+    return ""
+
+
+def _in_operations(ops: yaml.SequenceNode, path: tuple[Any, ...], pointer: str | None,
+                   data: Any) -> tuple[yaml.Node, int] | None:
+    """The last JSON 6902 operation on `path` or on a parent of it (inside its value when the
+    value writes more of the path)."""
+    if pointer is None:
+        return None
+    wanted = pointer.split("/")[1:]
+    hit: tuple[yaml.Node, int] | None = None
+    for op in ops.value:
+        if not isinstance(op, yaml.MappingNode):
+            continue
+        fields = {k.value: v for k, v in op.value if isinstance(k, yaml.ScalarNode)}
+        p = fields.get("path")
+        if not isinstance(p, yaml.ScalarNode) or not isinstance(p.value, str):
+            continue
+        parts = p.value.rstrip("/").split("/")[1:] if p.value not in ("", "/") else []
+        if parts != wanted[:len(parts)]:
+            continue
+        node: yaml.Node = op
+        matched = len(parts)
+        value = fields.get("value")
+        if value is not None and len(parts) < len(path):
+            inner, more = walk(value, tuple(_concrete(data, path))[len(parts):])
+            if inner is not None and more:
+                node, matched = inner, matched + more
+        if hit is None or matched >= hit[1]:
+            hit = (node, matched)
+    return hit
+
+
+def _concrete(data: Any, path: tuple[Any, ...]) -> list[Any]:
+    """`(name, web)` steps replaced by the item's index in `data`, as JSON pointers address
+    items; the path unchanged from the first step `data` does not hold."""
+    out: list[Any] = []
+    node = data
+    for i, step in enumerate(path):
+        if isinstance(step, tuple):
+            index = next((n for n, item in enumerate(node) if isinstance(item, dict)
+                          and str(item.get(step[0])) == step[1]), None) if isinstance(node, list) else None
+            if index is None:
+                return out + list(path[i:])
+            out.append(index)
+            node = node[index]
+        else:
+            out.append(step)
+            if isinstance(node, dict) and isinstance(step, str):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return out + list(path[i + 1:])
+    return out
+
+
+def named_path(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Index steps into lists of named items (containers, env, volumes) replaced by
+    `(name, value)` steps: a source file or a strategic-merge patch may hold the list in
+    another order, or fewer items, than the rendered object `data`."""
+    if data is None:
+        return tuple(path)
+    out: list[Any] = []
+    node = data
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            item = node[step]
+            name = item.get("name") if isinstance(item, dict) else None
+            out.append(("name", name) if isinstance(name, str) else step)
+            node = item
+        elif isinstance(step, tuple) and isinstance(node, list):
+            out.append(step)
+            node = next((i for i in node if isinstance(i, dict) and str(i.get(step[0])) == step[1]), None)
+        else:
+            out.append(step)
+            node = node.get(step) if isinstance(node, dict) and isinstance(step, str) else None
+    return tuple(out)
+
+
+def _pointer(steps: list[Any]) -> str | None:
+    if any(isinstance(s, tuple) for s in steps):
+        return None
+    return "/" + "/".join(str(s).replace("~", "~0").replace("/", "~1") for s in steps)
