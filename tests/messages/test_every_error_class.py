@@ -143,17 +143,17 @@ def check_config_error(tmp: Path) -> None:
 
 
 def checks_failed(tmp: Path) -> None:
-    from lamina.project.service import render_command
+    from lamina.api.render import RenderOptions, render
     write_tree(tmp, {"lamina.yaml": "apiVersion: lamina.dev/v1alpha1\nkind: Project\nenvironments:\n"
                                     "  - name: prod\n",
                      "overlays/prod/kustomization.yaml": "resources: [s.yaml]\n",
                      "overlays/prod/s.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
                                              "stringData:\n  password: hunter2hunter2\n"})
-    render_command(str(tmp), check=True)
+    render(RenderOptions(project_dir=str(tmp), check=True))
 
 
 def diff_error(tmp: Path) -> None:
-    from lamina.diff.api import DiffOptions, diff
+    from lamina.api.diff import DiffOptions, diff
     write_tree(tmp, {"lamina.yaml": "apiVersion: lamina.dev/v1alpha1\nkind: Project\nenvironments:\n"
                                     "  - name: prod\n",
                      "overlays/prod/kustomization.yaml": "resources: [cm.yaml]\n", "overlays/prod/cm.yaml": CM})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lamina.explain.api import explain
+from lamina.api.explain import ExplainOptions, explain
 from tests.helpers.checks import check_project
 from tests.helpers.trees import write_tree
 
@@ -93,5 +93,6 @@ def test_findings_on_patched_fields_name_the_patch_line(tmp_path: Path, how: str
 
 def test_explain_and_check_agree_on_the_patch_line(tmp_path: Path) -> None:
     root = _tree(tmp_path, "patches")
-    result = explain(str(root), "prod", "Deployment/web", "spec.template.spec.containers[name=web].image")
+    result = explain(ExplainOptions("prod", "Deployment/web",
+                                    "spec.template.spec.containers[name=web].image", str(root)))
     assert str(result.events[-1].where) == "overlays/prod/patch.yaml:10"

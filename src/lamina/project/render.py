@@ -150,7 +150,7 @@ def project_relative(source: S | None, overlay: str) -> S | None:
         return SourceRef(path, source.line, source.column)     # type: ignore[return-value]
     from lamina.yaml.patch_positions import PatchedSource
     if isinstance(source, PatchedSource):     # the patch files move with it
-        return source.moved(overlay)
+        return source.moved(overlay)     # type: ignore[return-value]
     return dataclasses.replace(source, path=path)
 
 
