@@ -69,8 +69,8 @@ class _KyamlLoader(yaml.CSafeLoader):
     # PyYAML's path-based resolvers are unused; skipping their bookkeeping on every
     # node makes loading noticeably faster. (`str.format` ignores its arguments: a C
     # call that does nothing, cheaper than a Python method that does nothing.)
-    descend_resolver = "".format
-    ascend_resolver = "".format
+    descend_resolver = "".format    # type: ignore[assignment]  # a C no-op (see above)
+    ascend_resolver = "".format     # type: ignore[assignment]  # a C no-op (see above)
 
 
 def load_all(text: str, path: str) -> list[Any]:
@@ -380,12 +380,15 @@ class _Builder:
         if short in ("str", "timestamp"):
             return resolve_v3(text) if short == "timestamp" else text
         resolved = resolve_v3(text)
-        kinds = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+        kinds: dict[str, type | tuple[type, ...]] = {
+            "int": int, "float": (int, float), "bool": bool, "null": type(None)}
         expected = kinds.get(short)
         if expected is None:
             return text
         if isinstance(resolved, expected) and not (short != "bool" and isinstance(resolved, bool)):
-            return float(resolved) if short == "float" else resolved
+            if short == "float" and isinstance(resolved, (int, float)):
+                return float(resolved)
+            return resolved
         raise YamlError(f"cannot decode `{text}` as a !!{short}", self.where(node))
 
     def mapping(self, node, nested: bool) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lamina.errors import YamlError
 from lamina.yaml.depth import call_with_depth
@@ -50,9 +50,10 @@ class _Emitter(yaml.CSafeDumper):
     `descend_resolver`/`ascend_resolver` maintain, are unused).
     """
 
+    # The stubs declare Python methods; these C callables stand in for them (see above).
     resolve = _TAG.format
-    descend_resolver = "".format
-    ascend_resolver = "".format
+    descend_resolver = "".format        # type: ignore[assignment]
+    ascend_resolver = "".format         # type: ignore[assignment]
 
 
 def dump(doc: Any) -> str:
@@ -220,7 +221,7 @@ def _decode_texts(data: bytes) -> list[str] | None:
     return texts
 
 
-def _tree(doc: Any, distinct: bool = False) -> tuple[Any, list[str]]:
+def _tree(doc: Any, distinct: bool = False) -> tuple[Node, list[str]]:
     """The node tree for a document, and the BOM-led strings to substitute afterwards
     (standing in the tree as `_bom_stand_in`s, or as distinct placeholders)."""
     bom_strings = _BomStrings()
@@ -228,13 +229,14 @@ def _tree(doc: Any, distinct: bool = False) -> tuple[Any, list[str]]:
     return _node(doc, bom_strings), bom_strings
 
 
-class _BomStrings(list):
+class _BomStrings(list[str]):
     """The BOM-led strings of a document, in the order they are printed."""
 
     __slots__ = ("distinct",)
+    distinct: bool      # placeholders that differ per string, rather than stand-ins
 
 
-def _node(data: Any, bom_strings: list[str]):
+def _node(data: Any, bom_strings: _BomStrings) -> Node:
     """A fresh node tree for `data` (fresh, so the emitter never invents anchors)."""
     cls = data.__class__
     if cls is str:
@@ -259,15 +261,15 @@ def _node(data: Any, bom_strings: list[str]):
     return ScalarNode(_TAG, _scalar_text(data), None, None, None)
 
 
-def _mapping_node(data: dict, bom_strings: list[str]):
-    keys = data
+def _mapping_node(data: dict[Any, Any], bom_strings: _BomStrings) -> MappingNode:
+    keys: Iterable[Any] = data
     if len(data) > 1:
         try:
             keys = natural_sorted(data)
         except (TypeError, AttributeError):    # keys that are not strings at all
             return _mapping_node_converted(data, bom_strings)
     mark = len(bom_strings)
-    pairs = []
+    pairs: list[tuple[Node, Node]] = []
     append = pairs.append
     forms = _FORMS
     for key in keys:
@@ -301,13 +303,13 @@ def _mapping_node(data: dict, bom_strings: list[str]):
     return MappingNode(_TAG, pairs, None, None, False)
 
 
-def _mapping_node_converted(data: dict, bom_strings: list[str]):
+def _mapping_node_converted(data: dict[Any, Any], bom_strings: _BomStrings) -> MappingNode:
     """A mapping with keys that are not strings, which only come from code: spelled as
     JSON would have spelled them (a later key wins when two spell alike)."""
     return _mapping_node({_key_text(k): v for k, v in data.items()}, bom_strings)
 
 
-def _string_node(s: str, bom_strings: list[str]):
+def _string_node(s: str, bom_strings: _BomStrings) -> ScalarNode:
     form = _FORMS.get(s)
     if form is None:
         form = _string_form(s)
