@@ -12,7 +12,7 @@ its config key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
@@ -140,7 +140,7 @@ class MapEntryTransformer:
     tracer: Tracer | None = None
     origin: Any = None
 
-    def _setter(self, res: Any, fs: FieldSpec, fresh: dict[str, SharedNode]):
+    def _setter(self, res: Any, fs: FieldSpec, fresh: dict[str, SharedNode]) -> Callable[[Any], Any]:
         def put(value: Any) -> Any:
             if value is None:
                 # A missing or null field is turned into a map only where the spec may
