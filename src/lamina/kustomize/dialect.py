@@ -118,7 +118,7 @@ def make_renderer(values: Any) -> Callable[[str, str], str]:
     from lamina.templates import check_rendered_yaml, render_template
     from lamina.templates.render import TemplateCache
     cache = TemplateCache()   # a base's template compiles once per build, not once per use
-    resource_templates = getattr(values, "resource_templates", frozenset())
+    resource_templates: frozenset[str] = getattr(values, "resource_templates", frozenset())
 
     def render(text: str, display: str) -> str:
         rendered = render_template(text, display, values, cache=cache)

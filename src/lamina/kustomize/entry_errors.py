@@ -61,6 +61,7 @@ def at_entry(kustomization: str, display: str, field: str | None,
         remedy = "" if "did you mean" in message or "pip install" in message else \
             _REMEDY.get(field or "", "fix this entry")
         cls = type(exc)
-        if cls.__init__ is not LaminaError.__init__:   # a class that words its own message
-            cls = next(c for c in cls.__mro__ if c.__init__ is LaminaError.__init__)
+        own = LaminaError.__init__
+        if getattr(cls, "__init__") is not own:   # a class that words its own message
+            cls = next(c for c in cls.__mro__ if getattr(c, "__init__") is own)
         raise cls(f"{message}\n  {remedy}" if remedy else message, where) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
 
 from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
 from lamina.model.resmap import ResMap
@@ -24,13 +24,15 @@ if TYPE_CHECKING:
     from lamina.kustomize.kustomization import Kustomization
     from lamina.kustomize.origin import OriginTracker
     from lamina.model.files import FileLoader
+    from lamina.transformers.fieldspecs import FieldSpec
 
 
 class Target(Protocol):
     """What the plugin runner needs of the kustomization being built (kustomize/target.py's
     Target): declared here so that the runner does not import the recipe that calls it."""
 
-    loader: "FileLoader"
+    @property
+    def loader(self) -> "FileLoader": ...   # read-only, so Target's own loader type fits
     kustomization: "Kustomization"
     origin: "OriginTracker | None"
     context: "BuildContext"
@@ -47,7 +49,7 @@ def _specs(family: tuple) -> list[dict[str, Any]]:
     return [fs.to_dict() for fs in family]
 
 
-def _spec_objects(family: tuple) -> list[Any]:
+def _spec_objects(family: "Sequence[FieldSpec]") -> list[Any]:
     """The field specs themselves, for the factories that take FieldSpec objects as well as
     dicts (field_specs() in transformers/labels.py): a big overlay runs hundreds of these
     transformers, and turning every spec into a dict and back was a visible cost."""

@@ -10,7 +10,11 @@ from typing import Protocol
 class FileLoader(Protocol):
     """Reads files relative to one kustomization directory, under the load restrictor."""
 
-    root: str   # absolute directory of the kustomization being built
+    # A read-only property, so a frozen dataclass (kustomize/loader.py) satisfies it.
+    @property
+    def root(self) -> str:
+        """The absolute directory of the kustomization being built."""
+        ...
 
     def read_text(self, path: str) -> str:
         """Return the file's text; raise LaminaError when it is missing or outside the root."""

@@ -48,7 +48,7 @@ _PLAIN = "tag:lamina,2024:v2plain"
 class _V2Loader(yaml.CSafeLoader):
     """Marks plain scalars so they can be given go-yaml v2 meanings."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             return _PLAIN if implicit[0] else "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)

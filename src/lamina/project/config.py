@@ -8,197 +8,54 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 
-from lamina.errors import LaminaError, SourceRef
+from lamina.errors import SourceRef
 from lamina.kustomize.loader import KUSTOMIZATION_FILE_NAMES
+from lamina.project.settings import (PROJECT_API_VERSION, PROJECT_FILE, Cluster, Environment,
+                                     GitOpsSettings, Project, ProjectError, PublishSettings)
+from lamina.project.yaml_fields import (compose, construct, line_of, mapping_fields,
+                                        scalar_field, str_list_field)
 
-PROJECT_FILE = "lamina.yaml"
-PROJECT_API_VERSION = "lamina.dev/v1alpha1"
+__all__ = [
+    "PROJECT_API_VERSION", "PROJECT_FILE", "Cluster", "Environment", "GitOpsSettings",
+    "Project", "ProjectError", "PublishSettings", "discover_environments", "load_project",
+]
+
 _ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")
 _K8S_VERSION = re.compile(r"^v?1\.(\d+)(\.\d+)?$")
 
 
-class ProjectError(LaminaError):
-    """lamina.yaml is malformed or names something that does not exist."""
-
-
-@dataclass(frozen=True)
-class Cluster:
-    name: str
-    values: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Environment:
-    name: str
-    overlay: str                          # relative to the project root
-    clusters: tuple[Cluster, ...] = ()
-    values: tuple[str, ...] = ()          # extra values files, relative to the project root
-    kubernetes_version: str | None = None
-    allow_plaintext_secrets: bool = False
-    hosts: tuple[str, ...] = ()           # hosts that belong to this environment (checks)
-    markers: tuple[str, ...] = ()         # name tokens that mark this environment's hosts
-    policies_add: tuple[str, ...] = ()    # policy folders or files only this environment adds
-    policies_skip: tuple[str, ...] = ()   # policy names this environment's clusters do not run
-
-    def targets(self) -> list[tuple[str, Cluster | None]]:
-        """(output subpath, cluster) for each rendering of this environment."""
-        if not self.clusters:
-            return [(self.name, None)]
-        return [(f"{self.name}/{c.name}", c) for c in self.clusters]
-
-
-@dataclass(frozen=True)
-class PublishSettings:
-    branch: str = "rendered"
-    branch_per_env: str | None = None     # e.g. "env/{env}"
-    remote: str | None = None
-    author_name: str = "lamina"
-    author_email: str = "lamina@localhost"
-    argocd_apps: bool = False             # publish _argocd/ (one Application per environment)
-    repo_url: str | None = None           # for _argocd/: the URL Argo CD reads the branch from
-
-
-@dataclass(frozen=True)
-class GitOpsSettings:
-    """What `lamina render` writes for a GitOps agent besides the environments."""
-
-    repo_url: str | None = None           # the repository the agent clones (default: origin)
-    argocd: str | None = None             # "applications" or "applicationset"
-    flux: bool = False                    # a GitRepository and Flux Kustomizations
-
-
-@dataclass(frozen=True)
-class Project:
-    root: str
-    environments: tuple[Environment, ...]
-    output_dir: str = "rendered"
-    # output.committed: the output folder is committed beside its sources, so its files
-    # cannot name the source commit (not known until that commit is made).
-    output_committed: bool = False
-    publish: PublishSettings = PublishSettings()
-    checks: dict[str, Any] = field(default_factory=dict)
-    external: tuple[dict[str, Any], ...] = ()
-    source: str | None = None             # path of lamina.yaml, when there is one
-    policies: tuple[str, ...] = ()        # folders or files of admission policies (lamina.policies)
-    gitops: GitOpsSettings = GitOpsSettings()
-
-    def environment(self, name: str) -> Environment:
-        for env in self.environments:
-            if env.name == name:
-                return env
-        known = ", ".join(e.name for e in self.environments) or "none"
-        raise ProjectError(f"unknown environment '{name}' (known: {known})")
-
-
-# ---- reading with positions -----------------------------------------------------------
-
-class _Doc:
-    """A parsed mapping that remembers the line of each key, for messages."""
-
-    def __init__(self, node: yaml.Node, path: str):
-        self.node, self.path = node, path
-
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
-
-    def where(self) -> SourceRef:
-        return SourceRef(self.path, self.line())
-
-
-def _compose(text: str, path: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ProjectError(f"invalid YAML: {exc.problem}",
-                           SourceRef(path, mark.line + 1 if mark else None)) from None
-
-
-def _construct(node: yaml.Node) -> Any:
-    loader = yaml.CSafeLoader("")
-    try:
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _mapping(node: yaml.Node, path: str, what: str, allowed: set[str]) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        raise ProjectError(f"{what} must be a mapping", SourceRef(path, node.start_mark.line + 1))
-    out: dict[str, yaml.Node] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value
-        where = SourceRef(path, key_node.start_mark.line + 1)
-        if key not in allowed:
-            import difflib
-            close = difflib.get_close_matches(str(key), sorted(allowed), 1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ProjectError(
-                f"unknown key '{key}' in {what}; {hint}allowed: {', '.join(sorted(allowed))}", where)
-        if key in out:
-            raise ProjectError(f"'{key}' is set twice in {what}", where)
-        out[key] = value_node
-    return out
-
-
-def _scalar(node: yaml.Node, path: str, what: str, kind: type = str) -> Any:
-    value = _construct(node)
-    if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ProjectError(f"{what} must be a {kind.__name__}, got {value!r}",
-                           SourceRef(path, node.start_mark.line + 1))
-    return value
-
-
-def _str_list(node: yaml.Node, path: str, what: str) -> tuple[str, ...]:
-    value = _construct(node)
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ProjectError(f"{what} must be a list of strings",
-                           SourceRef(path, node.start_mark.line + 1))
-    return tuple(value)
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
 def _kube_version(node: yaml.Node, path: str) -> str:
-    value = _scalar(node, path, "kubernetesVersion")
+    value = scalar_field(node, path, "kubernetesVersion")
     match = _K8S_VERSION.match(value)
     if not match:
         raise ProjectError(f"kubernetesVersion '{value}' is not a Kubernetes version like 1.31",
-                           SourceRef(path, _line(node)))
+                           SourceRef(path, line_of(node)))
     return f"1.{int(match.group(1))}"
 
 
 def _environment(node: yaml.Node, path: str, root: str) -> Environment:
-    fields = _mapping(node, path, "an environment",
+    fields = mapping_fields(node, path, "an environment",
                       {"name", "overlay", "clusters", "values", "kubernetesVersion",
                        "allowPlaintextSecrets", "hosts", "markers", "policies"})
     if "name" not in fields:
-        raise ProjectError("an environment needs a name", SourceRef(path, _line(node)))
+        raise ProjectError("an environment needs a name", SourceRef(path, line_of(node)))
     name = _name(fields["name"], path, "environment name")
-    overlay = _scalar(fields["overlay"], path, "overlay") if "overlay" in fields else f"overlays/{name}"
+    overlay = scalar_field(fields["overlay"], path, "overlay") if "overlay" in fields else f"overlays/{name}"
     clusters: list[Cluster] = []
     if "clusters" in fields:
         cnode = fields["clusters"]
         if not isinstance(cnode, yaml.SequenceNode):
-            raise ProjectError("clusters must be a list", SourceRef(path, _line(cnode)))
+            raise ProjectError("clusters must be a list", SourceRef(path, line_of(cnode)))
         for item in cnode.value:
             if isinstance(item, yaml.ScalarNode):
                 clusters.append(Cluster(_name(item, path, "cluster name")))
                 continue
-            cf = _mapping(item, path, "a cluster", {"name", "values"})
+            cf = mapping_fields(item, path, "a cluster", {"name", "values"})
             if "name" not in cf:
-                raise ProjectError("a cluster needs a name", SourceRef(path, _line(item)))
+                raise ProjectError("a cluster needs a name", SourceRef(path, line_of(item)))
             clusters.append(Cluster(_name(cf["name"], path, "cluster name"),
                                     _values_files(cf["values"], path, root)
                                     if "values" in cf else ()))
@@ -206,19 +63,19 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ProjectError(f"cluster '{dup[0]}' is listed twice in environment '{name}'",
-                               SourceRef(path, _line(cnode)))
+                               SourceRef(path, line_of(cnode)))
     env = Environment(
         name=name, overlay=overlay, clusters=tuple(clusters),
         values=_values_files(fields["values"], path, root) if "values" in fields else (),
         kubernetes_version=_kube_version(fields["kubernetesVersion"], path)
         if "kubernetesVersion" in fields else None,
-        allow_plaintext_secrets=_scalar(fields["allowPlaintextSecrets"], path,
+        allow_plaintext_secrets=scalar_field(fields["allowPlaintextSecrets"], path,
                                         "allowPlaintextSecrets", bool)
         if "allowPlaintextSecrets" in fields else False,
-        hosts=_str_list(fields["hosts"], path, "hosts") if "hosts" in fields else (),
+        hosts=str_list_field(fields["hosts"], path, "hosts") if "hosts" in fields else (),
         markers=_markers(fields["markers"], path) if "markers" in fields else (),
         **_env_policies(fields.get("policies"), path, root))
-    where = SourceRef(path, _line(fields.get("overlay", node)))
+    where = SourceRef(path, line_of(fields.get("overlay", node)))
     _check_inside(root, overlay, where, "overlay")
     if not _has_kustomization(os.path.join(root, overlay)):
         raise ProjectError(f"environment '{name}': overlay '{overlay}' has no kustomization file: "
@@ -228,11 +85,11 @@ def _environment(node: yaml.Node, path: str, root: str) -> Environment:
 
 
 def _markers(node: yaml.Node, path: str) -> tuple[str, ...]:
-    markers = _str_list(node, path, "markers")
+    markers = str_list_field(node, path, "markers")
     for marker in markers:
         if not re.search(r"[A-Za-z0-9]", marker):
             raise ProjectError(f"marker '{marker}' has no letter or digit; a marker is a "
-                               "name such as 'qa' or 'eu-prod'", SourceRef(path, _line(node)))
+                               "name such as 'qa' or 'eu-prod'", SourceRef(path, line_of(node)))
     return markers
 
 
@@ -240,34 +97,34 @@ def _env_policies(node: yaml.Node | None, path: str, root: str) -> dict[str, tup
     """An environment's `policies: {add: [paths], skip: [names]}`."""
     if node is None:
         return {}
-    pf = _mapping(node, path, "an environment's policies", {"add", "skip"})
-    add = _str_list(pf["add"], path, "policies.add") if "add" in pf else ()
+    pf = mapping_fields(node, path, "an environment's policies", {"add", "skip"})
+    add = str_list_field(pf["add"], path, "policies.add") if "add" in pf else ()
     for rel in add:
-        _check_inside(root, rel, SourceRef(path, _line(pf["add"])), "policies.add")
+        _check_inside(root, rel, SourceRef(path, line_of(pf["add"])), "policies.add")
     return {"policies_add": add,
-            "policies_skip": _str_list(pf["skip"], path, "policies.skip") if "skip" in pf else ()}
+            "policies_skip": str_list_field(pf["skip"], path, "policies.skip") if "skip" in pf else ()}
 
 
 def _name(node: yaml.Node, path: str, what: str) -> str:
     """An environment or cluster name: it becomes a folder of the output (rendered/<env>/
     <cluster>/) and a branch name, so it is one plain path component (fsguard still checks
     every path the writer touches)."""
-    name = _scalar(node, path, what)
+    name = scalar_field(node, path, what)
     if not _ENV_NAME.match(name):
         raise ProjectError(
             f"{what} {name!r} must be 1 to 63 lower-case letters, digits, '.', '_' or '-', "
             "starting and ending with a letter or digit (it names a folder of the output)",
-            SourceRef(path, _line(node)))
+            SourceRef(path, line_of(node)))
     return name
 
 
 def _values_files(node: yaml.Node, path: str, root: str) -> tuple[str, ...]:
     """A `values:` list: each file must be inside the project (a pull request writes
     lamina.yaml, and what a values file holds can end up in the rendered output)."""
-    files = _str_list(node, path, "values")
+    files = str_list_field(node, path, "values")
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     for rel, item in zip(files, items):
-        _check_inside(root, rel, SourceRef(path, _line(item)), "values file")
+        _check_inside(root, rel, SourceRef(path, line_of(item)), "values file")
     return files
 
 
@@ -316,74 +173,74 @@ def load_project(root: str) -> Project:
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     display = PROJECT_FILE
-    node = _compose(text, display)
+    node = compose(text, display)
     if node is None:
         return Project(root=root, environments=discover_environments(root), source=path)
-    top = _mapping(node, display, PROJECT_FILE,
+    top = mapping_fields(node, display, PROJECT_FILE,
                    {"apiVersion", "kind", "environments", "output", "publish", "checks", "external",
                     "policies", "gitops"})
-    if "apiVersion" in top and _scalar(top["apiVersion"], display, "apiVersion") != PROJECT_API_VERSION:
+    if "apiVersion" in top and scalar_field(top["apiVersion"], display, "apiVersion") != PROJECT_API_VERSION:
         raise ProjectError(f"apiVersion must be {PROJECT_API_VERSION}",
-                           SourceRef(display, _line(top["apiVersion"])))
-    if "kind" in top and _scalar(top["kind"], display, "kind") != "Project":
-        raise ProjectError("kind must be Project", SourceRef(display, _line(top["kind"])))
+                           SourceRef(display, line_of(top["apiVersion"])))
+    if "kind" in top and scalar_field(top["kind"], display, "kind") != "Project":
+        raise ProjectError("kind must be Project", SourceRef(display, line_of(top["kind"])))
     envs: list[Environment] = []
     if "environments" in top:
         enode = top["environments"]
         if not isinstance(enode, yaml.SequenceNode):
-            raise ProjectError("environments must be a list", SourceRef(display, _line(enode)))
+            raise ProjectError("environments must be a list", SourceRef(display, line_of(enode)))
         seen: dict[str, int] = {}
         for item in enode.value:
             env = _environment(item, display, root)
             if env.name in seen:
                 raise ProjectError(
                     f"environment '{env.name}' is declared twice (first at line {seen[env.name]})",
-                    SourceRef(display, _line(item)))
-            seen[env.name] = _line(item)
+                    SourceRef(display, line_of(item)))
+            seen[env.name] = line_of(item)
             envs.append(env)
     else:
         envs = list(discover_environments(root))
     output_dir = "rendered"
     output_committed = False
     if "output" in top:
-        of = _mapping(top["output"], display, "output", {"dir", "committed"})
+        of = mapping_fields(top["output"], display, "output", {"dir", "committed"})
         if "committed" in of:
-            output_committed = _scalar(of["committed"], display, "output.committed", bool)
+            output_committed = scalar_field(of["committed"], display, "output.committed", bool)
         if "dir" in of:
-            output_dir = _scalar(of["dir"], display, "output.dir")
-            _check_inside(root, output_dir, SourceRef(display, _line(of["dir"])), "output.dir")
+            output_dir = scalar_field(of["dir"], display, "output.dir")
+            _check_inside(root, output_dir, SourceRef(display, line_of(of["dir"])), "output.dir")
             if os.path.realpath(os.path.join(root, output_dir)) == root:
                 raise ProjectError("output.dir cannot be the project root itself",
-                                   SourceRef(display, _line(of["dir"])))
+                                   SourceRef(display, line_of(of["dir"])))
     publish = PublishSettings()
     if "publish" in top:
-        pf = _mapping(top["publish"], display, "publish",
+        pf = mapping_fields(top["publish"], display, "publish",
                       {"branch", "branchPerEnv", "remote", "authorName", "authorEmail",
                        "argocdApps", "repoURL"})
-        argocd_apps = _construct(pf["argocdApps"]) if "argocdApps" in pf else False
+        argocd_apps = construct(pf["argocdApps"]) if "argocdApps" in pf else False
         if not isinstance(argocd_apps, bool):
             raise ProjectError("publish.argocdApps must be true or false",
-                               SourceRef(display, _line(pf["argocdApps"])))
+                               SourceRef(display, line_of(pf["argocdApps"])))
         publish = PublishSettings(
-            branch=_scalar(pf["branch"], display, "publish.branch") if "branch" in pf else "rendered",
-            branch_per_env=_scalar(pf["branchPerEnv"], display, "publish.branchPerEnv")
+            branch=scalar_field(pf["branch"], display, "publish.branch") if "branch" in pf else "rendered",
+            branch_per_env=scalar_field(pf["branchPerEnv"], display, "publish.branchPerEnv")
             if "branchPerEnv" in pf else None,
-            remote=_scalar(pf["remote"], display, "publish.remote") if "remote" in pf else None,
-            author_name=_scalar(pf["authorName"], display, "publish.authorName")
+            remote=scalar_field(pf["remote"], display, "publish.remote") if "remote" in pf else None,
+            author_name=scalar_field(pf["authorName"], display, "publish.authorName")
             if "authorName" in pf else "lamina",
-            author_email=_scalar(pf["authorEmail"], display, "publish.authorEmail")
+            author_email=scalar_field(pf["authorEmail"], display, "publish.authorEmail")
             if "authorEmail" in pf else "lamina@localhost",
             argocd_apps=argocd_apps,
-            repo_url=_scalar(pf["repoURL"], display, "publish.repoURL") if "repoURL" in pf else None)
-    checks = _construct(top["checks"]) if "checks" in top else {}
+            repo_url=scalar_field(pf["repoURL"], display, "publish.repoURL") if "repoURL" in pf else None)
+    checks = construct(top["checks"]) if "checks" in top else {}
     if checks is not None and not isinstance(checks, dict):
-        raise ProjectError("checks must be a mapping", SourceRef(display, _line(top["checks"])))
-    external = _construct(top["external"]) if "external" in top else []
+        raise ProjectError("checks must be a mapping", SourceRef(display, line_of(top["checks"])))
+    external = construct(top["external"]) if "external" in top else []
     if not isinstance(external, list):
-        raise ProjectError("external must be a list", SourceRef(display, _line(top["external"])))
-    policies = _str_list(top["policies"], display, "policies") if "policies" in top else ()
+        raise ProjectError("external must be a list", SourceRef(display, line_of(top["external"])))
+    policies = str_list_field(top["policies"], display, "policies") if "policies" in top else ()
     for rel in policies:
-        _check_inside(root, rel, SourceRef(display, _line(top["policies"])), "policies")
+        _check_inside(root, rel, SourceRef(display, line_of(top["policies"])), "policies")
     gitops = _gitops(top["gitops"], display) if "gitops" in top else GitOpsSettings()
     return Project(root=root, environments=tuple(envs), output_dir=output_dir, publish=publish,
                    checks=checks or {}, external=tuple(external), source=path, policies=policies, gitops=gitops,
@@ -391,14 +248,14 @@ def load_project(root: str) -> Project:
 
 
 def _gitops(node: yaml.Node, path: str) -> GitOpsSettings:
-    fields = _mapping(node, path, "gitops", {"repoURL", "argocd", "flux"})
+    fields = mapping_fields(node, path, "gitops", {"repoURL", "argocd", "flux"})
     argocd = None
     if "argocd" in fields:
-        argocd = _scalar(fields["argocd"], path, "gitops.argocd")
+        argocd = scalar_field(fields["argocd"], path, "gitops.argocd")
         if argocd not in ("applications", "applicationset"):
             raise ProjectError(f"gitops.argocd must be applications or applicationset, not "
-                               f"'{argocd}'", SourceRef(path, _line(fields["argocd"])))
+                               f"'{argocd}'", SourceRef(path, line_of(fields["argocd"])))
     return GitOpsSettings(
-        repo_url=_scalar(fields["repoURL"], path, "gitops.repoURL") if "repoURL" in fields else None,
+        repo_url=scalar_field(fields["repoURL"], path, "gitops.repoURL") if "repoURL" in fields else None,
         argocd=argocd,
-        flux=_scalar(fields["flux"], path, "gitops.flux", bool) if "flux" in fields else False)
+        flux=scalar_field(fields["flux"], path, "gitops.flux", bool) if "flux" in fields else False)

@@ -38,7 +38,10 @@ class MergedValues:
     def origin(self, path: ValuePath | str) -> SourceRef:
         """Where the value at ``path`` (a tuple or ``a.b[0]``) was set; KeyError if unset."""
         key = parse_path(path) if isinstance(path, str) else tuple(path)
-        return self.origins[key]
+        plain = tuple(part for part in key if not isinstance(part, KeySelector))
+        if len(plain) != len(key):
+            raise KeyError(path)    # origins are kept by index, not by `[name=x]`
+        return self.origins[plain]
 
 
 @dataclass

@@ -125,6 +125,7 @@ def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
         documents = []
         while loader.check_node():
             node = loader.get_node()
+            assert node is not None   # check_node() said a document follows
             _check_document(node, where, shown)
             documents.append(loader.construct_document(node))
         return documents
@@ -151,6 +152,7 @@ def _construct_untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_mapping(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
+    assert isinstance(node, yaml.ScalarNode)   # the third and last kind of node
     return loader.construct_scalar(node)
 
 

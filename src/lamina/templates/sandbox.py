@@ -71,10 +71,12 @@ class ValuesUndefined(StrictUndefined):
 
     @property
     def value_path(self) -> ValuePath | None:
+        if self._undefined_name is None:
+            return None     # (a _MissingParent is always made with a name)
         if isinstance(self._undefined_obj, _MissingParent):
             return self._undefined_obj.path + (self._undefined_name,)
         parent = self.values_paths.get(id(self._undefined_obj))
-        if parent is None or self._undefined_name is None:
+        if parent is None:
             return None
         return parent + (self._undefined_name,)
 
@@ -135,7 +137,9 @@ class _CodeGenerator(CodeGenerator):
         pending = getattr(self, "_pending_lines", None)
         self._pending_lines = None
         if node is None and pending and x.startswith("yield "):
-            super().writeline(x, _LineOnly(pending[0]), extra)
+            # Jinja reads only `.lineno` of the node it is given here.
+            super().writeline(x, _LineOnly(pending[0]), extra)  # type: ignore[arg-type]
+            assert isinstance(self.environment, LaminaSandbox)  # its code_generator_class
             self.environment.constant_yield_lines[self.code_lineno] = pending
             return
         super().writeline(x, node, extra)
@@ -199,7 +203,8 @@ class LaminaSandbox(ImmutableSandboxedEnvironment):
         path = obj.value_path
         if path is None:
             return None
-        return self.undefined(obj=_MissingParent(path), name=key)
+        # An int key is a list index; Jinja's own getitem passes such keys as the name too.
+        return self.undefined(obj=_MissingParent(path), name=key)  # type: ignore[arg-type]
 
     def check_size(self, size: int) -> None:
         if size > self.limits.max_output_chars:

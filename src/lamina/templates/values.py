@@ -34,9 +34,11 @@ class _ValuesLoader(yaml.CSafeLoader):
     """Safe loader that keeps timestamps as text: values are JSON-like, as the schema sees them."""
 
 
-_ValuesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str
-)
+def _construct_text(loader: _ValuesLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_ValuesLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 # Numbers as go-yaml v2 (Helm's values reader) and YAML 1.2 both type them: no YAML 1.1
 # base 60 (`12:30` and `22:22` stay text), `1e3` is a float, `0o17` an octal int.
@@ -57,7 +59,7 @@ def _number_resolvers() -> dict:
     return table
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node).replace("_", "")
     sign = -1 if text.startswith("-") else 1
     text = text.lstrip("+-")
@@ -193,6 +195,7 @@ def _typed(flag: str, arg: str, raw: str) -> Any:
             except yaml.YAMLError as exc:
                 problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
                 raise ValuesError(f"{flag} {arg!r}: invalid YAML value: {problem}", SourceRef(flag)) from None
+            assert node is not None   # the text starts with a bracket or a quote: never empty
             return _Builder(flag, loader).build(node, (), {})
         tag = loader.resolve(yaml.ScalarNode, raw, (True, False))
         return loader.construct_object(yaml.ScalarNode(tag, raw))

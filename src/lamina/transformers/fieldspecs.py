@@ -252,6 +252,7 @@ class TransformerConfig:
         vals: dict[str, Any] = {}
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            merged: tuple[NameBackReference, ...] | tuple[FieldSpec, ...]
             try:
                 if f.name == "name_reference":
                     merged = merge_nbr(mine, theirs)

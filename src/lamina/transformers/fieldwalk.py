@@ -120,8 +120,8 @@ def apply_fieldspecs(obj: dict[str, Any], specs: Iterable[FieldSpec], fn: SetFn,
 
 def _describe(obj: Mapping[str, Any]) -> str:
     from lamina.model.resid import ResId
-    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    raw_md = obj.get("metadata")
+    md: Mapping[str, Any] = raw_md if isinstance(raw_md, dict) else {}
     gvk = Gvk.from_api_version(obj.get("apiVersion") or "", obj.get("kind") or "")
-    name = md.get("name") if isinstance(md.get("name"), str) else ""
-    ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
-    return str(ResId(gvk, name, ns))
+    name, ns = md.get("name"), md.get("namespace")
+    return str(ResId(gvk, name if isinstance(name, str) else "", ns if isinstance(ns, str) else ""))

@@ -152,7 +152,7 @@ class ImageTagTransformer:
 
     def _field_spec_pass(self, res: Resource) -> None:
         apply_fieldspecs(res.obj, self.field_specs, self._update, create_ok=False,
-                         describe=lambda r=res: str(r.cur_id))
+                         describe=lambda: str(res.cur_id))
 
     def transform(self, resmap: ResMap) -> None:
         targets = [r for r in resmap if r.kind != _SKIPPED_KIND]

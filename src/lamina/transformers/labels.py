@@ -12,7 +12,7 @@ its config key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
@@ -95,7 +95,7 @@ class SharedNode:
         self.value = value
 
 
-class EntryMap(dict):
+class EntryMap(dict[str, Any]):
     """A label or annotation map that knows which of its entries are SharedNodes."""
 
     __slots__ = ("shared",)
@@ -105,16 +105,17 @@ class EntryMap(dict):
         self.shared: dict[str, SharedNode] = {}
 
 
-def set_shared_entry(root: Any, mapping: dict, key: str, value: Any) -> None:
+def set_shared_entry(root: Any, mapping: dict[str, Any], key: str, value: Any) -> None:
     """Set `mapping[key] = value` the way Kustomize overwrites a node in place: when the
     entry is a SharedNode, every place in `root` (one object) that holds it changes too."""
-    node = mapping.shared.get(key) if isinstance(mapping, EntryMap) else None
-    if node is not None:
-        if mapping.get(key) == node.value:
-            _overwrite_members(root, key, node, value)
-            node.value = value
-        else:
-            del mapping.shared[key]
+    if isinstance(mapping, EntryMap):
+        node = mapping.shared.get(key)
+        if node is not None:
+            if mapping.get(key) == node.value:
+                _overwrite_members(root, key, node, value)
+                node.value = value
+            else:
+                del mapping.shared[key]
     mapping[key] = value
 
 
@@ -139,7 +140,7 @@ class MapEntryTransformer:
     tracer: Tracer | None = None
     origin: Any = None
 
-    def _setter(self, res: Any, fs: FieldSpec, fresh: dict[str, SharedNode]):
+    def _setter(self, res: Any, fs: FieldSpec, fresh: dict[str, SharedNode]) -> Callable[[Any], Any]:
         def put(value: Any) -> Any:
             if value is None:
                 # A missing or null field is turned into a map only where the spec may
@@ -180,7 +181,7 @@ class MapEntryTransformer:
             fresh: dict[str, SharedNode] = {}
             for fs in self.field_specs:
                 apply_fieldspecs(res.obj, (fs,), self._setter(res, fs, fresh),
-                                 describe=lambda r=res: str(r.cur_id))
+                                 describe=lambda: str(res.cur_id))
 
 
 def make(config: dict[str, Any], ctx: PluginContext) -> MapEntryTransformer:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lamina.errors import KustomizationError, ResourceError
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
-from lamina.transformers.base import PluginContext
+from lamina.transformers.base import PluginContext, Tracer
 from lamina.transformers.fieldspecs import FieldSpec, fold_keys
 from lamina.transformers.fieldwalk import PathError, WrongNodeKind, apply_at
 
@@ -85,7 +85,7 @@ class NamespaceTransformer:
                 raise ResourceError(f"namespace transformation produces ID conflict: {res.cur_id}")
 
     # ---- one resource ----------------------------------------------------------------
-    def _set(self, res: Resource, where: str):
+    def _set(self, res: Resource, where: str) -> Callable[[Any], Any]:
         ns, unset_only, tracer = self.opts.namespace, self.opts.unset_only, self._tracer()
 
         def setter(value: Any) -> Any:
@@ -99,7 +99,7 @@ class NamespaceTransformer:
             return ns
         return setter
 
-    def _tracer(self):
+    def _tracer(self) -> Tracer | None:
         return self.ctx.tracer if self.ctx is not None else None
 
     def _apply(self, res: Resource) -> None:

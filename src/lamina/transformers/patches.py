@@ -52,7 +52,8 @@ def _selector(raw: Any) -> Selector | None:
 
 
 def _smp_id(patch: Mapping[str, Any]) -> ResId:
-    md = patch.get("metadata") if isinstance(patch.get("metadata"), dict) else {}
+    raw_md = patch.get("metadata")
+    md: Mapping[str, Any] = raw_md if isinstance(raw_md, dict) else {}
     name, ns = md.get("name"), md.get("namespace")
     return ResId(Gvk.from_api_version(str(patch.get("apiVersion") or ""), str(patch.get("kind") or "")),
                  name if isinstance(name, str) else "", ns if isinstance(ns, str) else "")
@@ -149,41 +150,41 @@ class PatchTransformer:
 
     def transform(self, resmap: ResMap) -> None:
         if self.smp is not None:
-            self._strategic(resmap)
+            self._strategic(resmap, self.smp)
         elif self.json_ops is not None:
-            self._json(resmap)
+            self._json(resmap, self.json_ops)
 
-    def _strategic(self, resmap: ResMap) -> None:
+    def _strategic(self, resmap: ResMap, smp: tuple[dict[str, Any], ...]) -> None:
         if self.target is not None:
-            if len(self.smp) > 1:
+            if len(smp) > 1:
                 raise KustomizationError(
                     "Multiple Strategic-Merge Patches in one `patches` entry is not allowed "
                     f"to set `patches.target` field: {self.source}")
-            if not self.smp:
+            if not smp:
                 return
             found = select(resmap, self.target)
             self.observed.append((self.target, found))
             for res in found:
-                patch = clone(self.smp[0])
+                patch = clone(smp[0])
                 # Kustomize gives the patch the target's group and version, keeping its kind.
                 patch["apiVersion"] = res.api_version
                 _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
                            self.allow_kind_change, self.source, self.display)
             return
-        for patch in self.smp:
+        for patch in smp:
             rid = _smp_id(patch)
             try:
-                res = _unique_target(resmap, rid)
+                unique = _unique_target(resmap, rid)
             except ResourceError as exc:
                 raise ResourceError(
                     f"no resource matches strategic merge patch \"{rid}\": {exc.message}",
                     SourceRef(self.display)) from None
-            if res is None:
+            if unique is None:
                 continue
-            _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
+            _apply_smp(resmap, unique, patch, self.schema, self.allow_name_change,
                        self.allow_kind_change, self.source, self.display)
 
-    def _json(self, resmap: ResMap) -> None:
+    def _json(self, resmap: ResMap, json_ops: tuple[dict[str, Any], ...]) -> None:
         if self.target is None:
             raise KustomizationError(f"must specify a target for JSON patch {self.source}")
         found = select(resmap, self.target)
@@ -191,7 +192,7 @@ class PatchTransformer:
         for res in found:
             resmap.touch(res)
             res.remember_id()   # `patches:` records the id even when the name stays
-            _apply_json(res, self.json_ops, self.source, self.display)
+            _apply_json(res, json_ops, self.source, self.display)
 
 
 def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchTransformer:

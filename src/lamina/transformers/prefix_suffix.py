@@ -92,6 +92,7 @@ class AffixTransformer:
             return
         affix, is_prefix = self.opts.affix, self.opts.is_prefix
         tracer = self.ctx.tracer if self.ctx is not None else None
+        origin = self.ctx.origin if self.ctx is not None else None
 
         def rename(value: Any) -> Any:
             if isinstance(value, (dict, list)):
@@ -100,7 +101,7 @@ class AffixTransformer:
             text = scalar_text(value)
             new = affix + text if is_prefix else text + affix
             if tracer is not None:
-                tracer(res, (fs.path,), new, self.ctx.origin)
+                tracer(res, (fs.path,), new, origin)
             return new
 
         try:

@@ -6,7 +6,7 @@ Adding a transformer is one module plus one line here.
 from __future__ import annotations
 
 import importlib
-from typing import Mapping
+from typing import Any, Mapping
 
 from lamina.transformers.base import GeneratorFactory, TransformerFactory
 
@@ -38,7 +38,7 @@ _GENERATORS: Mapping[str, str] = {
 }
 
 
-def _resolve(table: Mapping[str, str], kind: str):
+def _resolve(table: Mapping[str, str], kind: str) -> Any:
     target = table.get(kind)
     if target is None:
         return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from lamina.errors import KustomizationError, LaminaError, ResourceError, SourceRef
 from lamina.model.resid import ResId
@@ -205,7 +205,7 @@ def _copy_to(res: Resource, value: _Value, fp: str, options: FieldOptions | None
         container[key] = setter(container[key])
 
 
-def _setter(value: _Value, options: FieldOptions | None):
+def _setter(value: _Value, options: FieldOptions | None) -> Callable[[Any], Any]:
     """The function that turns a target's current value into its new value."""
 
     def set_value(current: Any) -> Any:

@@ -92,7 +92,7 @@ class ReplicaCountTransformer:
             for res in chosen:
                 resmap.touch(res)     # a field spec could point anywhere, even at a name
                 apply_fieldspecs(res.obj, (fs,), self._set,
-                                 describe=lambda r=res: str(r.cur_id))
+                                 describe=lambda: str(res.cur_id))
         if resmap.chunking is not None:
             chosen_any = [r for r in named if any(self._selects(r, fs) for fs in self.field_specs)]
             resmap.chunking.count("replicas", self.replica.name, chosen_any)

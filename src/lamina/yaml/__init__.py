@@ -8,6 +8,8 @@
 - `scalars.resolve_v3(text)`: what an unquoted scalar means to Kustomize.
 """
 
+from typing import Any
+
 from lamina.yaml.gc_pause import gc_paused
 from lamina.yaml.natural import natural_key, natural_less, natural_sorted
 from lamina.yaml.reader import load, load_all
@@ -15,7 +17,7 @@ from lamina.yaml.reader import load_all_with_lines as _load_all_with_lines
 from lamina.yaml.writer import dump, dump_all
 
 
-def load_all_with_lines(text: str, path: str):
+def load_all_with_lines(text: str, path: str) -> list[tuple[Any, int]]:
     """reader.load_all_with_lines, with large files served from the on-disk cache."""
     from lamina.yaml.doc_cache import cached_parse
     with gc_paused():

@@ -9,7 +9,7 @@ a call that runs out is retried once with enough room for libyaml's own maximum.
 from __future__ import annotations
 
 import sys
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -17,7 +17,7 @@ T = TypeVar("T")
 _DEEP_LIMIT = 4000
 
 
-def call_with_depth(fn: Callable[..., T], *args) -> T:
+def call_with_depth(fn: Callable[..., T], *args: Any) -> T:
     """fn(*args), retried with a higher recursion limit if it runs out of depth."""
     try:
         return fn(*args)

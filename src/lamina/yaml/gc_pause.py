@@ -26,7 +26,7 @@ class _Paused:
         if self.resume:
             gc.disable()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.resume:
             gc.enable()
 

@@ -73,12 +73,12 @@ def _resolvers() -> dict:
 _GoYamlV2Loader.yaml_implicit_resolvers = _resolvers()
 
 
-def _construct_bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
     return loader.construct_scalar(node) in ("y", "Y", "yes", "Yes", "YES", "true", "True",
                                              "TRUE", "on", "On", "ON")
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node).replace("_", "")
     sign = -1 if text.startswith("-") else 1
     text = text.lstrip("+-")

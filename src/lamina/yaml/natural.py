@@ -19,6 +19,7 @@ recently added characters letters where Go does not.
 from __future__ import annotations
 
 from functools import cmp_to_key, lru_cache
+from typing import Iterable
 
 _MASK64 = (1 << 64) - 1
 
@@ -110,7 +111,7 @@ def _compare(a: str, b: str) -> int:
 natural_key = cmp_to_key(_compare)
 
 
-def natural_sorted(keys) -> tuple[str, ...]:
+def natural_sorted(keys: Iterable[str]) -> tuple[str, ...]:
     """The keys in go-yaml v2's order.
 
     Manifests repeat the same key sets thousands of times (`name`/`value`, `metadata`),

@@ -146,11 +146,12 @@ def map_in_order(
     return [done[i] for i in range(n)]
 
 
-def _helper_work(fn, items, runs, queue, encode, parent: int) -> bytes:
+def _helper_work(fn: Callable[[T], R], items: Sequence[T], runs: Sequence[tuple[int, int]],
+                 queue: _Queue, encode: Callable[[list[R]], bytes], parent: int) -> bytes:
     """In the helper: take runs from the queue until it is empty or an item fails (or
     this process's parent is gone: then the reply has no reader)."""
     indices: list[int] = []
-    results: list = []
+    results: list[R] = []
     try:
         while os.getppid() == parent:
             run = queue.take()

@@ -44,7 +44,9 @@ FieldPath = tuple[Step, ...]
 
 _SEPARATOR = re.compile(r"\n---.*\n")
 _LOCK = threading.Lock()
-_FILES: "OrderedDict[tuple[str, int, int], list[Document]]" = OrderedDict()
+# A file's documents, with the answers already found in them: (document line, path) -> position.
+_Answers = dict[tuple[int | None, FieldPath], "tuple[int, int] | None"]
+_FILES: "OrderedDict[tuple[str, int, int], tuple[list[Document], _Answers]]" = OrderedDict()
 _RENDERED: "OrderedDict[str, Any]" = OrderedDict()     # absolute path -> RenderedText
 _MAX_FILES = 2048
 _MAX_RENDERED = 4096
@@ -161,7 +163,7 @@ def _file_documents(path: str) -> list[Document] | None:
     return None if entry is None else entry[0]
 
 
-def file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
+def file_entry(path: str) -> tuple[list[Document], _Answers] | None:
     """The documents of the file at `path` and a memo of answers about them, kept while the
     file's size and modification time stay the same."""
     try:
@@ -179,12 +181,12 @@ def file_entry(path: str) -> tuple[list[Document], dict[Any, Any]] | None:
             text = fh.read()
     except (OSError, UnicodeDecodeError):
         return None
-    entry = (documents(text), {})
+    made: tuple[list[Document], _Answers] = (documents(text), {})
     with _LOCK:
-        _FILES[key] = entry
+        _FILES[key] = made
         while len(_FILES) > _MAX_FILES:
             _FILES.popitem(last=False)
-    return entry
+    return made
 
 
 def remember_rendered(path: str, rendered: Any) -> None:
@@ -221,9 +223,10 @@ def position(text_docs: list[Document], doc_line: int | None,
             return None
         doc = text_docs[0]
     else:
-        doc = next((d for d in text_docs if d.line == doc_line), None)
-        if doc is None:
+        chosen = next((d for d in text_docs if d.line == doc_line), None)
+        if chosen is None:
             return None
+        doc = chosen
     found, matched = walk(doc.node, path)
     if found is None or (exact and matched < len(path)):
         return None

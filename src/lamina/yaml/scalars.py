@@ -153,7 +153,7 @@ def parse_timestamp(s: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{frac}{suffix}"
 
 
-def _resolve_number(s: str, with_timestamps: bool):
+def _resolve_number(s: str, with_timestamps: bool) -> str | int | float | None:
     """The 'D'/'S' branch of go-yaml's resolve(): timestamp, int, uint, float or None."""
     if with_timestamps:
         ts = parse_timestamp(s)
