@@ -129,7 +129,7 @@ def query(expression: str, data: dict[str, Any]) -> Any:
     try:
         return compiled.search(data, options=_OPTIONS)
     except Exception as exc:
-        if "Unknown function" in str(exc) or type(exc).__name__ == "UnknownFunctionError":
+        if isinstance(exc, jp.exceptions.UnknownFunctionError):
             raise PolicyError(f"variable `{{{{{expr}}}}}` uses a JMESPath function lamina does not "
                               f"provide: {exc}") from None
         return None
