@@ -9,13 +9,13 @@ import click
 
 from lamina.api.presets import PRESETS
 from lamina.cli.values_options import values_from_flags, values_options
-from lamina.report.registry import FORMATS
+from lamina.report.registry import CHECK_FORMATS
 
 
 @click.command()
 @click.argument("environments", nargs=-1)
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS.names()), default="text",
               show_default=True)
 @click.option("--preset", type=click.Choice(PRESETS), default=None,
               help="Override lamina.yaml's checks.preset.")
@@ -30,13 +30,12 @@ def check(environments: tuple[str, ...], project_dir: str, fmt: str, preset: str
     """Check the rendered output of ENVIRONMENTS (default: all)."""
     from lamina.api.check import CheckOptions, check as run_checks
     from lamina.cli.progress import progress
-    from lamina.report.registry import formatter
     with progress("checking..."):
         result = run_checks(CheckOptions(
             project_dir=project_dir, environments=environments, preset=preset, strict=strict,
             crd_dir=crd_dir, values=values_from_flags(values_files, sets, set_strings)))
     color = (fmt == "text" and sys.stdout.isatty() and not no_color
              and not os.environ.get("NO_COLOR"))
-    sys.stdout.write(formatter(fmt)(result, color=color))
+    sys.stdout.write(CHECK_FORMATS.formatter(fmt)(result, color=color))
     if result.failed(strict):
         sys.exit(1)
