@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 from lamina.model.labels import label_selector_matches  # noqa: F401 (checks use it from here)
 from lamina.errors import SourceRef
+from lamina.model.objref import ObjectRef
 from lamina.yaml.positions import FieldPath, field_source
 
 ERROR, WARNING = "error", "warning"
@@ -35,7 +36,8 @@ class Finding:
 class Obj:
     """A rendered resource as checks see it: plain data plus where it came from. Checks
     never change `data`, so what they read from it most is worked out once, up front:
-    kind, api_version, group, metadata, name, namespace and ident are plain attributes."""
+    kind, api_version, group, metadata, name, namespace, ref (its ObjectRef) and ident
+    (the ref's text, `Kind/namespace/name`, as findings name it) are plain attributes."""
 
     data: dict[str, Any]
     source: SourceRef | None = None
@@ -48,6 +50,7 @@ class Obj:
     metadata: dict[str, Any] = field(init=False, compare=False, repr=False)
     name: str = field(init=False, compare=False)
     namespace: str = field(init=False, compare=False)
+    ref: ObjectRef = field(init=False, compare=False, repr=False)
     ident: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -66,7 +69,9 @@ class Obj:
         set_(self, "metadata", md)
         set_(self, "name", name)
         set_(self, "namespace", namespace)
-        set_(self, "ident", f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}")
+        ref = ObjectRef(api_version.rpartition("/")[0], kind, namespace, name)
+        set_(self, "ref", ref)
+        set_(self, "ident", str(ref))
 
     def labels(self) -> dict[str, Any]:
         v = self.metadata.get("labels")

@@ -10,6 +10,7 @@ from lamina.diff.model import EnvironmentDiff, diff_resources
 from lamina.diff import sources
 from lamina.errors import LaminaError
 from lamina.kustomize.dialect import ValuesOptions
+from lamina.model.objref import ObjectRef
 
 
 class DiffError(LaminaError):
@@ -33,13 +34,9 @@ class DiffOptions:
 def _normalizer(options: DiffOptions):
     prefix = re.compile(options.ignore_prefix) if options.ignore_prefix else None
 
-    def norm(ident):
-        group, kind, ns, name = ident
-        if options.ignore_namespace:
-            ns = ""
-        if prefix is not None:
-            name = prefix.sub("", name, count=1)
-        return (group, kind, ns, name)
+    def norm(ref: ObjectRef) -> ObjectRef:
+        return ObjectRef(ref.group, ref.kind, "" if options.ignore_namespace else ref.namespace,
+                         prefix.sub("", ref.name, count=1) if prefix is not None else ref.name)
     return norm
 
 
@@ -52,10 +49,10 @@ def _strip(objs, options: DiffOptions):
     for o in objs:
         o = dict(o)
         md = dict(o.get("metadata") or {})
-        ident = norm(("", "", md.get("namespace", ""), md.get("name", "")))
+        ref = norm(ObjectRef(namespace=md.get("namespace", ""), name=md.get("name", "")))
         if options.ignore_namespace:
             md.pop("namespace", None)
-        md["name"] = ident[3]
+        md["name"] = ref.name
         o["metadata"] = md
         out.append(o)
     return out
