@@ -146,14 +146,29 @@ class Chunking:
     """Set on the root accumulation's ResMap: each counted lookup of the pipeline (see
     the module docstring) records which entries its matches came from."""
 
-    def __init__(self, partial: bool):
+    def __init__(self, partial: bool, entries: dict[int, tuple[Any, int]]):
         self.partial = partial
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
+        # id(resource) -> (the resource, the `resources:` entry that brought it in). The
+        # memo's own table, so the core Resource carries no memo field; the resource is
+        # held so that its id is not reused by another while the build runs.
+        self.entries = entries
+
+    def entry_of(self, res: Any) -> int | None:
+        held = self.entries.get(id(res))
+        return held[1] if held is not None and held[0] is res else None
+
+    def carry(self, old: Any, new: Any) -> None:
+        """A generator's merge or replace put `new` in the place of `old`: same entry."""
+        entry = self.entry_of(old)
+        if entry is not None:
+            self.entries[id(new)] = (new, entry)
 
     def count(self, kind: str, label: str, found: list) -> None:
         tally: dict[Any, int] = {}
         for res in found:
-            tally[res.chunk] = tally.get(res.chunk, 0) + 1
+            entry = self.entry_of(res)
+            tally[entry] = tally.get(entry, 0) + 1
         self.ops.append((kind, label, tally))
 
 
@@ -192,6 +207,7 @@ class Plan:
         self.pipeline_config: Any = None
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
         self.walk_reads: set[str] = set()     # what the values walk read (full builds)
+        self.entries: dict[int, tuple[Any, int]] = {}   # see Chunking.entries
         self._current: int | None = None
         self._current_config: Any = None
 
@@ -240,24 +256,26 @@ class Plan:
                     target.loader = saved
                     self._current = None
                 for res in ra.resmap.resources()[before:]:
-                    res.chunk = i
+                    self.entries[id(res)] = (res, i)
                 self.chunk_reads[i] = reads
                 self.chunk_configs[i] = self._current_config
                 self.chunk_unmatched[i] = ra.unmatched[unmatched:]
         self.pipeline_config = ra.config
         if self.changed is not None and ra.config != self.record["config"]:
             raise Fallback()
-        ra.resmap.chunking = Chunking(partial=self.changed is not None)
+        ra.resmap.chunking = Chunking(self.changed is not None, self.entries)
 
     # -- before replacements
     def after_pipeline(self, ra: Any) -> None:
         from lamina.model.resmap import ResMap
         chunking, ra.resmap.chunking = ra.resmap.chunking, None
         self.ops = chunking.ops if chunking is not None else []
+        counter = chunking or Chunking(False, self.entries)
         own: dict[int, list] = {}
         rest = []
         for res in ra.resmap:
-            (own.setdefault(res.chunk, []) if res.chunk is not None else rest).append(res)
+            entry = counter.entry_of(res)
+            (own.setdefault(entry, []) if entry is not None else rest).append(res)
         for i in self.chunk_reads:
             output = own.get(i, [])
             self.chunk_output[i] = (None if any(res.kind == "Secret" for res in output)
