@@ -41,7 +41,7 @@ import io
 import os
 import pickle
 import zlib
-from typing import Any
+from typing import Any, Callable
 
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
@@ -264,6 +264,16 @@ class Plan:
         if self.changed is not None and ra.config != self.record["config"]:
             raise Fallback()
         ra.resmap.chunking = Chunking(self.changed is not None, self.entries)
+
+    # -- the transformers, in two parts
+    def wrap_transformers(self, run: Callable[..., None]) -> Callable[[Any, Any], None]:
+        """`run` (plugins.run_transformers) as the root's recipe calls it: every step but
+        the deferred ones, then after_pipeline, then the deferred ones."""
+        def run_in_two_parts(target: Any, ra: Any) -> None:
+            run(target, ra, skip=self.deferred)
+            self.after_pipeline(ra)
+            run(target, ra, only=self.deferred)
+        return run_in_two_parts
 
     # -- before replacements
     def after_pipeline(self, ra: Any) -> None:
