@@ -7,7 +7,7 @@ Kustomize's builtin-plugin schema, in Kustomize's order; entries under `generato
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
 
 from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
 from lamina.kustomize.accumulator import Accumulator
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from lamina.kustomize.context import BuildContext
     from lamina.kustomize.kustomization import Kustomization
     from lamina.kustomize.origin import OriginTracker
-    from lamina.model.files import FileLoader
+    from lamina.kustomize.loader import FileLoader
 
 
 class Target(Protocol):
@@ -36,11 +36,11 @@ class Target(Protocol):
 BUILTIN_API_VERSION = "builtin"
 
 
-def _specs(family: tuple) -> list[dict[str, Any]]:
+def _specs(family: Sequence[Any]) -> list[dict[str, Any]]:
     return [fs.to_dict() for fs in family]
 
 
-def _spec_objects(family: tuple) -> list[Any]:
+def _spec_objects(family: Sequence[Any]) -> list[Any]:
     """The field specs themselves, for the factories that take FieldSpec objects as well as
     dicts (field_specs() in transformers/labels.py): a big overlay runs hundreds of these
     transformers, and turning every spec into a dict and back was a visible cost."""

@@ -211,6 +211,18 @@ class Plan:
         self._current: int | None = None
         self._current_config: Any = None
 
+    @property
+    def last(self) -> dict[str, Any]:
+        """The last build's record; only a partial build (which has one) asks for it."""
+        assert self.record is not None
+        return self.record
+
+    @property
+    def rebuilt(self) -> set[int]:
+        """The entries a partial build rebuilds."""
+        assert self.changed is not None
+        return self.changed
+
     # -- eligibility, as the build reads each kustomization
     def saw_kustomization(self, k: Any) -> None:
         if k.dialect == "lamina":
@@ -235,15 +247,15 @@ class Plan:
     def accumulate_resources(self, target: Any, ra: Any, paths: list[str]) -> None:
         from lamina.transformers.fieldspecs import EMPTY_CONFIG
         self.root = target
-        if self.record is not None and [str(p) for p in paths] != self.record["entries"]:
+        if self.record is not None and [str(p) for p in paths] != self.last["entries"]:
             raise Fallback()
         with ra.resmap.editing():
             for i, path in enumerate(paths):
                 if self.changed is not None and i not in self.changed:
                     # Kept: its output is spliced in later; its field specs and its
                     # unmatched patches count now.
-                    ra.config = ra.config.merge(self.record["chunks"][i]["config"])
-                    ra.unmatched.extend(self.record["chunks"][i]["unmatched"])
+                    ra.config = ra.config.merge(self.last["chunks"][i]["config"])
+                    ra.unmatched.extend(self.last["chunks"][i]["unmatched"])
                     continue
                 reads: set[str] = set()
                 saved = target.loader
@@ -261,7 +273,7 @@ class Plan:
                 self.chunk_configs[i] = self._current_config
                 self.chunk_unmatched[i] = ra.unmatched[unmatched:]
         self.pipeline_config = ra.config
-        if self.changed is not None and ra.config != self.record["config"]:
+        if self.changed is not None and ra.config != self.last["config"]:
             raise Fallback()
         ra.resmap.chunking = Chunking(self.changed is not None, self.entries)
 
@@ -282,7 +294,7 @@ class Plan:
         self.ops = chunking.ops if chunking is not None else []
         counter = chunking or Chunking(False, self.entries)
         own: dict[int, list] = {}
-        rest = []
+        rest: list[Any] = []
         for res in ra.resmap:
             entry = counter.entry_of(res)
             (own.setdefault(entry, []) if entry is not None else rest).append(res)
@@ -300,7 +312,7 @@ class Plan:
         self.ops = ops
         self._unmatched(ra, ops)
         spliced = []
-        for i, chunk in enumerate(self.record["chunks"]):
+        for i, chunk in enumerate(self.last["chunks"]):
             if i in self.changed:
                 spliced.extend(own.get(i, []))
             else:
@@ -322,14 +334,14 @@ class Plan:
     def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
         """This build's counts for the rebuilt entries and the generated resources, plus
         the last build's for the kept entries."""
-        old = self.record["ops"]
+        old = self.last["ops"]
         if len(old) != len(self.ops):
             return None
         merged = []
         for (kind, label, tally), (okind, olabel, otally) in zip(self.ops, old):
             if (kind, label) != (okind, olabel):
                 return None
-            both = {c: n for c, n in otally.items() if c is not None and c not in self.changed}
+            both = {c: n for c, n in otally.items() if c is not None and c not in self.rebuilt}
             for c, n in tally.items():
                 both[c] = both.get(c, 0) + n
             merged.append((kind, label, both))
@@ -358,7 +370,7 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
         else:
             if reads is not None:
                 reads.update(target.loader.reads or ())
-                for i, chunk in enumerate(record["chunks"]):
+                for i, chunk in enumerate(plan.last["chunks"]):
                     if i in changed:
                         reads.update(plan.chunk_reads.get(i, ()))
                     else:
@@ -412,7 +424,8 @@ def _store(path: str, key: str, plan: Plan, old: dict[str, Any] | None) -> None:
                 reads, output = _NOT_KEPT, _dumps([])
             chunks.append({"reads": reads, "config": intern(config), "output": output,
                            "unmatched": plan.chunk_unmatched.get(i, [])})
-        else:
+        else:       # kept by a partial build, which has the last record
+            assert old is not None
             chunk = old["chunks"][i]
             chunks.append({**chunk, "config": intern(chunk["config"])})
     pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]

@@ -58,6 +58,9 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
     entries: dict[str, int] = {}
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
+        if factory is None:      # every builtin field's kind is registered
+            raise KustomizationError(f"unable to load builtin generator {kind}",
+                                     SourceRef(target.display))
         ctx = plugin_context(target, ra.config, kind)
         generated = factory(cfg, ctx).generate()
         _annotate_generated(target, generated, ctx.origin)
@@ -274,8 +277,9 @@ def _wrappers(target: "Target", ra: Accumulator) -> list[Wrapper]:
     origin = target.origin
     if origin is not None:
         def annotate(_step: Step, _t: Any, ctx: PluginContext) -> None:
+            record: Any = ctx.origin    # the tracker's OriginRecord (PluginContext: Any)
             for res in ra.resmap:
-                origin.add_transformation(res, ctx.origin)
+                origin.add_transformation(res, record)
         out.append(annotate)
     if target.context.tracer is not None:
         def trace(step: Step, _t: Any, _ctx: PluginContext) -> None:

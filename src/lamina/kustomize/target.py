@@ -176,11 +176,12 @@ class Target:
         if template_line is not None:
             # A rendered `.j2` file: its documents are named by the template's lines.
             docs = [(doc, template_line(line)) for doc, line in docs]
-        origin = self.origin.file_origin(path) if self.origin else None
+        tracker = self.origin
+        origin = tracker.file_origin(path) if tracker else None
         resources = resources_from_documents(docs, display, None)
-        if origin is not None:
+        if tracker is not None and origin is not None:
             for r in resources:
-                self.origin.annotate(r, origin)
+                tracker.annotate(r, origin)
         tracer = self.context.tracer
         if tracer is not None:
             for r in resources:

@@ -10,7 +10,11 @@ from typing import Protocol
 class FileLoader(Protocol):
     """Reads files relative to one kustomization directory, under the load restrictor."""
 
-    root: str   # absolute directory of the kustomization being built
+    @property
+    def root(self) -> str:
+        """The absolute directory of the kustomization being built (read-only: the
+        kustomize loader is a frozen dataclass)."""
+        ...
 
     def read_text(self, path: str) -> str:
         """Return the file's text; raise LaminaError when it is missing or outside the root."""
