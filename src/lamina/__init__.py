@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lamina.api.cache import CacheInfo, Cleared, cache_clear, cache_info
     from lamina.api.check import CheckOptions, check
     from lamina.api.explain import ExplainOptions, Explanation, explain
-    from lamina.api.formats import CHECK_FORMATS, format_check
+    from lamina.api.formats import CHECK_FORMATS, DIFF_FORMATS, format_check, format_diff
     from lamina.api.history import (HistoryEntry, HistoryOptions, HistoryResult, StatusOptions,
                                     StatusResult, history, status)
     from lamina.api.promote import PromoteOptions, PromoteResult, promote
@@ -48,7 +48,7 @@ _EXPORTS: dict[str, str] = {
     **_table("render", "render", "RenderOptions", "RenderResult"),
     **_table("check", "check", "CheckOptions"),
     "CheckResult": "lamina.checks.runner",
-    **_table("formats", "format_check", "CHECK_FORMATS"),
+    **_table("formats", "format_check", "CHECK_FORMATS", "format_diff", "DIFF_FORMATS"),
     **_table("diff", "diff", "DiffOptions", "EnvironmentDiff"),
     **_table("explain", "explain", "ExplainOptions", "Explanation"),
     **_table("values", "values", "ValuesResult", "ValuesOptions"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from lamina.checks.config import rules
+from lamina.checks.config import preset, rules
 from lamina.checks.gate import load_crd_dir
 from lamina.checks.runner import CheckResult
 from lamina.kustomize.dialect import ValuesOptions
@@ -36,10 +36,10 @@ def check(options: CheckOptions = CheckOptions()) -> CheckResult:
     configured = crds = error = None
     try:   # reported after the builds, as before
         configured = rules(project.checks, options.preset, project.root)
-        if options.strict:
-            configured = [dataclasses.replace(r, options=dataclasses.replace(
-                r.options, require_digest=True)) if r.check_id == "image-tag" else r
-                for r in configured]
+        if options.strict:   # images need a digest, as the strict preset says
+            digest = preset("strict").rules.get("image-tag", {})
+            configured = [dataclasses.replace(r, options=dataclasses.replace(r.options, **digest))
+                          if r.check_id == "image-tag" else r for r in configured]
         crds = load_crd_dir(options.crd_dir)
     except Exception as exc:
         error = exc

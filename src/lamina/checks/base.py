@@ -7,6 +7,7 @@ from typing import Any, Iterable, Iterator
 
 from lamina.model.labels import label_selector_matches as label_selector_matches  # checks use it from here
 from lamina.errors import SourceRef
+from lamina.model.objref import ObjectRef
 from lamina.yaml.positions import FieldPath
 from lamina.yaml.patch_positions import field_source
 
@@ -37,7 +38,8 @@ class Finding:
 class Obj:
     """A rendered resource as checks see it: plain data plus where it came from. Checks
     never change `data`, so what they read from it most is worked out once, up front:
-    kind, api_version, group, metadata, name, namespace, ident and pod are plain attributes."""
+    kind, api_version, group, metadata, name, namespace, ref (its ObjectRef), ident (the
+    ref's text, `Kind/namespace/name`, as findings name it) and pod are plain attributes."""
 
     data: dict[str, Any]
     source: SourceRef | None = None
@@ -50,6 +52,7 @@ class Obj:
     metadata: dict[str, Any] = field(init=False, compare=False, repr=False)
     name: str = field(init=False, compare=False)
     namespace: str = field(init=False, compare=False)
+    ref: ObjectRef = field(init=False, compare=False, repr=False)
     ident: str = field(init=False, compare=False)
     # (pod metadata, pod spec) of a Pod or of a workload's pod template: several checks ask.
     pod: PodTemplate | None = field(init=False, compare=False, repr=False)
@@ -70,7 +73,9 @@ class Obj:
         set_(self, "metadata", md)
         set_(self, "name", name)
         set_(self, "namespace", namespace)
-        set_(self, "ident", f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}")
+        ref = ObjectRef(api_version.rpartition("/")[0], kind, namespace, name)
+        set_(self, "ref", ref)
+        set_(self, "ident", str(ref))
         set_(self, "pod", _pod_template(self))
 
     def labels(self) -> dict[str, Any]:

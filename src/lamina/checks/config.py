@@ -16,16 +16,18 @@ A resource opts out of a check with an annotation that must give a reason:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from lamina.checks import registry
+import yaml
+
+from lamina.checks import PRESET_DIR, PRESETS, registry
 from lamina.checks.base import ERROR, LEVELS, WARNING
 from lamina.errors import LaminaError, SourceRef
 
 IGNORE_ANNOTATION = "lamina.dev/ignore-checks"
-PRESETS = ("default", "strict")
 
 
 class CheckConfigError(LaminaError):
@@ -40,13 +42,27 @@ class Rule:
     options: Any
 
 
-def _preset_overrides(preset: str, check_id: str) -> dict[str, Any]:
-    if preset != "strict":
-        return {}
-    strict: dict[str, dict[str, Any]] = {"image-tag": {"require_digest": True}, "pod-security": {"level": "restricted"},
-              "hardening": {"read_only_root_filesystem": ERROR, "service_account_token": ERROR,
-                            "default_service_account": ERROR, "secrets_in_env": ERROR}}
-    return strict.get(check_id, {})
+@dataclass(frozen=True)
+class Preset:
+    """One file of checks/presets/: whether every check runs, one level for all of them
+    (None: each check's own), and options by check ID."""
+
+    name: str
+    enable_all: bool
+    level: str | None
+    rules: dict[str, dict[str, Any]]
+
+
+@functools.cache
+def preset(name: str) -> Preset:
+    """The preset called `name` (one of PRESETS), read from its shipped file."""
+    if name not in PRESETS:
+        raise CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{name}'")
+    with open(os.path.join(PRESET_DIR, f"{name}.yaml"), encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return Preset(name, bool(data.get("enable_all")), data.get("level"),
+                  {check_id: {_snake(k): v for k, v in (options or {}).items()}
+                   for check_id, options in (data.get("rules") or {}).items()})
 
 
 def _snake(name: str) -> str:
@@ -76,14 +92,15 @@ def _rules(section: dict[str, Any] | None, preset_override: str | None = None) -
     unknown = set(section) - {"preset", "rules"}
     if unknown:
         raise CheckConfigError(f"checks: unknown key '{sorted(unknown)[0]}' (use preset, rules)")
-    preset = preset_override or section.get("preset") or "default"
-    if preset not in PRESETS:
+    name = preset_override or section.get("preset") or "default"
+    if name not in PRESETS:
         import difflib
-        close = difflib.get_close_matches(str(preset), list(PRESETS), 1)
+        close = difflib.get_close_matches(str(name), list(PRESETS), 1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        exc = CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{preset}'{hint}")
+        exc = CheckConfigError(f"checks.preset must be one of {', '.join(PRESETS)}, got '{name}'{hint}")
         exc.keys = (("checks", "preset"),)     # type: ignore[attr-defined]
         raise exc
+    chosen = preset(name)
     configured = section.get("rules") or {}
     if not isinstance(configured, dict):
         raise CheckConfigError("checks.rules must be a mapping of check ID to settings")
@@ -100,11 +117,11 @@ def _rules(section: dict[str, Any] | None, preset_override: str | None = None) -
     for check_id in registry.CHECKS:
         module = registry.load(check_id)
         settings = dict(configured.get(check_id) or {})
-        enabled = settings.pop("enabled", getattr(module, "ENABLED", True) or preset == "strict")
-        level = settings.pop("level", ERROR if preset == "strict" else module.LEVEL)
+        enabled = settings.pop("enabled", getattr(module, "ENABLED", True) or chosen.enable_all)
+        level = settings.pop("level", chosen.level or module.LEVEL)
         if level not in LEVELS:
             raise CheckConfigError(f"checks.rules.{check_id}.level must be error or warning")
-        values = {**_preset_overrides(preset, check_id), **{_snake(k): v for k, v in settings.items()}}
+        values = {**chosen.rules.get(check_id, {}), **{_snake(k): v for k, v in settings.items()}}
         names = {f.name for f in dataclasses.fields(module.Options)}
         bad = set(values) - names
         if bad:
@@ -131,4 +148,4 @@ def ignored(annotations: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     return found, bad
 
 
-__all__ = ["Rule", "rules", "ignored", "IGNORE_ANNOTATION", "ERROR", "WARNING"]
+__all__ = ["Preset", "PRESETS", "preset", "Rule", "rules", "ignored", "IGNORE_ANNOTATION", "ERROR", "WARNING"]

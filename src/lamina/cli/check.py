@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from lamina.api.presets import PRESETS
 from lamina.cli.values_options import values_from_flags, values_options
 from lamina.api.formats import CHECK_FORMATS
 
@@ -16,7 +17,7 @@ from lamina.api.formats import CHECK_FORMATS
 @click.option("--project", "project_dir", default=".", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True)
-@click.option("--preset", type=click.Choice(["default", "strict"]), default=None,
+@click.option("--preset", type=click.Choice(PRESETS), default=None,
               help="Override lamina.yaml's checks.preset.")
 @click.option("--strict", is_flag=True, help="Warnings fail too, and images need a digest.")
 @click.option("--crd-dir", type=click.Path(file_okay=False, exists=True), default=None,

@@ -10,6 +10,7 @@ import click
 
 from lamina.cli.output import say
 from lamina.cli.values_options import values_from_flags, values_options
+from lamina.api.formats import DIFF_FORMATS
 
 
 @click.command()
@@ -24,7 +25,7 @@ from lamina.cli.values_options import values_from_flags, values_options
               help="Ignore changes under a dotted field path (repeatable).")
 @click.option("--only", "only", multiple=True, metavar="FIELD=VALUE",
               help="Only resources whose field equals VALUE, e.g. kind=Deployment.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text")
 @click.option("--no-color", is_flag=True, help="Plain text (NO_COLOR is honoured too).")
 @click.option("--no-pager", is_flag=True,
               help="Print straight to the terminal (by default a diff taller than the "
@@ -36,7 +37,8 @@ def diff(environments, base, head, envs, ignore_namespace, ignore_prefix, ignore
          fmt, no_color, no_pager, exit_code, project_dir, values_files, sets, set_strings) -> None:
     """Show what the working tree (or --head) changes in each environment."""
     from lamina.cli.progress import progress
-    from lamina.api.diff import DiffOptions, as_json, diff as run_diff, markdown, text
+    from lamina.api.diff import DiffOptions, diff as run_diff
+    from lamina.api.formats import format_diff
     pairs = []
     for item in only:
         key, sep, value = item.partition("=")
@@ -49,19 +51,14 @@ def diff(environments, base, head, envs, ignore_namespace, ignore_prefix, ignore
             environments=environments, ignore_fields=ignore_fields, only=tuple(pairs),
             ignore_namespace=ignore_namespace, ignore_prefix=ignore_prefix,
             values=values_from_flags(values_files, sets, set_strings)), notify=say)
-    if fmt == "json":
-        sys.stdout.write(as_json(result))
-    elif fmt == "markdown":
-        comments = markdown(result)
-        sys.stdout.write("\n<!-- lamina: next comment -->\n".join(comments))
+    color = (fmt == "text" and sys.stdout.isatty() and not no_color
+             and not os.environ.get("NO_COLOR"))
+    output = format_diff(result, fmt, color=color)
+    if fmt == "text" and not no_pager and sys.stdout.isatty() and sys.stdin.isatty() and \
+            output.count("\n") > shutil.get_terminal_size().lines:
+        _page(output, color)
     else:
-        color = sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
-        output = text(result, color=color)
-        if not no_pager and sys.stdout.isatty() and sys.stdin.isatty() and \
-                output.count("\n") > shutil.get_terminal_size().lines:
-            _page(output, color)
-        else:
-            sys.stdout.write(output)
+        sys.stdout.write(output)
     if exit_code and any(env.resources for env in result):
         sys.exit(1)
 

@@ -10,24 +10,20 @@ from typing import Any, Callable
 from lamina.diff.model import EnvironmentDiff, diff_resources
 from lamina.diff.sources import Side
 from lamina.errors import LaminaError
-
-Ident = tuple[str, str, str, str]
+from lamina.model.objref import ObjectRef
 
 
 class DiffError(LaminaError):
     """The comparison asked for cannot be made."""
 
 
-def _normalizer(ignore_namespace: bool, ignore_prefix: str | None) -> Callable[[Ident], Ident]:
+def _normalizer(ignore_namespace: bool,
+                ignore_prefix: str | None) -> Callable[[ObjectRef], ObjectRef]:
     prefix = re.compile(ignore_prefix) if ignore_prefix else None
 
-    def norm(ident: Ident) -> Ident:
-        group, kind, ns, name = ident
-        if ignore_namespace:
-            ns = ""
-        if prefix is not None:
-            name = prefix.sub("", name, count=1)
-        return (group, kind, ns, name)
+    def norm(ref: ObjectRef) -> ObjectRef:
+        return ObjectRef(ref.group, ref.kind, "" if ignore_namespace else ref.namespace,
+                         prefix.sub("", ref.name, count=1) if prefix is not None else ref.name)
     return norm
 
 
@@ -41,10 +37,10 @@ def _strip(objs: list[dict[str, Any]], ignore_namespace: bool,
     for o in objs:
         o = dict(o)
         md = dict(o.get("metadata") or {})
-        ident = norm(("", "", md.get("namespace", ""), md.get("name", "")))
+        ref = norm(ObjectRef(namespace=md.get("namespace", ""), name=md.get("name", "")))
         if ignore_namespace:
             md.pop("namespace", None)
-        md["name"] = ident[3]
+        md["name"] = ref.name
         o["metadata"] = md
         out.append(o)
     return out

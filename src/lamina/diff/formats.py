@@ -7,8 +7,11 @@ import re
 from typing import Any
 
 from lamina.diff.model import ADDED, CHANGED, REMOVED, EnvironmentDiff
+from lamina.report.registry import Formats
 
 GITHUB_COMMENT_LIMIT = 65_536
+# Between the comments of `--format markdown` (each fits one GitHub comment).
+COMMENT_SEPARATOR = "\n<!-- lamina: next comment -->\n"
 _SPLIT_NOTE = "\n\n_(continued in the next comment)_\n"
 
 
@@ -38,7 +41,7 @@ def text(diffs: list[EnvironmentDiff], color: bool = False, show_diff: bool = Tr
     return "\n".join(lines) + "\n"
 
 
-def as_json(diffs: list[EnvironmentDiff]) -> str:
+def as_json(diffs: list[EnvironmentDiff], color: bool = False) -> str:
     def r(res) -> dict[str, Any]:
         return {"status": res.status, "resource": res.name, "renamedFrom": res.renamed_from,
                 "fields": [{"path": f.path, "old": f.old, "new": f.new, "change": f.kind}
@@ -155,3 +158,16 @@ def markdown(diffs: list[EnvironmentDiff], limit: int = GITHUB_COMMENT_LIMIT) ->
     comments.append(current)
     assert all(len(c) < limit for c in comments)
     return comments
+
+
+def markdown_report(diffs: list[EnvironmentDiff], color: bool = False) -> str:
+    """The comments of `markdown`, one after the other with a marker between them."""
+    return COMMENT_SEPARATOR.join(markdown(diffs))
+
+
+# `lamina diff --format`: the same registry type as `lamina check --format` (report/registry.py).
+DIFF_FORMATS = Formats((
+    ("text", "lamina.diff.formats:text"),
+    ("markdown", "lamina.diff.formats:markdown_report"),
+    ("json", "lamina.diff.formats:as_json"),
+))

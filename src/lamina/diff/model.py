@@ -5,26 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from lamina.model.objref import ObjectRef
 from lamina.redact import REDACTED, Redactor
 
 _HASH_SUFFIX = re.compile(r"-[bcdfghkmtz2456789]{10}$")
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-
-
-def _ident(obj: dict[str, Any]) -> tuple[str, str, str, str]:
-    api = str(obj.get("apiVersion") or "")
-    found = obj.get("metadata")
-    md: dict[str, Any] = found if isinstance(found, dict) else {}
-    return (api.rpartition("/")[0], str(obj.get("kind") or ""), str(md.get("namespace") or ""),
-            str(md.get("name") or ""))
-
-
-def label(ident: tuple[str, str, str, str]) -> str:
-    group, kind, ns, name = ident
-    kind_part = f"{kind}.{group}" if group else kind
-    return f"{kind_part}/{ns}/{name}" if ns else f"{kind_part}/{name}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +36,7 @@ class FieldChange:
 @dataclass
 class ResourceDiff:
     status: str                              # added | removed | changed
-    ident: tuple[str, str, str, str]
+    ident: ObjectRef
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     fields: list[FieldChange] = field(default_factory=list)
@@ -59,13 +46,13 @@ class ResourceDiff:
 
     @property
     def name(self) -> str:
-        return label(self.ident)
+        return self.ident.qualified()
 
     def unified(self, context: int = 3) -> str:
         from lamina.yaml import dump
         old = dump(self.redactor.object(self.old)).splitlines(True) if self.old else []
         new = dump(self.redactor.object(self.new)).splitlines(True) if self.new else []
-        before = label(_ident(self.old)) if self.old else "/dev/null"
+        before = ObjectRef.of(self.old).qualified() if self.old else "/dev/null"
         return "".join(difflib.unified_diff(old, new, before, self.name, n=context))
 
 
@@ -161,14 +148,15 @@ def _name_affinity(old: str, new: str) -> float:
     return 0.0
 
 
-def _rename_score(key_old, obj_old, key_new, obj_new) -> float | None:
+def _rename_score(key_old: ObjectRef, obj_old: dict[str, Any], key_new: ObjectRef,
+                  obj_new: dict[str, Any]) -> float | None:
     """How likely `new` is `old` renamed (None: not a candidate). Same group and kind; the
     same namespace, or in another namespace (a namespace change) a name that is the same
     but for a hash, prefix or suffix."""
-    if key_old[:2] != key_new[:2]:
+    if (key_old.group, key_old.kind) != (key_new.group, key_new.kind):
         return None
-    same_ns = key_old[2] == key_new[2]
-    affinity = _name_affinity(key_old[3], key_new[3])
+    same_ns = key_old.namespace == key_new.namespace
+    affinity = _name_affinity(key_old.name, key_new.name)
     if not same_ns and affinity < 0.75:
         return None
     similarity = _similarity(obj_old, obj_new)
@@ -179,7 +167,7 @@ def _rename_score(key_old, obj_old, key_new, obj_new) -> float | None:
 
 def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[str, Any]],
                    ignore_fields: Iterable[str] = (), only: Iterable[tuple[str, str]] = (),
-                   normalize=None) -> EnvironmentDiff:
+                   normalize: Callable[[ObjectRef], ObjectRef] | None = None) -> EnvironmentDiff:
     """Pair by (group, kind, namespace, name); then pair leftovers that are renames (a new
     generator hash, a changed prefix or suffix, a changed namespace) by kind, name and
     content, the most alike pairs first."""
@@ -191,9 +179,9 @@ def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[s
     def wanted(obj: dict[str, Any]) -> bool:
         return all(str(_get(obj, key)) == value for key, value in only)
 
-    norm = normalize or (lambda ident: ident)
-    old_by = {norm(_ident(o)): o for o in old if wanted(o)}
-    new_by = {norm(_ident(o)): o for o in new if wanted(o)}
+    norm = normalize or (lambda ref: ref)
+    old_by = {norm(ObjectRef.of(o)): o for o in old if wanted(o)}
+    new_by = {norm(ObjectRef.of(o)): o for o in new if wanted(o)}
     result = EnvironmentDiff(environment)
     pairs = [(k, old_by[k], new_by[k]) for k in new_by if k in old_by]
     removed = {k: v for k, v in old_by.items() if k not in new_by}
@@ -216,21 +204,21 @@ def diff_resources(environment: str, old: list[dict[str, Any]], new: list[dict[s
     for key_old, key_new, o, n in renames:
         del added[key_new]
         changes = field_changes(o, n, ignore_fields, red)
-        result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
-                                             renamed_from=label(_ident(o)),
+        result.resources.append(ResourceDiff(CHANGED, ObjectRef.of(n), o, n, changes,
+                                             renamed_from=ObjectRef.of(o).qualified(),
                                              secret_changed=_secret_changed(o, n),
                                              redactor=red))
     for key, o, n in pairs:
         changes = field_changes(o, n, ignore_fields, red)
         if changes:
-            result.resources.append(ResourceDiff(CHANGED, _ident(n), o, n, changes,
+            result.resources.append(ResourceDiff(CHANGED, ObjectRef.of(n), o, n, changes,
                                                  secret_changed=_secret_changed(o, n),
                                                  redactor=red))
     for key, o in removed.items():
-        result.resources.append(ResourceDiff(REMOVED, _ident(o), o, None, redactor=red))
+        result.resources.append(ResourceDiff(REMOVED, ObjectRef.of(o), o, None, redactor=red))
     for key, n in added.items():
-        result.resources.append(ResourceDiff(ADDED, _ident(n), None, n, redactor=red))
-    result.resources.sort(key=lambda r: (r.ident[1], r.ident[2], r.ident[3], r.status))
+        result.resources.append(ResourceDiff(ADDED, ObjectRef.of(n), None, n, redactor=red))
+    result.resources.sort(key=lambda r: (r.ident.kind, r.ident.namespace, r.ident.name, r.status))
     return result
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from lamina.errors import LaminaError, SourceRef
+from lamina.model.objref import ObjectRef
 
 MISSING = object()
 
@@ -86,7 +87,7 @@ class FieldTracer:
                 continue
             self.keep[key] = res
             self.last[key] = value
-            ident = f"{res.kind}/{res.name}"
+            ident = ObjectRef(kind=res.kind, name=res.name).kind_name()
             names = {res.name, *(getattr(p, "name", None) for p in getattr(res, "previous_ids", ()) or ())}
             pointer = _pointer(concrete(res.obj, self.steps))
             located = next((ref for path, display in files

@@ -70,7 +70,8 @@ def _absorb_one(resmap: ResMap, res: Resource) -> None:
         raise ResourceError(
             f"id {go_resid(rid)} exists; can not use behavior: '{behavior}', "
             "behavior must be merge or replace")
-    res.chunk = old.chunk
+    if resmap.chunking is not None:      # the build memo follows which entry it came from
+        resmap.chunking.carry(old, res)
     resmap.replace(old, res)
 
 

@@ -8,6 +8,12 @@ depends on more than their own files are not cached: ones declaring or inheritin
 custom OpenAPI schemas, build-metadata annotations, a tracer (explain follows objects), or
 lamina-dialect values (each environment's values differ). LAMINA_NO_BASE_CACHE=1 turns the
 cache off.
+
+Why this is not a client of lamina/store/ (the on-disk cache store): what it keeps is a live
+Accumulator (Resources with their build bookkeeping, field specs, vars), useful only to the
+process that built it and dearer to serialise and read back than the base is to build. Reuse
+across processes goes through the store's client for builds, the build memo (memo.py). This
+module is the only owner of the in-process LRU: nothing else keeps bases between builds.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
     from lamina.kustomize.context import BuildContext
 
 # A pure cache: entries are validated against file contents on every use.
-_CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=512)
+_CACHE: cachetools.LRUCache[tuple[str, str], Entry] = cachetools.LRUCache(maxsize=512)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ import io
 import os
 import pickle
 import zlib
-from typing import Any
+from typing import Any, Callable
 
 from lamina.errors import LaminaError
 from lamina.kustomize.digests import digest
@@ -147,14 +147,29 @@ class Chunking:
     """Set on the root accumulation's ResMap: each counted lookup of the pipeline (see
     the module docstring) records which entries its matches came from."""
 
-    def __init__(self, partial: bool):
+    def __init__(self, partial: bool, entries: dict[int, tuple[Any, int]]):
         self.partial = partial
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
+        # id(resource) -> (the resource, the `resources:` entry that brought it in). The
+        # memo's own table, so the core Resource carries no memo field; the resource is
+        # held so that its id is not reused by another while the build runs.
+        self.entries = entries
+
+    def entry_of(self, res: Any) -> int | None:
+        held = self.entries.get(id(res))
+        return held[1] if held is not None and held[0] is res else None
+
+    def carry(self, old: Any, new: Any) -> None:
+        """A generator's merge or replace put `new` in the place of `old`: same entry."""
+        entry = self.entry_of(old)
+        if entry is not None:
+            self.entries[id(new)] = (new, entry)
 
     def count(self, kind: str, label: str, found: list) -> None:
         tally: dict[Any, int] = {}
         for res in found:
-            tally[res.chunk] = tally.get(res.chunk, 0) + 1
+            entry = self.entry_of(res)
+            tally[entry] = tally.get(entry, 0) + 1
         self.ops.append((kind, label, tally))
 
 
@@ -193,8 +208,21 @@ class Plan:
         self.pipeline_config: Any = None
         self.ops: list[tuple[str, str, dict[Any, int]]] = []
         self.walk_reads: set[str] = set()     # what the values walk read (full builds)
+        self.entries: dict[int, tuple[Any, int]] = {}   # see Chunking.entries
         self._current: int | None = None
         self._current_config: Any = None
+
+    @property
+    def last(self) -> dict[str, Any]:
+        """The last build's record; only a partial build (which has one) asks for it."""
+        assert self.record is not None
+        return self.record
+
+    @property
+    def rebuilt(self) -> set[int]:
+        """The entries a partial build rebuilds."""
+        assert self.changed is not None
+        return self.changed
 
     # -- eligibility, as the build reads each kustomization
     def saw_kustomization(self, k: Any) -> None:
@@ -220,15 +248,15 @@ class Plan:
     def accumulate_resources(self, target: Any, ra: Any, paths: list[str]) -> None:
         from lamina.transformers.fieldspecs import EMPTY_CONFIG
         self.root = target
-        if self.record is not None and [str(p) for p in paths] != self.record["entries"]:
+        if self.record is not None and [str(p) for p in paths] != self.last["entries"]:
             raise Fallback()
         with ra.resmap.editing():
             for i, path in enumerate(paths):
                 if self.changed is not None and i not in self.changed:
                     # Kept: its output is spliced in later; its field specs and its
                     # unmatched patches count now.
-                    ra.config = ra.config.merge(self.record["chunks"][i]["config"])
-                    ra.unmatched.extend(self.record["chunks"][i]["unmatched"])
+                    ra.config = ra.config.merge(self.last["chunks"][i]["config"])
+                    ra.unmatched.extend(self.last["chunks"][i]["unmatched"])
                     continue
                 reads: set[str] = set()
                 saved = target.loader
@@ -241,24 +269,36 @@ class Plan:
                     target.loader = saved
                     self._current = None
                 for res in ra.resmap.resources()[before:]:
-                    res.chunk = i
+                    self.entries[id(res)] = (res, i)
                 self.chunk_reads[i] = reads
                 self.chunk_configs[i] = self._current_config
                 self.chunk_unmatched[i] = ra.unmatched[unmatched:]
         self.pipeline_config = ra.config
-        if self.changed is not None and ra.config != self.record["config"]:
+        if self.changed is not None and ra.config != self.last["config"]:
             raise Fallback()
-        ra.resmap.chunking = Chunking(partial=self.changed is not None)
+        ra.resmap.chunking = Chunking(self.changed is not None, self.entries)
+
+    # -- the transformers, in two parts
+    def wrap_transformers(self, run: Callable[..., None]) -> Callable[[Any, Any], None]:
+        """`run` (plugins.run_transformers) as the root's recipe calls it: every step but
+        the deferred ones, then after_pipeline, then the deferred ones."""
+        def run_in_two_parts(target: Any, ra: Any) -> None:
+            run(target, ra, skip=self.deferred)
+            self.after_pipeline(ra)
+            run(target, ra, only=self.deferred)
+        return run_in_two_parts
 
     # -- before replacements
     def after_pipeline(self, ra: Any) -> None:
         from lamina.model.resmap import ResMap
         chunking, ra.resmap.chunking = ra.resmap.chunking, None
         self.ops = chunking.ops if chunking is not None else []
+        counter = chunking or Chunking(False, self.entries)
         own: dict[int, list] = {}
-        rest = []
+        rest: list[Any] = []
         for res in ra.resmap:
-            (own.setdefault(res.chunk, []) if res.chunk is not None else rest).append(res)
+            entry = counter.entry_of(res)
+            (own.setdefault(entry, []) if entry is not None else rest).append(res)
         for i in self.chunk_reads:
             output = own.get(i, [])
             self.chunk_output[i] = (None if any(res.kind == "Secret" for res in output)
@@ -273,7 +313,7 @@ class Plan:
         self.ops = ops
         self._unmatched(ra, ops)
         spliced = []
-        for i, chunk in enumerate(self.record["chunks"]):
+        for i, chunk in enumerate(self.last["chunks"]):
             if i in self.changed:
                 spliced.extend(own.get(i, []))
             else:
@@ -295,14 +335,14 @@ class Plan:
     def _merged_ops(self) -> list[tuple[str, str, dict[Any, int]]] | None:
         """This build's counts for the rebuilt entries and the generated resources, plus
         the last build's for the kept entries."""
-        old = self.record["ops"]
+        old = self.last["ops"]
         if len(old) != len(self.ops):
             return None
         merged = []
         for (kind, label, tally), (okind, olabel, otally) in zip(self.ops, old):
             if (kind, label) != (okind, olabel):
                 return None
-            both = {c: n for c, n in otally.items() if c is not None and c not in self.changed}
+            both = {c: n for c, n in otally.items() if c is not None and c not in self.rebuilt}
             for c, n in tally.items():
                 both[c] = both.get(c, 0) + n
             merged.append((kind, label, both))
@@ -331,7 +371,7 @@ def accumulate(root: str, restrictor: str, load_root: Any, reads: set[str] | Non
         else:
             if reads is not None:
                 reads.update(target.loader.reads or ())
-                for i, chunk in enumerate(record["chunks"]):
+                for i, chunk in enumerate(plan.last["chunks"]):
                     if i in changed:
                         reads.update(plan.chunk_reads.get(i, ()))
                     else:
@@ -385,7 +425,8 @@ def _store(path: str, key: str, plan: Plan, old: dict[str, Any] | None) -> None:
                 reads, output = _NOT_KEPT, _dumps([])
             chunks.append({"reads": reads, "config": intern(config), "output": output,
                            "unmatched": plan.chunk_unmatched.get(i, [])})
-        else:
+        else:       # kept by a partial build, which has the last record
+            assert old is not None
             chunk = old["chunks"][i]
             chunks.append({**chunk, "config": intern(chunk["config"])})
     pipeline_reads = _digests(pipeline) if old is None else old["pipeline_reads"]

@@ -1,59 +1,31 @@
-"""Turning a kustomization's fields into builtin plugin configs, and running them.
+"""Running a kustomization's builtin plugins: its generators, then its transformers.
 
-Mirrors Kustomize's kusttarget_configplugin.go: each field becomes one or more
-(kind, config) pairs in Kustomize's builtin-plugin schema, run in a fixed order. Entries
-under `generators:` and `transformers:` that name a builtin kind run through the same
-registry, so `namePrefix: p-` and a PrefixTransformer config behave the same.
+configplugin.py turns the kustomization's fields (and its `generators:` / `transformers:`
+entries) into (kind, config) pairs in Kustomize's builtin-plugin schema; this module makes
+each plugin through the registry and runs it. The transformer recipe reads as Kustomize's
+runTransformers does, one step after another; what surrounds a step (the ResMap edit
+window, the origin annotations of buildMetadata, unmatched-patch notes for the build memo
+and the checks, the explain tracer) is added around it by the wrappers below.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
-from lamina.errors import KustomizationError, LaminaError, NotSupportedError, SourceRef
+from lamina.errors import KustomizationError, LaminaError, SourceRef
+from lamina.kustomize.accumulator import Accumulator
+from lamina.kustomize.entry_errors import at_entry
+from lamina.kustomize.fieldlines import FIELD_OF_KIND
+from lamina.kustomize.configplugin import (Target, builtin_generator_configs,
+                                           builtin_transformer_configs, external_plugin_configs)
 from lamina.model.resmap import ResMap
 from lamina.transformers.base import PluginContext
 from lamina.transformers.registry import generator_factory, transformer_factory
 
-from lamina.kustomize.accumulator import Accumulator
-
-if TYPE_CHECKING:
-    from lamina.kustomize.context import BuildContext
-    from lamina.kustomize.kustomization import Kustomization
-    from lamina.kustomize.origin import OriginTracker
-    from lamina.model.files import FileLoader
-    from lamina.transformers.fieldspecs import FieldSpec
-
-
-class Target(Protocol):
-    """What the plugin runner needs of the kustomization being built (kustomize/target.py's
-    Target): declared here so that the runner does not import the recipe that calls it."""
-
-    @property
-    def loader(self) -> "FileLoader": ...   # read-only, so Target's own loader type fits
-    kustomization: "Kustomization"
-    origin: "OriginTracker | None"
-    context: "BuildContext"
-
-    @property
-    def display(self) -> str: ...
-
-    def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None: ...
-
-BUILTIN_API_VERSION = "builtin"
-
-
-def _specs(family: tuple) -> list[dict[str, Any]]:
-    return [fs.to_dict() for fs in family]
-
-
-def _spec_objects(family: "Sequence[FieldSpec]") -> list[Any]:
-    """The field specs themselves, for the factories that take FieldSpec objects as well as
-    dicts (field_specs() in transformers/labels.py): a big overlay runs hundreds of these
-    transformers, and turning every spec into a dict and back was a visible cost."""
-    return list(family)
+__all__ = ["Target", "plugin_context", "target_schema", "run_generators", "run_transformers"]
 
 
 def plugin_context(target: "Target", config: Any, kind: str,
@@ -74,58 +46,7 @@ def target_schema(target: "Target") -> Any:
     return target.context.schema.current
 
 
-# ---- configurations and crds ----------------------------------------------------------
-
-def load_configurations(target: "Target") -> Any:
-    from lamina.transformers.fieldspecs import EMPTY_CONFIG, load_config
-    from lamina.yaml import load_all
-    cfg = EMPTY_CONFIG
-    for path in target.kustomization.list("configurations"):
-        display = target.loader.display(path)
-        docs = load_all(target.loader.read_text(path), display)
-        for doc in docs:
-            cfg = cfg.merge(load_config(doc, display))
-    return cfg
-
-
-def load_crd_config(target: "Target") -> Any:
-    from lamina.transformers.fieldspecs import EMPTY_CONFIG
-    cfg = EMPTY_CONFIG
-    if not target.kustomization.list("crds"):
-        return cfg
-    from lamina.transformers.crd_fieldspecs import config_from_crds
-    from lamina.yaml import load_all
-    for path in target.kustomization.list("crds"):
-        display = target.loader.display(path)
-        docs = load_all(target.loader.read_text(path), display)
-        cfg = cfg.merge(config_from_crds(docs))
-    return cfg
-
-
 # ---- generators -----------------------------------------------------------------------
-
-def builtin_generator_configs(target: "Target") -> Iterator[tuple[str, dict[str, Any]]]:
-    k = target.kustomization
-    global_opts = k.get("generatorOptions")
-    for field, kind in (("configMapGenerator", "ConfigMapGenerator"),
-                        ("secretGenerator", "SecretGenerator")):
-        for entry in k.list(field):
-            if not isinstance(entry, dict):
-                raise KustomizationError(f"invalid {field} entry {entry!r}",
-                                         SourceRef(target.display))
-            cfg = dict(entry)
-            from lamina.generators.configmap import merge_generator_options
-            cfg["options"] = merge_generator_options(entry.get("options"), global_opts)
-            yield kind, cfg
-    for chart in k.list("helmCharts"):
-        if not isinstance(chart, dict):
-            raise KustomizationError(f"invalid helmCharts entry {chart!r}", SourceRef(target.display))
-        cfg = dict(chart)
-        if not cfg.get("namespace") and k.get("namespace"):
-            cfg["namespace"] = k.get("namespace")
-        cfg["helmGlobals"] = k.get("helmGlobals") or {}
-        yield "HelmChartInflationGenerator", cfg
-
 
 def run_generators(target: "Target", ra: Accumulator) -> None:
     # Generators only make new resources, which absorb() appends or swaps in through the
@@ -139,9 +60,10 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
     entries: dict[str, int] = {}
     for kind, cfg in builtin_generator_configs(target):
         factory = generator_factory(kind)
+        if factory is None:      # every builtin field's kind is registered
+            raise KustomizationError(f"unable to load builtin generator {kind}",
+                                     SourceRef(target.display))
         ctx = plugin_context(target, ra.config, kind)
-        from lamina.kustomize.entry_errors import at_entry
-        from lamina.kustomize.fieldlines import FIELD_OF_KIND
         gen_field = FIELD_OF_KIND.get(kind)
         with at_entry(target.kustomization.path, target.display, gen_field,
                       entries.get(gen_field or "", 0)):
@@ -150,7 +72,6 @@ def _run_generators(target: "Target", ra: Accumulator) -> None:
         _point_at_entry(target, generated, kind, entries)
         _absorb(target, ra, generated, kind)
         if target.context.tracer is not None:
-            from lamina.kustomize.fieldlines import FIELD_OF_KIND
             _trace(target, ra.resmap, kind, FIELD_OF_KIND.get(kind), None)
     for kind, cfg, origin in external_plugin_configs(target, "generators"):
         factory = generator_factory(kind)
@@ -202,57 +123,6 @@ def _absorb(target: "Target", ra: Accumulator, generated: ResMap, kind: str) -> 
 
 # ---- transformers ---------------------------------------------------------------------
 
-def builtin_transformer_configs(target: "Target", tc: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Kustomize's configureBuiltinTransformers, field by field, in its order."""
-    k = target.kustomization
-    if k.list("patchesStrategicMerge"):
-        yield "PatchStrategicMergeTransformer", {"paths": k.list("patchesStrategicMerge")}
-    for patch in k.list("patches"):
-        yield "PatchTransformer", _patch_config(patch, target)
-    if k.get("namespace"):
-        yield "NamespaceTransformer", {"metadata": {"namespace": k.get("namespace")},
-                                       "fieldSpecs": _specs(tc.namespace)}
-    if k.get("namePrefix"):
-        yield "PrefixTransformer", {"prefix": k.get("namePrefix"), "fieldSpecs": _specs(tc.name_prefix)}
-    if k.get("nameSuffix"):
-        yield "SuffixTransformer", {"suffix": k.get("nameSuffix"), "fieldSpecs": _specs(tc.name_suffix)}
-    if k.list("labels") or k.get("commonLabels"):
-        from lamina.transformers.labels import label_field_specs
-        for entry in k.list("labels"):
-            if not isinstance(entry, dict):
-                raise KustomizationError(f"invalid labels entry {entry!r}", SourceRef(target.display))
-            specs = label_field_specs(entry, tc)
-            yield "LabelTransformer", {"labels": entry.get("pairs") or {},
-                                       "fieldSpecs": _spec_objects(specs)}
-        yield "LabelTransformer", {"labels": k.get("commonLabels") or {},
-                                   "fieldSpecs": _spec_objects(tc.common_labels)}
-    if k.get("commonAnnotations"):
-        yield "AnnotationsTransformer", {"annotations": k.get("commonAnnotations"),
-                                         "fieldSpecs": _spec_objects(tc.common_annotations)}
-    for patch in k.list("patchesJson6902"):
-        if not isinstance(patch, dict):
-            raise KustomizationError(f"invalid patchesJson6902 entry {patch!r}", SourceRef(target.display))
-        cfg = {"target": patch.get("target"), "path": patch.get("path"), "jsonOp": patch.get("patch")}
-        yield "PatchJson6902Transformer", {k2: v for k2, v in cfg.items() if v is not None}
-    for replica in k.list("replicas"):
-        yield "ReplicaCountTransformer", {"replica": replica, "fieldSpecs": _spec_objects(tc.replicas)}
-    for image in k.list("images"):
-        yield "ImageTagTransformer", {"imageTag": image, "fieldSpecs": _spec_objects(tc.images)}
-    if k.list("replacements"):
-        yield "ReplacementTransformer", {"replacements": k.list("replacements")}
-
-
-def _patch_config(patch: Any, target: "Target") -> dict[str, Any]:
-    if not isinstance(patch, dict):
-        raise KustomizationError(f"invalid patches entry {patch!r}", SourceRef(target.display))
-    unknown = set(patch) - {"path", "patch", "target", "options"}
-    if unknown:
-        raise KustomizationError(
-            f"invalid Kustomization: json: unknown field \"{sorted(unknown)[0]}\"",
-            SourceRef(target.display))
-    return {k: v for k, v in patch.items() if v is not None}
-
-
 def _step(target: "Target", kind: str, field: str | None, index: int | None) -> tuple[str, Any]:
     """A description of a plugin run and the kustomization line that asked for it."""
     from lamina.kustomize.fieldlines import field_line
@@ -279,110 +149,179 @@ def _trace(target: "Target", resources, kind: str, field: str | None, index: int
         tracer.observe(resources, step, where, _patch_files(target, cfg or {}))
 
 
-def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = (),
-                     only: tuple[str, ...] | None = None) -> None:
-    """Run the kustomization's transformers in Kustomize's order. `skip` and `only` name
+@dataclass(frozen=True)
+class Step:
+    """One transformer to run: its kind and config, the origin its edits are recorded
+    under, its position in the run, and the kustomization field (and that field's entry)
+    that asked for it, for the tracer."""
+
+    number: int
+    kind: str
+    cfg: dict[str, Any]
+    origin: Any
+    external: int | None        # its index under `transformers:`; None: a builtin field
+    field: str | None
+    index: int | None
+
+
+def transformer_steps(target: "Target", config: Any, skip: tuple[str, ...] = (),
+                      only: tuple[str, ...] | None = None) -> list[Step]:
+    """The kustomization's transformers in Kustomize's order. `skip` and `only` name
     builtin kinds to leave out or to run alone: the build memo runs the last step
     (replacements, which reads other resources) apart from the rest."""
-    from lamina.kustomize.fieldlines import FIELD_OF_KIND
-    steps = [(kind, cfg, None) for kind, cfg in builtin_transformer_configs(target, ra.config)
-             if kind not in skip and (only is None or kind in only)]
-    external_start = len(steps)
+    k = target.kustomization
+    found: list[tuple[str, dict[str, Any], Any, int | None]] = [
+        (kind, cfg, None, None) for kind, cfg in builtin_transformer_configs(target, config)
+        if kind not in skip and (only is None or kind in only)]
     if only is None:
-        steps += list(external_plugin_configs(target, "transformers"))
+        found += [(kind, cfg, origin, i) for i, (kind, cfg, origin)
+                  in enumerate(external_plugin_configs(target, "transformers"))]
     seen: dict[str, int] = {}
-    counts: dict[str, int] = {}      # entries of each patch field so far (unmatched-patch)
-    counts_seen: dict[str, int] = {}  # entries of each field so far (entry_errors)
-    # Consecutive `images:` entries run as one sequence (same result, one visit per
-    # resource) unless a tracer or transformer annotations need to see each entry.
-    images_in_sequence = target.origin is None and target.context.tracer is None
-    pending_images: list[Any] = []
-    with contextlib.ExitStack() as window:
-        in_window = False
-        for number, (kind, cfg, origin) in enumerate(steps):
-            factory = transformer_factory(kind)
-            if factory is None:
-                if generator_factory(kind) is not None:
-                    raise KustomizationError(f"plugin {kind} not a transformer", SourceRef(target.display))
-                raise KustomizationError(
-                    f"unable to load builtin transformer {kind}", SourceRef(target.display))
-            ctx = plugin_context(target, ra.config, kind, origin)
-            with _entry_of(target, kind, number, external_start, counts_seen):
-                transformer = factory(cfg, ctx)
-            # A run of transformers that report what they edit (patches, replicas) shares one
-            # ResMap editing window, so their lookups re-check only the resources edited since
-            # the last one; any other transformer closes it (it may rename anything).
-            if getattr(transformer, "reports_edits", False):
-                if not in_window:
-                    window.enter_context(ra.resmap.editing())
-                    in_window = True
-            elif in_window:
-                window.close()
-                in_window = False
-            if images_in_sequence and kind == "ImageTagTransformer":
-                pending_images.append(transformer)
-                if number + 1 < len(steps) and steps[number + 1][0] == kind:
-                    continue
-                from lamina.transformers.images import transform_in_sequence
-                from lamina.kustomize.entry_errors import at_entry
-                with at_entry(target.kustomization.path, target.display, "images", None):
-                    transform_in_sequence(pending_images, ra.resmap)
-                pending_images = []
-            else:
-                with _entry_of(target, kind, number, external_start, counts_seen, True):
-                    transformer.transform(ra.resmap)
-            observed = getattr(transformer, "observed", None)
-            if observed is not None:
-                _note_selections(target, ra, kind, number, external_start, counts, observed)
-            if target.origin is not None:
-                for res in ra.resmap:
-                    target.origin.add_transformation(res, ctx.origin)
-            ra.resmap.drop_empty()
-            if target.context.tracer is not None:
-                field = FIELD_OF_KIND.get(kind) if number < external_start else None
-                if kind == "LabelTransformer" and cfg.get("labels") == target.kustomization.get("commonLabels"):
-                    field = "commonLabels" if target.kustomization.get("commonLabels") else field
-                index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
-                                                                "replicas", "labels") else None
-                if field is None:
-                    index = number - external_start
-                seen[field or ""] = seen.get(field or "", 0) + 1
-                _trace(target, ra.resmap, kind, field, index, cfg)
-
-
-def _field_line(target: "Target", field: str) -> SourceRef:
-    from lamina.kustomize.fieldlines import field_line
-    return field_line(target.kustomization.path, target.display, field, None)
-
-
-def _entry_of(target: "Target", kind: str, number: int, external_start: int,
-              seen: dict[str, int], last: bool = False) -> Any:
-    """A context naming errors at the kustomization entry of this step (entry_errors.py);
-    `last` marks the step's final use, which counts the entry."""
-    from lamina.kustomize.entry_errors import at_entry
-    from lamina.kustomize.fieldlines import FIELD_OF_KIND
-    if number >= external_start:
-        field, index = "transformers", number - external_start
-    else:
-        field = FIELD_OF_KIND.get(kind)
+    steps = []
+    for number, (kind, cfg, origin, external) in enumerate(found):
+        field = FIELD_OF_KIND.get(kind) if external is None else None
+        if kind == "LabelTransformer" and cfg.get("labels") == k.get("commonLabels"):
+            field = "commonLabels" if k.get("commonLabels") else field
         index = seen.get(field or "", 0) if field in ("patches", "patchesJson6902", "images",
-                                                        "replicas") else None
-        if last:
-            seen[field or ""] = seen.get(field or "", 0) + 1
+                                                        "replicas", "labels") else None
+        if field is None:
+            index = external
+        seen[field or ""] = seen.get(field or "", 0) + 1
+        steps.append(Step(number, kind, cfg, origin, external, field, index))
+    return steps
+
+
+def run_transformers(target: "Target", ra: Accumulator, skip: tuple[str, ...] = (),
+                     only: tuple[str, ...] | None = None) -> None:
+    """Kustomize's runTransformers: make each step's transformer, apply it, drop what it
+    emptied. Consecutive `images:` entries apply as one sequence (same result, one visit
+    per resource) when no wrapper needs to see each entry apart."""
+    steps = transformer_steps(target, ra.config, skip, only)
+    after = _wrappers(target, ra)
+    batch_images = target.origin is None and target.context.tracer is None
+    with _EditWindow(ra.resmap) as window:
+        for batch in _batches(steps, batch_images):
+            made = []
+            for step in batch:
+                with _at_step(target, step):
+                    made.append(_transformer(target, ra, step))
+            for transformer, _ctx in made:
+                window.fit(transformer)
+            if batch_images and batch[0].kind == "ImageTagTransformer":
+                from lamina.transformers.images import transform_in_sequence
+                with at_entry(target.kustomization.path, target.display, "images", None):
+                    transform_in_sequence([t for t, _ctx in made], ra.resmap)
+            else:
+                with _at_step(target, batch[0]):
+                    made[0][0].transform(ra.resmap)
+            ra.resmap.drop_empty()
+            for wrap in after:
+                wrap(batch[-1], *made[-1])
+
+
+def _at_step(target: "Target", step: Step) -> contextlib.AbstractContextManager[None]:
+    """Errors of this step that name no line are named at its kustomization entry
+    (entry_errors.py): a `transformers:` entry, or the field's own entry where the field is
+    a list whose entries run one by one."""
+    field: str | None
+    index: int | None
+    if step.external is not None:
+        field, index = "transformers", step.external
+    else:
+        field = FIELD_OF_KIND.get(step.kind)
+        index = step.index if field in ("patches", "patchesJson6902", "images",
+                                        "replicas") else None
     return at_entry(target.kustomization.path, target.display, field, index)
+
+
+def _transformer(target: "Target", ra: Accumulator, step: Step) -> tuple[Any, PluginContext]:
+    factory = transformer_factory(step.kind)
+    if factory is None:
+        if generator_factory(step.kind) is not None:
+            raise KustomizationError(f"plugin {step.kind} not a transformer", SourceRef(target.display))
+        raise KustomizationError(f"unable to load builtin transformer {step.kind}",
+                                 SourceRef(target.display))
+    ctx = plugin_context(target, ra.config, step.kind, step.origin)
+    return factory(step.cfg, ctx), ctx
+
+
+def _batches(steps: list[Step], batch_images: bool) -> Iterator[list[Step]]:
+    batch: list[Step] = []
+    for step in steps:
+        if batch and not (batch_images and step.kind == batch[-1].kind == "ImageTagTransformer"):
+            yield batch
+            batch = []
+        batch.append(step)
+    if batch:
+        yield batch
+
+
+class _EditWindow:
+    """A run of transformers that report what they edit (patches, replicas) shares one
+    ResMap editing window, so their lookups re-check only the resources edited since the
+    last one; any other transformer closes it (it may rename anything)."""
+
+    def __init__(self, resmap: ResMap) -> None:
+        self.resmap = resmap
+        self.stack = contextlib.ExitStack()
+        self.open = False
+
+    def __enter__(self) -> "_EditWindow":
+        self.stack.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.stack.__exit__(*exc)
+
+    def fit(self, transformer: Any) -> None:
+        if getattr(transformer, "reports_edits", False):
+            if not self.open:
+                self.stack.enter_context(self.resmap.editing())
+                self.open = True
+        elif self.open:
+            self.stack.close()
+            self.open = False
+
+
+Wrapper = Callable[[Step, Any, PluginContext], None]
+
+
+def _wrappers(target: "Target", ra: Accumulator) -> list[Wrapper]:
+    """What runs after each step, in this order: unmatched-patch notes, buildMetadata's
+    transformation annotations (an emptied object is gone by then, and would not have been
+    printed), the explain tracer."""
+    counts: dict[str, int] = {}      # entries of each patch field so far (unmatched-patch)
+
+    def selections(step: Step, transformer: Any, _ctx: PluginContext) -> None:
+        observed = getattr(transformer, "observed", None)
+        if observed is not None:
+            _note_selections(target, ra, step, counts, observed)
+    out: list[Wrapper] = [selections]
+    origin = target.origin
+    if origin is not None:
+        def annotate(_step: Step, _t: Any, ctx: PluginContext) -> None:
+            record: Any = ctx.origin    # the tracker's OriginRecord (PluginContext: Any)
+            for res in ra.resmap:
+                origin.add_transformation(res, record)
+        out.append(annotate)
+    if target.context.tracer is not None:
+        def trace(step: Step, _t: Any, _ctx: PluginContext) -> None:
+            _trace(target, ra.resmap, step.kind, step.field, step.index, step.cfg)
+        out.append(trace)
+    return out
 
 
 _PATCH_FIELDS = {"PatchTransformer": "patches", "PatchJson6902Transformer": "patchesJson6902",
                  "ReplacementTransformer": "replacements"}
 
 
-def _note_selections(target: "Target", ra: "Accumulator", kind: str, number: int,
-                     external_start: int, counts: dict[str, int], observed: list) -> None:
+def _note_selections(target: "Target", ra: "Accumulator", step: Step, counts: dict[str, int],
+                     observed: list[Any]) -> None:
     """Hand what a patch or replacement selected to kustomize/unmatched.py."""
     from lamina.kustomize.unmatched import Unmatched, describe, note
-    field = _PATCH_FIELDS.get(kind, "transformers")
-    if number >= external_start:
-        field, index = "transformers", number - external_start
+    field = _PATCH_FIELDS.get(step.kind, "transformers")
+    if step.external is not None:
+        field, index = "transformers", step.external
     else:
         index = counts.get(field, 0)
         counts[field] = index + 1
@@ -398,55 +337,3 @@ def _note_selections(target: "Target", ra: "Accumulator", kind: str, number: int
     observed.clear()
 
 
-# ---- entries under generators: / transformers: ---------------------------------------
-
-def external_plugin_configs(target: "Target", field: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
-    """Each entry is inline YAML, a file of plugin configs, or a kustomization directory
-    whose output is plugin configs. Only builtin kinds (apiVersion: builtin) can run:
-    kubectl kustomize forbids exec and Go plugins, and so does lamina."""
-    from lamina.yaml import load_all_with_lines
-    from lamina.model.documents import resources_from_documents
-    configs: list[tuple[Any, Any]] = []
-    for entry in target.kustomization.list(field):
-        inline = None
-        if "\n" in entry or ":" in entry and not os.path.exists(os.path.join(target.loader.root, entry)):
-            try:
-                docs = load_all_with_lines(entry, target.display)
-                if docs and all(isinstance(d, dict) for d, _ in docs):
-                    inline = resources_from_documents(docs, target.display, None)
-            except LaminaError:
-                inline = None
-        if inline is not None:
-            for res in inline:
-                origin = (target.origin.plugin_origin(target.kustomization.file_name, res.kind,
-                          res.api_version, res.name, res.namespace) if target.origin else None)
-                configs.append((res, origin))
-            continue
-        ra = Accumulator.empty()
-        saved_origin = target.origin
-        target.accumulate_resources(ra, [entry])
-        target.origin = saved_origin
-        for res in ra.resmap:
-            origin = None
-            if target.origin is not None:
-                from lamina.kustomize.origin import ORIGIN_ANNOTATION, annotation_value
-                path = annotation_value(res.obj, ORIGIN_ANNOTATION) or ""
-                configured_in = path.partition("path: ")[2].strip() if "path: " in path else ""
-                by = [("apiVersion", res.api_version), ("kind", res.kind)]
-                if res.name:
-                    by.append(("name", res.name))
-                if res.namespace:
-                    by.append(("namespace", res.namespace))
-                from lamina.kustomize.origin import OriginRecord
-                origin = OriginRecord(configured_in=configured_in, configured_by=tuple(by))
-            configs.append((res, origin))
-    for res, origin in configs:
-        if res.gvk.group != "" or res.gvk.version != BUILTIN_API_VERSION:
-            raise NotSupportedError(
-                f"external plugins disabled; unable to load external plugin '{res.kind}'. "
-                "lamina runs only builtin plugins (apiVersion: builtin); exec, Go and "
-                "container KRM functions are not supported yet: remove the entry, or rewrite "
-                "it as a builtin plugin",
-                _field_line(target, field))
-        cfg = {k: v for k, v in res.obj.items() if k not in ("apiVersion", "kind")}
-        yield res.kind, cfg, origin

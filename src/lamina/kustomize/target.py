@@ -8,6 +8,7 @@ component instead works on the accumulation of the kustomization that includes i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from lamina.errors import KustomizationError, LaminaError, NotSupportedError, So
 from lamina.kustomize.kustomization import Kustomization, load_kustomization
 from lamina.kustomize.loader import FileLoader, is_remote
 from lamina.kustomize.origin import OriginTracker
-from lamina.kustomize import plugins
+from lamina.kustomize import configplugin, plugins
 from lamina.kustomize.accumulator import Accumulator
 from lamina.kustomize.context import BuildContext
 from lamina.model.documents import resources_from_documents
@@ -63,25 +64,22 @@ class Target:
 
     # ---- the recipe --------------------------------------------------------
     def accumulate(self, ra: Accumulator | None = None, plan: Any = None) -> Accumulator:
-        """`plan` (the build memo's, root only: kustomize/memo.py) reads the `resources:`
-        entries one by one, and sees the accumulation before the replacements step."""
+        """Kustomize's accumulateTarget, step by step. `plan` (the build memo's, root only:
+        kustomize/memo.py) wraps two steps: it reads the `resources:` entries one by one,
+        and it runs the transformers in two parts, seeing the accumulation before the last."""
         ra = ra if ra is not None else Accumulator.empty()
         k = self.kustomization
-        if plan is None:
-            self.accumulate_resources(ra, k.list("resources"))
-        else:
-            plan.accumulate_resources(self, ra, k.list("resources"))
+        read_resources, run_transformers = self.accumulate_resources, plugins.run_transformers
+        if plan is not None:
+            read_resources = functools.partial(plan.accumulate_resources, self)
+            run_transformers = plan.wrap_transformers(run_transformers)
+        read_resources(ra, k.list("resources"))
         from lamina.transformers.fieldspecs import default_config
-        ra.config = ra.config.merge(default_config().merge(plugins.load_configurations(self)))
-        ra.config = ra.config.merge(plugins.load_crd_config(self))
+        ra.config = ra.config.merge(default_config().merge(configplugin.load_configurations(self)))
+        ra.config = ra.config.merge(configplugin.load_crd_config(self))
         plugins.run_generators(self, ra)
         ra = self._accumulate_components(ra, k.list("components"))
-        if plan is None:
-            plugins.run_transformers(self, ra)
-        else:
-            plugins.run_transformers(self, ra, skip=plan.deferred)
-            plan.after_pipeline(ra)
-            plugins.run_transformers(self, ra, only=plan.deferred)
+        run_transformers(self, ra)
         if k.list("validators"):
             raise NotSupportedError("validators are not supported yet", SourceRef(self.display))
         ra.vars.add(k.list("vars"), self.display, resmap=ra.resmap)
@@ -89,7 +87,7 @@ class Target:
 
     def accumulate_resources(self, ra: Accumulator, paths: list[str]) -> None:
         """Read `paths` (files, bases, directories) into `ra`: the `resources:` step, also
-        used by plugins.py for generator and transformer entries that name a directory."""
+        used by configplugin.py for generator and transformer entries that name a directory."""
         # The accumulation is only appended to while its resources are read (each base is
         # built in an accumulation of its own), so its appends need not re-check the ids
         # of everything already there.
@@ -178,11 +176,12 @@ class Target:
         if template_line is not None:
             # A rendered `.j2` file: its documents are named by the template's lines.
             docs = [(doc, template_line(line)) for doc, line in docs]
-        origin = self.origin.file_origin(path) if self.origin else None
+        tracker = self.origin
+        origin = tracker.file_origin(path) if tracker else None
         resources = resources_from_documents(docs, display, None)
-        if origin is not None:
+        if tracker is not None and origin is not None:
             for r in resources:
-                self.origin.annotate(r, origin)
+                tracker.annotate(r, origin)
         tracer = self.context.tracer
         if tracer is not None:
             for r in resources:

@@ -10,10 +10,10 @@ from typing import Protocol
 class FileLoader(Protocol):
     """Reads files relative to one kustomization directory, under the load restrictor."""
 
-    # A read-only property, so a frozen dataclass (kustomize/loader.py) satisfies it.
     @property
     def root(self) -> str:
-        """The absolute directory of the kustomization being built."""
+        """The absolute directory of the kustomization being built (read-only: the
+        kustomize loader is a frozen dataclass)."""
         ...
 
     def read_text(self, path: str) -> str:

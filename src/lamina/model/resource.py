@@ -31,7 +31,7 @@ class Resource:
 
     __slots__ = ("obj", "origin", "previous_ids", "prefixes", "suffixes", "behavior",
                  "needs_hash", "ref_by", "ref_var_names", "is_generated", "transformations",
-                 "chunk", "_id_cache")
+                 "_id_cache")
 
     def __init__(self, obj: dict[str, Any], origin: Origin | None = None):
         self.obj = obj
@@ -47,9 +47,6 @@ class Resource:
         self.is_generated: bool = False
         # Transformer origins recorded for buildMetadata: [transformerAnnotations].
         self.transformations: list[dict[str, Any]] = []
-        # Which `resources:` entry of the root kustomization brought the resource in, when
-        # the build memo (kustomize/memo.py) follows that; None otherwise.
-        self.chunk: int | None = None
         # (the raw apiVersion/kind/name/namespace values, the ResId made from them).
         self._id_cache: tuple[tuple[Any, ...], ResId] | None = None
 
@@ -152,7 +149,6 @@ class Resource:
         r.ref_var_names = list(self.ref_var_names)
         r.is_generated = self.is_generated
         r.transformations = list(self.transformations)
-        r.chunk = self.chunk
         return r
 
     def __repr__(self) -> str:

@@ -151,7 +151,7 @@ def query(expression: str, data: dict[str, Any]) -> Any:
     try:
         return _interpreter().visit(compiled.parsed, data)
     except Exception as exc:
-        if "Unknown function" in str(exc) or type(exc).__name__ == "UnknownFunctionError":
+        if isinstance(exc, jp.exceptions.UnknownFunctionError):
             raise PolicyError(f"variable `{{{{{expr}}}}}` uses a JMESPath function lamina does not "
                               f"provide: {exc}") from None
         return None
