@@ -14,17 +14,10 @@ import yaml
 
 from lamina.vendor.charts import ChartRef, chart_refs
 from lamina.vendor.lock import VendorError
+from lamina.vendor.parse import is_remote
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", "node_modules"}
-
-
-def is_remote(entry: str) -> bool:
-    lowered = entry.lower()
-    return (lowered.startswith(("http://", "https://", "git@", "ssh://", "git::", "file://", "gh:"))
-            or lowered.startswith(("github.com/", "github.com:", "gitlab.com/", "bitbucket.org/"))
-            or "?ref=" in lowered or "?version=" in lowered or ".git//" in lowered
-            or "_git/" in lowered)
 
 
 @dataclass(frozen=True)
