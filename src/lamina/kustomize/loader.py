@@ -21,7 +21,7 @@ KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomiz
 
 def is_remote(path: str) -> bool:
     """URLs and git specs: built from their vendored copies (lamina.vendor), never fetched."""
-    from lamina.vendor.parse import is_remote as remote
+    from lamina.vendor.remote import is_remote as remote
     return remote(path)
 
 

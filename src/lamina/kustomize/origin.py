@@ -79,7 +79,7 @@ class OriginTracker:
         """Kustomize's Origin.Append: a path its git parser accepts restarts the origin at
         that repository (repo, ref, and the path inside it)."""
         from lamina.vendor.parse import parse_repo_spec
-        from lamina.vendor.parse import is_remote
+        from lamina.vendor.remote import is_remote
         spec = parse_repo_spec(path) if is_remote(path) else None
         if spec is None:
             return None

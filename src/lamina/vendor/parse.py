@@ -18,16 +18,6 @@ _GIT_DELIMITER = "_git/"
 _FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def is_remote(entry: str) -> bool:
-    """A URL or git spec (Kustomize fetches it; lamina reads its vendored copy). Kept in this
-    light module: every plain build asks it of every entry."""
-    lowered = entry.lower()
-    return (lowered.startswith(("http://", "https://", "git@", "ssh://", "git::", "file://", "gh:"))
-            or lowered.startswith(("github.com/", "github.com:", "gitlab.com/", "bitbucket.org/"))
-            or "?ref=" in lowered or "?version=" in lowered or ".git//" in lowered
-            or "_git/" in lowered)
-
-
 @dataclass(frozen=True)
 class RepoSpec:
     """One git reference: `raw` as written; `clone_url` is what `git clone` is given."""

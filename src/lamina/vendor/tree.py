@@ -14,7 +14,7 @@ import yaml
 
 from lamina.vendor.charts import ChartRef, chart_refs
 from lamina.vendor.lock import VendorError
-from lamina.vendor.parse import is_remote
+from lamina.vendor.remote import is_remote
 
 KUSTOMIZATION_FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", "node_modules"}
