@@ -79,23 +79,62 @@ def field_source(source: SourceRef | None, path: tuple[Any, ...], root: str = ""
     """positions.field_source, except that a field a patch sets is named in the patch
     (`data`, the resource as rendered, lets JSON patches' list indexes be matched)."""
     if source is not None and path and isinstance(source, PatchedSource) and source.patches:
-        hit = overriding(source, path, root, data)
-        if hit is not None and (hit[1] > own_depth(source, path, root) or
-                                (hit[1] == len(path) and hit[2])):
+        depth = own_depth(source, path, root)
+        hit = overriding(source, path, root, data, _needed_text(data, path, depth))
+        if hit is not None and (hit[1] > depth or (hit[1] == len(path) and hit[2])):
             return hit[0]
     return own_field_source(source, path, root)
 
 
+def _needed_text(data: Any, path: tuple[Any, ...], depth: int) -> str | None:
+    """Text that a patch must hold to win over the resource's own file: the first step of
+    `path` the file does not write (or the last step), as a key or a list item's name. A
+    patch without it can be skipped unparsed, which is most of them (a warm render reads no
+    other file). None when the step has no such text (a list index; a key a JSON pointer
+    escapes)."""
+    step = named_path(data, path)[min(depth, len(path) - 1)]
+    text = step[1] if isinstance(step, tuple) else step
+    if not isinstance(text, str) or not text or "/" in text or "~" in text:
+        return None
+    return text
+
+
+def _mentions(path: str, text: str) -> bool:
+    """Whether the file at `path` holds `text` (True when it cannot be read: the parse that
+    follows decides)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return True
+    key = (path, st.st_mtime_ns, st.st_size)
+    content = _TEXTS.get(key)
+    if content is None:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                content = fh.read()
+        except (OSError, UnicodeDecodeError):
+            return True
+        if len(_TEXTS) >= 4096:
+            _TEXTS.clear()
+        _TEXTS[key] = content
+    return text in content
+
+
+_TEXTS: dict[tuple[str, int, int], str] = {}
+
+
 def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
-               data: Any = None) -> tuple[SourceRef, int, bool] | None:
+               data: Any = None, needed: str | None = None) -> tuple[SourceRef, int, bool] | None:
     """The line of the last patch that writes the most of `path`, how many of its steps it
     writes, and whether it sets the field's whole value (a scalar, or a JSON operation on
     the field itself) rather than merging into a block the resource also writes; None when
-    no patch writes any of it."""
+    no patch writes any of it. With `needed`, patches whose text lacks it are not read."""
     best: tuple[SourceRef, int, bool] | None = None
     pointer = _pointer(_concrete(data, path)) if data is not None else None
     for ref in source.patches:
         full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
+        if needed is not None and not _mentions(full, needed):
+            continue
         entry = file_entry(full)
         if entry is None:
             continue
