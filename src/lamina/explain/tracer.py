@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from lamina.errors import LaminaError, SourceRef
 from lamina.model.objref import ObjectRef
+from lamina.yaml.patch_positions import json_pointer
 
 MISSING = object()
 
@@ -89,7 +90,7 @@ class FieldTracer:
             self.last[key] = value
             ident = ObjectRef(kind=res.kind, name=res.name).kind_name()
             names = {res.name, *(getattr(p, "name", None) for p in getattr(res, "previous_ids", ()) or ())}
-            pointer = _pointer(concrete(res.obj, self.steps))
+            pointer = json_pointer(concrete(res.obj, self.steps))
             located = next((ref for path, display in files
                             for ref in [locate(path, display, self.steps, pointer, names)] if ref), None)
             if located is None and not files and step.startswith("Patch"):
@@ -195,12 +196,6 @@ def concrete(obj: Any, steps: list[Any]) -> list[Any]:
     return out
 
 
-def _pointer(steps: list[Any]) -> str | None:
-    if any(isinstance(s, tuple) for s in steps):
-        return None
-    return "/" + "/".join(str(s).replace("~", "~0").replace("/", "~1") for s in steps)
-
-
 def locate(path: str, display: str, steps: list[Any], pointer: str | None = None,
            names: set | frozenset = frozenset()) -> SourceRef | None:
     """The line of the field in a patch file: a strategic-merge patch holding the field (the
@@ -232,7 +227,7 @@ def locate_text(text: str, display: str, steps: list[Any], pointer: str | None =
         docs = [d for d in yaml.compose_all(text, Loader=yaml.CSafeLoader) if d is not None]
     except yaml.YAMLError:
         return None
-    pointer = pointer or _pointer(steps)
+    pointer = pointer or json_pointer(steps)
     if names:   # a patch document for this resource first
         docs.sort(key=lambda d: _doc_name(d) not in names)
     for doc in docs:

@@ -130,7 +130,7 @@ def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
     the field itself) rather than merging into a block the resource also writes; None when
     no patch writes any of it. With `needed`, patches whose text lacks it are not read."""
     best: tuple[SourceRef, int, bool] | None = None
-    pointer = _pointer(_concrete(data, path)) if data is not None else None
+    pointer = json_pointer(_concrete(data, path)) if data is not None else None
     for ref in source.patches:
         full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
         if needed is not None and not _mentions(full, needed):
@@ -263,7 +263,9 @@ def named_path(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _pointer(steps: list[Any]) -> str | None:
+def json_pointer(steps: list[Any]) -> str | None:
+    """The JSON pointer (RFC 6901) of `steps`; None while a step is still a `(key, name)`
+    pair, which a pointer cannot address."""
     if any(isinstance(s, tuple) for s in steps):
         return None
     return "/" + "/".join(str(s).replace("~", "~0").replace("/", "~1") for s in steps)
