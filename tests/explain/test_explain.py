@@ -58,12 +58,12 @@ def test_value_set_by_the_base(root: Path) -> None:
 
 def test_value_set_by_a_strategic_merge_patch(root: Path) -> None:
     where = _where(root, "Deployment/web", "spec.template.spec.containers[name=web].env[name=MODE].value")
-    assert where == ["base/deploy.yaml:14:11", "overlays/prod/smp.yaml:12"]
+    assert where == ["base/deploy.yaml:14:11", "overlays/prod/smp.yaml:12:11"]
 
 
 def test_value_set_by_a_json_patch(root: Path) -> None:
     assert _where(root, "Deployment/web", "spec.replicas") == ["base/deploy.yaml:6:3",
-                                                               "overlays/prod/json.yaml:1"]
+                                                               "overlays/prod/json.yaml:3:3"]
 
 
 def test_value_set_by_the_images_transformer(root: Path) -> None:

@@ -97,22 +97,22 @@ def _where(root: Path, resource: str, field: str) -> list[str]:
 
 
 def test_inline_json_patch_names_its_operation_line(root: Path) -> None:
-    assert _where(root, "Deployment/web", "spec.replicas")[-1] == "overlays/prod/kustomization.yaml:5"
+    assert _where(root, "Deployment/web", "spec.replicas")[-1] == "overlays/prod/kustomization.yaml:7:7"
 
 
 def test_json_patch_by_index_explains_a_name_keyed_path(root: Path) -> None:
     where = _where(root, "Deployment/web", "spec.template.spec.containers[name=web].image")
-    assert where[-1] == "overlays/prod/kustomization.yaml:8"
+    assert where[-1] == "overlays/prod/kustomization.yaml:10:7"
 
 
 def test_inline_strategic_merge_patch_names_the_field_line(root: Path) -> None:
     assert _where(root, "Deployment/api", "spec.minReadySeconds")[-1] == \
-        "overlays/prod/kustomization.yaml:17"
+        "overlays/prod/kustomization.yaml:17:7"
 
 
 def test_multi_document_patch_file_names_the_document_for_that_resource(root: Path) -> None:
     where = _where(root, "Deployment/api", "spec.template.spec.containers[0].imagePullPolicy")
-    assert where[-1] == "overlays/prod/multi.yaml:21"
+    assert where[-1] == "overlays/prod/multi.yaml:21:9"
 
 
 def test_secret_values_never_appear(root: Path) -> None:

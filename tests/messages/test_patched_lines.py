@@ -63,7 +63,7 @@ KUSTOMIZATIONS = {
 
 # kind of patch -> (patch text, line of the image, line of privileged)
 EXPECTED = {"patches": (SMP, 10, 12), "patchesStrategicMerge": (SMP, 10, 12),
-            "json6902": (JSON, 1, 7), "patchesJson6902": (JSON, 1, 7)}
+            "json6902": (JSON, 3, 7), "patchesJson6902": (JSON, 3, 7)}
 
 
 def _tree(tmp_path: Path, how: str) -> Path:
@@ -95,4 +95,4 @@ def test_explain_and_check_agree_on_the_patch_line(tmp_path: Path) -> None:
     root = _tree(tmp_path, "patches")
     result = explain(ExplainOptions("prod", "Deployment/web",
                                     "spec.template.spec.containers[name=web].image", str(root)))
-    assert str(result.events[-1].where) == "overlays/prod/patch.yaml:10"
+    assert str(result.events[-1].where) == "overlays/prod/patch.yaml:10:9"

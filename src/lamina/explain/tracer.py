@@ -91,7 +91,8 @@ class FieldTracer:
             ident = ObjectRef(kind=res.kind, name=res.name).kind_name()
             names = {res.name, *(getattr(p, "name", None) for p in getattr(res, "previous_ids", ()) or ())}
             pointer = json_pointer(concrete(res.obj, self.steps))
-            located = next((ref for path, display in files
+            located = self._changed(res) if step.startswith(("Patch", "Replacement")) else None
+            located = located or next((ref for path, display in files
                             for ref in [locate(path, display, self.steps, pointer, names)] if ref), None)
             if located is None and not files and step.startswith("Patch"):
                 located = self._inline(where, pointer, names)
@@ -102,6 +103,16 @@ class FieldTracer:
                 from lamina.yaml.positions import field_source
                 located = field_source(where, tuple(self.steps), self.root or "")
             self.history.setdefault(key, []).append(Event(step, located or where, value, ident))
+
+    def _changed(self, res: Any) -> SourceRef | None:
+        """The line of the patch or replacement that set the field, as check findings name
+        it (yaml/patch_positions.py: inline patches, JSON `value:` lines, replacements)."""
+        from lamina.yaml.patch_positions import PatchedSource, overriding
+        source = getattr(getattr(res, "origin", None), "source", None)
+        if not isinstance(source, PatchedSource) or not source.patches:
+            return None
+        hit = overriding(source, tuple(self.steps), self.root or "", res.obj)
+        return hit[0] if hit is not None and hit[1] == len(self.steps) else None
 
     def _entry(self, where: SourceRef | None) -> Any:
         """The kustomization list item at `where` (a YAML node), or None."""

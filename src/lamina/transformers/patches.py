@@ -75,7 +75,8 @@ def _unique_target(resmap: ResMap, rid: ResId) -> Resource | None:
 
 
 def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: SchemaIndex,
-               allow_name: bool, allow_kind: bool, source: str, display: str = "") -> None:
+               allow_name: bool, allow_kind: bool, source: str, display: str = "",
+               inline: tuple[str, str] | None = None) -> None:
     """Kustomize's Resource.ApplySmPatch, plus dropping a resource the patch deleted."""
     name, namespace, kind = res.name, res.namespace, res.kind
     resmap.touch(res)
@@ -89,7 +90,10 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
         resmap.remove(res)
         return
     res.obj = merged
-    note_patch(res, display or source, patch)
+    if inline is not None:
+        note_patch(res, inline[0], patch, inline[1])
+    else:
+        note_patch(res, display or source, patch)
     if not allow_kind:
         res.obj["kind"] = kind
     if not allow_name:
@@ -98,10 +102,13 @@ def _apply_smp(resmap: ResMap, res: Resource, patch: dict[str, Any], schema: Sch
 
 
 def _apply_json(res: Resource, ops: tuple[dict[str, Any], ...], source: str,
-                display: str = "") -> None:
+                display: str = "", inline: tuple[str, str] | None = None) -> None:
     try:
         res.obj = apply_json6902(res.obj, list(ops))
-        note_patch(res, display or source)
+        if inline is not None:
+            note_patch(res, inline[0], None, inline[1])
+        else:
+            note_patch(res, display or source)
     except LaminaError as exc:
         raise type(exc)(f"applying JSON patch {source} to {res.cur_id}: {exc.message}",
                         exc.source) from None
@@ -140,6 +147,9 @@ class PatchTransformer:
     allow_name_change: bool
     allow_kind_change: bool
     schema: SchemaIndex
+    # An inline patch: (the kustomization that holds it, as displayed; its text), so a
+    # field it sets is named at its line there (yaml/inline_positions.py).
+    inline: tuple[str, str] | None = None
     # (target, resources it selected) for each targeted run, read by run_transformers for
     # the unmatched-patch check (kustomize/unmatched.py).
     observed: list[tuple[Selector, list[Resource]]] = field(default_factory=list, compare=False,
@@ -169,7 +179,7 @@ class PatchTransformer:
                 # Kustomize gives the patch the target's group and version, keeping its kind.
                 patch["apiVersion"] = res.api_version
                 _apply_smp(resmap, res, patch, self.schema, self.allow_name_change,
-                           self.allow_kind_change, self.source, self.display)
+                           self.allow_kind_change, self.source, self.display, self.inline)
             return
         for patch in smp:
             rid = _smp_id(patch)
@@ -182,7 +192,7 @@ class PatchTransformer:
             if unique is None:
                 continue
             _apply_smp(resmap, unique, patch, self.schema, self.allow_name_change,
-                       self.allow_kind_change, self.source, self.display)
+                       self.allow_kind_change, self.source, self.display, self.inline)
 
     def _json(self, resmap: ResMap, json_ops: tuple[dict[str, Any], ...]) -> None:
         if self.target is None:
@@ -192,7 +202,7 @@ class PatchTransformer:
         for res in found:
             resmap.touch(res)
             res.remember_id()   # `patches:` records the id even when the name stays
-            _apply_json(res, json_ops, self.source, self.display)
+            _apply_json(res, json_ops, self.source, self.display, self.inline)
 
 
 def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchTransformer:
@@ -245,7 +255,16 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
         allow_name_change=_flag(options, "allowNameChange"),
         allow_kind_change=_flag(options, "allowKindChange"),
         schema=ctx.schema if ctx.schema is not None else default_index(),
+        inline=_written_in(ctx, text) if inline else None,
     )
+
+
+def _written_in(ctx: PluginContext, text: str) -> tuple[str, str] | None:
+    """(the kustomization, as displayed; the inline patch `text`) for note_patch; None for
+    a plugin with no kustomization (a `transformers:` config file)."""
+    target = ctx.extras.get("target")
+    display = getattr(target, "display", "") if target is not None else ""
+    return (display, text) if display else None
 
 
 # ---------------------------------------------------------------------------
@@ -257,19 +276,23 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
 class PatchStrategicMergeTransformer:
     patches: tuple[tuple[dict[str, Any], str], ...]   # (patch, where it came from)
     schema: SchemaIndex
+    # Per patch: its inline text's place (_written_in), None for a patch file.
+    inline: tuple[tuple[str, str] | None, ...] = ()
 
     # Reports every resource it edits to ResMap.touch (see run_transformers).
     reports_edits = True
 
     def transform(self, resmap: ResMap) -> None:
-        for patch, source in self.patches:
+        for n, (patch, source) in enumerate(self.patches):
             try:
                 res = _unique_target(resmap, _smp_id(patch))
             except ResourceError as exc:
                 raise ResourceError(exc.message, SourceRef(source)) from None
             if res is None:
                 continue
-            _apply_smp(resmap, res, clone(patch), self.schema, False, False, source)
+            inline = self.inline[n] if n < len(self.inline) else None
+            _apply_smp(resmap, res, clone(patch), self.schema, False, False, source,
+                       inline=inline)
 
 
 def make_psm_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchStrategicMergeTransformer:
@@ -280,6 +303,7 @@ def make_psm_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchStr
     if not paths and not inline:
         raise KustomizationError("empty file path and empty patch content")
     loaded: list[tuple[dict[str, Any], str]] = []
+    inlines: list[tuple[str, str] | None] = []
     for entry in paths:
         if not isinstance(entry, str):
             raise KustomizationError(f"patchesStrategicMerge entries must be strings, got {entry!r}")
@@ -290,13 +314,17 @@ def make_psm_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchStr
             source = ctx.loader.display(entry)
             docs = load_smp_documents(_read(ctx, entry), source)
         loaded.extend((doc, source) for doc in docs)
+        place = _written_in(ctx, entry) if source == "<inline patch>" else None
+        inlines.extend(place for _doc in docs)
     if inline:
-        loaded.extend((doc, "<inline patch>") for doc in load_smp_documents(inline, "<inline patch>"))
+        docs = load_smp_documents(inline, "<inline patch>")
+        loaded.extend((doc, "<inline patch>") for doc in docs)
+        inlines.extend(_written_in(ctx, inline) for _doc in docs)
     if not loaded:
         raise KustomizationError(
             f"patch appears to be empty; files=[{' '.join(map(str, paths))}], Patch={inline}")
     return PatchStrategicMergeTransformer(
-        tuple(loaded), ctx.schema if ctx.schema is not None else default_index())
+        tuple(loaded), ctx.schema if ctx.schema is not None else default_index(), tuple(inlines))
 
 
 # ---------------------------------------------------------------------------
@@ -309,6 +337,7 @@ class PatchJson6902Transformer:
     target: Selector
     ops: tuple[dict[str, Any], ...]
     source: str
+    inline: tuple[str, str] | None = None     # an inline jsonOp's place (_written_in)
     observed: list[tuple[Selector, list[Resource]]] = field(default_factory=list, compare=False,
                                                             repr=False)
 
@@ -320,7 +349,7 @@ class PatchJson6902Transformer:
         self.observed.append((self.target, found))
         for res in found:
             resmap.touch(res)
-            _apply_json(res, self.ops, self.source)
+            _apply_json(res, self.ops, self.source, inline=self.inline)
 
 
 def make_json6902_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchJson6902Transformer:
@@ -344,4 +373,5 @@ def make_json6902_transformer(config: dict[str, Any], ctx: PluginContext) -> Pat
     ops = parse_operations(op_text, source)
     if not ops:
         raise KustomizationError(f"patch appears to be empty; file={path}, JsonOp={op_text}")
-    return PatchJson6902Transformer(Selector.from_dict(target), tuple(ops), source)
+    return PatchJson6902Transformer(Selector.from_dict(target), tuple(ops), source,
+                                    None if path else _written_in(ctx, op_text))

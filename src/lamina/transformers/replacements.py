@@ -27,6 +27,7 @@ from lamina.transformers.replacements_config import (
     FieldOptions, Replacement, SourceSelector, TargetSelector, load_replacements,
     refuse_unknown_fields)
 from lamina.transformers.replacements_structured import parse_embedded, set_in_structured_data
+from lamina.yaml.patch_positions import note_replacement
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -102,6 +103,7 @@ class ReplacementTransformer:
                 for j, target in enumerate(r.targets):
                     found = _apply_target(resources, value, target, touched)
                     self.observed.append((f"replacements[{i}].targets[{j}]", found))
+                    self._note(r, j, target, found)
         except LaminaError as e:
             source = e.source or (SourceRef(self.where) if self.where else None)
             raise type(e)(e.message, source) from None
@@ -113,6 +115,19 @@ class ReplacementTransformer:
                 except fieldpath.FieldPathError as e:
                     raise ResourceError(f"{e.message} (in {res.cur_id})",
                                         SourceRef(self.where) if self.where else None) from None
+
+
+    def _note(self, r: Replacement, j: int, target: TargetSelector, found: list[Resource]) -> None:
+        """Each written field is named at this target's `fieldPaths` item in the file that
+        holds the replacement (yaml/replacement_positions.py)."""
+        if r.entry is None or not found or not (r.file or self.where):
+            return
+        at = r.at + ("targets", j)
+        paths = [(fp, at + ("fieldPaths", k)) for k, fp in enumerate(target.field_paths)] \
+            or [(DEFAULT_FIELD_PATH, at + ("select",))]
+        for res in found:
+            for fp, where in paths:
+                note_replacement(res, r.file or self.where, tuple(fieldpath.split(fp)), where)
 
 
 def _source_value(resources: list[Resource], r: Replacement) -> _Value:

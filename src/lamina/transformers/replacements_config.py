@@ -7,6 +7,7 @@ plugin config, unknown keys are ignored here; shape errors are reported with the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -145,6 +146,12 @@ class Replacement:
     source: SourceSelector | None
     targets: tuple[TargetSelector, ...]
     source_value: str | None = None
+    # Where it is written, for messages: the file ("" for the kustomization itself), the
+    # node path of the replacement in that file, and its entry under `replacements:`
+    # (entry None: read from a `transformers:` config, whose file is not known here).
+    file: str = ""
+    at: tuple[str | int, ...] = ()
+    entry: int | None = None
 
 
 def _fail(where: str, msg: str) -> KustomizationError:
@@ -272,6 +279,11 @@ def refuse_unknown_fields(entries: Any) -> None:
             _refuse_unknown(target.get("options"), _OPT_KEYS)
 
 
+def _placed(r: Replacement, file: str, at: tuple[str | int, ...], entry: int,
+            own: bool) -> Replacement:
+    return dataclasses.replace(r, file=file, at=at, entry=entry) if own else r
+
+
 _GO_KINDS = {str: "string", int: "int64", float: "float64", bool: "bool", type(None): "invalid"}
 
 
@@ -280,22 +292,26 @@ def load_replacements(config: dict[str, Any], loader: FileLoader) -> tuple[Repla
     if not isinstance(entries, list):
         raise KustomizationError("replacements must be a list")
     out: list[Replacement] = []
-    for entry in entries:
+    # A kustomization's own field (a `transformers:` config has a kind): where each
+    # replacement is written can be told (for messages and the unmatched-patch check).
+    own = "kind" not in config and "metadata" not in config
+    for n, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise KustomizationError(f"a replacement must be a map, got {entry!r}")
         path = entry.get("path") or ""
         if path and (entry.get("source") is not None or entry.get("targets")):
             raise KustomizationError("cannot specify both path and inline replacement")
         if not path:
-            out.append(parse_replacement(entry, ""))
+            out.append(_placed(parse_replacement(entry, ""), "", ("replacements", n), n, own))
             continue
         shown = loader.display(path)
         docs = load_all(loader.read_text(path), shown)
         doc = docs[0] if docs else None
         if isinstance(doc, list):
-            out.extend(parse_replacement(d, shown) for d in doc)
+            out.extend(_placed(parse_replacement(d, shown), shown, (k,), n, own)
+                       for k, d in enumerate(doc))
         elif isinstance(doc, dict):
-            out.append(parse_replacement(doc, shown))
+            out.append(_placed(parse_replacement(doc, shown), shown, (), n, own))
         else:
             kind = _GO_KINDS.get(type(doc), type(doc).__name__)
             raise KustomizationError(

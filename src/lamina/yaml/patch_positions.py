@@ -1,13 +1,17 @@
-"""Where a patch writes a field: the line a finding, a schema error or a message points at
-when the field's value comes from a patch rather than from the resource's own file.
+"""Where a patch or a replacement writes a field: the line a finding, a schema error or a
+message points at when the field's value comes from a patch or a replacement rather than
+from the resource's own file.
 
-The patch plugins (transformers/patches.py) call `note_patch(res, display, name)` for each
-patch file they apply to a resource; the resource's `Origin.source` becomes a
-`PatchedSource`, the document's line plus the patch files applied to it, in order.
-`field_source` (positions.py) then asks `overriding(source, path, root, data)`: the last
-patch that writes the whole field wins; else a patch that writes more of the field's path
-than the resource's own file does (a finding about a missing key under a block the patch
-added). Inline patches (`patch: |-`) name no file and are not followed.
+The patch plugins (transformers/patches.py) call `note_patch(res, display, doc)` for each
+patch they apply to a resource, and the replacement transformer `note_replacement` for
+each target field it writes; the resource's `Origin.source` becomes a `PatchedSource`, the
+document's line plus those changes, in order. `field_source` (positions.py) then asks
+`overriding(source, path, root, data)`: the last change that writes the whole field wins;
+else a patch that writes more of the field's path than the resource's own file does (a
+finding about a missing key under a block the patch added). A patch file is named at its
+own line; an inline patch (`patch: |-`) at the line inside the kustomization
+(inline_positions.py); a JSON 6902 operation at its `value:`; a replacement at the target's
+`fieldPaths` item (replacement_positions.py).
 
 A patch file is read again only when a message needs it (cached with the other files by
 positions.py), so a build pays one tuple per patched resource.
@@ -24,18 +28,26 @@ from typing import Any
 import yaml
 
 from lamina.errors import SourceRef
-from lamina.yaml.positions import file_entry, own_depth, walk
+from lamina.yaml.inline_positions import inline_text
+from lamina.yaml.positions import Document, file_entry, own_depth, walk
 from lamina.yaml.positions import field_source as own_field_source
+from lamina.yaml.replacement_positions import writes
 
 
 @dataclass(frozen=True)
 class PatchRef:
-    """A patch file applied to a resource: its path in the frame of the resource's source
-    path, and the `metadata.name` of the patch document that applied ("" for a JSON
-    patch, or when the file holds one document)."""
+    """A change applied to a resource. A patch file: its path in the frame of the
+    resource's source path, and the `metadata.name` of the patch document that applied (""
+    for a JSON patch, or when the file holds one document). An inline patch: `path` is the
+    kustomization that holds it and `text` the patch. A replacement: `path` is the file
+    that holds it, `field` the target's field path (split as Kustomize splits it) and `at`
+    the node path of that `fieldPaths` item in the file."""
 
     path: str
     name: str = ""
+    text: str = ""
+    field: tuple[str, ...] = ()
+    at: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,23 +61,34 @@ class PatchedSource(SourceRef):
         def join(p: str) -> str:
             return posixpath.normpath(posixpath.join(base, p)) if base and base != "." else p
         return PatchedSource(join(self.path), self.line, self.column,
-                             tuple(PatchRef(join(p.path), p.name) for p in self.patches))
+                             tuple(dataclasses.replace(p, path=join(p.path)) for p in self.patches))
 
 
-def note_patch(res: Any, display: str, doc: Any = None) -> None:
+def note_patch(res: Any, display: str, doc: Any = None, text: str = "") -> None:
     """Remember on `res` (a model.resource.Resource) that the patch file `display` (a path
-    in the build root's frame, as the loader displays it) was applied to it. `doc` is the
+    in the build root's frame, as the loader displays it) was applied to it; with `text`,
+    the inline patch `text` written in the kustomization `display`. `doc` is the
     strategic-merge patch document, None for a JSON patch."""
-    origin = getattr(res, "origin", None)
-    if origin is None or origin.source is None or not display or display.startswith("<"):
-        return
     name = ""
     if isinstance(doc, dict) and isinstance(doc.get("metadata"), dict):
         value = doc["metadata"].get("name")
         name = value if isinstance(value, str) else ""
+    _note(res, PatchRef(display, name, text))
+
+
+def note_replacement(res: Any, display: str, field: tuple[str, ...],
+                     at: tuple[str | int, ...]) -> None:
+    """Remember on `res` that a replacement held in the file `display` wrote its field
+    `field` (Kustomize's split field path); `at` is that `fieldPaths` item's node path."""
+    _note(res, PatchRef(display, field=field, at=at))
+
+
+def _note(res: Any, ref: PatchRef) -> None:
+    origin = getattr(res, "origin", None)
+    if origin is None or origin.source is None or not ref.path or ref.path.startswith("<"):
+        return
     src = origin.source
     before = src.patches if isinstance(src, PatchedSource) else ()
-    ref = PatchRef(display, name)
     if before and before[-1] == ref:
         return
     res.origin = dataclasses.replace(
@@ -133,30 +156,67 @@ def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
     pointer = json_pointer(_concrete(data, path)) if data is not None else None
     for ref in source.patches:
         full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
-        if needed is not None and not _mentions(full, needed):
+        if ref.field:
+            if writes(ref.field, path, data):
+                best = (_replacement_line(ref, full), len(path), True)
             continue
-        entry = file_entry(full)
-        if entry is None:
-            continue
-        docs = entry[0]
-        candidates = [d for d in docs if _doc_name(d.node) == ref.name] if ref.name else docs
-        for doc in candidates or docs:
-            whole = True
-            if isinstance(doc.node, yaml.SequenceNode):
-                found = _in_operations(doc.node, path, pointer, data)
-            else:
-                named = named_path(data, path)
-                node, matched = walk(doc.node, named)
-                found = (node, matched) if node is not None and matched else None
-                whole = isinstance(_value(doc.node, named), yaml.ScalarNode)
-            if found is None:
+        if ref.text:
+            if needed is not None and needed not in ref.text:
                 continue
-            node, matched = found
-            if best is None or matched >= best[1]:
-                best = (SourceRef(ref.path, doc.offset + node.start_mark.line + 1,
-                                  node.start_mark.column + 1), matched, whole)
-            break
+            inline = inline_text(full, ref.text)
+            if inline is None:
+                continue
+            docs, place = inline.docs, inline.place
+        else:
+            if needed is not None and not _mentions(full, needed):
+                continue
+            entry = file_entry(full)
+            if entry is None:
+                continue
+            docs, place = entry[0], _same
+        hit = _in_documents(docs, ref.name, path, pointer, data)
+        if hit is not None and (best is None or hit[2] >= best[1]):
+            line, column = place(hit[0], hit[1])
+            best = (SourceRef(ref.path, line, column), hit[2], hit[3])
     return best
+
+
+def _same(line: int, column: int) -> tuple[int, int]:
+    return line + 1, column + 1
+
+
+def _in_documents(docs: list[Document], name: str, path: tuple[Any, ...], pointer: str | None,
+                  data: Any) -> tuple[int, int, int, bool] | None:
+    """0-based (line, column) in the patch text of the deepest part of `path` that the
+    patch (the document named `name`, when several) writes, how many steps that is, and
+    whether it sets the field's whole value."""
+    candidates = [d for d in docs if _doc_name(d.node) == name] if name else docs
+    for doc in candidates or docs:
+        whole = True
+        if isinstance(doc.node, yaml.SequenceNode):
+            found = _in_operations(doc.node, path, pointer, data)
+        else:
+            named = named_path(data, path)
+            node, matched = walk(doc.node, named)
+            found = (node, matched) if node is not None and matched else None
+            whole = isinstance(_value(doc.node, named), yaml.ScalarNode)
+        if found is not None:
+            node, matched = found
+            return doc.offset + node.start_mark.line, node.start_mark.column, matched, whole
+    return None
+
+
+def _replacement_line(ref: PatchRef, full: str) -> SourceRef:
+    """The `fieldPaths` item (or the nearest written part of `ref.at`) in the replacement's
+    file; the file alone when it cannot be read."""
+    entry = file_entry(full)
+    if entry is None or not entry[0]:
+        return SourceRef(ref.path)
+    doc = entry[0][0]
+    node, matched = walk(doc.node, ref.at)
+    if node is None or (ref.at and not matched):
+        return SourceRef(ref.path)
+    return SourceRef(ref.path, doc.offset + node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _value(node: Any, path: tuple[Any, ...]) -> Any:
@@ -204,7 +264,9 @@ def _in_operations(ops: yaml.SequenceNode, path: tuple[Any, ...], pointer: str |
         parts = p.value.rstrip("/").split("/")[1:] if p.value not in ("", "/") else []
         if parts != wanted[:len(parts)]:
             continue
-        node: yaml.Node = op
+        # The operation's `value:` is where the field's value is written (`op:` for a
+        # remove, a move or a copy, which write none).
+        node: yaml.Node = next((k for k, _v in op.value if getattr(k, "value", None) == "value"), op)
         matched = len(parts)
         value = fields.get("value")
         if value is not None and len(parts) < len(path):
