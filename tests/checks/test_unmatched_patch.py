@@ -69,7 +69,7 @@ EXPECTED = [
     ("overlays/prod/kustomization.yaml:12", "patchesJson6902[0]", "targets group: apps, version: "
      "v1, kind: Deployment, name: gone, which selects no resource, so the patch changes nothing "
      "(fix its target, or remove the patch)"),
-    ("overlays/prod/kustomization.yaml:16", "replacements[0].targets[0]", "selects no resource, "
+    ("overlays/prod/kustomization.yaml:18", "replacements[0].targets[0]", "selects no resource, "
      "so the replacement changes nothing (fix its select, or remove it)"),
 ]
 

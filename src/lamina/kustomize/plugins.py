@@ -319,6 +319,7 @@ def _note_selections(target: "Target", ra: "Accumulator", step: Step, counts: di
                      observed: list[Any]) -> None:
     """Hand what a patch or replacement selected to kustomize/unmatched.py."""
     from lamina.kustomize.unmatched import Unmatched, describe, note
+    from lamina.transformers.replacements import Spot
     field = _PATCH_FIELDS.get(step.kind, "transformers")
     if step.external is not None:
         field, index = "transformers", step.external
@@ -327,13 +328,14 @@ def _note_selections(target: "Target", ra: "Accumulator", step: Step, counts: di
         counts[field] = index + 1
     path = os.path.realpath(target.kustomization.path)
     for selector, found in observed:
-        if isinstance(selector, str):     # a replacement's target: replacements[i].targets[j]
-            entry = int(selector.split("[", 1)[1].split("]", 1)[0]) if field == "replacements" \
-                else index
-            what = selector
+        if isinstance(selector, Spot):    # a replacement's target: replacements[i].targets[j]
+            entry = int(selector.label.split("[", 1)[1].split("]", 1)[0]) \
+                if field == "replacements" else index
+            unmatched = Unmatched(selector.path or path, field, entry, selector.label,
+                                  selector.at if selector.path else ())
         else:
-            entry, what = index, describe(selector)
-        note(ra, Unmatched(path, field, entry, what), found)
+            unmatched = Unmatched(path, field, index, describe(selector))
+        note(ra, unmatched, found)
     observed.clear()
 
 

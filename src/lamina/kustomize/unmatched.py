@@ -23,19 +23,25 @@ class Unmatched:
     field: str           # patches | patchesJson6902 | replacements | transformers
     index: int           # its entry in that field
     what: str            # what it selects, as the user wrote it
+    # A replacement target: its node path in `path` (then the kustomization, or the
+    # `replacements: - path:` file that holds it), for its own line.
+    at: tuple[str | int, ...] = ()
 
     def where(self) -> SourceRef:
-        """The kustomization and line of the entry (line None when it cannot be read)."""
+        """The file and line of the entry (line None when it cannot be read)."""
+        if self.at:
+            from lamina.yaml.patch_positions import written_at
+            return written_at(self.path, self.path, self.at)
         from lamina.kustomize.fieldlines import field_line
         return field_line(self.path, self.path, self.field, self.index)
 
     def label(self) -> str:
-        return json.dumps([self.path, self.field, self.index, self.what])
+        return json.dumps([self.path, self.field, self.index, self.what, list(self.at)])
 
     @classmethod
     def from_label(cls, label: str) -> "Unmatched":
-        path, field, index, what = json.loads(label)
-        return cls(path, field, index, what)
+        path, field, index, what, at = json.loads(label)
+        return cls(path, field, index, what, tuple(at))
 
 
 def describe(selector: Any) -> str:

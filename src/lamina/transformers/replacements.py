@@ -14,6 +14,7 @@ node itself. A created scalar has no type of its own, so its text is read as pla
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -27,7 +28,7 @@ from lamina.transformers.replacements_config import (
     FieldOptions, Replacement, SourceSelector, TargetSelector, load_replacements,
     refuse_unknown_fields)
 from lamina.transformers.replacements_structured import parse_embedded, set_in_structured_data
-from lamina.yaml.patch_positions import note_replacement
+from lamina.yaml.patch_positions import note_replacement, written_at
 
 DEFAULT_FIELD_PATH = "metadata.name"
 
@@ -87,25 +88,49 @@ def _set_scalar_text(target: Any, text: str) -> Any:
         return fieldpath.Scalar(text, tag)
 
 
+@dataclass(frozen=True)
+class Spot:
+    """A replacement target, for the unmatched-patch check: its label as the finding names
+    it, the file that holds it (absolute; "" when not known) and its node path there."""
+
+    label: str
+    path: str
+    at: tuple[str | int, ...]
+
+
+# What to fix when a replacement fails, by the part that failed (Kustomize's text first).
+_SOURCE_REMEDY = "fix the replacement's source so that it selects exactly one resource holding its fieldPath"
+_TARGET_REMEDY = "fix the fieldPath so that it names a field the selected resources have"
+
+
 class ReplacementTransformer:
-    def __init__(self, replacements: tuple[Replacement, ...], where: str = ""):
+    def __init__(self, replacements: tuple[Replacement, ...], where: str = "", root: str = ""):
         self.replacements = replacements
-        self.where = where
-        # (description, resources it selected) per target, for unmatched-patch.
-        self.observed: list[tuple[str, list[Resource]]] = []
+        self.where = where      # the kustomization, as displayed ("" when not known)
+        self.root = root        # the folder displayed paths are relative to
+        # (target, resources it selected) per target, for unmatched-patch.
+        self.observed: list[tuple[Spot, list[Resource]]] = []
 
     def transform(self, resmap: ResMap) -> None:
         resources = resmap.resources()
         touched: dict[int, Resource] = {}
+        r: Replacement | None = None
+        part: tuple[str | int, ...] = ("source",)
         try:
             for i, r in enumerate(self.replacements):
+                part = ("source",)
                 value = _source_value(resources, r)
                 for j, target in enumerate(r.targets):
+                    part = ("targets", j)
                     found = _apply_target(resources, value, target, touched)
-                    self.observed.append((f"replacements[{i}].targets[{j}]", found))
+                    self.observed.append((self._spot(i, r, j), found))
                     self._note(r, j, target, found)
         except LaminaError as e:
             source = e.source or (SourceRef(self.where) if self.where else None)
+            placed = self._place(r, part) if source is None or source.line is None else None
+            if placed is not None:
+                remedy = _SOURCE_REMEDY if part[0] == "source" else _TARGET_REMEDY
+                raise type(e)(f"{e.message}\n  {remedy}", placed) from None
             raise type(e)(e.message, source) from None
         finally:
             # Created (untagged) scalars become plain values once all replacements ran.
@@ -116,6 +141,25 @@ class ReplacementTransformer:
                     raise ResourceError(f"{e.message} (in {res.cur_id})",
                                         SourceRef(self.where) if self.where else None) from None
 
+    def _file(self, r: Replacement) -> str:
+        """The file that holds `r`, as displayed ("" when not known)."""
+        return (r.file or self.where) if r.entry is not None else ""
+
+    def _place(self, r: Replacement | None, part: tuple[str | int, ...]) -> SourceRef | None:
+        """file:line:column of `part` (its source, or a target) of replacement `r`."""
+        shown = self._file(r) if r is not None else ""
+        if r is None or not shown:
+            return None
+        found = written_at(shown, os.path.join(self.root, shown), r.at + part)
+        return found if found.line is not None else None
+
+    def _spot(self, i: int, r: Replacement, j: int) -> Spot:
+        shown = self._file(r)
+        if not shown:
+            return Spot(f"replacements[{i}].targets[{j}]", "", ())
+        inner = "".join(f"[{k}]" for k in r.at if isinstance(k, int)) if r.file else ""
+        return Spot(f"replacements[{r.entry}]{inner}.targets[{j}]",
+                    os.path.realpath(os.path.join(self.root, shown)), r.at + ("targets", j))
 
     def _note(self, r: Replacement, j: int, target: TargetSelector, found: list[Resource]) -> None:
         """Each written field is named at this target's `fieldPaths` item in the file that
@@ -253,4 +297,5 @@ def make(config: dict[str, Any], ctx: PluginContext) -> ReplacementTransformer:
         refuse_unknown_fields(config.get("replacements"))
     # The kustomization that asked for the replacements, for error messages.
     where = getattr(ctx.extras.get("target"), "display", "") or ""
-    return ReplacementTransformer(load_replacements(config, ctx.loader), where)
+    root = getattr(ctx.loader, "build_root", "") or getattr(ctx.loader, "root", "")
+    return ReplacementTransformer(load_replacements(config, ctx.loader), where, root)

@@ -158,7 +158,7 @@ def overriding(source: PatchedSource, path: tuple[Any, ...], root: str,
         full = ref.path if os.path.isabs(ref.path) or not root else os.path.join(root, ref.path)
         if ref.field:
             if writes(ref.field, path, data):
-                best = (_replacement_line(ref, full), len(path), True)
+                best = (written_at(ref.path, full, ref.at), len(path), True)
             continue
         if ref.text:
             if needed is not None and needed not in ref.text:
@@ -206,17 +206,18 @@ def _in_documents(docs: list[Document], name: str, path: tuple[Any, ...], pointe
     return None
 
 
-def _replacement_line(ref: PatchRef, full: str) -> SourceRef:
-    """The `fieldPaths` item (or the nearest written part of `ref.at`) in the replacement's
-    file; the file alone when it cannot be read."""
+def written_at(display: str, full: str, at: tuple[str | int, ...]) -> SourceRef:
+    """file:line:column of the node at `at` (or of the deepest written part of it) in the
+    first document of the file `full`, named `display`; the file alone when it cannot be
+    read (a replacement's `fieldPaths` item, its source or target)."""
     entry = file_entry(full)
     if entry is None or not entry[0]:
-        return SourceRef(ref.path)
+        return SourceRef(display)
     doc = entry[0][0]
-    node, matched = walk(doc.node, ref.at)
-    if node is None or (ref.at and not matched):
-        return SourceRef(ref.path)
-    return SourceRef(ref.path, doc.offset + node.start_mark.line + 1, node.start_mark.column + 1)
+    node, matched = walk(doc.node, at)
+    if node is None or (at and not matched):
+        return SourceRef(display)
+    return SourceRef(display, doc.offset + node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _value(node: Any, path: tuple[Any, ...]) -> Any:
