@@ -34,6 +34,28 @@ spec:
 """
 
 
+# A Deployment with two containers (sidecar first) for the tests of lines set by patches
+# and replacements (tests/messages/test_patched_lines.py, test_inline_patch_lines.py).
+PATCHED_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: sidecar
+        image: envoy:1.30
+      - name: web
+        image: nginx:1.25
+"""
+
+
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     full = dict(os.environ)
     full.pop("LAMINA_DEBUG", None)

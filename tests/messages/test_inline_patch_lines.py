@@ -12,26 +12,8 @@ import pytest
 from lamina.api.explain import ExplainOptions, explain
 from tests.helpers.checks import check_project
 from tests.helpers.cli import run_lamina
+from tests.helpers.messages import PATCHED_DEPLOYMENT as BASE
 from tests.helpers.trees import write_tree
-
-BASE = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: sidecar
-        image: envoy:1.30
-      - name: web
-        image: nginx:1.25
-"""
 
 SETTINGS = """apiVersion: v1
 kind: ConfigMap
