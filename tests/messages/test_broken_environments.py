@@ -176,3 +176,24 @@ def test_a_strategic_merge_patch_for_a_missing_resource_fails_as_kustomize_does(
     assert proc.stderr.startswith(f"Error: prod: {PK}:{line}:{column}: no resource matches strategic "
                                   'merge patch "Deployment.v1.apps/web-old.[noNs]"'), proc.stderr
     assert "fix the patch" in proc.stderr
+
+
+def test_a_wrong_host_from_a_values_file_or_a_generator_literal_is_found(tmp_path: Path) -> None:
+    files = project_files("lamina")
+    values, kust = "overlays/prod/values.yaml", PK
+    files[values] = files[values].replace("db.prod.example", "db.dev.example")
+    files[kust] = files[kust].replace("DB_HOST=db.prod", "DB_HOST=db.staging")
+    root = write_tree(tmp_path / "p", files)
+    proc = run_lamina("check", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    found = {(w.rpartition(":")[0] if w.count(":") > 1 else w, key, owner)
+             for w, _env, key, owner in _findings(proc.stdout)}
+    template_line = f"bases/app/settings.yaml.j2:{_line(files['bases/app/settings.yaml.j2'], 'DATABASE_URL')}"
+    values_line = f"{values}:{_line(files[values], 'url:')}"
+    # The value's own line in the values file is the goal (issue 15); the template line that
+    # writes it is still a right file:line to start from.
+    url = next(f for f in found if f[1] == "data.DATABASE_URL")
+    assert url[0] in (template_line, values_line) and url[2] == "dev", proc.stdout
+    entry = _line(files[kust], '- name: env-config')    # a generated resource: its entry
+    assert (f"{kust}:{entry}", "data.DB_HOST", "staging") in found, proc.stdout
+    assert len(found) == 2, proc.stdout

@@ -120,6 +120,17 @@ MISSING_FILES = {
                                r"no chart found at 'charts/chart'.*add the chart folder"),
 }
 
+# Files that are not YAML: named at their own line, where the syntax breaks.
+NOT_YAML = {
+    "a resource": Break("bases/app/deployment.yaml", "  replicas: 1", "  replicas: 1\n bad",
+                        "bad", r"invalid YAML: .*fix the syntax on this line"),
+    "a patch file": Break("overlays/prod/patches/deploy.yaml", "  name: web", "  name: web\n  - x",
+                          "- x", r"unable to parse SM or JSON patch from \[path: \"patches/deploy.yaml\"\]: "
+                                 r"invalid YAML: .*fix the syntax on this line"),
+    "the kustomization": Break(K, "namespace: shop-prod", "namespace: shop-prod\n  x: [", "  x: [",
+                               r"invalid Kustomization: mapping values are not allowed"),
+}
+
 # Kustomize accepts these (Go's JSON decoder ignores the case of field names): so must lamina,
 # printing the same bytes.
 NOT_TYPOS = {
@@ -155,6 +166,12 @@ def test_a_typo_is_named_at_its_line_with_the_field_meant(
 def test_a_missing_file_is_named_at_the_line_that_lists_it(
         tmp_path: Path, case: str, kubectl_kustomize: KubectlKustomize) -> None:
     _check(tmp_path, MISSING_FILES[case], kubectl_kustomize)
+
+
+@pytest.mark.parametrize("case", sorted(NOT_YAML))
+def test_a_file_that_is_not_yaml_is_named_at_the_broken_line(
+        tmp_path: Path, case: str, kubectl_kustomize: KubectlKustomize) -> None:
+    _check(tmp_path, NOT_YAML[case], kubectl_kustomize)
 
 
 @pytest.mark.parametrize("case", sorted(NOT_TYPOS))
