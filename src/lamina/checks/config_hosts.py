@@ -9,7 +9,8 @@ command, and annotations. A host is found
   ODBC connection strings);
 - as a whole value whose key names a host or endpoint (`DB_HOST: postgres-dev`,
   `REDIS_ADDR`, `API_ENDPOINT`...);
-- as a dotted host name anywhere (`db.dev.example.internal`, `api.shop-dev.svc.cluster.local`),
+- as a dotted host name anywhere (`db.dev.example.internal`, `api.shop-dev.svc.cluster.local`,
+  a wildcard `*.dev.svc.cluster.local`),
   not a file name (`app.dev.yaml`), a version, an address or a reverse-DNS name
   (`com.example.dev.Main`).
 
@@ -30,7 +31,7 @@ _URL = re.compile(r"\b([A-Za-z][A-Za-z0-9+.\-]*)://([^\s/?#'\"<>;,]+(?:,[^\s/?#'
                   r"(/[^\s?#'\"<>;]*)?")
 _KEY_VALUE = re.compile(r"(?i)(?<![A-Za-z0-9_])(?:host|hostname|hostaddr|server|data source|"
                         r"address|addr)\s*=\s*([^\s;,&'\"]+)")
-_DOTTED = re.compile(r"(?<![A-Za-z0-9_\-./@$%{])((?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
+_DOTTED = re.compile(r"(?<![A-Za-z0-9_\-./@$%{])(\*\.)?((?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
                      r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9])(?![A-Za-z0-9_\-]|\.[A-Za-z0-9]|\()")
 _HOST_KEY = re.compile(r"(?i)(?:^|[_\-.])(?:host|hostname|hosts|addr|address|server|endpoint|"
                        r"url|uri|dsn|broker|brokers)$")
@@ -49,6 +50,7 @@ _REVERSE_DNS = {"com", "org", "net", "io", "edu", "gov", "de", "uk", "fr", "nl",
                 "br", "ca", "in", "kr", "us", "eu", "co", "me", "dev", "app", "ai"}
 _HTTP = ("http", "https", "ws", "wss", "ftp", "sftp", "file", "git", "ssh", "grpc", "grpcs",
          "h2c", "unix", "tcp", "udp")
+_PRIVATE_ZONES = {"local", "internal", "svc", "lan", "intranet", "corp", "home"}
 # Public services whose own host names read like an environment's.
 _PUBLIC = {"dev.azure.com"}
 
@@ -87,7 +89,9 @@ def _ip(host: str) -> bool:
 def _plausible_dotted(name: str) -> bool:
     labels = name.lower().split(".")
     last = labels[-1]
-    return not (last in _FILE_SUFFIXES or labels[0] in _REVERSE_DNS and len(labels) > 2
+    # `dev.svc.cluster.local` (cluster DNS, or private zones) is a host, never reverse DNS.
+    reverse = labels[0] in _REVERSE_DNS and len(labels) > 2 and last not in _PRIVATE_ZONES
+    return not (last in _FILE_SUFFIXES or reverse
                 or not re.search(r"[a-z]", last) or _ip(name) or len(last) < 2)
 
 
@@ -125,8 +129,9 @@ def hosts_in(key: str, text: str) -> Iterator[Host]:
     for m in _DOTTED.finditer(text):
         if any(a <= m.start() < b for a, b in covered):
             continue
-        if _plausible_dotted(m.group(1)):
-            yield from emit(m.group(1))
+        # A wildcard (`*.dev.example.com`) is a host name whatever its first label.
+        if m.group(1) or _plausible_dotted(m.group(2)):
+            yield from emit(m.group(2))
 
 
 # ---- whose host is it -------------------------------------------------------------------

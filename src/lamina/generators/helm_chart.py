@@ -59,7 +59,11 @@ class HelmChartGenerator:
             if vendored:
                 return vendored
         if not os.path.isdir(path):
-            raise KustomizationError(f"no repo specified for pull, no chart found at '{path}'")
+            shown = self.ctx.loader.display(path)
+            raise KustomizationError(
+                f"no chart found at '{shown}' and no repo: given: add the chart folder "
+                f"there (chartHome: {home}), or set repo: and run `lamina vendor`\n"
+                f"  (kustomize: no repo specified for pull, no chart found at '{shown}')")
         restricted = getattr(self.ctx.loader, "restrictor", "") == "LoadRestrictionsRootOnly"
         if restricted and not (path + os.sep).startswith(root + os.sep):
             raise KustomizationError(

@@ -29,6 +29,8 @@ _REMEDY = {
     "configMapGenerator": "fix this generator entry",
     "secretGenerator": "fix this generator entry",
     "helmCharts": "fix this chart entry",
+    "openapi": "give openapi either path: (a schema file) or version: v1.21.2 (the builtin "
+               "one), not both",
 }
 
 

@@ -49,10 +49,17 @@ ITEM_KEYS: dict[str, tuple[set[str], dict[str, set[str]]]] = {
                      {"source": {"group", "version", "kind", "name", "namespace", "fieldPath",
                                  "options"},
                       "targets": {"select", "reject", "fieldPaths", "options"}}),
+    # Kustomize v5.8.1's HelmChart struct (the oracle refuses any other key, e.g.
+    # `repository:` or `valuesFiles:`, before Helm is ever run).
+    "helmCharts": ({"name", "version", "repo", "releaseName", "namespace",
+                    "additionalValuesFiles", "valuesFile", "valuesInline", "valuesMerge",
+                    "includeCRDs", "skipHooks", "apiVersions", "kubeVersion", "nameTemplate",
+                    "skipTests", "debug", "devel"}, {}),
 }
 MAP_KEYS: dict[str, set[str]] = {
     "generatorOptions": _GEN_OPTIONS,
     "sortOptions": {"order", "legacySortOptions"},
+    "helmGlobals": {"chartHome", "configHome"},
 }
 
 # lamina's own fields, accepted only under apiVersion lamina.dev/v1alpha1.
@@ -173,6 +180,8 @@ def unknown_field(key: Any, allowed: Any, where: _Where, path: tuple[Any, ...],
     names = sorted(allowed)
     lowered = {n.lower(): n for n in names}
     close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
+    if not close:   # a longer spelling of a short field: `repository:` for `repo:`
+        close = [n for n in lowered if len(n) >= 4 and str(key).lower().startswith(n)][:1]
     if str(key) in LAMINA_FIELDS:
         hint = f"'{key}' is a lamina field: set apiVersion: {LAMINA_VERSION} at the top of the file"
     elif close:
@@ -235,6 +244,14 @@ def _check_nested(name: str, value: Any, where: _Where, key: str) -> Any:
             items.append(item)
             continue
         item = _strict_keys(item, allowed, where, (key, i), name)
+        if name in ("configMapGenerator", "secretGenerator") and \
+                item.get("env") is not None and not isinstance(item["env"], str):
+            written = next(k for k in value[i] if str(k).lower() == "env")
+            got = json_type_name(item["env"])
+            raise KustomizationError(
+                f"env takes one file name, not {got}; did you mean \"envs\"?\n"
+                f"  (kustomize: invalid Kustomization: json: cannot unmarshal {got} into Go "
+                f"struct field {name}.env of type string)", where.ref((key, i, written)))
         for sub, sub_allowed in nested.items():
             if isinstance(item.get(sub), dict):
                 written = next((k for k in value[i] if str(k).lower() == sub.lower()), sub)
@@ -259,6 +276,14 @@ def _check_type(name: str, shape: str, value: Any, where: _Where, key: str) -> N
         _STRLIST: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
         _OBJ: lambda v: True,
     }[shape](value)
+    if not ok and shape == _STRMAP and isinstance(value, dict):
+        # One value of the map is wrong: name it, at its own line, as Go's decoder does.
+        bad = next(k for k, x in value.items() if not (isinstance(x, str) or x is None))
+        got = json_type_name(value[bad])
+        raise KustomizationError(
+            f"{name}.{bad} must be a string, not {got}: quote it, or write one value\n"
+            f"  (kustomize: invalid Kustomization: json: cannot unmarshal {got} into Go struct "
+            f"field Kustomization.{name} of type string)", where.ref((key, bad)))
     if not ok:
         want = {_STR: "a string", _LIST: "a list", _MAP: "a mapping", _STRMAP: "a mapping of strings",
                 _STRLIST: "a list of strings", _OBJ: "a value"}[shape]

@@ -124,6 +124,11 @@ class FileLoader:
         kust = next((os.path.join(self.root, n) for n in KUSTOMIZATION_FILE_NAMES
                      if os.path.isfile(os.path.join(self.root, n))), None)
         where = listing_line(kust, self.display(kust), path) if kust else None
+        # Kustomize's words, with the entry as written for its absolute path: a message
+        # names no folder of the machine it ran on.
+        joined = os.path.join(self.root, path)
+        for full in sorted({joined, os.path.normpath(joined)}, key=len, reverse=True):
+            kustomize_text = kustomize_text.replace(full, path)
         return MissingFileError(
             f"{what} '{path}' does not exist: fix the entry or add the {what}"
             f"\n  (kustomize: {kustomize_text})", where)

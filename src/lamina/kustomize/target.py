@@ -20,6 +20,7 @@ from lamina.kustomize.origin import OriginTracker
 from lamina.kustomize import configplugin, plugins
 from lamina.kustomize.accumulator import Accumulator
 from lamina.kustomize.context import BuildContext
+from lamina.kustomize.entry_errors import at_entry
 from lamina.model.documents import resources_from_documents
 from lamina.model.resmap import ResMap
 from lamina.model.resource import Resource
@@ -49,7 +50,8 @@ class Target:
         # `.j2` file is read as it is, exactly as Kustomize reads it.
         renderer = context.renderer if k.dialect == "lamina" else None
         loader = loader.with_renderer(renderer)
-        context.schema.declare(k.get("openapi") or None, loader, root=parent is None)
+        with at_entry(k.path, loader.display(k.path), "openapi", None):
+            context.schema.declare(k.get("openapi") or None, loader, root=parent is None)
         if k.get("openapi"):
             context.state.openapi_declared = True
         if parent is None:

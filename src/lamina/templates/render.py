@@ -31,6 +31,7 @@ from lamina.templates.filters import RequiredValueError
 from lamina.templates.merge import MergedValues
 from lamina.templates.output import Structure, block_yaml
 from lamina.templates.paths import ValuePath, format_path
+from lamina.templates.unclosed import unclosed_block
 from lamina.templates.sandbox import LaminaSandbox, MissingValueError, RenderLimitError, RenderLimits
 from lamina.templates.values import MAX_DEPTH, MAX_NODES
 from lamina.templates.yaml_nodes import NestingTooDeep, expanded_size, find_duplicate_key
@@ -105,6 +106,11 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
     return RenderedText(text, tuple(builder.line_map))
 
 
+# PyYAML contexts whose mark is where the unclosed construct began: a better line than
+# where the parser gave up (often the next key, lines later).
+_OPENED_ON_ITS_LINE = ("while parsing a flow", "while scanning a quoted scalar")
+
+
 def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
     """Parse rendered output into its documents; raise TemplateError at the template line of
     invalid YAML, a duplicate key, an alias bomb or absurd nesting.
@@ -131,6 +137,8 @@ def check_rendered_yaml(text: str, template_path: str) -> list[Any]:
         return documents
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and str(exc.context).startswith(_OPENED_ON_ITS_LINE):
+            mark = exc.context_mark    # an unclosed `[`, `{` or quote: where it was opened
         out_line = (mark.line + 1) if mark else 1
         raise TemplateError(
             f"rendered template is not valid YAML: {exc.problem or exc.context} "
@@ -306,10 +314,18 @@ def _compile(env: LaminaSandbox, text: str, path: str) -> _Compiled:
     try:
         tree = env.parse(text, name=path, filename=path)
     except TemplateSyntaxError as exc:
+        opened = unclosed_block(env, text) if "Unexpected end of template" in str(exc.message) else None
+        if opened is not None:
+            tag, line = opened
+            raise TemplateError(f"template syntax error: the {{% {tag} %}} on this line is never "
+                                f"closed; add {{% end{tag} %}} where it should end",
+                                SourceRef(path, line)) from None
         raise TemplateError(f"template syntax error: {exc.message}; check the {{{{ }}}} and {{% %}} "
                             "tags on this line (each must be closed)", SourceRef(path, exc.lineno)) from None
     for node in tree.find_all(_NO_FILES):
-        raise TemplateError("templates cannot include, import or extend other files", SourceRef(path, node.lineno))
+        raise TemplateError("templates cannot include, import or extend other files: define what "
+                            "you share in this file (a {% macro %}) or put it in a values file",
+                            SourceRef(path, node.lineno))
     try:
         code = env.compile(tree, name=path, filename=path)
     except TemplateSyntaxError as exc:  # TemplateAssertionError: an unknown filter or test
@@ -333,6 +349,13 @@ def _known_name(env: LaminaSandbox, message: str) -> str:
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
+    error = _template_error(exc, values, limits, where)
+    if _consulted(values) in error.message:
+        error.named_files = tuple(values.sources)    # named from the project root later
+    return error
+
+
+def _template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
     if isinstance(exc, RequiredValueError):
         text = exc.message
         text = f"{text[:-1]}; {_consulted(values)})" if text.endswith(")") else f"{text} ({_consulted(values)})"

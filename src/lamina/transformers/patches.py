@@ -229,10 +229,11 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
 
     smp: list[dict[str, Any]] | None
     ops: list[dict[str, Any]] | None
+    unreadable: LaminaError | None = None
     try:
         smp = load_smp_documents(text, display)
-    except LaminaError:
-        smp = None
+    except LaminaError as exc:
+        smp, unreadable = None, exc
     ops = None
     if not smp:
         # A text that holds resources starts with a mapping, so it cannot also be a list
@@ -244,7 +245,14 @@ def make_patch_transformer(config: dict[str, Any], ctx: PluginContext) -> PatchT
     if smp and ops:
         raise KustomizationError(f"illegally qualifies as both an SM and JSON patch: {source}")
     if smp is None and ops is None:
-        raise KustomizationError(f"unable to parse SM or JSON patch from {source}")
+        why = unreadable.message.split("\n")[0] if unreadable is not None else ""
+        if why and not inline and unreadable is not None and unreadable.source is not None \
+                and unreadable.source.line is not None:
+            # Not YAML at all: the patch file's own line says where, better than the entry.
+            raise KustomizationError(f"unable to parse SM or JSON patch from {source}: {why}",
+                                     unreadable.source)
+        raise KustomizationError(f"unable to parse SM or JSON patch from {source}"
+                                 + (f": {why}" if why else ""))
     options = config.get("options")
     return PatchTransformer(
         source=source,

@@ -73,7 +73,8 @@ def _raise_yaml_error(exc: yaml.YAMLError, path: str, first_line: int) -> NoRetu
         where = SourceRef(path, first_line + mark.line + 1, mark.column + 1) if mark else SourceRef(path)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise YamlError(f"invalid YAML: {problem}{context}", where) from None
+        raise YamlError(f"invalid YAML: {problem}{context}; fix the syntax on this line (quote a "
+                        "value holding `: `, `#`, `[` or `{`)", where) from None
     # Reader errors (bad characters) carry their position in the text only.
     raise YamlError(f"invalid YAML: {exc}", SourceRef(path)) from None
 
