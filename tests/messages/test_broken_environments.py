@@ -133,7 +133,8 @@ def test_the_example_repository_renders_and_checks_clean(tmp_path: Path) -> None
     assert check.returncode == 0 and check.stdout.endswith(": 0 errors, 0 warnings\n"), check.stdout
 
 
-# Dead patches: the build passes (as Kustomize's does); `unmatched-patch` warns at the entry.
+# Dead patches: the build passes (as Kustomize's does); `unmatched-patch` warns at the entry
+# (a replacement at the target that selects nothing).
 DEAD = {
     "a target selecting nothing": (Break(PK, "    name: web\n  patch", "    name: webb\n  patch",
                                          "- target:", ""), "patches[1]: targets kind: Deployment, name: webb"),
@@ -147,7 +148,7 @@ DEAD = {
     "a replacement selecting nothing": (
         Break(PK, "generatorOptions:", "replacements:\n- source: {kind: ConfigMap, name: env-config, "
               "fieldPath: data.DB_HOST}\n  targets:\n  - select: {kind: Deployment, name: nope}\n"
-              "    fieldPaths: [metadata.annotations.x]\ngeneratorOptions:", "- source:", ""),
+              "    fieldPaths: [metadata.annotations.x]\ngeneratorOptions:", "- select: {kind: Deployment, name: nope}", ""),
         "replacements[0].targets[0]: selects no resource"),
 }
 
