@@ -222,7 +222,8 @@ def test_an_entry_answers_only_for_its_own_key(
     root = _project(tmp_path)
     cold = _findings(root)
     for env in ("dev", "prod"):     # every result moved under another key: all are misses
-        _rewrite(root, env, lambda entries: {bytes(b ^ 1 for b in k): v for k, v in entries.items()})
+        _rewrite(root, env, lambda entries: {tuple(bytes(b ^ 1 for b in part) for part in k): v
+                                             for k, v in entries.items()})
     evaluations.update(dict.fromkeys(evaluations, 0))
     assert _findings(root) == cold
     assert all(evaluations.values())

@@ -31,12 +31,14 @@ _MAGIC = b"lamina-policy-results 1\n"
 _MARSHAL_VERSION = 4
 _MISSING: Any = object()
 
+Key = tuple[bytes, ...]          # see combine()
+
 # Every result of this process, by key (shared by all targets a worker renders).
-_PROCESS: dict[bytes, Any] = {}
+_PROCESS: dict[Key, Any] = {}
 _PROCESS_MAX = 400_000
 
 
-def _remember(k: bytes, value: Any) -> None:
+def _remember(k: Key, value: Any) -> None:
     if len(_PROCESS) >= _PROCESS_MAX:
         _PROCESS.clear()
     _PROCESS[k] = value
@@ -59,15 +61,21 @@ def key(*parts: str | bytes) -> bytes:
     return h.digest()
 
 
-def combine(*digests: bytes) -> bytes:
-    """The key of a result from digests made by key() (each 32 bytes, so their
-    concatenation is unambiguous): cheap enough to run once per policy and object."""
-    return hashlib.blake2b(b"".join(digests), digest_size=32).digest()
+def combine(*digests: bytes) -> Key:
+    """The key of one result: the digests (made by key()) of the policy and of what it
+    reads. A tuple, not a digest of them: a warm run looks up one per policy and object,
+    and hashing a tuple of bytes costs nothing (bytes keep their hash)."""
+    return digests
+
+
+_STAMP: list[str] = []
 
 
 def stamp() -> str:
     """lamina's version and policy code (store/codestamp.py), and the version of each
-    engine library: a result computed by other code is not used."""
+    engine library: a result computed by other code is not used. Once per process."""
+    if _STAMP:
+        return _STAMP[0]
     from importlib import metadata
 
     from lamina.store.codestamp import code_stamp
@@ -77,7 +85,8 @@ def stamp() -> str:
             versions.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{dist}=-")
-    return code_stamp("policies") + ";" + ",".join(versions)
+    _STAMP.append(code_stamp("policies") + ";" + ",".join(versions))
+    return _STAMP[0]
 
 
 def _location(root: str, target: str) -> tuple[str, str]:
@@ -99,8 +108,8 @@ class Results:
     def __init__(self, root: str = "", target: str = ""):
         from lamina.store.folder import enabled
         self.path = self.bound = ""
-        self.pack: dict[bytes, Any] = {}
-        self.used: dict[bytes, Any] = {}
+        self.pack: dict[Key, Any] = {}
+        self.used: dict[Key, Any] = {}
         self.fresh = 0
         self.hits = 0
         if root and target and enabled():
@@ -125,7 +134,7 @@ class Results:
                 and isinstance(data[1], dict):
             self.pack = data[1]
 
-    def get(self, k: bytes, valid: Callable[[Any], bool]) -> Any:
+    def get(self, k: Key, valid: Callable[[Any], bool]) -> Any:
         """The result remembered for key `k`, or `MISSING` (also for a value `valid`
         refuses: an entry of another shape is recomputed)."""
         found = _PROCESS.get(k, _MISSING)
@@ -141,7 +150,7 @@ class Results:
             self.used[k] = found
         return found
 
-    def put(self, k: bytes, value: Any) -> Any:
+    def put(self, k: Key, value: Any) -> Any:
         """Remember `value` for `k` (never called for a Secret); returns it."""
         _remember(k, value)
         if self.path:
