@@ -118,18 +118,7 @@ class Results:
 
     def _load(self) -> None:
         from lamina.store import cachefile
-        try:
-            payload = cachefile.read_entry(self.path, _MAGIC, self.bound)
-        except cachefile.Damaged:
-            cachefile.discard(self.path)
-            return
-        if payload is None:
-            return
-        try:
-            data = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            cachefile.discard(self.path)
-            return
+        data = cachefile.read_marshal(self.path, _MAGIC, self.bound)
         if isinstance(data, tuple) and len(data) == 2 and data[0] == stamp() \
                 and isinstance(data[1], dict):
             self.pack = data[1]
