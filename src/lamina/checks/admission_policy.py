@@ -26,15 +26,20 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
     from lamina.policies import engines, loader
     from lamina.policies.match import Namespaces
     from lamina.policies.model import Env, PolicyDoc
+    from lamina.policies.results import Results
     rendered = [PolicyDoc(o.data, o.source, "rendered") for o in ctx.objects
                 if loader.is_policy(o.data)]
     docs = loader.select(list(ctx.policies), rendered, ctx.policy_skip)
     if not any(loader.is_policy(d.data) for d in docs):
         return
     params = (*ctx.objects, *(Obj(d.data, d.source) for d in docs if not loader.is_policy(d.data)))
-    env = Env(ctx.environment, ctx.objects, Namespaces(ctx.objects), params)
+    # Results are remembered by content, across runs in the target's pack (results.py).
+    results = Results(ctx.root, ctx.environment)
+    env = Env(ctx.environment, ctx.objects, Namespaces(ctx.objects), params, results)
     sources = engines.policy_sources(docs)
-    for v in engines.evaluate(docs, env):
+    violations = engines.evaluate(docs, env)
+    results.save()
+    for v in violations:
         text = f"{v.policy} ({v.rule}): {v.message}"
         if v.obj is None:
             source = sources.get(v.policy)

@@ -16,9 +16,11 @@ import re
 from typing import Any
 
 from lamina.policies import celshape
-from lamina.policies.match import KindIndex, gatekeeper_kinds_match, gatekeeper_matches, namespace_of
+from lamina.policies.match import (KindIndex, gatekeeper_kinds_match, gatekeeper_kinds_only,
+                                   gatekeeper_matches, namespace_of)
 from lamina.policies.model import (ERROR, WARNING, Env, MissingEngine, PolicyDoc, PolicyError,
                                    Violation, get_path)
+from lamina.policies.results import MISSING, Results, combine, kept, key
 
 _PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.M)
 
@@ -71,6 +73,7 @@ class Template:
         else:
             raise PolicyError(f"the template's Rego does not compile: {_first(last)}")
         self.key = doc.digest()
+        self.result_key = key("gatekeeper", self.key)       # results.py
         texts = [rego, *libs]
         self.input_paths = input_paths(texts)
         # Its result depends on the review and parameters alone (it reads no other data,
@@ -156,7 +159,7 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             templates[kind] = d
     out: list[Violation] = []
     broken: set[str] = set()
-    data_json = json.dumps(inventory(env.objects), default=str)
+    data_json: str | None = None
     prepared: dict[str, Any] = {}
     ready: list[tuple[PolicyDoc, Template, Any]] = []
     for c in docs:
@@ -171,8 +174,15 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
             continue
         try:
             if tdoc.ident not in prepared:
-                engine = template(tdoc).engine.clone()
-                engine.add_data_json(data_json)
+                tpl = template(tdoc)
+                engine = tpl.engine
+                if not tpl.pure:
+                    # Only a template that reads data gets the inventory (serialized
+                    # once per environment): the others' results cannot depend on it.
+                    if data_json is None:
+                        data_json = json.dumps(inventory(env.objects), default=str)
+                    engine = engine.clone()
+                    engine.add_data_json(data_json)
                 prepared[tdoc.ident] = engine
         except PolicyError as exc:
             broken.add(tdoc.ident)
@@ -183,16 +193,19 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
         return out
     index = KindIndex(ready, lambda item, obj: gatekeeper_kinds_match(
         (item[0].data.get("spec") or {}).get("match"), obj))
+    # A constraint that matches on kinds (and scope) alone: the index's answer is final.
+    exact = {id(c) for c, _t, _e in ready
+             if gatekeeper_kinds_only((c.data.get("spec") or {}).get("match"))}
     shape = _shape([tpl for _c, tpl, _e in ready])
     for obj in env.objects:
-        review_json: str | None = None
+        review: _Review | None = None
         for c, tpl, engine in index.candidates(obj):
-            spec = c.data.get("spec") or {}
-            if not gatekeeper_matches(spec.get("match"), obj, env.namespaces):
+            if id(c) not in exact and not gatekeeper_matches(
+                    (c.data.get("spec") or {}).get("match"), obj, env.namespaces):
                 continue
-            if review_json is None:
-                review_json = _review_json(shape, obj, env)
-            out.extend(_violations(c, tpl, engine, obj, review_json))
+            if review is None:
+                review = _Review(shape, obj, env)
+            out.extend(_violations(c, tpl, engine, review, env.results))
     return out
 
 
@@ -206,9 +219,15 @@ def _shape(templates: list[Template]) -> celshape.Shape:
     return shape
 
 
-def _review_json(shape: celshape.Shape, obj: Any, env: Env) -> str:
-    whole = shape.prune("input", {"review": review(obj, env)}) or {}
-    return json.dumps(whole.get("review") or {}, default=str)
+class _Review:
+    """One object's review, cut down to what the templates read, as JSON (made once for
+    every constraint), and the digest results are remembered by."""
+
+    def __init__(self, shape: celshape.Shape, obj: Any, env: Env):
+        self.obj = obj
+        whole = shape.prune("input", {"review": review(obj, env)}) or {}
+        self.json = json.dumps(whole.get("review") or {}, default=str)
+        self.key = key(self.json) if kept(obj) else None
 
 
 def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
@@ -219,49 +238,51 @@ def constraint_violations(c: PolicyDoc, tpl: Template, engine: Any, env: Env,
     shape = _shape([tpl])
     for obj in (env.objects if objects is None else objects):
         if gatekeeper_matches(match, obj, env.namespaces):
-            out.extend(_violations(c, tpl, engine, obj, _review_json(shape, obj, env)))
+            out.extend(_violations(c, tpl, engine, _Review(shape, obj, env), env.results))
     return out
 
 
-_PARAMS: dict[int, tuple[PolicyDoc, str]] = {}
+_PARAMS: dict[int, tuple[PolicyDoc, str, bytes]] = {}
 
 
-def _params_json(c: PolicyDoc) -> str:
-    """A constraint's parameters as JSON (written once per constraint object)."""
+def _params_json(c: PolicyDoc) -> tuple[str, bytes]:
+    """A constraint's parameters as JSON, and its digest (made once per constraint object)."""
     found = _PARAMS.get(id(c))
     if found is None or found[0] is not c:
         if len(_PARAMS) > 10_000:
             _PARAMS.clear()
         text = json.dumps((c.data.get("spec") or {}).get("parameters") or {}, default=str, sort_keys=True)
-        found = _PARAMS[id(c)] = (c, text)
-    return found[1]
+        found = _PARAMS[id(c)] = (c, text, key(text))
+    return found[1], found[2]
 
 
-def _violations(c: PolicyDoc, tpl: Template, engine: Any, obj: Any, review_json: str) -> list[Violation]:
+def _violations(c: PolicyDoc, tpl: Template, engine: Any, review: _Review,
+                results: Results) -> list[Violation]:
     spec = c.data.get("spec") or {}
     action = str(spec.get("enforcementAction") or "deny").lower()
     level = ERROR if action == "deny" else WARNING
-    params = _params_json(c)
-    key = (tpl.key, params, review_json)
-    messages = _RESULTS.get(key) if tpl.pure else None
-    if messages is None:
+    params, params_key = _params_json(c)
+    obj = review.obj
+    # A template that reads no data (no inventory): its messages are remembered by the
+    # template's content, the parameters and the cut-down review (results.py).
+    k = combine(tpl.result_key, params_key, review.key) \
+        if tpl.pure and review.key is not None else None
+    messages = results.get(k, _valid) if k is not None else MISSING
+    if messages is MISSING:
         try:
-            messages = _messages(tpl, engine, f'{{"review": {review_json}, "parameters": {params}}}')
+            messages = _messages(tpl, engine, f'{{"review": {review.json}, "parameters": {params}}}')
         except RuntimeError as exc:
             return [Violation(c.ident, tpl.doc.ident, f"the Rego failed: {_first(exc)}", ERROR, obj)]
-        if tpl.pure:
-            if len(_RESULTS) >= _RESULTS_MAX:
-                _RESULTS.clear()
-            _RESULTS[key] = messages
+        if k is not None:
+            results.put(k, messages)
     return [Violation(c.ident, tpl.doc.name, msg, level, obj) for msg in messages]
 
 
-# (template content, parameters, review) -> messages, for templates that read no data.
-_RESULTS: dict[tuple[str, str, str], list[str]] = {}
-_RESULTS_MAX = 100_000
+def _valid(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(m, str) for m in value)
 
 
-def _messages(tpl: Template, engine: Any, input_json: str) -> list[str]:
+def _messages(tpl: Template, engine: Any, input_json: str) -> tuple[str, ...]:
     engine.set_input_json(input_json)
     try:
         values = [json.loads(engine.eval_rule_as_json(tpl.query))]
@@ -273,7 +294,7 @@ def _messages(tpl: Template, engine: Any, input_json: str) -> list[str]:
         for v in expr if isinstance(expr, list) else [expr]:
             msg = v.get("msg") if isinstance(v, dict) else str(v)
             out.append(str(msg))
-    return out
+    return tuple(out)
 
 
 def _values(result: Any) -> list[Any]:

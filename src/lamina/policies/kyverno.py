@@ -1,149 +1,23 @@
 """Kyverno ClusterPolicy / Policy validate rules: pattern, anyPattern, deny conditions,
 foreach, validate.cel, preconditions, match / exclude, failureAction, and the autogen
 rules Kyverno derives for pod controllers. Mutate, generate and verifyImages rules are
-reported as skipped (a warning naming the rule), never silently ignored.
+reported as skipped (a warning naming the rule), never silently ignored. Which objects a
+rule applies to is kyverno_match.py; patterns are kyverno_pattern.py.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lamina.policies import kyverno_pattern as kp
-from lamina.policies.kyverno_vars import substitute
-from lamina.policies.match import KindIndex, namespace_of, selector_matches, wildcard
+from lamina.policies.kyverno_match import (POD_CONTROLLERS, PodKind, PodView, applies,
+                                           could_apply, kinds_block, kinds_only)
+from lamina.policies.kyverno_pattern import pattern_shape
+from lamina.policies.kyverno_vars import images, substitute
+from lamina.policies.match import KindIndex, namespace_of
 from lamina.policies.model import ERROR, WARNING, Env, PolicyDoc, PolicyError, Violation, get_path
-
-POD_CONTROLLERS = {"Deployment": ("spec", "template"), "DaemonSet": ("spec", "template"),
-                   "StatefulSet": ("spec", "template"), "Job": ("spec", "template"),
-                   "ReplicaSet": ("spec", "template"), "ReplicationController": ("spec", "template"),
-                   "CronJob": ("spec", "jobTemplate", "spec", "template")}
-
-
-class PodView:
-    """A pod controller's template as the Pod an autogen rule looks at."""
-
-    def __init__(self, obj: Any, path: tuple[str, ...]):
-        tpl = get_path(obj.data, *path) or {}
-        md = dict(tpl.get("metadata") or {})
-        md.setdefault("namespace", obj.namespace) if obj.namespace else None
-        self.data = {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": tpl.get("spec") or {}}
-        self.kind, self.api_version, self.group = "Pod", "v1", ""
-        self.name, self.namespace, self.metadata = obj.name, obj.namespace, md
-
-    def labels(self) -> dict:
-        v = self.metadata.get("labels")
-        return v if isinstance(v, dict) else {}
-
-    def annotations(self) -> dict:
-        v = self.metadata.get("annotations")
-        return v if isinstance(v, dict) else {}
-
-
-_KINDS: dict[tuple[str, str, str, str], bool] = {}
-
-
-def _kind_matches(spec: str, obj: Any) -> bool:
-    """Whether a match's kind entry takes the object's kind (once per kind and entry)."""
-    key = (spec, obj.group, obj.api_version, obj.kind)
-    found = _KINDS.get(key)
-    if found is None:
-        if len(_KINDS) > 50_000:
-            _KINDS.clear()
-        found = _KINDS[key] = _kind_matches_uncached(spec, obj)
-    return found
-
-
-def _kind_matches_uncached(spec: str, obj: Any) -> bool:
-    parts = spec.split("/")
-    kind = parts[-1]
-    if kind.endswith("]") or "." in kind:
-        kind = kind.split(".")[0]
-    if len(parts) == 3:
-        group, version = parts[0], parts[1]
-        if group != "*" and group != obj.group or (version != "*" and version != obj.api_version.rpartition("/")[2]):
-            return False
-    elif len(parts) == 2:
-        gv = parts[0]
-        if gv != "*" and gv not in (obj.api_version, obj.group, obj.api_version.rpartition("/")[2]):
-            return False
-    return wildcard(kind, obj.kind)
-
-
-def _filter(f: dict[str, Any], obj: Any, env: Env) -> bool:
-    res = f.get("resources") or {}
-    if not isinstance(res, dict):
-        return False
-    kinds = res.get("kinds")
-    if kinds and not any(_kind_matches(str(k), obj) for k in kinds):
-        return False
-    names = list(res.get("names") or []) + ([res["name"]] if res.get("name") else [])
-    if names and not any(wildcard(str(n), obj.name) for n in names):
-        return False
-    ns = obj.name if obj.kind == "Namespace" else namespace_of(obj)
-    if res.get("namespaces") and not any(wildcard(str(n), ns) for n in res["namespaces"]):
-        return False
-    if res.get("operations") and "CREATE" not in res["operations"]:
-        return False
-    if res.get("selector") is not None and not selector_matches(res["selector"], obj.labels()):
-        return False
-    if res.get("annotations") and not all(
-            k in obj.annotations() and wildcard(str(v), str(obj.annotations()[k]))
-            for k, v in res["annotations"].items()):
-        return False
-    if res.get("namespaceSelector") is not None:
-        labels = env.namespaces.labels_for(obj)
-        if labels is None or not selector_matches(res["namespaceSelector"], labels):
-            return False
-    if f.get("subjects") or f.get("roles") or f.get("clusterRoles"):
-        return False       # no user makes lamina's requests
-    return True
-
-
-def _block(block: Any, obj: Any, env: Env, empty: bool) -> bool:
-    if not isinstance(block, dict) or not block:
-        return empty
-    if "any" in block:
-        return any(_filter(f, obj, env) for f in block["any"] or [])
-    if "all" in block:
-        return all(_filter(f, obj, env) for f in block["all"] or [])
-    return _filter(block, obj, env)
-
-
-def _kinds_filter(f: Any, obj: Any) -> bool:
-    res = f.get("resources") if isinstance(f, dict) else None
-    if not isinstance(res, dict):
-        return False
-    kinds = res.get("kinds")
-    return not kinds or any(_kind_matches(str(k), obj) for k in kinds)
-
-
-def _kinds_block(block: Any, obj: Any) -> bool:
-    """The part of _block that reads only the object's apiVersion and kind: False only
-    where _block is False."""
-    if not isinstance(block, dict) or not block:
-        return False
-    if "any" in block:
-        return any(_kinds_filter(f, obj) for f in block["any"] or [])
-    if "all" in block:
-        return all(_kinds_filter(f, obj) for f in block["all"] or [])
-    return _kinds_filter(block, obj)
-
-
-class _PodKind:
-    kind, api_version, group, namespace = "Pod", "v1", "", ""
-
-
-def _could_apply(rule: dict[str, Any], obj: Any, controllers: set[str]) -> bool:
-    """Whether the rule can apply to an object of this kind (itself, or its pod template
-    through autogen)."""
-    if _kinds_block(rule.get("match"), obj):
-        return True
-    return obj.kind in controllers and obj.kind in POD_CONTROLLERS and \
-        _kinds_block(rule.get("match"), _PodKind)
-
-
-def applies(rule: dict[str, Any], obj: Any, env: Env) -> bool:
-    return _block(rule.get("match"), obj, env, False) and not _block(rule.get("exclude"), obj, env, False)
+from lamina.policies.results import MISSING, combine, kept, key
 
 
 def _conditions(block: Any, data: dict) -> bool:
@@ -268,59 +142,172 @@ def _autogen(doc: PolicyDoc) -> set[str]:
 
 
 def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
-    out: list[Violation] = []
-    for doc in docs:
-        out.extend(evaluate_policy(doc, env, lambda *a: None))
-    return out
+    return _run(docs, env, None)
 
 
 def evaluate_policy(doc: PolicyDoc, env: Env, record: Any) -> list[Violation]:
     """The policy's violations; record(rule, obj, result) hears every pass/fail/skip too."""
-    spec = doc.data.get("spec") or {}
-    out: list[Violation] = []
-    controllers = _autogen(doc)
-    for rule in spec.get("rules") or []:
-        name = str(rule.get("name") or "?")
-        if "validate" not in rule:
-            which = next((k for k in ("mutate", "generate", "verifyImages") if k in rule), "unknown")
-            out.append(Violation(doc.ident, name, f"{which} rules are not evaluated by lamina "
-                                 "(validate rules only): skipped", WARNING, None))
-            continue
-        level = _action(spec, rule)
-        plain = _plain(rule)
-        index = KindIndex([rule], lambda r, o: _could_apply(r, o, controllers))
-        for obj in env.objects:
-            if not index.candidates(obj):
+    return _run([doc], env, record)
+
+
+def _run(docs: list[PolicyDoc], env: Env, record: Any) -> list[Violation]:
+    """Every validate rule over the environment's objects: each object meets only the
+    rules its kind can match (one index for all the rules), and is cut down and keyed
+    once for all of them (KyvernoSubject). Violations come in policy, rule, object order."""
+    buckets: list[list[Violation]] = []
+    rules: list[KyvernoRule] = []
+    for doc in docs:
+        spec = doc.data.get("spec") or {}
+        controllers = _autogen(doc)
+        for rule in spec.get("rules") or []:
+            bucket: list[Violation] = []
+            buckets.append(bucket)
+            if "validate" not in rule:
+                which = next((k for k in ("mutate", "generate", "verifyImages") if k in rule),
+                             "unknown")
+                bucket.append(Violation(doc.ident, str(rule.get("name") or "?"),
+                                        f"{which} rules are not evaluated by lamina "
+                                        "(validate rules only): skipped", WARNING, None))
                 continue
-            if doc.kind == "Policy" and namespace_of(obj) != (doc.data.get("metadata") or {}).get("namespace", "default"):
-                continue
-            views = []
-            if applies(rule, obj, env):
-                views.append((obj, name))
-            elif obj.kind in controllers and obj.kind in POD_CONTROLLERS:
-                view = PodView(obj, POD_CONTROLLERS[obj.kind])
-                if applies(rule, view, env):
-                    views.append((view, ("autogen-cronjob-" if obj.kind == "CronJob" else "autogen-") + name))
-            for target, rule_name in views:
-                try:
-                    result = _one(doc, rule, target, env, plain)
-                except PolicyError as exc:
-                    out.append(Violation(doc.ident, rule_name, exc.message, ERROR, obj))
-                    record(rule_name, obj, "error")
-                    continue
-                record(rule_name, obj, "pass" if result is None else ("skip" if result == "" else "fail"))
-                if isinstance(result, tuple):
-                    message, at = result
-                    if target is not obj:        # autogen: the pod template's field
-                        at = (*POD_CONTROLLERS[obj.kind], *at) if at[:1] in (("spec",), ("metadata",)) else ()
-                    out.append(Violation(doc.ident, rule_name, message, level, obj, at=at))
-    return out
+            rules.append(KyvernoRule(doc, spec, rule, controllers, bucket))
+    if not rules:
+        return []
+    index = KindIndex(rules, KyvernoRule.could_apply)
+    shape = pattern_shape(r.rule["validate"]["pattern"] for r in rules if r.plain)
+    for obj in env.objects:
+        candidates = index.candidates(obj)
+        if candidates:
+            subject = KyvernoSubject(obj, shape)
+            for r in candidates:
+                r.apply(subject, env, record)
+    return [v for bucket in buckets for v in bucket]
+
+
+class KyvernoRule:
+    """One validate rule of a policy, prepared once per environment."""
+
+    def __init__(self, doc: PolicyDoc, spec: dict, rule: dict, controllers: set[str],
+                 out: list[Violation]):
+        self.doc, self.rule, self.controllers, self.out = doc, rule, controllers, out
+        self.name = str(rule.get("name") or "?")
+        self.level = _action(spec, rule)
+        self.plain = _plain(rule)
+        self.scoped = doc.kind == "Policy"       # a namespaced Policy: its namespace only
+        self.namespace = (doc.data.get("metadata") or {}).get("namespace", "default")
+        # Matching on kinds alone (the usual case): which of the object or its pod template
+        # the rule applies to is worked out once per kind.
+        self.by_kind: dict[tuple[str, str, bool], str] | None = \
+            {} if kinds_only(rule.get("match")) and not rule.get("exclude") else None
+        self.digest = key("kyverno", "plain" if self.plain else "full",
+                          json.dumps(rule, sort_keys=True, default=str))
+
+    def could_apply(self, obj: Any) -> bool:
+        return could_apply(self.rule, obj, self.controllers)
+
+    def _applies(self, obj: Any, env: Env) -> str:
+        """'obj', 'view' (its pod template, through autogen) or '' (neither)."""
+        if self.by_kind is not None:
+            triple = (obj.api_version, obj.kind, bool(obj.namespace))
+            found = self.by_kind.get(triple)
+            if found is None:
+                found = self.by_kind[triple] = "obj" if kinds_block(self.rule.get("match"), obj) \
+                    else "view" if self._autogen(obj) and kinds_block(self.rule.get("match"), PodKind) \
+                    else ""
+            return found
+        if applies(self.rule, obj, env):
+            return "obj"
+        if self._autogen(obj) and applies(self.rule, PodView(obj, POD_CONTROLLERS[obj.kind]), env):
+            return "view"
+        return ""
+
+    def _autogen(self, obj: Any) -> bool:
+        return obj.kind in self.controllers and obj.kind in POD_CONTROLLERS
+
+    def apply(self, subject: "KyvernoSubject", env: Env, record: Any) -> None:
+        obj = subject.obj
+        if self.scoped and namespace_of(obj) != self.namespace:
+            return
+        which = self._applies(obj, env)
+        if not which:
+            return
+        target, rule_name = obj, self.name
+        if which == "view":
+            target = subject.view()
+            rule_name = ("autogen-cronjob-" if obj.kind == "CronJob" else "autogen-") + self.name
+        result = self._result(subject, target, env)
+        if isinstance(result, tuple) and len(result) == 1:       # (the error,)
+            self.out.append(Violation(self.doc.ident, rule_name, result[0], ERROR, obj))
+            if record is not None:
+                record(rule_name, obj, "error")
+            return
+        if record is not None:
+            record(rule_name, obj, "pass" if result is None else ("skip" if result == "" else "fail"))
+        if isinstance(result, tuple):
+            message, at = result
+            if target is not obj:        # autogen: the pod template's field
+                at = (*POD_CONTROLLERS[obj.kind], *at) if at[:1] in (("spec",), ("metadata",)) else ()
+            self.out.append(Violation(self.doc.ident, rule_name, message, self.level, obj, at=at))
+
+    def _result(self, subject: "KyvernoSubject", target: Any, env: Env) -> Any:
+        """_one's answer, or (the PolicyError's message,): remembered by the rule's content
+        and what the rule reads of the target (results.py)."""
+        k = combine(self.digest, subject.content(target, self.plain, env)) if subject.kept else None
+        found = env.results.get(k, _valid) if k is not None else MISSING
+        if found is MISSING:
+            try:
+                found = _one(self.doc, self.rule, target, env, self.plain)
+            except PolicyError as exc:
+                found = (exc.message,)
+            if k is not None:
+                env.results.put(k, found)
+        return found
+
+
+def _valid(value: Any) -> bool:
+    """A remembered _result: None, '', (message,) or (message, path of str and int steps)."""
+    if value is None or value == "":
+        return True
+    return isinstance(value, tuple) and isinstance(value[0], str) and (
+        len(value) == 1 or (len(value) == 2 and isinstance(value[1], tuple)
+                            and all(isinstance(s, (str, int)) for s in value[1])))
+
+
+class KyvernoSubject:
+    """One object as the rules meet it: its pod template (for autogen rules) and the
+    digest of what the rules read of each, made once for every rule."""
+
+    def __init__(self, obj: Any, shape: Any):
+        self.obj, self.shape = obj, shape
+        self.kept = kept(obj)
+        self._view: PodView | None = None
+        self._digests: dict[tuple[int, bool], bytes] = {}
+
+    def view(self) -> PodView:
+        if self._view is None:
+            self._view = PodView(self.obj, POD_CONTROLLERS[self.obj.kind])
+        return self._view
+
+    def content(self, target: Any, plain: bool, env: Env) -> bytes:
+        """The digest of what a rule reads of `target`: a plain pattern, the parts any of
+        the run's plain patterns names (pattern_shape); any other rule, the object whole,
+        its request and its namespace."""
+        slot = (id(target), plain)
+        found = self._digests.get(slot)
+        if found is None:
+            if plain:
+                found = key(json.dumps(self.shape.prune("object", target.data), sort_keys=True,
+                                       default=str))
+            else:
+                found = key(json.dumps([target.data, env.request(target),
+                                        env.namespaces.object(namespace_of(target))],
+                                       sort_keys=True, default=str))
+            self._digests[slot] = found
+        return found
 
 
 def _plain(rule: dict) -> bool:
     """A rule that is one pattern with no variables, preconditions or context: checked
     without building the request's variables (most rules; much cheaper)."""
-    import json
     v = rule.get("validate") or {}
     return ("pattern" in v and not rule.get("preconditions") and not rule.get("context")
             and "{{" not in json.dumps(v, default=str))
@@ -362,37 +349,3 @@ def _one(doc: PolicyDoc, rule: dict, target: Any, env: Env,
 def _steps(path: str) -> tuple:
     """'/spec/containers/0/image' -> ('spec', 'containers', 0, 'image')."""
     return tuple(int(p) if p.isdigit() else p for p in path.strip("/").split("/") if p)
-
-
-def parse_image(ref: str) -> dict[str, str]:
-    """An image reference as Kyverno's `images` variable describes it."""
-    digest = ""
-    if "@" in ref:
-        ref, _, digest = ref.partition("@")
-    first, sep, rest = ref.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, path = first, rest
-    else:
-        registry, path = "docker.io", ref
-    tag = ""
-    if ":" in path.rpartition("/")[2]:
-        path, _, tag = path.rpartition(":")
-    if not tag and not digest:
-        tag = "latest"
-    return {"registry": registry, "path": path, "name": path.rpartition("/")[2],
-            "tag": tag, "digest": digest,
-            "reference": ref + (f"@{digest}" if digest else ""),
-            "referenceWithTag": f"{registry}/{path}:{tag}" if tag else f"{registry}/{path}"}
-
-
-def images(data: dict[str, Any]) -> dict[str, Any] | None:
-    """{containers|initContainers|ephemeralContainers: {name: parsed image}} of a Pod."""
-    spec = data.get("spec") if data.get("kind") == "Pod" else None
-    if not isinstance(spec, dict):
-        return None
-    out: dict[str, Any] = {}
-    for field in ("containers", "initContainers", "ephemeralContainers"):
-        for c in spec.get(field) or []:
-            if isinstance(c, dict) and isinstance(c.get("image"), str):
-                out.setdefault(field, {})[str(c.get("name"))] = parse_image(c["image"])
-    return out

@@ -11,8 +11,9 @@ quantities, durations), ranges `a-b` / `a!-b`.
 
 from __future__ import annotations
 
+import operator
 import re
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from lamina.policies.match import wildcard
 from lamina.policies.model import PolicyError
@@ -95,36 +96,67 @@ def _scalar_matches(pattern: Any, value: Any) -> bool:
         n = _num(value)
         return n is not None and n == float(pattern)
     p = str(pattern)
+    found = _MATCHERS.get(p)
+    if found is None:
+        if len(_MATCHERS) > 10_000:
+            _MATCHERS.clear()
+        found = _MATCHERS[p] = _matcher(p)
+    return found(value)
+
+
+_MATCHERS: dict[str, Callable[[Any], bool]] = {}
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+
+
+def _matcher(p: str) -> Callable[[Any], bool]:
+    """A string pattern's operators worked out once: the test of one value."""
     if "|" in p:
-        return any(scalar_matches(part.strip(), value) for part in p.split("|"))
+        alternatives = [part.strip() for part in p.split("|")]
+        return lambda value: any(scalar_matches(a, value) for a in alternatives)
     if "&" in p:
-        return all(scalar_matches(part.strip(), value) for part in p.split("&"))
-    if isinstance(value, (dict, list)):
-        return False
-    for op in (">=", "<=", ">", "<"):
+        conjuncts = [part.strip() for part in p.split("&")]
+        return lambda value: all(scalar_matches(c, value) for c in conjuncts)
+    leaf = _leaf(p)
+    return lambda value: not isinstance(value, (dict, list)) and leaf(value)
+
+
+def _leaf(p: str) -> Callable[[Any], bool]:
+    """One operand: a comparison, a range, a negation, a wildcard or a plain value."""
+    for op, compare in _COMPARE.items():
         if p.startswith(op):
-            want, got = _num(p[len(op):].strip()), _num(value)
-            if want is None or got is None:
-                return False
-            return {">=": got >= want, "<=": got <= want, ">": got > want, "<": got < want}[op]
+            want = _num(p[len(op):].strip())
+            if want is None:
+                return lambda value: False
+
+            def compared(value: Any, want: float = want,
+                         compare: Callable[[float, float], bool] = compare) -> bool:
+                got = _num(value)
+                return got is not None and compare(got, want)
+            return compared
     m = _RANGE.match(p)
-    if m and _num(m.group(1)) is not None and _num(m.group(3)) is not None:
-        got, low, high = _num(value), _num(m.group(1)), _num(m.group(3))
-        if got is None or low is None or high is None:
-            return False
-        inside = low <= got <= high
-        return not inside if m.group(2) else inside
+    low, high = (_num(m.group(1)), _num(m.group(3))) if m else (None, None)
+    if m and low is not None and high is not None:
+        outside = bool(m.group(2))
+
+        def ranged(value: Any, low: float = low, high: float = high) -> bool:
+            got = _num(value)
+            return got is not None and (low <= got <= high) != outside
+        return ranged
     if p.startswith("!"):
-        return not scalar_matches(p[1:], value)
-    text = _text(value)
+        rest = p[1:]
+        return lambda value: not scalar_matches(rest, value)
     if "*" in p or "?" in p:
-        if value is None:
-            return False
-        return wildcard(p, text)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        n = _num(p)
-        return n is not None and n == float(value)
-    return text == p
+        return lambda value: value is not None and wildcard(p, _text(value))
+    number: list[float | None] = []      # the pattern as a number, worked out on first need
+
+    def plain(value: Any) -> bool:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not number:
+                number.append(_num(p))
+            return number[0] is not None and number[0] == float(value)
+        return _text(value) == p
+    return plain
 
 
 def validate(pattern: Any, value: Any, path: str = "") -> str | None:
@@ -163,17 +195,22 @@ def validate(pattern: Any, value: Any, path: str = "") -> str | None:
     return None if scalar_matches(pattern, value) else (path or "/")
 
 
-_ORDERS: dict[int, tuple[dict, list[tuple[str, str, Any]]]] = {}
+_ORDERS: dict[int, tuple[dict, list[tuple[str, str, Any, bool]]]] = {}
 
 
-def _order(pattern: dict) -> list[tuple[str, str, Any]]:
-    """The pattern's (anchor, key, sub-pattern), conditional and global anchors first: they
-    decide whether the rest applies (worked out once per pattern)."""
+def _order(pattern: dict) -> list[tuple[str, str, Any, bool]]:
+    """The pattern's (anchor, key, sub-pattern, whether the key is a wildcard), conditional
+    and global anchors first: they decide whether the rest applies (worked out once per
+    pattern)."""
     found = _ORDERS.get(id(pattern))
     if found is not None and found[0] is pattern:
         return found[1]
     keys = sorted(pattern, key=lambda k: anchor(str(k))[0] not in ("()", "<"))
-    order = [(*anchor(str(k)), pattern[k]) for k in keys]
+    order = []
+    for k in keys:
+        kind, name = anchor(str(k))
+        order.append((kind, name, pattern[k],
+                      kind in ("", "X", "=") and ("*" in name or "?" in name)))
     if len(_ORDERS) > 50_000:
         _ORDERS.clear()
     _ORDERS[id(pattern)] = (pattern, order)      # the pattern kept alive: its id stays its own
@@ -184,9 +221,8 @@ _WILDCARD_KEYS = ("/metadata/labels", "/metadata/annotations")
 
 
 def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
-    for kind, name, p in _order(pattern):
-        here = f"{path}/{name}"
-        if kind in ("", "X", "=") and ("*" in name or "?" in name) and path.endswith(_WILDCARD_KEYS):
+    for kind, name, p, wild in _order(pattern):
+        if wild and path.endswith(_WILDCARD_KEYS):
             # Kyverno expands a wildcard key of labels or annotations into the keys it
             # matches (`X(fluxcd.io/*)`: no annotation key may match).
             keys = [k for k in value if wildcard(name, str(k))]
@@ -198,43 +234,75 @@ def _validate_map(pattern: dict, value: dict, path: str) -> str | None:
                     return bad
             if keys or kind != "":
                 continue
-        if kind in ("()", "<"):
-            if name not in value:
-                raise Skip(kind == "<")
-            try:
-                bad = validate(p, value[name], here)
-            except Skip:
-                raise Skip(kind == "<") from None
-            if bad is not None:
-                raise Skip(kind == "<")
-        elif kind == "X":
-            if name in value:
-                return here
-        elif kind == "=":
-            if name in value:
-                bad = validate(p, value[name], here)
-                if bad is not None:
-                    return bad
-        elif kind == "^":
-            items = value.get(name)
-            if not isinstance(items, list) or not isinstance(p, list) or not p:
-                return here
-            if not any(_quiet(p[0], it) for it in items):
-                return here
-        elif kind == "+":
-            continue
-        else:
+        if not kind:
             if name not in value:
                 if p in ("", None) or p == "null":
                     continue
                 if isinstance(p, str) and p.startswith("!") or (isinstance(p, str) and "|" in p and any(
                         x.strip() in ("", "null") for x in p.split("|"))):
                     continue
-                return here
-            bad = validate(p, value[name], here)
+                return f"{path}/{name}"
+            bad = validate(p, value[name], f"{path}/{name}")
             if bad is not None:
                 return bad
+        elif kind in ("()", "<"):
+            if name not in value:
+                raise Skip(kind == "<")
+            try:
+                bad = validate(p, value[name], f"{path}/{name}")
+            except Skip:
+                raise Skip(kind == "<") from None
+            if bad is not None:
+                raise Skip(kind == "<")
+        elif kind == "X":
+            if name in value:
+                return f"{path}/{name}"
+        elif kind == "=":
+            if name in value:
+                bad = validate(p, value[name], f"{path}/{name}")
+                if bad is not None:
+                    return bad
+        elif kind == "^":
+            items = value.get(name)
+            if not isinstance(items, list) or not isinstance(p, list) or not p:
+                return f"{path}/{name}"
+            if not any(_quiet(p[0], it) for it in items):
+                return f"{path}/{name}"
+        elif kind == "+":
+            continue
     return None
+
+
+def pattern_shape(patterns: Iterable[Any]) -> Any:
+    """What the patterns may read of a resource (a celshape.Shape over the root `object`):
+    every key a pattern names, every element of a list a list pattern meets, and whole
+    where a key holds a wildcard or the pattern is a scalar. validate() gives the same
+    answer, path included, for a resource cut down to it (Shape.prune)."""
+    from lamina.policies import celshape
+    shape = celshape.Shape()
+    for pattern in patterns:
+        for path in _reads(pattern, ("object",)):
+            shape.add_path(path)
+    return shape
+
+
+def _reads(pattern: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    from lamina.policies.celshape import ANY, WHOLE
+    if isinstance(pattern, dict) and pattern:
+        found = []
+        for k, sub in pattern.items():
+            kind, name = anchor(str(k))
+            if kind == "+":
+                continue          # an add anchor (mutate): validate() does not read it
+            if "*" in name or "?" in name or name in (ANY, WHOLE):
+                found = [path]    # a wildcard key reads every key of the map
+                break
+            found.extend(_reads(sub, (*path, name)))
+        yield from found or [path]
+    elif isinstance(pattern, list) and pattern and isinstance(pattern[0], dict):
+        yield from _reads(pattern[0], (*path, ANY))     # the element, against each element
+    else:
+        yield path                # a scalar, an empty map or list, a list of scalars
 
 
 def _quiet(pattern: Any, value: Any) -> bool:

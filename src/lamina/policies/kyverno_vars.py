@@ -192,3 +192,37 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return "" if v is None else str(v)
+
+
+def parse_image(ref: str) -> dict[str, str]:
+    """An image reference as Kyverno's `images` variable describes it."""
+    digest = ""
+    if "@" in ref:
+        ref, _, digest = ref.partition("@")
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = "docker.io", ref
+    tag = ""
+    if ":" in path.rpartition("/")[2]:
+        path, _, tag = path.rpartition(":")
+    if not tag and not digest:
+        tag = "latest"
+    return {"registry": registry, "path": path, "name": path.rpartition("/")[2],
+            "tag": tag, "digest": digest,
+            "reference": ref + (f"@{digest}" if digest else ""),
+            "referenceWithTag": f"{registry}/{path}:{tag}" if tag else f"{registry}/{path}"}
+
+
+def images(data: dict[str, Any]) -> dict[str, Any] | None:
+    """{containers|initContainers|ephemeralContainers: {name: parsed image}} of a Pod."""
+    spec = data.get("spec") if data.get("kind") == "Pod" else None
+    if not isinstance(spec, dict):
+        return None
+    out: dict[str, Any] = {}
+    for field in ("containers", "initContainers", "ephemeralContainers"):
+        for c in spec.get(field) or []:
+            if isinstance(c, dict) and isinstance(c.get("image"), str):
+                out.setdefault(field, {})[str(c.get("name"))] = parse_image(c["image"])
+    return out

@@ -159,6 +159,22 @@ def kinds_match(spec: Any, obj: Any) -> bool:
     return rules is None or any(rule_matches(r, obj, names=False) for r in rules if isinstance(r, dict))
 
 
+def _selects(selector: Any) -> bool:
+    """Whether a selector can refuse anything (selector_matches: only a non-empty mapping)."""
+    return isinstance(selector, dict) and bool(selector)
+
+
+def rules_only(spec: Any) -> bool:
+    """Whether match_resources(spec, ...) is exactly kinds_match(spec, ...): no selector,
+    no excluded rules and no resourceNames. Then the kind index's answer is final."""
+    if not isinstance(spec, dict):
+        return True
+    rules = spec.get("resourceRules") or []
+    return not (_selects(spec.get("namespaceSelector")) or _selects(spec.get("objectSelector"))
+                or any(isinstance(r, dict) for r in spec.get("excludeResourceRules") or [])
+                or any(isinstance(r, dict) and r.get("resourceNames") for r in rules))
+
+
 def wildcard(pattern: str, value: str) -> bool:
     """Kyverno's and Gatekeeper's `*` and `?` wildcards."""
     return fnmatch.fnmatchcase(value, pattern)
@@ -195,6 +211,16 @@ class KindIndex:
         if found is None:
             found = self._memo[key] = [it for it in self.items if self.test(it, obj)]
         return found
+
+
+def gatekeeper_kinds_only(match: Any) -> bool:
+    """Whether gatekeeper_matches(match, ...) is exactly gatekeeper_kinds_match(match, ...)
+    (no namespaces, name or selectors): then the kind index's answer is final."""
+    if not isinstance(match, dict):
+        return True
+    return (match.get("namespaces") is None and not match.get("excludedNamespaces")
+            and not match.get("name") and not _selects(match.get("labelSelector"))
+            and not match.get("namespaceSelector"))
 
 
 def gatekeeper_matches(match: Any, obj: Any, namespaces: Namespaces) -> bool:

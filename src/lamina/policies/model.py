@@ -67,6 +67,11 @@ class Violation:
     at: tuple[Any, ...] = ()        # the field the rule failed at (yaml/positions.py steps)
 
 
+def _results() -> Any:
+    from lamina.policies.results import Results
+    return Results()
+
+
 def get_path(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, dict):
@@ -84,6 +89,8 @@ class Env:
     objects: tuple[Any, ...]
     namespaces: Any                              # match.Namespaces
     params: tuple[Any, ...] = ()                 # rendered objects + policy files' other objects
+    # Results remembered by content (results.Results; default: in this process only).
+    results: Any = field(default_factory=lambda: _results())
 
     def request(self, obj: Any) -> dict[str, Any]:
         """The admission request lamina stands in for: creating the object."""

@@ -16,8 +16,10 @@ import json
 from typing import Any
 
 from lamina.policies import k8scel
-from lamina.policies.match import KindIndex, kinds_match, match_resources, namespace_of, version_of
+from lamina.policies.match import (KindIndex, kinds_match, match_resources, namespace_of,
+                                   rules_only, version_of)
 from lamina.policies.model import ERROR, WARNING, Env, PolicyDoc, PolicyError, Violation, get_path
+from lamina.policies.results import MISSING, Results, combine, kept, key
 
 KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
 
@@ -53,6 +55,7 @@ class Compiled:
                                            *(m.functions for _i, _v, _c, m in self.validations if m))
         self.ignore_errors = spec.get("failurePolicy") == "Ignore"
         self.key = doc.digest()
+        self.result_key = key("validating-admission-policy", self.key)     # results.py
         rules = get_path(spec, "matchConstraints", "resourceRules") or []
         self.names_in_rules = any(isinstance(r, dict) and r.get("resourceNames") for r in rules)
         self.expressions = [*(c for _n, c in self.conditions), *(c for _n, c in self.variables),
@@ -107,10 +110,27 @@ def _level(binding: PolicyDoc) -> str:
     return ERROR if "Deny" in actions else WARNING
 
 
-def _kinds_match(pair: tuple[PolicyDoc, Compiled, str], obj: Any) -> bool:
-    binding, policy, _level = pair
-    return kinds_match(policy.spec.get("matchConstraints"), obj) and \
-        kinds_match(get_path(binding.data, "spec", "matchResources"), obj)
+class _Pair:
+    """A binding and its policy, as one environment's evaluation uses them."""
+
+    __slots__ = ("binding", "policy", "level", "constraints", "resources", "exact")
+
+    def __init__(self, binding: PolicyDoc, policy: Compiled):
+        self.binding, self.policy, self.level = binding, policy, _level(binding)
+        self.constraints = policy.spec.get("matchConstraints")
+        self.resources = get_path(binding.data, "spec", "matchResources")
+        # Resource rules alone (the usual case): the kind index has matched them exactly.
+        self.exact = rules_only(self.constraints) and rules_only(self.resources)
+
+    def matches(self, obj: Any, env: Env) -> bool:
+        # The index matched the resource rules already (exactly, without resourceNames).
+        return self.exact or (
+            match_resources(self.constraints, obj, env.namespaces, rules=self.policy.names_in_rules)
+            and match_resources(self.resources, obj, env.namespaces, rules=True))
+
+
+def _kinds_match(pair: _Pair, obj: Any) -> bool:
+    return kinds_match(pair.constraints, obj) and kinds_match(pair.resources, obj)
 
 
 def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
@@ -118,14 +138,14 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     bindings = [d for d in docs if d.kind == "ValidatingAdmissionPolicyBinding"]
     out: list[Violation] = []
     broken: set[str] = set()
-    pairs: list[tuple[PolicyDoc, Compiled, str]] = []
+    pairs: list[_Pair] = []
     for binding in bindings:
         name = str(get_path(binding.data, "spec", "policyName") or "")
         doc = policies.get(name)
         if doc is None or name in broken:
             continue      # a binding to a policy the cluster does not have binds nothing
         try:
-            pairs.append((binding, compiled(doc), _level(binding)))
+            pairs.append(_Pair(binding, compiled(doc)))
         except PolicyError as exc:
             broken.add(name)
             out.append(Violation(doc.ident, "compile", exc.message, ERROR, None))
@@ -134,23 +154,21 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
     index = KindIndex(pairs, _kinds_match)
     # Every object is handed to CEL once for all bindings, and only the parts of it
     # that some expression reads (celshape.py).
-    shape = k8scel.shape_of(c for _b, p, _l in pairs for c in p.expressions)
+    shape = k8scel.shape_of(c for pair in pairs for c in pair.policy.expressions)
     namespace_objects: dict[str, Any] = {}
     for obj in env.objects:
         candidates = index.candidates(obj)
         if not candidates:
             continue
         inputs: _Inputs | None = None
-        for binding, policy, level in candidates:
-            # The index matched the resource rules already (exactly, without resourceNames).
-            if not match_resources(policy.spec.get("matchConstraints"), obj, env.namespaces,
-                                   rules=policy.names_in_rules) or \
-                    not match_resources(get_path(binding.data, "spec", "matchResources"), obj,
-                                        env.namespaces, rules=True):
+        for pair in candidates:
+            if not pair.matches(obj, env):
                 continue
-            params = _params(binding, policy, obj, env)
+            policy, level = pair.policy, pair.level
+            params = _params(pair.binding, policy, obj, env)
             if isinstance(params, str):
-                out.append(Violation(policy.doc.ident, f"binding {binding.name}", params, level, obj))
+                out.append(Violation(policy.doc.ident, f"binding {pair.binding.name}", params,
+                                     level, obj))
                 continue
             if inputs is None:
                 ns = namespace_of(obj)
@@ -158,51 +176,60 @@ def evaluate(docs: list[PolicyDoc], env: Env) -> list[Violation]:
                     namespace_objects[ns] = shape.prune("namespaceObject", env.namespaces.object(ns))
                 inputs = _Inputs(k8scel.pruned(shape, {
                     "object": obj.data, "oldObject": None, "request": env.request(obj)}),
-                    namespace_objects[ns], shape)
+                    namespace_objects[ns], shape, kept(obj))
             for param in params:
                 out.extend(Violation(policy.doc.ident, rule, message, level, obj)
-                           for rule, message in _results(policy, param, inputs))
+                           for rule, message in _results(policy, param, inputs, env.results))
     return out
 
 
 class _Inputs:
-    """One object's CEL variables (pruned to what the run's expressions read), and their
-    content as text: what results are remembered by."""
+    """One object's CEL variables (pruned to what the run's expressions read), and the
+    digest of their content: what results are remembered by."""
 
-    def __init__(self, base: dict[str, Any], namespace_object: Any, shape: Any):
+    def __init__(self, base: dict[str, Any], namespace_object: Any, shape: Any, keep: bool):
         self.base = {**base, "namespaceObject": namespace_object} \
             if shape.reads("namespaceObject") else base
         self.shape = shape
-        self._text: str | None = None
+        self.keep = keep           # not a Secret: its results may be remembered
+        self._digest: bytes | None = None
 
-    def text(self) -> str:
-        if self._text is None:
-            self._text = json.dumps(self.base, sort_keys=True, default=str)
-        return self._text
-
-
-# (policy content, inputs, param) -> [(rule, message)]: an object whose pruned content
-# another environment (or binding) already had is not evaluated again.
-_RESULTS: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-_RESULTS_MAX = 200_000
+    def digest(self) -> bytes:
+        if self._digest is None:
+            self._digest = key(json.dumps(self.base, sort_keys=True, default=str))
+        return self._digest
 
 
-def _results(policy: Compiled, param: Any, inputs: _Inputs) -> list[tuple[str, str]]:
+_NULL = key("null")
+
+
+def _valid(value: Any) -> bool:
+    return isinstance(value, tuple) and all(
+        isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) and isinstance(r[1], str)
+        for r in value)
+
+
+def _results(policy: Compiled, param: Any, inputs: _Inputs,
+             results: Results) -> tuple[tuple[str, str], ...]:
+    """The policy's (rule, message) failures for one object and param, remembered by the
+    policy's content, the pruned inputs and the pruned param (results.py): an object whose
+    relevant content another environment, binding or run already had is not evaluated
+    again."""
     param = inputs.shape.prune("params", param)
-    key = (policy.key, inputs.text(),
-           "null" if param is None else json.dumps(param, sort_keys=True, default=str))
-    found = _RESULTS.get(key)
-    if found is None:
-        if len(_RESULTS) >= _RESULTS_MAX:
-            _RESULTS.clear()
-        found = _RESULTS[key] = _one(policy, param, inputs.base)
+    if not inputs.keep:
+        return _one(policy, param, inputs.base)
+    k = combine(policy.result_key, inputs.digest(), _NULL if param is None
+                else key(json.dumps(param, sort_keys=True, default=str)))
+    found = results.get(k, _valid)
+    if found is MISSING:
+        found = results.put(k, _one(policy, param, inputs.base))
     return found
 
 
 _NO_VARIABLES: dict[str, Any] = {}
 
 
-def _one(policy: Compiled, param: Any, base: dict[str, Any]) -> list[tuple[str, str]]:
+def _one(policy: Compiled, param: Any, base: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     # The same empty mapping each time: k8scel sets a variable again only when it changes.
     variables: dict[str, Any] = {**base, "params": param, "variables": _NO_VARIABLES}
 
@@ -216,9 +243,9 @@ def _one(policy: Compiled, param: Any, base: dict[str, Any]) -> list[tuple[str, 
     for name, cond in policy.conditions:
         try:
             if run(cond) is not True:
-                return []
+                return ()
         except k8scel.EvalError as exc:
-            return failed(f"matchCondition {name}", cond, exc)
+            return tuple(failed(f"matchCondition {name}", cond, exc))
     values: dict[str, Any] = {}
     for name, var in policy.variables:
         try:
@@ -250,7 +277,7 @@ def _one(policy: Compiled, param: Any, base: dict[str, Any]) -> list[tuple[str, 
         if not message:
             message = str(v.get("message") or f"failed expression: {expr.source}")
         out.append((rule, message))
-    return out
+    return tuple(out)
 
 
 __all__ = ["evaluate", "KINDS", "version_of"]

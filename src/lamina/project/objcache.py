@@ -130,17 +130,8 @@ class Pack:
 
     def _load(self) -> None:
         from lamina.store import cachefile
-        try:
-            payload = cachefile.read_entry(self.path, _MAGIC, self.key)
-        except cachefile.Damaged:
-            self._discard()
-            return
-        if payload is None:
-            return
-        try:
-            data = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            self._discard()
+        data = cachefile.read_marshal(self.path, _MAGIC, self.key)
+        if data is None:
             return
         if not (isinstance(data, tuple) and len(data) == 3 and data[0] == code_stamp()
                 and isinstance(data[1], tuple) and len(data[1]) == self.SLOTS
@@ -148,12 +139,6 @@ class Pack:
             return      # another lamina's pack: not used, overwritten after this render
         self.keys = tuple(k if isinstance(k, str) else None for k in data[1])
         self.entries = data[2]
-
-    def _discard(self) -> None:
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
 
     def _entry(self, key: bytes | None) -> Entry | None:
         entry = self.entries.get(key) if key is not None else None

@@ -16,7 +16,9 @@ it is a miss, never a wrong answer. The checksum catches torn or edited files.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+from typing import Any
 
 _DIGEST = 32
 
@@ -68,6 +70,17 @@ def read_entry(path: str, magic: bytes, key: str | bytes) -> bytes | None:
     if bound != key_digest(key):
         return None
     return payload
+
+
+def read_marshal(path: str, magic: bytes, key: str | bytes) -> Any:
+    """The `marshal` data stored for `key` at `path` (loading it runs no code), or None:
+    no entry, one for another key, or a damaged one (then the file is removed)."""
+    try:
+        payload = read_entry(path, magic, key)
+        return None if payload is None else marshal.loads(payload)
+    except (Damaged, ValueError, EOFError, TypeError):   # Damaged is a ValueError
+        discard(path)
+        return None
 
 
 def discard(path: str) -> None:

@@ -6,7 +6,8 @@ section each:
 - `docs/`: parsed and printed large YAML documents (yaml/doc_cache.py);
 - `builds/`: the build memo, one record per overlay (kustomize/memo.py);
 - `render/`: per-target packs of printed resources and check findings (project/objcache.py),
-  and `render/owners/`, the cross-environment markers of the last render (project/owners.py).
+  and `render/owners/`, the cross-environment markers of the last render (project/owners.py);
+- `policies/`: per-target packs of admission-policy results (policies/results.py).
 
 `LAMINA_NO_CACHE=1` turns every cache off: nothing is read or written.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-SECTIONS = ("docs", "builds", "render")
+SECTIONS = ("docs", "builds", "render", "policies")
 
 
 def enabled() -> bool:
