@@ -98,7 +98,7 @@ TEMPLATE_CASES = {
     "a value of the wrong type": (J2.replace("{{ values.n }}", "{{ values.db + 1 }}"),
                                   "Error: overlays/prod/configmap.yaml.j2:7: a value has the wrong type "
                                   "for this expression (can only concatenate str (not \"int\") to str): check "
-                                  "the types of the values it uses (values files consulted: values.yaml)"),
+                                  "the types of the values it uses (values files consulted: overlays/prod/values.yaml)"),
 }
 
 
