@@ -9,51 +9,50 @@ source path, and located() names them from the project root as it does the sourc
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from lamina.errors import LaminaError, SourceRef
 
 
-class ValuesError(LaminaError):
-    """A values file or a --set argument that cannot be read."""
+class _NamesFiles:
+    """The `files` a message names, moved by located() (mixed into the two errors below;
+    not a LaminaError itself, so it is no error class of its own)."""
 
     files: tuple[str, ...] = ()
 
-    def __init__(self, message: str, source: SourceRef | None = None, files: tuple[str, ...] = ()):
-        super().__init__(message, source)
-        self.files = tuple(files)
+    def __init__(self, message: str, source: SourceRef | None = None,
+                 files: tuple[str, ...] = ()):
+        LaminaError.__init__(cast(LaminaError, self), message, source)
+        if files:
+            self.files = tuple(files)
 
     def located(self, base: str = "", environment: str | None = None,
                 root: str = "") -> LaminaError:
-        move_files(self, base, root)
-        return super().located(base, environment, root)
+        error = cast(LaminaError, self)
+        move_files(error, base, root)
+        return LaminaError.located(error, base, environment, root)
+
+
+class ValuesError(_NamesFiles, LaminaError):
+    """A values file or a --set argument that cannot be read."""
 
 
 class ValuesSchemaError(ValuesError):
     """Merged values that do not satisfy the layer's valuesSchema, or a schema that is not one."""
 
 
-class TemplateError(LaminaError):
+class TemplateError(_NamesFiles, LaminaError):
     """A .j2 template that fails to compile, render, stay in the sandbox, or yield valid YAML."""
 
-    files: tuple[str, ...] = ()
 
-    def __init__(self, message: str, source: SourceRef | None = None, files: tuple[str, ...] = ()):
-        super().__init__(message, source)
-        self.files = tuple(files)
-
-    def located(self, base: str = "", environment: str | None = None,
-                root: str = "") -> LaminaError:
-        move_files(self, base, root)
-        return super().located(base, environment, root)
-
-
-def move_files(error: ValuesError | TemplateError, base: str, root: str) -> None:
+def move_files(error: LaminaError, base: str, root: str) -> None:
     """Name the files `error`'s message mentions as SourceRef.under(base, root) names them."""
-    if not error.files or not (base or root):
+    files: tuple[str, ...] = getattr(error, "files", ())
+    if not files or not (base or root):
         return
-    moved = tuple(SourceRef(f).under(base, root).path for f in error.files)
-    error.message = respell(error.message, dict(zip(error.files, moved)))
-    error.files = moved
+    moved = tuple(SourceRef(f).under(base, root).path for f in files)
+    error.message = respell(error.message, dict(zip(files, moved)))
+    setattr(error, "files", moved)
     error.args = (error.message,) + error.args[1:]
 
 
