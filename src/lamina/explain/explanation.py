@@ -12,6 +12,7 @@ from lamina.explain.tracer import MISSING, Event, ExplainError, FieldTracer, loo
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.yaml.value_positions import ValueSource
 
+
 @dataclass(frozen=True)
 class Explanation:
     """Every step that changed the field, in build order, and its final value (a Secret's
