@@ -33,6 +33,8 @@ class Worker:
         self.plan = plan
         # index -> (its check context, its pack) for cross(), once every marker is known
         self.kept: dict[int, tuple[Context, Remembered | None]] = {}
+        # index -> the key of its renderings (yaml/value_positions.py rendering_scope)
+        self.scopes: dict[int, object] = {}
 
     def render(self, index: int) -> Outcome:
         job = self.plan.jobs[index]
@@ -42,7 +44,9 @@ class Worker:
             return self._finish(index, job, resmap, inputs, source, command, unmatched)
         # Findings on fields a values file set name that file: this target's, never the
         # values of another target rendered in this process (yaml/value_positions.py).
-        with rendering_scope(index):
+        # A new key per render: a later render in this process never reads this one's.
+        self.scopes[index] = scope = object()
+        with rendering_scope(scope):
             return render_target(self.plan.project, job.env, job.path, job.cluster,
                                  self.plan.values, finish)
 
@@ -129,7 +133,7 @@ class Worker:
         if memo is not None:
             cached = memo.cached(memo.cross, per_object_key(ctx, self.plan.rule_list,
                                                            ids=(CROSS,)))
-        with rendering_scope(index):
+        with rendering_scope(self.scopes.get(index, index)):
             part = check_context(ctx, self.plan.rule_list, cached, only=frozenset({CROSS}),
                                  ids=(CROSS,))
         if memo is not None:

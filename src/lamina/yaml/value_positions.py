@@ -30,6 +30,8 @@ _LOCK = threading.Lock()
 _MAX_SCOPED = 4096
 # (scope, absolute path) -> RenderedText
 _SCOPED: "OrderedDict[tuple[Any, str], Any]" = OrderedDict()
+# (scope, path as asked) -> RenderedText: own_rendering's answers
+_ASKED: dict[tuple[Any, str], Any] = {}
 _SCOPE: contextvars.ContextVar[Any] = contextvars.ContextVar("lamina_rendering_scope", default=None)
 
 
@@ -65,6 +67,7 @@ def remember_scoped(real: str, rendered: Any) -> None:
     if scope is None:
         return
     with _LOCK:
+        _ASKED.clear()
         _SCOPED[(scope, real)] = rendered
         _SCOPED.move_to_end((scope, real))
         while len(_SCOPED) > _MAX_SCOPED:
@@ -77,8 +80,19 @@ def own_rendering(path: str, latest: Callable[[str], Any]) -> Any:
     scope = _SCOPE.get()
     if scope is None:
         return latest(path)
+    # Every finding on a template asks: resolve each path once per scope (realpath costs
+    # system calls). A rendering made since clears the answers.
     with _LOCK:
-        return _SCOPED.get((scope, os.path.realpath(path)))
+        found = _ASKED.get((scope, path))
+    if found is None:
+        real = os.path.realpath(path)
+        with _LOCK:
+            found = _SCOPED.get((scope, real))
+            if found is not None:
+                if len(_ASKED) > _MAX_SCOPED:
+                    _ASKED.clear()
+                _ASKED[(scope, path)] = found
+    return found
 
 def through_values(rendered: Any, docs: list[Any], doc_line: int | None, path: FieldPath,
                    here: SourceRef, root: str, data: Any) -> ValueSource | None:
