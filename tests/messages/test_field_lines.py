@@ -42,11 +42,11 @@ def test_a_generated_secret_points_at_its_generator_entry(project: Path) -> None
     assert "encrypt it" in line
 
 
-def test_explain_names_the_template_line_and_the_values_line(project: Path) -> None:
+def test_explain_names_the_values_line_via_the_template_line(project: Path) -> None:
     code, out, err = run_cli("explain", "prod", "Deployment/web", "spec.replicas", cwd=project)
     assert code == 0, err
-    assert "1. declared in base/deployment.yaml.j2:7: 2" in out
-    assert "value replicas from overlays/prod/values.yaml:2:1" in out
+    assert ("1. declared in overlays/prod/values.yaml:2:1 (values replicas, "
+            "via base/deployment.yaml.j2:7): 2") in out
 
 
 def test_a_schema_error_points_at_the_unknown_field(project: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from lamina.errors import LaminaError
 from lamina.explain.explanation import Explanation, explain_overlay
 from lamina.kustomize.dialect import ValuesOptions
 from lamina.project.config import load_project
@@ -35,6 +36,10 @@ def explain(options: ExplainOptions) -> Explanation:
     overlay = os.path.join(project.root, env.overlay)
     values = options.values
     files = tuple(os.path.join(project.root, v) for v in env.values) + values.files
-    return explain_overlay(project.root, overlay, options.environment, options.resource,
-                           options.field, ValuesOptions(files=files, sets=values.sets,
-                                                        set_strings=values.set_strings))
+    try:
+        return explain_overlay(project.root, overlay, options.environment, options.resource,
+                               options.field, ValuesOptions(files=files, sets=values.sets,
+                                                            set_strings=values.set_strings))
+    except LaminaError as exc:
+        # Named from the project root, as its output is (and as `render` names it).
+        raise exc.located(env.overlay, None, project.root) from None

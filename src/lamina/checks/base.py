@@ -33,6 +33,19 @@ class Finding:
             return str(self.source)
         return self.rendered or self.resource
 
+    def via(self) -> str:
+        """` (via base/deployment.yaml.j2:7)` when `source` is the values line (or `--set`)
+        that set the field through a template line (yaml/value_positions.py), else ""."""
+        via = getattr(self.source, "via", None)
+        return f" (via {via})" if via is not None else ""
+
+    def file_source(self) -> SourceRef | None:
+        """`source` when it names a file; for a value given by `--set`, the template line it
+        went through (annotations and SARIF need a file)."""
+        if self.source is not None and self.source.path.startswith("-"):
+            return getattr(self.source, "via", None)
+        return self.source
+
 
 @dataclass(frozen=True)
 class Obj:

@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from lamina.errors import SourceRef
 from lamina.explain.tracer import MISSING, Event, ExplainError, FieldTracer, lookup, parse_field_path
 from lamina.kustomize.dialect import ValuesOptions
-
-_VALUES_REF = re.compile(r"values((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+)")
-_ALIAS = re.compile(r"\{%-?\s*set\s+([A-Za-z_]\w*)\s*=\s*values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*-?%\}")
+from lamina.yaml.value_positions import ValueSource
 
 
 @dataclass(frozen=True)
@@ -32,40 +29,15 @@ class Explanation:
         return format_explanation(self)
 
 
-def _template_values(template: SourceRef | None, overlay_dir: str, value: Any,
-                     values: Any) -> list[tuple[str, SourceRef]]:
-    """Values keys that the template line producing the value reads, and where each was set."""
-    if values is None or template is None or not template.path.endswith(".j2"):
+def _template_values(template: SourceRef | None, overlay_dir: str) -> list[tuple[str, SourceRef]]:
+    """Every values key the template line `template` reads, and where each was set (the
+    build's own rendering of the template: yaml/positions.py keeps it)."""
+    if template is None or not template.line or not template.path.endswith(".j2"):
         return []
-    path = os.path.normpath(os.path.join(overlay_dir, template.path))
-    try:
-        text = open(path, encoding="utf-8").read()
-    except OSError:
-        return []
-    from lamina.templates import parse_path
-    # `{% set svc = values.services.user %}` makes `svc.port` mean `values.services.user.port`.
-    for alias, target in _ALIAS.findall(text):
-        text += "\n" + re.sub(rf"\b{alias}((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)",
-                              lambda m: f"values{target}{m.group(1)}", text)
-    out: list[tuple[str, SourceRef]] = []
-    for m in _VALUES_REF.finditer(text):
-        key = m.group(1).lstrip(".")
-        try:
-            vpath = parse_path(key)
-        except Exception:
-            continue
-        node: Any = values.data
-        for part in vpath:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                node = MISSING
-                break
-        if node is not MISSING and str(node) == str(value):
-            origin = values.origin(vpath) if hasattr(values, "origin") else None
-            if origin is not None and (key, origin) not in out:
-                out.append((key, origin))
-    return out
+    from lamina.yaml.positions import rendered_text
+    rendered = rendered_text(os.path.join(overlay_dir, template.path))
+    reads = getattr(rendered, "values_read", None)
+    return list(reads(template.line)) if reads is not None else []
 
 
 def parse_resource(resource: str) -> tuple[str, str, str | None, str]:
@@ -86,8 +58,6 @@ def explain_overlay(root: str, overlay: str, environment: str, resource: str, fi
     """Build the kustomization in `overlay` (inside the project folder `root`) with a field
     tracer, and say who set `field` of `resource`; files are named from `root`."""
     from lamina.kustomize.build import BuildOptions, build
-    from lamina.kustomize.dialect import merged_values
-    from lamina.kustomize.loader import FileLoader
     kind, name, namespace, group = parse_resource(resource)
     steps = parse_field_path(field)
     tracer = FieldTracer(kind, steps, root=overlay)
@@ -108,10 +78,14 @@ def explain_overlay(root: str, overlay: str, environment: str, resource: str, fi
     if final is MISSING:
         raise ExplainError(f"{kind}/{res.name} has no field {field}")
     events = tracer.history.get(id(res), [])
-    merged = merged_values(FileLoader.at(overlay), values)
     declared = next((e for e in events if e.step == "declared"), None)
-    origins = _template_values(declared.where if declared else None, overlay,
-                               declared.value if declared else None, merged)
+    where = declared.where if declared else None
+    if isinstance(where, ValueSource):
+        # The field is one values leaf: the event names its line, via the template's.
+        origins = [(where.key, SourceRef(where.path, where.line, where.column))]
+    else:
+        # The template line reads values among other things: say which, and where each was set.
+        origins = _template_values(where, overlay)
     rel = os.path.relpath(overlay, root)
     # No Secret value reaches the output, wherever it was copied to (lamina/redact.py).
     from lamina.redact import Redactor
@@ -121,16 +95,10 @@ def explain_overlay(root: str, overlay: str, environment: str, resource: str, fi
         return value if value is MISSING else red.at(kind, list(steps), value)
     return Explanation(
         f"{kind}/{res.name}", field,
-        tuple(Event(e.step, None if e.where is None else _relative(e.where, rel), shown(e.value), e.resource)
-              for e in events),
+        tuple(Event(e.step, None if e.where is None else e.where.under(rel, root), shown(e.value),
+                    e.resource) for e in events),
         shown(final),
-        tuple((k, _relative(s, rel)) for k, s in origins))
-
-
-def _relative(ref: SourceRef, overlay_rel: str) -> SourceRef:
-    if os.path.isabs(ref.path) or ref.path.startswith("--"):
-        return ref
-    return SourceRef(os.path.normpath(os.path.join(overlay_rel, ref.path)), ref.line, ref.column)
+        tuple((k, s.under(rel, root)) for k, s in origins))
 
 
 def format_explanation(e: Explanation) -> str:
@@ -144,9 +112,11 @@ def format_explanation(e: Explanation) -> str:
     lines = [f"{e.resource} {e.field}"]
     for i, ev in enumerate(e.events, 1):
         where = str(ev.where) if ev.where else "(build step)"
+        if isinstance(ev.where, ValueSource):
+            where += f" (values {ev.where.key}, via {ev.where.via})"
         action = "declared in" if ev.step == "declared" else f"{ev.step} at"
         lines.append(f"  {i}. {action} {where}: {show(ev.value)}")
-        if ev.step == "declared":
+        if ev.step == "declared" and not isinstance(ev.where, ValueSource):
             for key, origin in e.values_origin:
                 lines.append(f"     value {key} from {origin}")
     lines.append(f"  final: {show(e.final)}")

@@ -13,3 +13,6 @@ class BuildValues(MergedValues):
     (no `metadata.name`, no `kind`) are mapped back to template lines too."""
 
     resource_templates: frozenset[str] = frozenset()
+    # The folder (absolute) the origins' relative paths start from: the build's root.
+    # A message about a field a values file set names that file from the project root.
+    root: str = ""

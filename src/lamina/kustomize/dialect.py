@@ -103,15 +103,16 @@ def merged_values(loader: FileLoader, options: ValuesOptions,
     merged = merge_layers(layers, [s.schema for s in reversed(walk.schemas)] or None)
     for schema in walk.schemas:
         merged = validate_values(merged, schema.schema, schema.path, schema.positions)
-    return _with_resource_templates(merged, frozenset(walk.resource_templates))
+    return _with_resource_templates(merged, frozenset(walk.resource_templates),
+                                    loader.build_root or loader.root)
 
 
-def _with_resource_templates(merged: Any, displays: frozenset[str]) -> Any:
+def _with_resource_templates(merged: Any, displays: frozenset[str], root: str) -> Any:
     # Imported here: a Kustomize-dialect build never loads the template engine (Jinja2 and
     # jsonschema cost tens of milliseconds of start-up).
     from lamina.kustomize.build_values import BuildValues
     return BuildValues(data=merged.data, origins=merged.origins, sources=merged.sources,
-                       resource_templates=displays)
+                       resource_templates=displays, root=root)
 
 
 def make_renderer(values: Any) -> Callable[[str, str], str]:

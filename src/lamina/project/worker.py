@@ -23,6 +23,7 @@ from lamina.project.layout import SourceInfo, environment_files, resource_paths
 from lamina.project.plan import CROSS, Job, Mode, Outcome, Owners, Plan, others
 from lamina.project.render import options_output, project_relative, render_target
 from lamina.project.writer import stage
+from lamina.yaml.value_positions import rendering_scope
 
 
 class Worker:
@@ -32,6 +33,8 @@ class Worker:
         self.plan = plan
         # index -> (its check context, its pack) for cross(), once every marker is known
         self.kept: dict[int, tuple[Context, Remembered | None]] = {}
+        # index -> the key of its renderings (yaml/value_positions.py rendering_scope)
+        self.scopes: dict[int, object] = {}
 
     def render(self, index: int) -> Outcome:
         job = self.plan.jobs[index]
@@ -39,8 +42,13 @@ class Worker:
         def finish(resmap: ResMap, inputs: dict[str, str], source: SourceInfo, command: str,
                    unmatched: tuple[Any, ...] = ()) -> Outcome:
             return self._finish(index, job, resmap, inputs, source, command, unmatched)
-        return render_target(self.plan.project, job.env, job.path, job.cluster,
-                             self.plan.values, finish)
+        # Findings on fields a values file set name that file: this target's, never the
+        # values of another target rendered in this process (yaml/value_positions.py).
+        # A new key per render: a later render in this process never reads this one's.
+        self.scopes[index] = scope = object()
+        with rendering_scope(scope):
+            return render_target(self.plan.project, job.env, job.path, job.cluster,
+                                 self.plan.values, finish)
 
     def _finish(self, index: int, job: Job, resmap: ResMap, inputs: dict[str, str],
                 source: SourceInfo, command: str, unmatched: tuple[Any, ...] = ()) -> Outcome:
@@ -125,8 +133,9 @@ class Worker:
         if memo is not None:
             cached = memo.cached(memo.cross, per_object_key(ctx, self.plan.rule_list,
                                                            ids=(CROSS,)))
-        part = check_context(ctx, self.plan.rule_list, cached, only=frozenset({CROSS}),
-                             ids=(CROSS,))
+        with rendering_scope(self.scopes.get(index, index)):
+            part = check_context(ctx, self.plan.rule_list, cached, only=frozenset({CROSS}),
+                                 ids=(CROSS,))
         if memo is not None:
             memo.computed(memo.cross, part.per_object)
             memo.save()

@@ -15,9 +15,10 @@ def check_report(result, color: bool = False) -> str:
     lines = []
     for f in result.findings:
         props = [f"title={_prop(f'{f.check} ({f.environment})')}"]
-        if f.source is not None:
-            props.insert(0, f"file={_prop(f.source.path)}")
-            if f.source.line:
-                props.insert(1, f"line={f.source.line}")
-        lines.append(f"::{f.level} {','.join(props)}::{_escape(f.resource + ': ' + f.message)}")
+        source = f.file_source()
+        if source is not None:
+            props.insert(0, f"file={_prop(source.path)}")
+            if source.line:
+                props.insert(1, f"line={source.line}")
+        lines.append(f"::{f.level} {','.join(props)}::{_escape(f.resource + ': ' + f.message + f.via())}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -12,6 +12,7 @@ def check_report(result, color: bool = False) -> str:
             "environment": f.environment, "resource": f.resource,
             "file": f.source.path if f.source else None,
             "line": f.source.line if f.source else None,
+            "via": str(f.source.via) if getattr(f.source, "via", None) else None,
             "rendered": f.rendered, "related": list(f.related)} for f in result.findings],
         "skipped": result.skipped,
         "summary": {"resources": result.checked, "errors": len(result.errors()),

@@ -19,10 +19,11 @@ def check_report(result, color: bool = False) -> str:
     results = []
     for f in result.findings:
         item = {"ruleId": f.check, "level": "error" if f.level == "error" else "warning",
-                "message": {"text": f"{f.environment} {f.resource}: {f.message}"}}
-        path = f.source.path if f.source else f.rendered
+                "message": {"text": f"{f.environment} {f.resource}: {f.message}{f.via()}"}}
+        source = f.file_source()
+        path = source.path if source else f.rendered
         if path:
-            region = {"startLine": f.source.line} if f.source and f.source.line else None
+            region = {"startLine": source.line} if source and source.line else None
             loc = {"physicalLocation": {"artifactLocation": {"uri": path}}}
             if region:
                 loc["physicalLocation"]["region"] = region

@@ -10,7 +10,7 @@ def check_report(result, color: bool = False) -> str:
         if color:
             level = ("\033[31m" if f.level == "error" else "\033[33m") + level + "\033[0m"
         where = f.location()
-        lines.append(f"{where}: {level} [{f.check}] {f.environment} {f.resource}: {f.message}")
+        lines.append(f"{where}: {level} [{f.check}] {f.environment} {f.resource}: {f.message}{f.via()}")
     for env, kinds in sorted(result.skipped.items()):
         lines.append(f"{env}: no schema for {', '.join(kinds)} (skipped)")
     errors, warnings = len(result.errors()), len(result.warnings())
@@ -32,7 +32,8 @@ def warnings_report(result) -> str:
     for check in sorted(by_check):
         found = by_check[check]
         lines.append(f"  [{check}] {len(found)}:")
-        lines.extend(f"    {f.location()}: {f.environment} {f.resource}: {f.message}" for f in found)
+        lines.extend(f"    {f.location()}: {f.environment} {f.resource}: {f.message}{f.via()}"
+                     for f in found)
     return "\n".join(lines) + "\n"
 
 

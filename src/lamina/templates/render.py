@@ -30,6 +30,7 @@ from lamina.templates.errors import TemplateError
 from lamina.templates.filters import RequiredValueError
 from lamina.templates.merge import MergedValues
 from lamina.templates.output import Structure, block_yaml
+from lamina.templates.rendered import RenderedText
 from lamina.templates.paths import ValuePath, format_path
 from lamina.templates.unclosed import unclosed_block
 from lamina.templates.sandbox import LaminaSandbox, MissingValueError, RenderLimitError, RenderLimits
@@ -37,23 +38,6 @@ from lamina.templates.values import MAX_DEPTH, MAX_NODES
 from lamina.templates.yaml_nodes import NestingTooDeep, expanded_size, find_duplicate_key
 
 _NO_FILES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
-
-
-class RenderedText(str):
-    """Rendered output that remembers, for each output line, the template line it came from."""
-
-    line_map: tuple[int, ...]
-
-    def __new__(cls, text: str, line_map: tuple[int, ...]) -> "RenderedText":
-        obj = super().__new__(cls, text)
-        obj.line_map = line_map
-        return obj
-
-    def template_line(self, output_line: int) -> int:
-        """The template line that produced 1-based ``output_line`` (for errors found later)."""
-        if not self.line_map:
-            return output_line
-        return self.line_map[max(1, min(output_line, len(self.line_map))) - 1]
 
 
 @dataclass(frozen=True)
@@ -102,8 +86,7 @@ def render_template(text: str, path: str, values: MergedValues, limits: RenderLi
             raise
         line = _template_line(exc, path, to_template_line) or builder.last_line
         raise _as_template_error(exc, values, limits, SourceRef(path, line)) from None
-    text = builder.text()
-    return RenderedText(text, tuple(builder.line_map))
+    return RenderedText(builder.text(), tuple(builder.line_map), text, values)
 
 
 # PyYAML contexts whose mark is where the unclosed construct began: a better line than
@@ -359,12 +342,12 @@ def _template_error(exc: BaseException, values: MergedValues, limits: RenderLimi
     if isinstance(exc, RequiredValueError):
         text = exc.message
         text = f"{text[:-1]}; {_consulted(values)})" if text.endswith(")") else f"{text} ({_consulted(values)})"
-        return TemplateError(text, exc.source or where)
+        return TemplateError(text, exc.source or where, values.sources)
     if isinstance(exc, LaminaError):
         return type(exc)(exc.message, exc.source or where)
     if isinstance(exc, MissingValueError):
         return TemplateError(f"missing value {format_path(exc.path)}{_suggestion(values.data, exc.path)} "
-                             f"({_consulted(values)})", where)
+                             f"({_consulted(values)})", where, values.sources)
     if isinstance(exc, RenderTimeout):
         return RenderLimitError(f"rendering took longer than {limits.timeout_seconds:g}s", where)
     if isinstance(exc, RecursionError):
@@ -378,7 +361,8 @@ def _template_error(exc: BaseException, values: MergedValues, limits: RenderLimi
     if isinstance(exc, TypeError):
         # A value of the wrong type for the expression (a string where a number is added...).
         return TemplateError(f"a value has the wrong type for this expression ({exc}): check "
-                             f"the types of the values it uses ({_consulted(values)})", where)
+                             f"the types of the values it uses ({_consulted(values)})", where,
+                             values.sources)
     return TemplateError(f"{type(exc).__name__}: {exc}", where)
 
 

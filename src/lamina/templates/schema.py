@@ -79,7 +79,10 @@ def validate_values(merged: MergedValues, schema: dict[str, Any], schema_path: s
     if problems:
         source, first = problems[0]
         more = "; ".join(f"{ref}: {text}" for ref, text in problems[1:])
-        raise ValuesSchemaError(first + (f" (also {more})" if more else ""), source)
+        # Every file the text names moves with the error when it is named from the root.
+        named = (*result.sources, schema_path, *(ref.path for ref, _ in problems))
+        raise ValuesSchemaError(first + (f" (also {more})" if more else ""), source,
+                                tuple(dict.fromkeys(named)))
     return result
 
 

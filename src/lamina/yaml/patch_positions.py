@@ -106,7 +106,7 @@ def field_source(source: SourceRef | None, path: tuple[Any, ...], root: str = ""
         hit = overriding(source, path, root, data, _needed_text(data, path, depth))
         if hit is not None and (hit[1] > depth or (hit[1] == len(path) and hit[2])):
             return hit[0]
-    return own_field_source(source, path, root)
+    return own_field_source(source, path, root, data)
 
 
 def _needed_text(data: Any, path: tuple[Any, ...], depth: int) -> str | None:

@@ -24,7 +24,13 @@ The API, for checks and messages:
 
 `.j2` templates: the build renders them in memory; `remember_rendered` (called by the
 loader) keeps each rendered text with its line map, so a field of a rendered template is
-found in the rendered text and reported at the template line that wrote it.
+found in the rendered text and reported at the template line that wrote it. When that line
+wrote the field as exactly one values leaf (`replicas: {{ values.replicas }}`), the answer is
+a `ValueSource`: the line of the values file (or `--set`) that set the leaf, `via` the
+template line (templates/value_lines.py says when a line qualifies). The render engine
+renders several environments in one process: `rendering_scope(key)` around one target's
+build and checks keeps each target's renderings apart, so a finding never reads another
+environment's values.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any, Union
 import yaml
 
 from lamina.errors import SourceRef
+from lamina.yaml.value_positions import own_rendering, remember_scoped, through_values
 
 Step = Union[str, int, tuple[str, str]]
 FieldPath = tuple[Step, ...]
@@ -190,13 +197,15 @@ def file_entry(path: str) -> tuple[list[Document], _Answers] | None:
 
 
 def remember_rendered(path: str, rendered: Any) -> None:
-    """Keep a rendered template's text (a templates.render.RenderedText, which maps output
+    """Keep a rendered template's text (a templates.rendered.RenderedText, which maps output
     lines to template lines) so fields of its resources can be found later."""
+    real = os.path.realpath(path)
     with _LOCK:
-        _RENDERED[os.path.realpath(path)] = rendered
-        _RENDERED.move_to_end(os.path.realpath(path))
+        _RENDERED[real] = rendered
+        _RENDERED.move_to_end(real)
         while len(_RENDERED) > _MAX_RENDERED:
             _RENDERED.popitem(last=False)
+    remember_scoped(real, rendered)
 
 
 def rendered_text(path: str) -> Any:
@@ -233,14 +242,20 @@ def position(text_docs: list[Document], doc_line: int | None,
     return doc.offset + found.start_mark.line, found.start_mark.column
 
 
-def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> SourceRef | None:
+def field_source(source: SourceRef | None, path: FieldPath, root: str = "",
+                 data: Any = None) -> SourceRef | None:
     """Where `path` of the resource whose document starts at `source` is written (see the
     module docstring; patch_positions.field_source also looks in the patches applied to
-    it). Never raises for an unreadable or changed file: falls back to `source`."""
+    it). `data`, the resource as built (None: not known), lets a values line be named only
+    when the built value is still the one the values set (no transformer changed it since). Never raises
+    for an unreadable or changed file: falls back to `source`."""
     if source is None or not path:
         return source
     full = source.path if os.path.isabs(source.path) or not root else os.path.join(root, source.path)
-    rendered = rendered_text(full) if full.endswith(".j2") else None
+    own = rendered = None
+    if full.endswith(".j2"):
+        own = own_rendering(full, rendered_text)
+        rendered = own if own is not None else rendered_text(full)
     if rendered is not None:
         docs = _rendered_documents(rendered)
         # Rendered output lines map to the template; the document line in `source` is
@@ -248,8 +263,10 @@ def field_source(source: SourceRef | None, path: FieldPath, root: str = "") -> S
         found = position(docs, source.line, path)
         if found is None:
             return source
-        line = rendered.template_line(found[0] + 1)
-        return SourceRef(source.path, line)
+        here = SourceRef(source.path, rendered.template_line(found[0] + 1))
+        if own is None:
+            return here
+        return through_values(own, docs, source.line, path, here, root, data) or here
     if full.endswith(".j2"):
         return source       # the template's text is not YAML: nothing to walk
     entry = file_entry(full)
