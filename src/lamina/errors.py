@@ -88,9 +88,6 @@ class LaminaError(Exception):
     """
 
     environment: str | None = None
-    # Files the message lists in its text (`values files consulted: a, b`), named as the
-    # source is, so that `located` names them from the project root too.
-    named_files: tuple[str, ...] = ()
 
     def __init__(self, message: str, source: SourceRef | None = None):
         # Both go into args so the error survives pickling (renders run in worker processes);
@@ -103,10 +100,6 @@ class LaminaError(Exception):
                 root: str = "") -> "LaminaError":
         """This error, its file named from the project root (see SourceRef.under) and its
         environment recorded; for the code that knows which overlay was being built."""
-        if self.named_files:
-            moved = tuple(SourceRef(f).under(base, root).path for f in self.named_files)
-            self.message = self.message.replace(", ".join(self.named_files), ", ".join(moved), 1)
-            self.named_files = moved
         if self.source is not None:
             self.source = self.source.under(base, root)
         if len(self.args) >= 2:

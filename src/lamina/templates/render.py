@@ -332,10 +332,9 @@ def _known_name(env: LaminaSandbox, message: str) -> str:
 
 
 def _as_template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
-    error = _template_error(exc, values, limits, where)
-    if _consulted(values) in error.message:
-        error.named_files = tuple(values.sources)    # named from the project root later
-    return error
+    # The values files the message names are moved to the project root by the error's
+    # located() (templates/errors.py).
+    return _template_error(exc, values, limits, where)
 
 
 def _template_error(exc: BaseException, values: MergedValues, limits: RenderLimits, where: SourceRef) -> LaminaError:
