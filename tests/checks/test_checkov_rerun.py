@@ -122,3 +122,41 @@ def test_an_init_container_without_a_security_context_is_reported() -> None:
     restricted = [f.message for f in findings("pod-security", DEX, level="restricted")]
     assert all("initContainer 'copyutil'" in m for m in restricted)
     assert any("seccompProfile" in m for m in restricted)
+
+
+# argoproj/argo-cd manifests/ha: one Service per redis-ha pod, selecting the label the
+# StatefulSet controller puts on each pod (no template carries it). A clean tree must
+# stay clean; a pod name the StatefulSet does not make still matches nothing.
+REDIS_HA = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: argocd-redis-ha-server, namespace: argocd}
+spec:
+  replicas: 3
+  serviceName: argocd-redis-ha
+  selector: {matchLabels: {app.kubernetes.io/name: argocd-redis-ha}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: argocd-redis-ha}}
+    spec:
+      containers: [{name: redis, image: public.ecr.aws/docker/library/redis:7.2.7-alpine}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: argocd-redis-ha-announce-0, namespace: argocd}
+spec:
+  publishNotReadyAddresses: true
+  selector:
+    app.kubernetes.io/name: argocd-redis-ha
+    statefulset.kubernetes.io/pod-name: argocd-redis-ha-server-0
+  ports: [{name: tcp-server, port: 6379, targetPort: redis}]
+"""
+
+
+def test_a_service_per_statefulset_pod_selects_it() -> None:
+    assert findings("service-selector", REDIS_HA) == []
+    other = REDIS_HA.replace("pod-name: argocd-redis-ha-server-0", "pod-name: argocd-redis-0")
+    assert [f.message for f in findings("service-selector", other)] == [
+        "selector {app.kubernetes.io/name=argocd-redis-ha, statefulset.kubernetes.io/pod-name="
+        "argocd-redis-0} matches no pod template in namespace 'argocd'"]
+    deployment = REDIS_HA.replace("kind: StatefulSet", "kind: Deployment")
+    assert len(findings("service-selector", deployment)) == 1
