@@ -35,6 +35,8 @@ from pathlib import Path
 
 import yaml
 
+_ALL_WILD = r"wildcard in verbs and resources and apiGroups"
+
 # category: (Checkov IDs, [(lamina check, message pattern)], note on how they differ)
 CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...], str]] = {
     "privileged": (("CKV_K8S_16",), (("hardening", r"is privileged$"),
@@ -68,16 +70,14 @@ CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...], str]] 
     "secrets in env": (("CKV_K8S_35",), (("hardening", r"takes Secret"),), ""),
     "network policy": (("CKV2_K8S_6",), (("network-policy", r""),), ""),
     "rbac wildcard": (("CKV_K8S_49",), (("rbac", r"wildcard"),), ""),
-    # A rule with `*` verbs grants bind, escalate and impersonate too: lamina reports it
-    # once, as a wildcard.
-    "rbac bind": (("CKV_K8S_157",), (("rbac", r"grants .*\bbind\b|wildcard in verbs"),), ""),
-    "rbac escalate": (("CKV_K8S_158",), (("rbac", r"grants .*\bescalate\b|wildcard in verbs"),),
-                      ""),
-    # Checkov's graph checks report the binding: lamina's finding on the role it binds counts.
-    "rbac impersonate": (("CKV2_K8S_3",), (("rbac", r"grants .*\bimpersonate\b|wildcard in "
-                                                    r"verbs and resources"),), ""),
-    "rbac read secrets": (("CKV2_K8S_5",), (("rbac", r"read every Secret|wildcard in verbs and "
-                                                     r"resources"),),
+    # A rule with `*` everywhere grants bind, escalate, impersonate and reading Secrets too:
+    # lamina reports it once, as a wildcard. Checkov's graph checks (CKV2_*) report the
+    # binding: lamina's finding on the role it binds counts for it.
+    "rbac bind": (("CKV_K8S_157",), (("rbac", r"grants .*\bbind\b|" + _ALL_WILD),), ""),
+    "rbac escalate": (("CKV_K8S_158",), (("rbac", r"grants .*\bescalate\b|" + _ALL_WILD),), ""),
+    "rbac impersonate": (("CKV2_K8S_3",), (("rbac", r"grants .*\bimpersonate\b|" + _ALL_WILD),),
+                         ""),
+    "rbac read secrets": (("CKV2_K8S_5",), (("rbac", r"read every Secret|" + _ALL_WILD),),
                           "lamina: a ClusterRole, or a Role in kube-system; Checkov: any Role"),
     "UID > 10000": (("CKV_K8S_40",), (), "no lamina rule"),
     "imagePullPolicy Always": (("CKV_K8S_15",), (), "no lamina rule"),
