@@ -1,6 +1,7 @@
 """Real-world-shaped trees (small copies of the shape of podinfo, microservices-demo, a
-cert-manager-like controller with RBAC, and an operator with CRDs and a custom resource
-whose required fields the CRD defaults), rendered for dev, staging and prod: where
+cert-manager-like controller with RBAC, an operator with CRDs and a custom resource
+whose required fields the CRD defaults, argo-cd's redis-ha with a Service per pod, and
+descheduler's CronJob with its ClusterRole), rendered for dev, staging and prod: where
 Checkov and the Kubernetes API agree that nothing is wrong, lamina finds nothing either.
 """
 
@@ -239,8 +240,116 @@ subjects: [{kind: ServiceAccount, name: otel-operator}]
     return files
 
 
+def _redis_ha() -> dict[str, str]:
+    """argoproj/argo-cd manifests/ha (redis-ha): a StatefulSet of three and one Service per
+    pod, selecting the label the StatefulSet controller puts on each pod."""
+    sts = _deployment("redis-ha-server", "public.ecr.aws/docker/library/redis:7.2.7-alpine",
+                      6379).replace("kind: Deployment", "kind: StatefulSet", 1).replace(
+        "spec:\n  selector:", "spec:\n  serviceName: redis-ha-server\n  replicas: 3\n  selector:", 1)
+    announce = "".join(f"""---
+apiVersion: v1
+kind: Service
+metadata:
+  name: redis-ha-announce-{i}
+spec:
+  publishNotReadyAddresses: true
+  selector:
+    app.kubernetes.io/name: redis-ha-server
+    statefulset.kubernetes.io/pod-name: redis-ha-server-{i}
+  ports: [{{name: tcp-server, port: 6379, targetPort: http}}]
+""" for i in range(3))
+    files = _overlays("resources: [redis-ha.yaml]\n")
+    files["base/redis-ha.yaml"] = sts + announce
+    return files
+
+
+def _descheduler() -> dict[str, str]:
+    """kubernetes-sigs/descheduler kubernetes/cronjob: a CronJob whose service account a
+    ClusterRole binding names (it evicts pods), reading its policy from a ConfigMap."""
+    job = """apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: descheduler
+spec:
+  schedule: "*/2 * * * *"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels: {app.kubernetes.io/name: descheduler}
+        spec:
+          serviceAccountName: descheduler
+          restartPolicy: Never
+          priorityClassName: system-cluster-critical
+          securityContext: {runAsNonRoot: true}
+          containers:
+            - name: descheduler
+              image: registry.k8s.io/descheduler/descheduler:v0.34.0
+              command: [/bin/descheduler]
+              args: [--policy-config-file, /policy-dir/policy.yaml, --v, "3"]
+              resources:
+                requests: {cpu: 500m, memory: 256Mi}
+                limits: {memory: 256Mi}
+""" + SECURE.replace("          ", "              ") + """              volumeMounts: [{name: policy-volume, mountPath: /policy-dir}]
+          volumes: [{name: policy-volume, configMap: {name: descheduler-policy}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: descheduler-policy
+data:
+  policy.yaml: |
+    apiVersion: descheduler/v1alpha2
+    kind: DeschedulerPolicy
+    profiles:
+      - name: default
+        plugins: {balance: {enabled: [RemoveDuplicates]}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: descheduler
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: descheduler
+rules:
+  - apiGroups: [""]
+    resources: [nodes, namespaces]
+    verbs: [get, list, watch]
+  - apiGroups: [""]
+    resources: [pods]
+    verbs: [get, list, watch, delete]
+  - apiGroups: [""]
+    resources: [pods/eviction]
+    verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: descheduler
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: descheduler}
+subjects: [{kind: ServiceAccount, name: descheduler, namespace: shop-prod}]
+"""
+    files = _overlays("resources: [descheduler.yaml]\n")
+    for env in ("dev", "staging"):
+        files[f"overlays/{env}/kustomization.yaml"] += (
+            "patches:\n  - target: {kind: ClusterRoleBinding}\n    patch: |\n"
+            f"      - {{op: replace, path: /subjects/0/namespace, value: shop-{env}}}\n"
+            f"      - {{op: replace, path: /metadata/name, value: descheduler-{env}}}\n"
+            "  - target: {kind: ClusterRole}\n    patch: |\n"
+            f"      - {{op: replace, path: /metadata/name, value: descheduler-{env}}}\n"
+            "  - target: {kind: ClusterRoleBinding}\n    patch: |\n"
+            f"      - {{op: replace, path: /roleRef/name, value: descheduler-{env}}}\n")
+    files["base/descheduler.yaml"] = job
+    return files
+
+
 TREES = {"podinfo": _podinfo, "microservices-demo": _microservices_demo,
-         "cert-controller": _controller, "operator": _operator}
+         "cert-controller": _controller, "operator": _operator, "redis-ha": _redis_ha,
+         "descheduler": _descheduler}
 
 
 @pytest.mark.parametrize("tree", sorted(TREES))
@@ -255,7 +364,7 @@ def test_real_world_shapes_have_no_findings(tmp_path: Path, tree: str) -> None:
 @pytest.mark.parametrize("tree", sorted(TREES))
 def test_and_each_one_broken_the_way_checkov_would_flag_is_caught(tmp_path: Path, tree: str) -> None:
     files = TREES[tree]()
-    name = next(k for k in files if k.startswith("base/") and "kind: Deployment" in files[k])
+    name = next(k for k in files if k.startswith("base/") and "readOnlyRootFilesystem: true" in files[k])
     files[name] = files[name].replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false")
     root = write_tree(tmp_path / tree, files)
     found = {f.check for f in check_project(str(root)).findings}

@@ -110,8 +110,13 @@ def _restricted(spec: dict[str, Any]) -> Iterator[tuple[str, FieldPath]]:
         if seccomp not in ("RuntimeDefault", "Localhost"):
             yield f"{where} must set seccompProfile.type RuntimeDefault or Localhost", sc_at + ("seccompProfile", "type")
         caps = sc.get("capabilities") or {}
-        if "ALL" not in (caps.get("drop") or []):
-            yield f"{where} must drop ALL capabilities", sc_at + ("capabilities", "drop")
+        drop = caps.get("drop") or []
+        if "ALL" not in drop:
+            # Pod Security admission compares with "ALL" exactly (the runtime would not).
+            spelled = next((str(d) for d in drop if str(d).upper() == "ALL"), None)
+            yield f"{where} must drop ALL capabilities" + (
+                f" (drop lists '{spelled}': Pod Security admission accepts only 'ALL', in "
+                "capitals)" if spelled else ""), sc_at + ("capabilities", "drop")
         extra = set(caps.get("add") or []) - {"NET_BIND_SERVICE"}
         if extra:
             yield f"{where} may add only NET_BIND_SERVICE, not {', '.join(sorted(extra))}", sc_at + ("capabilities", "add")

@@ -2,13 +2,16 @@
 cluster-admin to a service account.
 
 A rule is reported when it
-- uses a wildcard (`*`) in `verbs`, `resources` or `apiGroups` (it grants every verb or
-  resource, including ones added later);
+- uses a wildcard (`*`, or `*/scale` for a subresource of every resource) in `verbs`,
+  `resources` or `apiGroups` (it grants every verb or resource, including ones added
+  later);
 - grants `escalate`, `bind` or `impersonate` (each lets the holder gain rights it does not
   have: edit roles beyond its own, bind any role, act as another user or account);
 - lets a ClusterRole read all Secrets (`get`, `list` or `watch` on `secrets` with no
   `resourceNames`): every credential of the cluster (a wildcard rule is reported once,
-  as a wildcard);
+  as a wildcard); or lets a Role do so in `kube-system`, where the control plane's own
+  credentials live (a Role elsewhere reads only its namespace's Secrets, which a
+  controller often needs for its webhook certificates or leader election);
 
 and a RoleBinding or ClusterRoleBinding is reported when it gives the `cluster-admin`
 ClusterRole to a ServiceAccount (a pod that is compromised owns the cluster).
@@ -41,11 +44,12 @@ def _strs(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _rule_problems(kind: str, rule: dict[str, Any]) -> Iterator[str]:
+def _rule_problems(kind: str, rule: dict[str, Any], namespace: str = "") -> Iterator[str]:
     verbs, resources = _strs(rule.get("verbs")), _strs(rule.get("resources"))
     groups = _strs(rule.get("apiGroups"))
+    # `*/scale` (a subresource of every resource) is as much a wildcard as `*`.
     wild = [f for f, v in (("verbs", verbs), ("resources", resources), ("apiGroups", groups))
-            if "*" in v]
+            if any(x == "*" or x.startswith("*/") for x in v)]
     if wild:
         yield f"uses a wildcard in {' and '.join(wild)} (name the verbs and resources it needs)"
     dangerous = [v for v in _DANGEROUS if v in verbs]
@@ -54,9 +58,14 @@ def _rule_problems(kind: str, rule: dict[str, Any]) -> Iterator[str]:
                "grant the roles it needs instead)")
     secrets = any(r in ("secrets", "*") for r in resources) and \
         any(g in ("", "*") for g in groups)
-    if kind == "ClusterRole" and not wild and secrets and _READ & set(verbs) and not rule.get("resourceNames"):
+    if wild or not secrets or not _READ & set(verbs) or rule.get("resourceNames"):
+        return
+    if kind == "ClusterRole":
         yield ("can read every Secret in the cluster (limit it with resourceNames, or use a Role "
                "in the namespaces it needs)")
+    elif namespace == "kube-system":
+        yield ("can read every Secret in namespace kube-system, where the cluster's own "
+               "credentials live (limit it with resourceNames)")
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
@@ -66,7 +75,7 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         if obj.kind in ("Role", "ClusterRole"):
             for i, rule in enumerate(obj.data.get("rules") or []):
                 if isinstance(rule, dict):
-                    for problem in _rule_problems(obj.kind, rule):
+                    for problem in _rule_problems(obj.kind, rule, obj.namespace):
                         yield ctx.finding(ID, LEVEL, obj, f"rules[{i}] {problem}",
                                           at=("rules", i))
         elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
